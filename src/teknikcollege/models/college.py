@@ -1,0 +1,249 @@
+"""A college (regional or sub-regional), its steering groups, agreements and funding."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import attrs
+
+from .._text import Text
+from ..codes import county, municipality
+from ..errors import InvalidData
+from ._validation import (
+    Problems,
+    Validated,
+    check_id,
+    check_municipalities,
+    check_non_negative,
+    check_slug,
+    check_text,
+    check_unique,
+    nested,
+)
+from .common import Period, Sector
+
+
+@attrs.frozen
+class Member(Validated):
+    """A steering-group member: a person, the organisation they come from, their sector."""
+
+    person_id: str
+    sector: Sector
+    organisation_id: str | None = None
+
+    def _problems(self) -> Problems:
+        yield from check_id("person_id", self.person_id)
+
+
+class GroupLevel(str, Enum):
+    """Whether a steering group governs the whole college or one local college."""
+
+    REGIONAL = "regional"
+    LOCAL = "local"
+
+
+@attrs.frozen
+class SteeringGroup(Validated):
+    """A regional or local steering group; the chair must be one of its members."""
+
+    id: str
+    name: str
+    level: GroupLevel
+    members: tuple[Member, ...] = ()
+    chair: str | None = None
+
+    def _problems(self) -> Problems:
+        yield from check_id("id", self.id)
+        yield from check_text("name", self.name)
+        yield from check_unique(
+            "members", (m.person_id for m in self.members), Text("medlemmen", "member")
+        )
+        if self.chair is not None and self.chair not in {m.person_id for m in self.members}:
+            yield "chair", Text(
+                f"ordföranden {self.chair!r} är inte medlem i gruppen",
+                f"the chair {self.chair!r} is not a member of the group",
+            )
+
+    def count(self, sector: Sector) -> int:
+        """How many members represent `sector`."""
+        return sum(1 for m in self.members if m.sector is sector)
+
+    def member(self, person_id: str) -> Member | None:
+        """The member who is `person_id`, if any."""
+        return next((m for m in self.members if m.person_id == person_id), None)
+
+
+@attrs.frozen
+class LocalCollege(Validated):
+    """A local college: nearby providers, companies and municipalities."""
+
+    id: str
+    name: str
+    municipalities: tuple[str, ...]
+    steering_group: SteeringGroup | None = None
+    provider_ids: tuple[str, ...] = ()
+
+    def _problems(self) -> Problems:
+        yield from check_id("id", self.id)
+        yield from check_text("name", self.name)
+        yield from check_municipalities("municipalities", self.municipalities)
+        yield from check_unique(
+            "municipalities", self.municipalities, Text("kommunen", "the municipality")
+        )
+        if self.steering_group is not None and self.steering_group.level is not GroupLevel.LOCAL:
+            yield "steering_group.level", Text(
+                "en lokal styrgrupp ska ha nivån 'local'", "a local steering group has level 'local'"
+            )
+
+
+class AgreementKind(str, Enum):
+    """Collaboration agreement, letter of intent, or attached agreement (hängavtal)."""
+
+    COLLABORATION = "collaboration"
+    LETTER_OF_INTENT = "letter_of_intent"
+    ATTACHED = "attached"
+
+
+@attrs.frozen
+class Agreement(Validated):
+    """An agreement with its period.
+
+    A collaboration agreement names the municipalities it covers (and private operators
+    among `parties`); a letter of intent binds one company and one provider (`parties`);
+    an attached agreement brings in one municipality and needs a political decision.
+    """
+
+    id: str
+    kind: AgreementKind
+    period: Period
+    municipalities: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+    political_decision: bool = False
+
+    def _problems(self) -> Problems:
+        yield from check_id("id", self.id)
+        yield from check_municipalities("municipalities", self.municipalities)
+        yield from check_unique(
+            "municipalities", self.municipalities, Text("kommunen", "the municipality")
+        )
+        yield from check_unique("parties", self.parties, Text("parten", "the party"))
+        if self.kind is AgreementKind.COLLABORATION and not self.municipalities:
+            yield "municipalities", Text(
+                "ett samverkansavtal måste omfatta minst en kommun",
+                "a collaboration agreement must cover at least one municipality",
+            )
+        if self.kind is AgreementKind.LETTER_OF_INTENT and len(self.parties) != 2:
+            yield "parties", Text(
+                "en avsiktsförklaring har två parter: ett företag och en anordnare",
+                "a letter of intent has two parties: a company and a provider",
+            )
+        if self.kind is AgreementKind.ATTACHED:
+            if len(self.municipalities) != 1:
+                yield "municipalities", Text(
+                    "ett hängavtal gäller exakt en kommun",
+                    "an attached agreement covers exactly one municipality",
+                )
+            if not self.political_decision:
+                yield "political_decision", Text(
+                    "ett hängavtal kräver ett politiskt beslut",
+                    "an attached agreement needs a political decision",
+                )
+
+
+@attrs.frozen
+class Funding(Validated):
+    """Money from a funder (an organisation id) for a period, in whole kronor."""
+
+    funder_id: str
+    amount_sek: int
+    period: Period
+
+    def _problems(self) -> Problems:
+        yield from check_id("funder_id", self.funder_id)
+        yield from check_non_negative("amount_sek", self.amount_sek)
+
+
+class CollegeKind(str, Enum):
+    """A regional college, or a sub-regional one such as the Stockholm pilot."""
+
+    REGIONAL = "regional"
+    SUB_REGIONAL = "sub_regional"
+
+
+@attrs.frozen
+class College(Validated):
+    """A Teknikcollege: member municipalities of one county, steering groups, agreements.
+
+    `pilot` is the pilot period, if the college started as a pilot.
+    """
+
+    id: str
+    name: str
+    county_code: str
+    municipalities: tuple[str, ...]
+    kind: CollegeKind = CollegeKind.REGIONAL
+    process_leaders: tuple[str, ...] = ()
+    steering_group: SteeringGroup | None = None
+    local_colleges: tuple[LocalCollege, ...] = ()
+    agreements: tuple[Agreement, ...] = ()
+    funding: tuple[Funding, ...] = ()
+    branch_areas: tuple[str, ...] = ()
+    pilot: Period | None = None
+
+    def _problems(self) -> Problems:
+        yield from check_id("id", self.id)
+        yield from check_text("name", self.name)
+        try:
+            county(self.county_code)
+        except InvalidData as error:
+            yield from error.prefixed("county_code").errors
+        yield from check_municipalities("municipalities", self.municipalities)
+        yield from check_unique(
+            "municipalities", self.municipalities, Text("kommunen", "the municipality")
+        )
+        for i, code in enumerate(self.municipalities):
+            if code[:2] != self.county_code and _known(code):
+                name = municipality(code).name
+                yield f"municipalities[{i}]", Text(
+                    f"{name} ({code}) ligger inte i län {self.county_code}",
+                    f"{name} ({code}) is not in county {self.county_code}",
+                )
+        yield from check_unique(
+            "process_leaders", self.process_leaders, Text("processledaren", "process leader")
+        )
+        if self.steering_group is not None and self.steering_group.level is not GroupLevel.REGIONAL:
+            yield "steering_group.level", Text(
+                "den regionala styrgruppen ska ha nivån 'regional'",
+                "the regional steering group has level 'regional'",
+            )
+        members = set(self.municipalities)
+        for i, local in enumerate(self.local_colleges):
+            for j, code in enumerate(local.municipalities):
+                if code not in members:
+                    yield f"local_colleges[{i}].municipalities[{j}]", Text(
+                        f"kommunen {code} är inte medlem i colleget",
+                        f"municipality {code} is not a member of the college",
+                    )
+        yield from check_unique(
+            "local_colleges", (lc.id for lc in self.local_colleges), Text("lokala colleget", "local college")
+        )
+        yield from check_unique(
+            "agreements", (a.id for a in self.agreements), Text("avtalet", "agreement")
+        )
+        for i, area in enumerate(self.branch_areas):
+            yield from nested(f"branch_areas[{i}]", check_slug("", area))
+        yield from check_unique("branch_areas", self.branch_areas, Text("branschområdet", "branch area"))
+
+    def steering_groups(self) -> tuple[SteeringGroup, ...]:
+        """The regional steering group first, then each local college's."""
+        groups = [self.steering_group] if self.steering_group else []
+        groups += [lc.steering_group for lc in self.local_colleges if lc.steering_group]
+        return tuple(groups)
+
+
+def _known(code: str) -> bool:
+    try:
+        municipality(code)
+    except InvalidData:
+        return False
+    return True

@@ -1,0 +1,81 @@
+"""Values shared by every model: periods, roles, sectors and branch areas."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+
+import attrs
+
+from .._text import Text
+from ._validation import Problems, Validated, check_order
+
+
+@attrs.frozen
+class Period(Validated):
+    """Dates from `start` to `end`, both included; an open period has no `end`."""
+
+    start: date
+    end: date | None = None
+
+    def _problems(self) -> Problems:
+        yield from check_order("end", self.start, self.end)
+
+    def contains(self, day: date) -> bool:
+        """Whether `day` lies in the period."""
+        return self.start <= day and (self.end is None or day <= self.end)
+
+    def covers(self, other: Period) -> bool:
+        """Whether this period includes all of `other`."""
+        if not self.contains(other.start):
+            return False
+        if self.end is None:
+            return True
+        return other.end is not None and other.end <= self.end
+
+    def overlaps(self, other: Period) -> bool:
+        """Whether the two periods share at least one day."""
+        return (self.end is None or other.start <= self.end) and (
+            other.end is None or self.start <= other.end
+        )
+
+
+class Role(str, Enum):
+    """Roles people hold; workflow triggers name the roles that may fire them."""
+
+    PROCESS_LEADER = "process_leader"
+    CHAIR = "chair"
+    MEMBER = "member"
+    SUPERVISOR = "supervisor"
+    REVIEWER = "reviewer"
+    CONTACT = "contact"
+    NATIONAL_OFFICE = "national_office"
+    ADMIN = "admin"
+    SYSTEM = "system"
+
+
+class Sector(str, Enum):
+    """The sector a steering-group member represents."""
+
+    COMPANY = "company"
+    MUNICIPALITY = "municipality"
+    EDUCATION_PROVIDER = "education_provider"
+    UNION = "union"
+    AUTHORITY = "authority"
+    REGION = "region"
+    EMPLOYER = "employer"
+    OTHER = "other"
+
+
+INDUSTRY = "industry"
+TECHNOLOGY = "technology"
+FOOD_PRODUCTION = "food_production"
+PHARMACEUTICAL_PRODUCTION = "pharmaceutical_production"
+
+BRANCH_AREAS: dict[str, Text] = {
+    INDUSTRY: Text("Industri", "Industry"),
+    TECHNOLOGY: Text("Teknik", "Technology"),
+    FOOD_PRODUCTION: Text("Livsmedelsproduktion", "Food production"),
+    PHARMACEUTICAL_PRODUCTION: Text("Läkemedelsproduktion", "Pharmaceutical production"),
+}
+"""The branch areas named by the national model; any lower-case slug is accepted too."""

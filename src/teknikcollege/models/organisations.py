@@ -1,0 +1,124 @@
+"""Partners and people: companies, education providers, municipalities, regions."""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+import attrs
+
+from .._text import Text
+from ..codes import OrganisationNumber, county, municipality
+from ..errors import InvalidData
+from ._validation import Problems, Validated, check_id, check_text
+from .common import Role
+
+
+class OrganisationKind(str, Enum):
+    """What kind of partner an organisation is."""
+
+    COMPANY = "company"
+    EDUCATION_PROVIDER = "education_provider"
+    MUNICIPALITY = "municipality"
+    REGION = "region"
+    UNION = "union"
+    AUTHORITY = "authority"
+    NATIONAL_BODY = "national_body"
+    OTHER = "other"
+
+
+class ProviderKind(str, Enum):
+    """The kind of an education provider or coordinator."""
+
+    MUNICIPAL_ADULT_EDUCATION = "municipal_adult_education"
+    MUNICIPAL_UPPER_SECONDARY = "municipal_upper_secondary"
+    PRIVATE_OPERATOR = "private_operator"
+    FOLK_HIGH_SCHOOL = "folk_high_school"
+    YH_PROVIDER = "yh_provider"
+    LABOUR_MARKET_TRAINING = "labour_market_training"
+    COORDINATOR = "coordinator"
+    OTHER = "other"
+
+
+@attrs.frozen
+class Organisation(Validated):
+    """A partner organisation.
+
+    A municipality names its `municipality_code`, a region its `county_code`, an
+    education provider its `provider_kind`.
+    """
+
+    id: str
+    name: str
+    kind: OrganisationKind
+    org_number: OrganisationNumber | None = None
+    provider_kind: ProviderKind | None = None
+    municipality_code: str | None = None
+    county_code: str | None = None
+
+    def _problems(self) -> Problems:
+        yield from check_id("id", self.id)
+        yield from check_text("name", self.name)
+        is_provider = self.kind is OrganisationKind.EDUCATION_PROVIDER
+        if is_provider and self.provider_kind is None:
+            yield "provider_kind", Text(
+                "en utbildningsanordnare måste ange sin typ", "an education provider needs its kind"
+            )
+        if not is_provider and self.provider_kind is not None:
+            yield "provider_kind", Text(
+                "bara utbildningsanordnare har en anordnartyp",
+                "only education providers have a provider kind",
+            )
+        if self.kind is OrganisationKind.MUNICIPALITY and self.municipality_code is None:
+            yield "municipality_code", Text(
+                "en kommun måste ange sin kommunkod", "a municipality needs its municipality code"
+            )
+        if self.municipality_code is not None:
+            try:
+                municipality(self.municipality_code)
+            except InvalidData as error:
+                yield from error.prefixed("municipality_code").errors
+        if self.kind is OrganisationKind.REGION and self.county_code is None:
+            yield "county_code", Text("en region måste ange sin länskod", "a region needs its county code")
+        if self.county_code is not None:
+            try:
+                county(self.county_code)
+            except InvalidData as error:
+                yield from error.prefixed("county_code").errors
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+ERASED_NAME = "[erased]"
+
+
+@attrs.frozen
+class Person(Validated):
+    """A person in a role: personal data kept to what the work needs, and erasable.
+
+    Only `name` is required; `email` is what notifications need. History refers to
+    people by `id` alone, so erasing a person (see :meth:`erased`) keeps history intact.
+    """
+
+    id: str
+    name: str
+    roles: frozenset[Role] = frozenset()
+    email: str | None = None
+    organisation_id: str | None = None
+
+    def _problems(self) -> Problems:
+        yield from check_id("id", self.id)
+        yield from check_text("name", self.name)
+        if self.email is not None and not _EMAIL.match(self.email):
+            yield "email", Text(
+                f"{self.email!r} är ingen e-postadress", f"{self.email!r} is not an e-mail address"
+            )
+
+    @property
+    def is_erased(self) -> bool:
+        """Whether the person's contact data has been erased."""
+        return self.name == ERASED_NAME and self.email is None
+
+    def erased(self) -> Person:
+        """This person with name and contact data removed; the id stays as a pseudonym."""
+        return attrs.evolve(self, name=ERASED_NAME, email=None)

@@ -1,0 +1,302 @@
+"""Records of the certification process: interest, application, visit, protocol, ..."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+
+import attrs
+
+from .._text import Text
+from ._validation import Problems, Validated, check_id, check_text, check_unique
+
+
+class UnitKind(str, Enum):
+    """The four kinds of unit that can be certified."""
+
+    COLLEGE = "college"
+    PROVIDER = "provider"
+    PROGRAMME = "programme"
+    ORIENTATION = "orientation"
+
+
+@attrs.frozen
+class UnitRef(Validated):
+    """A reference to a certifiable unit; an orientation names its programme as `parent`."""
+
+    kind: UnitKind
+    id: str
+    parent: str | None = None
+
+    def _problems(self) -> Problems:
+        yield from check_id("id", self.id)
+        if self.kind is UnitKind.ORIENTATION and self.parent is None:
+            yield "parent", Text(
+                "en inriktning måste ange sitt program", "an orientation must name its programme"
+            )
+
+    def __str__(self) -> str:
+        return f"{self.kind.value}:{self.id}"
+
+
+class InterestKind(str, Enum):
+    """A partner's wish to take part, or the formal registration opening a certification."""
+
+    PARTICIPATION = "participation"
+    CERTIFICATION = "certification"
+
+
+@attrs.frozen
+class InterestRegistration(Validated):
+    """An interest registration (intresseanmälan).
+
+    The formal one (`kind` certification) names the units to certify, the expected
+    application date, a contact person, and whether the regional steering group
+    approved sending it.
+    """
+
+    id: str
+    kind: InterestKind
+    college_id: str
+    registrant_id: str
+    registered: date
+    units: tuple[UnitRef, ...] = ()
+    contact_person_id: str | None = None
+    expected_application: date | None = None
+    steering_group_approved: bool = False
+    note: str = ""
+
+    def _problems(self) -> Problems:
+        yield from check_id("id", self.id)
+        yield from check_id("college_id", self.college_id)
+        yield from check_id("registrant_id", self.registrant_id)
+        if self.kind is InterestKind.CERTIFICATION:
+            if not self.units:
+                yield "units", Text(
+                    "en intresseanmälan för certifiering måste ange minst en enhet",
+                    "a certification interest registration must name at least one unit",
+                )
+            if self.contact_person_id is None:
+                yield "contact_person_id", Text(
+                    "en kontaktperson krävs", "a contact person is required"
+                )
+        if self.expected_application is not None and self.expected_application < self.registered:
+            yield "expected_application", Text(
+                "det förväntade ansökningsdatumet ligger före anmälan",
+                "the expected application date is before the registration",
+            )
+        yield from check_unique("units", self.units, Text("enheten", "unit"))
+
+
+class DocumentKind(str, Enum):
+    """The documents an application holds."""
+
+    SELF_ASSESSMENT_REGIONAL = "self_assessment_regional"
+    SELF_ASSESSMENT_LOCAL = "self_assessment_local"
+    ACTION_PLAN_REGIONAL = "action_plan_regional"
+    ACTION_PLAN_LOCAL = "action_plan_local"
+    OPERATIONAL_PLAN = "operational_plan"
+    CONTACT_LISTS = "contact_lists"
+    COLLABORATION_AGREEMENT = "collaboration_agreement"
+    FINANCING = "financing"
+    OTHER = "other"
+
+
+@attrs.frozen
+class Document(Validated):
+    """A document handed in: its kind, a title and the day it was received."""
+
+    kind: DocumentKind
+    title: str
+    received: date
+
+    def _problems(self) -> Problems:
+        yield from check_text("title", self.title)
+
+
+@attrs.frozen
+class Application(Validated):
+    """An application for a certification case, with its documents."""
+
+    id: str
+    case_id: str
+    prepared: date
+    documents: tuple[Document, ...] = ()
+    steering_group_approved_on: date | None = None
+
+    def _problems(self) -> Problems:
+        yield from check_id("id", self.id)
+        yield from check_id("case_id", self.case_id)
+
+    def document_kinds(self) -> frozenset[DocumentKind]:
+        """The kinds of document handed in."""
+        return frozenset(d.kind for d in self.documents)
+
+
+@attrs.frozen
+class ReviewVisit(Validated):
+    """A review visit (granskningsbesök): reviewers and the local colleges sampled."""
+
+    id: str
+    case_id: str
+    held: date
+    reviewer_ids: tuple[str, ...] = ()
+    sampled_local_colleges: tuple[str, ...] = ()
+
+    def _problems(self) -> Problems:
+        yield from check_id("id", self.id)
+        yield from check_unique("reviewer_ids", self.reviewer_ids, Text("granskaren", "reviewer"))
+
+
+@attrs.frozen
+class Protocol(Validated):
+    """The protocol after a visit, with the supplements it asks for."""
+
+    id: str
+    case_id: str
+    issued: date
+    supplements_requested: tuple[str, ...] = ()
+
+    def _problems(self) -> Problems:
+        yield from check_id("id", self.id)
+
+
+@attrs.frozen
+class Supplement(Validated):
+    """A supplement (komplettering) sent after the protocol."""
+
+    id: str
+    case_id: str
+    received: date
+    description: str
+
+    def _problems(self) -> Problems:
+        yield from check_id("id", self.id)
+        yield from check_text("description", self.description, max_length=2000)
+
+
+@attrs.frozen
+class Postponement(Validated):
+    """A postponement (uppskov) with its new due date."""
+
+    id: str
+    case_id: str
+    granted: date
+    new_due: date
+    reason: str = ""
+
+    def _problems(self) -> Problems:
+        yield from check_id("id", self.id)
+        if self.new_due <= self.granted:
+            yield "new_due", Text(
+                "det nya slutdatumet måste ligga efter beslutet",
+                "the new due date must lie after the decision",
+            )
+
+
+@attrs.frozen
+class Certification(Validated):
+    """A unit's certification for one period; `number` 1 is the first period."""
+
+    unit: UnitRef
+    valid_from: date
+    valid_until: date
+    number: int = 1
+
+    def _problems(self) -> Problems:
+        if self.valid_until < self.valid_from:
+            yield "valid_until", Text(
+                "certifieringen slutar innan den börjar", "the certification ends before it starts"
+            )
+        if self.number < 1:
+            yield "number", Text("perioden numreras från 1", "periods are numbered from 1")
+
+    def is_valid_on(self, day: date) -> bool:
+        """Whether the certification covers `day`."""
+        return self.valid_from <= day <= self.valid_until
+
+
+class ReportLevel(str, Enum):
+    """Who wrote an annual report: the regional or a local steering group."""
+
+    REGIONAL = "regional"
+    LOCAL = "local"
+
+
+@attrs.frozen
+class AnnualReport(Validated):
+    """An annual report (årlig rapport) of a steering group for one year."""
+
+    id: str
+    college_id: str
+    year: int
+    level: ReportLevel
+    submitted: date
+    local_college_id: str | None = None
+
+    def _problems(self) -> Problems:
+        yield from check_id("id", self.id)
+        if not 1990 <= self.year <= 2200:
+            yield "year", Text(f"orimligt år {self.year}", f"implausible year {self.year}")
+
+
+@attrs.frozen
+class SatisfactionSurvey(Validated):
+    """The yearly satisfaction survey (nöjdhetsindex) of companies, teachers and students."""
+
+    id: str
+    college_id: str
+    year: int
+    companies: int = 0
+    teachers: int = 0
+    students: int = 0
+    index: float | None = None
+
+    def _problems(self) -> Problems:
+        yield from check_id("id", self.id)
+        for name in ("companies", "teachers", "students"):
+            if getattr(self, name) < 0:
+                yield name, Text("får inte vara negativ", "must not be negative")
+        if self.index is not None and not 0 <= self.index <= 100:
+            yield "index", Text("index ligger mellan 0 och 100", "the index lies between 0 and 100")
+
+    @property
+    def respondents(self) -> int:
+        """How many answered in all."""
+        return self.companies + self.teachers + self.students
+
+
+class Outcome(str, Enum):
+    """A reviewer's judgement."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+@attrs.frozen
+class Judgement(Validated):
+    """A reviewer's recorded judgement on a criterion that needs one.
+
+    Honoured by later assessments of the subject until `valid_until` (inclusive).
+    """
+
+    id: str
+    rule_id: str
+    subject_id: str
+    reviewer_id: str
+    decided: date
+    outcome: Outcome
+    evidence: str
+    valid_until: date | None = None
+
+    def _problems(self) -> Problems:
+        yield from check_id("id", self.id)
+        yield from check_text("evidence", self.evidence, max_length=5000)
+        if self.valid_until is not None and self.valid_until < self.decided:
+            yield "valid_until", Text(
+                "bedömningen upphör innan den gjordes", "the judgement expires before it was made"
+            )
+
+    def is_valid_on(self, day: date) -> bool:
+        """Whether the judgement still holds on `day`."""
+        return self.decided <= day and (self.valid_until is None or day <= self.valid_until)
