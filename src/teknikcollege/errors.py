@@ -9,6 +9,7 @@
     │   ├── InvalidDefinition   a workflow definition that cannot run (``.problems``)
     │   ├── UnknownTrigger      a trigger the workflow does not have
     │   ├── TransitionNotAllowed  guards failed or wrong state (``.findings``)
+    │   ├── CaseExists          an open case already exists for the subject
     │   └── PermissionDenied    the actor's roles do not allow the trigger
     ├── StorageError
     │   ├── ConcurrentUpdate    a stale write: someone else changed the record
@@ -151,6 +152,16 @@ class TransitionNotAllowed(WorkflowError):
                 f"{trigger!r} is not allowed for {case_id!r} in state {state!r}: {reason.en}",
             )
         )
+
+
+class CaseExists(WorkflowError):
+    """A subject already has an open case in that workflow."""
+
+    def __init__(self, workflow: str, subject: str, case_id: str) -> None:
+        self.workflow, self.subject, self.case_id = workflow, subject, case_id
+        super().__init__(Text(
+            f"{subject} har redan ett öppet ärende {case_id!r} i {workflow!r}",
+            f"{subject} already has an open case {case_id!r} in {workflow!r}"))
 
 
 class PermissionDenied(WorkflowError):

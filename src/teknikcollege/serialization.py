@@ -24,6 +24,7 @@ from . import models as m
 from ._text import Text
 from .codes import OrganisationNumber
 from .errors import InvalidData, join_path
+from .workflow.case import Case, TransitionRecord
 
 T = TypeVar("T")
 
@@ -230,17 +231,24 @@ class Bundle:
     annual_reports: tuple[m.AnnualReport, ...] = ()
     satisfaction_surveys: tuple[m.SatisfactionSurvey, ...] = ()
     judgements: tuple[m.Judgement, ...] = ()
+    cases: tuple[Case, ...] = ()
+    history: tuple[TransitionRecord, ...] = ()
 
     def entities(self) -> tuple[object, ...]:
-        """Every model in the bundle, organisations and people first."""
-        return tuple(e for f in attrs.fields(Bundle) for e in getattr(self, f.name))
+        """Every stored model in the bundle (not cases or history), organisations first."""
+        return tuple(e for name in _FIELD_OF_KIND.values() for e in getattr(self, name))
 
     @classmethod
     def of(cls, entities: Iterable[object]) -> Bundle:
         """Sort models into a bundle by their kind."""
         lists: dict[str, list[object]] = {f.name: [] for f in attrs.fields(Bundle)}
         for entity in entities:
-            lists[_FIELD_OF_KIND[kind_of(entity)]].append(entity)
+            if isinstance(entity, Case):
+                lists["cases"].append(entity)
+            elif isinstance(entity, TransitionRecord):
+                lists["history"].append(entity)
+            else:
+                lists[_FIELD_OF_KIND[kind_of(entity)]].append(entity)
         return cls(**{k: tuple(v) for k, v in lists.items()})
 
 

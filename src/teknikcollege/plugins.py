@@ -1,0 +1,261 @@
+"""The plug-in manager: built-ins first, then entry points, each loaded on its own.
+
+Nothing happens at import: :func:`make_plugin_manager` builds a new manager each call.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from importlib import metadata
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+import pluggy
+
+from . import hookspecs
+from ._text import Text
+from .errors import PluginError
+
+if TYPE_CHECKING:
+    from .notify.port import Notifier
+    from .rules.base import Rule
+    from .storage.port import Storage
+    from .workflow.case import Case, TransitionRecord
+    from .workflow.definition import WorkflowDefinition
+
+T = TypeVar("T")
+
+ENTRY_POINT_GROUP = "teknikcollege"
+hookimpl = pluggy.HookimplMarker(hookspecs.PROJECT)
+"""Marks a plug-in's hook implementation: ``@teknikcollege.hookimpl``."""
+
+
+class PluginWarning(UserWarning):
+    """A plug-in could not be loaded and was skipped."""
+
+
+@attrs.frozen
+class StorageBackend:
+    """A storage backend record: URL scheme, factory (taking the URL), description."""
+
+    scheme: str
+    factory: Callable[[str], Storage]
+    description: Text
+
+
+@attrs.frozen
+class PluginInfo:
+    """What is known of one plug-in, for ``teknikcollege plugins``."""
+
+    name: str
+    distribution: str
+    version: str
+    hooks: tuple[str, ...]
+    status: str
+    error: str | None = None
+
+
+class PluginManager(pluggy.PluginManager):
+    """pluggy's manager plus what teknikcollege reports about each plug-in."""
+
+    def __init__(self) -> None:
+        super().__init__(hookspecs.PROJECT)
+        self.distributions: dict[str, tuple[str, str]] = {}
+        self.failed: dict[str, tuple[str, str, str]] = {}
+        self.blocked: dict[str, tuple[str, str]] = {}
+
+    def info(self) -> list[PluginInfo]:
+        """Every plug-in: loaded, failed or blocked, sorted by name."""
+        found = []
+        for name, plugin in self.list_name_plugin():
+            if plugin is None:
+                continue
+            dist, version = self.distributions.get(name, ("", ""))
+            hooks = tuple(sorted(h.name for h in self.get_hookcallers(plugin) or ()))
+            found.append(PluginInfo(name, dist, version, hooks, "loaded"))
+        for name, (dist, version, error) in self.failed.items():
+            found.append(PluginInfo(name, dist, version, (), "failed", error))
+        for name, (dist, version) in self.blocked.items():
+            found.append(PluginInfo(name, dist, version, (), "blocked"))
+        return sorted(found, key=lambda p: p.name)
+
+
+def _env_list(name: str) -> set[str]:
+    return {part.strip() for part in os.environ.get(name, "").split(",") if part.strip()}
+
+
+def make_plugin_manager(
+    *,
+    plugins: Iterable[object] = (),
+    entry_points: bool = True,
+    disable: Iterable[str] = (),
+    strict: bool | None = None,
+) -> PluginManager:
+    """A new plug-in manager with the built-ins, `plugins`, and installed plug-ins.
+
+    `disable` (and ``TEKNIKCOLLEGE_DISABLE_PLUGINS``, comma-separated) blocks plug-ins by
+    entry-point name, distribution name, or built-in name. A plug-in that fails to load
+    gives a :class:`PluginWarning` and the rest load; with `strict` (or
+    ``TEKNIKCOLLEGE_STRICT_PLUGINS=1``) it raises :class:`PluginError` instead.
+    """
+    from ._builtins import BUILTINS
+
+    blocked = set(disable) | _env_list("TEKNIKCOLLEGE_DISABLE_PLUGINS")
+    if strict is None:
+        strict = os.environ.get("TEKNIKCOLLEGE_STRICT_PLUGINS", "") not in ("", "0")
+    own_version = _version("teknikcollege")
+    pm = PluginManager()
+    pm.add_hookspecs(hookspecs)
+    for name, plugin in BUILTINS:
+        if name in blocked:
+            pm.blocked[name] = ("teknikcollege", own_version)
+            continue
+        pm.register(plugin, name=name)
+        pm.distributions[name] = ("teknikcollege", own_version)
+    for plugin in plugins:
+        name = pm.register(plugin)
+        if name is not None:
+            pm.distributions[name] = ("", "")
+    if entry_points:
+        _load_entry_points(pm, blocked, strict)
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as error:
+        raise PluginError(Text(f"okänd krok: {error}", f"unknown hook: {error}"),
+                          pm.distributions.get(pm.get_name(error.plugin) or "", ("",))[0]
+                          ) from None
+    return pm
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def _load_entry_points(pm: PluginManager, blocked: set[str], strict: bool) -> None:
+    for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        dist = ep.dist.name if ep.dist else ""
+        version = ep.dist.version if ep.dist else ""
+        if ep.name in blocked or dist in blocked:
+            pm.blocked[ep.name] = (dist, version)
+            continue
+        if pm.has_plugin(ep.name):
+            continue
+        try:
+            plugin = ep.load()
+            pm.register(plugin, name=ep.name)
+        except Exception as error:
+            text = Text(
+                f"insticksprogrammet {ep.name!r} från {dist or '?'} kunde inte laddas: {error!r}",
+                f"plug-in {ep.name!r} from {dist or '?'} failed to load: {error!r}",
+            )
+            if strict:
+                raise PluginError(text, dist) from error
+            pm.failed[ep.name] = (dist, version, repr(error))
+            warnings.warn(PluginWarning(text.en), stacklevel=3)
+            continue
+        pm.distributions[ep.name] = (dist, version)
+
+
+class Hooks:
+    """The one typed façade through which the host calls plug-ins."""
+
+    def __init__(self, pm: PluginManager) -> None:
+        self.pm = pm
+
+    def _each(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        caller = getattr(self.pm.hook, hook_name)
+        results = []
+        for impl in reversed(caller.get_hookimpls()):  # registration order
+            value = impl.function(*[kwargs[a] for a in impl.argnames])
+            results.append((impl.plugin_name, value))
+        return results
+
+    def _distribution(self, plugin_name: str) -> str:
+        dist = self.pm.distributions.get(plugin_name, ("", ""))[0]
+        return f"{plugin_name} ({dist})" if dist else plugin_name
+
+    def _unique(self, hook: str, key: Callable[[Any], str], what: Text,
+                **kwargs: Any) -> dict[str, tuple[Any, str]]:
+        found: dict[str, tuple[Any, str]] = {}
+        for plugin, records in self._each(hook, **kwargs):
+            for record in records or ():
+                k = key(record)
+                if k in found:
+                    first, second = found[k][1], self._distribution(plugin)
+                    raise PluginError(Text(
+                        f"{what.sv} {k!r} tillhandahålls av både {first} och {second}",
+                        f"{what.en} {k!r} is provided by both {first} and {second}"),
+                        second)
+                found[k] = (record, self._distribution(plugin))
+        return found
+
+    def storage_backends(self) -> dict[str, StorageBackend]:
+        """Backends by URL scheme; a scheme claimed twice raises :class:`PluginError`."""
+        found = self._unique("teknikcollege_storage_backends", lambda b: b.scheme,
+                             Text("URL-schemat", "URL scheme"))
+        return {k: v[0] for k, v in found.items()}
+
+    def notifiers(self, config: Mapping[str, str]) -> list[Notifier]:
+        """Notifiers in name order; a name used twice raises :class:`PluginError`."""
+        found = self._unique("teknikcollege_notifiers", lambda n: n.name,
+                             Text("notifieraren", "notifier"), config=dict(config))
+        return [found[k][0] for k in sorted(found)]
+
+    def rules(self) -> list[Rule]:
+        """All rules; a rule id used twice raises :class:`PluginError`."""
+        found = self._unique("teknikcollege_rules", lambda r: r.id, Text("regeln", "rule"))
+        return [found[k][0] for k in sorted(found)]
+
+    def rule_sources(self) -> dict[str, str]:
+        """Which plug-in supplied each rule id."""
+        found = self._unique("teknikcollege_rules", lambda r: r.id, Text("regeln", "rule"))
+        return {k: v[1] for k, v in found.items()}
+
+    def workflows(self) -> dict[str, WorkflowDefinition]:
+        """Workflow definitions by name, each with every plug-in's extensions applied."""
+        found = self._unique("teknikcollege_workflows", lambda w: w.name,
+                             Text("arbetsflödet", "workflow"))
+        result = {}
+        for name, (definition, _) in sorted(found.items()):
+            for _plugin, extended in self._each("teknikcollege_extend_workflow",
+                                                definition=definition):
+                if extended is not None:
+                    definition = extended
+            result[name] = definition
+        return result
+
+    def register_commands(self, cli: Any) -> None:
+        """Let plug-ins add CLI commands."""
+        self._each("teknikcollege_register_commands", cli=cli)
+
+    def transition_committed(self, case: Case, record: TransitionRecord) -> list[str]:
+        """Tell observers; returns the errors of those that raised (they never propagate)."""
+        errors = []
+        caller = self.pm.hook.teknikcollege_transition_committed
+        for impl in reversed(caller.get_hookimpls()):
+            try:
+                impl.function(*[{"case": case, "record": record}[a] for a in impl.argnames])
+            except Exception as error:
+                errors.append(f"{impl.plugin_name}: {error!r}")
+        return errors
+
+
+def open_storage(url: str, backends: Mapping[str, StorageBackend]) -> Storage:
+    """Open `url` with the backend registered for its scheme."""
+    from .errors import StorageUnavailable
+
+    scheme = url.split(":", 1)[0].split("+", 1)[0].lower() if ":" in url else ""
+    backend = backends.get(scheme)
+    if backend is None:
+        known = ", ".join(f"{s}:" for s in sorted(backends))
+        raise StorageUnavailable(Text(
+            f"okänd lagrings-URL {url!r}; kända scheman: {known} (installera ett "
+            "insticksprogram för fler, t.ex. teknikcollege-postgres)",
+            f"unknown storage URL {url!r}; known schemes: {known} (install a plug-in for "
+            "more, for example teknikcollege-postgres)"))
+    return backend.factory(url)

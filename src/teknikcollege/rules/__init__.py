@@ -1,0 +1,25 @@
+"""Rules, findings and assessments; the national criteria and the process guards."""
+
+from .assessment import assess, subject_kind
+from .base import Context, FunctionRule, Lookup, Rule, rule, run_rule
+from .criteria.teknikcollege import CRITERION_IDS, CriteriaConfig, national_criteria
+from .findings import Assessment, Finding, Status
+from .process import PROCESS_RULES
+
+__all__ = [
+    "CRITERION_IDS",
+    "PROCESS_RULES",
+    "Assessment",
+    "Context",
+    "CriteriaConfig",
+    "Finding",
+    "FunctionRule",
+    "Lookup",
+    "Rule",
+    "Status",
+    "assess",
+    "national_criteria",
+    "rule",
+    "run_rule",
+    "subject_kind",
+]

@@ -1,0 +1,52 @@
+"""Assess a subject against rules: every finding, judgements honoured."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from .._text import Text
+from ..models import Judgement, Outcome
+from .base import Context, Rule, run_rule
+from .findings import Assessment, Finding, Status
+
+
+def subject_kind(subject: object) -> str:
+    """The kind name rules use for `subject`: ``College`` → ``"college"``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(subject).__name__).lower()
+
+
+def ordered(rules: Iterable[Rule]) -> list[Rule]:
+    """Rules in a stable order that never depends on plug-in call order."""
+    return sorted(rules, key=lambda r: (getattr(r, "priority", 100), r.rule_set, r.id))
+
+
+def assess(subject: Any, rules: Iterable[Rule], context: Context, *, rule_set: str = "") -> Assessment:
+    """Check `subject` with every rule that applies to its kind (and `rule_set`, if given)."""
+    kind = subject_kind(subject)
+    chosen = [r for r in ordered(rules) if kind in r.applies_to
+              and (not rule_set or r.rule_set == rule_set)]
+    findings = tuple(judged(run_rule(r, subject, context), subject, context) for r in chosen)
+    label = f"{kind} {getattr(subject, 'id', '?')!s}"
+    return Assessment(label, context.now, findings, rule_set)
+
+
+def judged(finding: Finding, subject: Any, context: Context) -> Finding:
+    """Replace a ``needs_judgement`` finding by a reviewer's valid recorded judgement."""
+    if finding.status is not Status.NEEDS_JUDGEMENT:
+        return finding
+    subject_id = getattr(subject, "id", None)
+    today = context.now.date()
+    valid = [j for j in context.lookup.find(Judgement, rule_id=finding.rule_id,
+                                            subject_id=subject_id) if j.is_valid_on(today)]
+    if not valid:
+        return finding
+    latest = max(valid, key=lambda j: (j.decided, j.id))
+    status = Status.PASSED if latest.outcome is Outcome.PASSED else Status.FAILED
+    message = Text(
+        f"bedömt av {latest.reviewer_id} {latest.decided.isoformat()}: {latest.evidence}",
+        f"judged by {latest.reviewer_id} on {latest.decided.isoformat()}: {latest.evidence}",
+    )
+    data = {**finding.data, "judgement": latest.id}
+    return Finding(finding.rule_id, status, message, finding.title, data)

@@ -1,0 +1,122 @@
+"""The rule protocol and the context rules read from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, Protocol, TypeVar, runtime_checkable
+
+import attrs
+
+from .._text import Text
+from .findings import Finding, Status
+
+T = TypeVar("T")
+
+
+@runtime_checkable
+class Lookup(Protocol):
+    """Read access to what is stored, as rules and notifiers see it."""
+
+    def get(self, cls: type[T], id: str) -> T | None:
+        """The entity of `cls` with `id`, or None."""
+        ...
+
+    def find(self, cls: type[T], **where: object) -> list[T]:
+        """Entities of `cls` whose attributes equal every keyword given."""
+        ...
+
+
+@attrs.frozen
+class Context:
+    """What a rule may look at besides its subject: the time and the stored data."""
+
+    now: datetime
+    lookup: Lookup
+    criteria: tuple[Rule, ...] = ()
+    """The quality criteria in force, for rules that assess a unit as a whole."""
+
+
+@runtime_checkable
+class Rule(Protocol):
+    """A rule: a stable id, a versioned rule set, bilingual texts, and a check."""
+
+    id: str
+    rule_set: str
+    version: str
+    title: Text
+    description: Text
+    applies_to: frozenset[str]
+
+    def check(self, subject: Any, context: Context) -> Finding:
+        """Judge `subject`; may raise (the engine turns that into an ``error`` finding)."""
+        ...
+
+
+@attrs.frozen
+class FunctionRule:
+    """A rule from a plain function returning ``(ok, message)`` or a :class:`Finding`.
+
+    `judgement` marks a criterion that a reviewer decides: the function then tells
+    whether data alone settles it (``None`` for "a reviewer must decide").
+    """
+
+    id: str
+    rule_set: str
+    version: str
+    title: Text
+    description: Text
+    applies_to: frozenset[str]
+    function: Callable[[Any, Context], Any] = attrs.field(repr=False)
+    priority: int = 100
+
+    def check(self, subject: Any, context: Context) -> Finding:
+        """Run the function and wrap its answer in a finding."""
+        result = self.function(subject, context)
+        if isinstance(result, Finding):
+            return result
+        ok, message, *rest = result
+        status = (
+            Status.NEEDS_JUDGEMENT if ok is None else Status.PASSED if ok else Status.FAILED
+        )
+        return Finding(self.id, status, message, self.title, rest[0] if rest else {})
+
+
+def rule(
+    id: str,
+    *,
+    rule_set: str,
+    version: str,
+    title: Text,
+    description: Text,
+    applies_to: Iterable[str],
+    priority: int = 100,
+) -> Callable[[Callable[[Any, Context], Any]], FunctionRule]:
+    """Decorator: turn a check function into a :class:`FunctionRule`."""
+
+    def wrap(function: Callable[[Any, Context], Any]) -> FunctionRule:
+        return FunctionRule(
+            id, rule_set, version, title, description, frozenset(applies_to), function, priority
+        )
+
+    return wrap
+
+
+def run_rule(rule: Rule, subject: Any, context: Context) -> Finding:
+    """Check `subject` with `rule`, failing closed: a rule that raises gives ``error``."""
+    try:
+        finding = rule.check(subject, context)
+    except Exception as error:
+        return Finding(
+            rule.id,
+            Status.ERROR,
+            Text(f"regeln kraschade: {error!r}", f"the rule crashed: {error!r}"),
+            rule.title,
+            {"error": repr(error)},
+        )
+    if not isinstance(finding, Finding):
+        return Finding(
+            rule.id, Status.ERROR,
+            Text("regeln gav inget utlåtande", "the rule returned no finding"), rule.title,
+        )
+    return finding

@@ -1,0 +1,69 @@
+"""Cases (running workflow instances), actors, and the audit records of transitions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+
+import attrs
+
+from ..models import Certification, Role, UnitRef
+from ..rules.findings import Finding
+
+
+@attrs.frozen
+class Actor:
+    """Who fires a trigger: an id (a person's id, kept pseudonymous in history) and roles."""
+
+    id: str
+    roles: frozenset[Role]
+
+    @classmethod
+    def of(cls, id: str, *roles: Role | str) -> Actor:
+        """``Actor.of("p-leader", "process_leader")``."""
+        return cls(id, frozenset(Role(r) for r in roles))
+
+
+SYSTEM = Actor("system", frozenset({Role.SYSTEM}))
+"""The actor of time-based transitions fired by the sweep."""
+
+
+@attrs.define
+class Case:
+    """One running workflow for one subject: the mutable object the shared machine moves.
+
+    `subject` is the unit the case is about (a college for the lifecycle; a college,
+    provider, programme or orientation for certification) and `college_id` the college
+    it belongs to.
+    """
+
+    id: str
+    workflow: str
+    subject: UnitRef
+    college_id: str
+    state: str
+    opened: datetime
+    deadlines: dict[str, date] = attrs.field(factory=dict)
+    certifications: list[Certification] = attrs.field(factory=list)
+    reminders_sent: list[str] = attrs.field(factory=list)
+
+    def certification_on(self, day: date) -> Certification | None:
+        """The certification valid on `day`, if any (ended certifications do not count)."""
+        return next((c for c in reversed(self.certifications) if c.is_valid_on(day)), None)
+
+
+@attrs.frozen
+class TransitionRecord:
+    """The audit record of one transition, stored in the same transaction as the change."""
+
+    case_id: str
+    seq: int
+    trigger: str
+    source: str
+    dest: str
+    actor_id: str
+    actor_roles: frozenset[Role]
+    at: datetime
+    note: str = ""
+    params: Mapping[str, str] = attrs.field(factory=dict)
+    findings: tuple[Finding, ...] = ()

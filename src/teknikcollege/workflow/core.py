@@ -1,0 +1,158 @@
+"""The two core workflows: the college lifecycle and the certification case."""
+
+from __future__ import annotations
+
+from .._text import Text
+from ..models import Role
+from .definition import (
+    Reminder,
+    SetDeadline,
+    State,
+    TimeRule,
+    Transition,
+    Validity,
+    WorkflowDefinition,
+)
+
+PL, CHAIR, OFFICE, REVIEWER, ADMIN, SYSTEM = (
+    Role.PROCESS_LEADER, Role.CHAIR, Role.NATIONAL_OFFICE, Role.REVIEWER, Role.ADMIN, Role.SYSTEM,
+)
+
+COLLEGE_LIFECYCLE = WorkflowDefinition(
+    name="college-lifecycle",
+    version="1",
+    title=Text("Collegets livscykel", "College lifecycle"),
+    subject_kinds=frozenset({"college"}),
+    opened_by=frozenset({PL, OFFICE, ADMIN}),
+    states=(
+        State("pilot", Text("Pilotverksamhet", "Pilot")),
+        State("certified", Text("Certifierat", "Certified")),
+        State("ordinary_operation", Text("Ordinarie verksamhet", "Ordinary operation")),
+        State("decertified", Text("Avcertifierat", "Decertified"), final=True),
+        State("discontinued", Text("Avvecklat", "Discontinued"), final=True),
+    ),
+    initial="pilot",
+    transitions=(
+        Transition("certify", ("pilot",), "certified", frozenset({OFFICE, ADMIN}),
+                   Text("Markera colleget som certifierat", "Mark the college certified"),
+                   guards=("college-certified",), notify=(PL, CHAIR)),
+        Transition("enter_ordinary_operation", ("certified",), "ordinary_operation",
+                   frozenset({PL, OFFICE, ADMIN}),
+                   Text("Gå över till ordinarie verksamhet", "Enter ordinary operation"),
+                   guards=("college-certified", "pilot-programmes-certified"),
+                   notify=(PL, CHAIR, OFFICE)),
+        Transition("decertify", ("certified", "ordinary_operation"), "decertified",
+                   frozenset({OFFICE, ADMIN}), Text("Avcertifiera", "Decertify"),
+                   notify=(PL, CHAIR)),
+        Transition("discontinue", ("pilot", "certified", "ordinary_operation"), "discontinued",
+                   frozenset({PL, ADMIN}), Text("Avveckla", "Discontinue"), notify=(OFFICE,)),
+    ),
+)
+"""``pilot → certified → ordinary_operation``, with ``decertified`` and ``discontinued``."""
+
+_REVIEW_STATES = ("application_submitted", "in_review", "visited", "protocol_issued",
+                  "awaiting_supplements", "postponed", "supplements_received")
+_OPEN_STATES = ("interest_registered", "interest_approved", *_REVIEW_STATES,
+                "recertification_open")
+
+CERTIFICATION = WorkflowDefinition(
+    name="certification",
+    version="1",
+    title=Text("Certifieringsärende", "Certification case"),
+    subject_kinds=frozenset({"college", "provider", "programme", "orientation"}),
+    states=(
+        State("interest_registered", Text("Intresseanmälan registrerad", "Interest registered")),
+        State("interest_approved", Text("Intresseanmälan godkänd", "Interest approved")),
+        State("application_submitted", Text("Ansökan inlämnad", "Application submitted")),
+        State("in_review", Text("Under beredning", "In review")),
+        State("visited", Text("Granskningsbesök genomfört", "Review visit held")),
+        State("protocol_issued", Text("Protokoll skickat", "Protocol issued")),
+        State("awaiting_supplements", Text("Inväntar kompletteringar", "Awaiting supplements")),
+        State("postponed", Text("Uppskov beviljat", "Postponement granted")),
+        State("supplements_received", Text("Kompletteringar mottagna", "Supplements received")),
+        State("certified", Text("Certifierad", "Certified")),
+        State("recertification_open", Text("Återcertifiering öppen", "Recertification open")),
+        State("rejected", Text("Ej certifierad", "Rejected"), final=True),
+        State("withdrawn", Text("Återtagen", "Withdrawn"), final=True),
+        State("lapsed", Text("Kompletteringar uteblev", "Supplements lapsed"), final=True),
+        State("expired", Text("Certifieringen har löpt ut", "Expired"), final=True),
+        State("decertified", Text("Avcertifierad", "Decertified"), final=True),
+    ),
+    initial="interest_registered",
+    transitions=(
+        Transition("approve_interest", ("interest_registered",), "interest_approved",
+                   frozenset({OFFICE, ADMIN}),
+                   Text("Godkänn intresseanmälan", "Approve the interest registration"),
+                   guards=("interest-registration-approved",), notify=(PL,)),
+        Transition("submit_application", ("interest_approved", "recertification_open"),
+                   "application_submitted", frozenset({PL, CHAIR, ADMIN}),
+                   Text("Lämna in ansökan", "Submit the application"),
+                   guards=("application-complete",), notify=(OFFICE,)),
+        Transition("start_review", ("application_submitted",), "in_review",
+                   frozenset({OFFICE, ADMIN}), Text("Påbörja beredning", "Start the review")),
+        Transition("hold_visit", ("in_review",), "visited", frozenset({REVIEWER, OFFICE, ADMIN}),
+                   Text("Genomför granskningsbesök", "Hold the review visit"),
+                   guards=("review-visit-recorded",),
+                   sets=(SetDeadline("protocol_due", months=1),)),
+        Transition("issue_protocol", ("visited",), "protocol_issued",
+                   frozenset({REVIEWER, OFFICE, ADMIN}),
+                   Text("Skicka protokoll", "Issue the protocol"),
+                   clears=("protocol_due",), notify=(PL, CHAIR)),
+        Transition("request_supplements", ("visited",), "awaiting_supplements",
+                   frozenset({REVIEWER, OFFICE, ADMIN}),
+                   Text("Skicka protokoll med begäran om kompletteringar",
+                        "Issue the protocol asking for supplements"),
+                   clears=("protocol_due",),
+                   sets=(SetDeadline("supplements_due", months=3),), notify=(PL, CHAIR)),
+        Transition("grant_postponement", ("awaiting_supplements", "postponed"), "postponed",
+                   frozenset({OFFICE, ADMIN}), Text("Bevilja uppskov", "Grant a postponement"),
+                   sets=(SetDeadline("supplements_due", param="new_due"),), notify=(PL, CHAIR)),
+        Transition("submit_supplements", ("awaiting_supplements", "postponed"),
+                   "supplements_received", frozenset({PL, CHAIR, ADMIN}),
+                   Text("Lämna in kompletteringar", "Submit the supplements"),
+                   clears=("supplements_due",), notify=(OFFICE,)),
+        Transition("lapse", ("awaiting_supplements", "postponed"), "lapsed", frozenset({SYSTEM}),
+                   Text("Kompletteringarna uteblev", "Supplements lapsed"),
+                   clears=("supplements_due",), notify=(PL, CHAIR, OFFICE)),
+        Transition("approve", ("protocol_issued", "supplements_received"), "certified",
+                   frozenset({OFFICE, ADMIN}), Text("Certifiera", "Certify"),
+                   guards=("unit-meets-criteria",), certifies=True, notify=(PL, CHAIR)),
+        Transition("reject", ("protocol_issued", "supplements_received"), "rejected",
+                   frozenset({OFFICE, ADMIN}), Text("Avslå", "Reject"), notify=(PL, CHAIR)),
+        Transition("open_recertification", ("certified",), "recertification_open",
+                   frozenset({SYSTEM, PL, OFFICE, ADMIN}),
+                   Text("Öppna återcertifiering", "Open recertification"),
+                   clears=("recertification_opens",), notify=(PL, CHAIR)),
+        Transition("expire", ("certified", "recertification_open", *_REVIEW_STATES),
+                   "expired", frozenset({SYSTEM}),
+                   Text("Certifieringen löper ut", "The certification expires"),
+                   clears=("valid_until", "recertification_opens", "supplements_due",
+                           "protocol_due"), notify=(PL, CHAIR, OFFICE)),
+        Transition("decertify", ("certified", "recertification_open"), "decertified",
+                   frozenset({OFFICE, ADMIN}), Text("Avcertifiera", "Decertify"),
+                   clears=("valid_until", "recertification_opens"), notify=(PL, CHAIR)),
+        Transition("withdraw", _OPEN_STATES, "withdrawn", frozenset({PL, ADMIN}),
+                   Text("Återta", "Withdraw"),
+                   clears=("supplements_due", "protocol_due"), notify=(OFFICE,)),
+    ),
+    time_rules=(
+        TimeRule("lapse", "supplements_due", ("awaiting_supplements", "postponed"), 1),
+        TimeRule("open_recertification", "recertification_opens", ("certified",)),
+        TimeRule("expire", "valid_until", ("certified", "recertification_open", *_REVIEW_STATES),
+                 1),
+    ),
+    reminders=(
+        Reminder("protocol_overdue", "protocol_due", ("visited",), (OFFICE,),
+                 days_before=1, after=True),
+        Reminder("supplements_due", "supplements_due", ("awaiting_supplements", "postponed"),
+                 (PL, CHAIR), months_before=1),
+        Reminder("certification_expiring", "valid_until",
+                 ("certified", "recertification_open", *_REVIEW_STATES), (PL, CHAIR),
+                 months_before=3),
+    ),
+    validity=Validity(first_months=36, renewal_months=60, recertification_lead_months=6),
+)
+"""Interest → application → review → visit → protocol → supplements ⇄ postponement →
+approval (3 years, then 5 at each renewal) → recertification, expiry, decertification."""
+
+CORE_WORKFLOWS = (COLLEGE_LIFECYCLE, CERTIFICATION)

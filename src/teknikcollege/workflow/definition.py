@@ -1,0 +1,219 @@
+"""Workflow definitions as data: states, transitions, roles, guards and time rules.
+
+A definition is checked when it is compiled (:class:`~teknikcollege.workflow.Workflow`);
+every problem is reported at once in an :class:`~teknikcollege.errors.InvalidDefinition`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+from .._text import Text
+from ..errors import InvalidDefinition
+from ..models import Role
+
+
+@attrs.frozen
+class State:
+    """A state; a `final` state has no way out."""
+
+    name: str
+    title: Text
+    final: bool = False
+
+
+@attrs.frozen
+class SetDeadline:
+    """An effect: set deadline `name` to the transition's day plus calendar
+    `months` and `days`, or to the date given in parameter `param`."""
+
+    name: str
+    months: int = 0
+    days: int = 0
+    param: str | None = None
+
+
+@attrs.frozen
+class Transition:
+    """A trigger that moves a case from any of `sources` to `dest`.
+
+    `roles` may fire it (default deny), every rule in `guards` must pass, `sets` and
+    `clears` change deadlines, `certifies` starts a certification period, and `notify`
+    names the roles told about it.
+    """
+
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str
+    roles: frozenset[Role]
+    title: Text
+    guards: tuple[str, ...] = ()
+    sets: tuple[SetDeadline, ...] = ()
+    clears: tuple[str, ...] = ()
+    certifies: bool = False
+    notify: tuple[Role, ...] = ()
+
+
+@attrs.frozen
+class TimeRule:
+    """A trigger fired by the sweep once the day is at least `deadline` + `offset_days`,
+    while the case is in one of `states`."""
+
+    trigger: str
+    deadline: str
+    states: tuple[str, ...]
+    offset_days: int = 0
+
+
+@attrs.frozen
+class Reminder:
+    """A notification sent once, `months_before`/`days_before` deadline `deadline`,
+    to `roles`, while the case is in one of `states`."""
+
+    name: str
+    deadline: str
+    states: tuple[str, ...]
+    roles: tuple[Role, ...]
+    months_before: int = 0
+    days_before: int = 0
+    after: bool = False
+
+
+@attrs.frozen
+class Validity:
+    """How long certifications last: the first period, then each renewal, in months;
+    and how long before expiry recertification opens."""
+
+    first_months: int = 36
+    renewal_months: int = 60
+    recertification_lead_months: int = 6
+
+
+@attrs.frozen
+class WorkflowDefinition:
+    """A whole workflow as data."""
+
+    name: str
+    version: str
+    title: Text
+    states: tuple[State, ...]
+    initial: str
+    transitions: tuple[Transition, ...]
+    time_rules: tuple[TimeRule, ...] = ()
+    reminders: tuple[Reminder, ...] = ()
+    validity: Validity = Validity()
+    subject_kinds: frozenset[str] = frozenset()
+    opened_by: frozenset[Role] = frozenset({Role.PROCESS_LEADER, Role.CHAIR, Role.ADMIN})
+
+    def state(self, name: str) -> State:
+        """The state called `name`."""
+        return next(s for s in self.states if s.name == name)
+
+    def transition(self, trigger: str) -> Transition | None:
+        """The transition for `trigger`, or None."""
+        return next((t for t in self.transitions if t.trigger == trigger), None)
+
+    def extended(
+        self,
+        *,
+        states: Iterable[State] = (),
+        transitions: Iterable[Transition] = (),
+        guards: dict[str, Iterable[str]] | None = None,
+        time_rules: Iterable[TimeRule] = (),
+        reminders: Iterable[Reminder] = (),
+    ) -> WorkflowDefinition:
+        """A copy with more states, transitions, time rules and reminders, and extra
+        guard rule ids on existing triggers (``guards={"approve": ["my-rule"]}``)."""
+        extra = {k: tuple(v) for k, v in (guards or {}).items()}
+        unknown = set(extra) - {t.trigger for t in self.transitions}
+        if unknown:
+            raise InvalidDefinition(
+                self.name,
+                [Text(f"kan inte lägga vakter på okända händelser {sorted(unknown)}",
+                      f"cannot add guards to unknown triggers {sorted(unknown)}")],
+            )
+        changed = tuple(
+            attrs.evolve(t, guards=t.guards + tuple(g for g in extra.get(t.trigger, ())
+                                                    if g not in t.guards))
+            for t in self.transitions
+        )
+        return attrs.evolve(
+            self,
+            states=self.states + tuple(states),
+            transitions=changed + tuple(transitions),
+            time_rules=self.time_rules + tuple(time_rules),
+            reminders=self.reminders + tuple(reminders),
+        )
+
+
+def problems(definition: WorkflowDefinition, rule_ids: Iterable[str] | None = None) -> list[Text]:
+    """Everything that stops `definition` from running; empty when it is sound."""
+    found: list[Text] = []
+    names = [s.name for s in definition.states]
+    known = set(names)
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        found.append(Text(f"läget {name!r} finns två gånger", f"state {name!r} is defined twice"))
+    if definition.initial not in known:
+        found.append(Text(f"startläget {definition.initial!r} finns inte",
+                          f"the initial state {definition.initial!r} is not a state"))
+    finals = {s.name for s in definition.states if s.final}
+    triggers = [t.trigger for t in definition.transitions]
+    for trig in sorted({t for t in triggers if triggers.count(t) > 1}):
+        found.append(Text(f"händelsen {trig!r} definieras två gånger; ange alla källägen i en",
+                          f"trigger {trig!r} is defined twice; list all its sources in one"))
+    for t in definition.transitions:
+        if t.dest not in known:
+            found.append(Text(f"{t.trigger!r} leder till okänt läge {t.dest!r}",
+                              f"{t.trigger!r} leads to unknown state {t.dest!r}"))
+        if not t.sources:
+            found.append(Text(f"{t.trigger!r} har inga källägen", f"{t.trigger!r} has no sources"))
+        for s in t.sources:
+            if s not in known:
+                found.append(Text(f"{t.trigger!r} utgår från okänt läge {s!r}",
+                                  f"{t.trigger!r} starts from unknown state {s!r}"))
+            if s in finals:
+                found.append(Text(f"{t.trigger!r} lämnar slutläget {s!r}",
+                                  f"{t.trigger!r} leaves the final state {s!r}"))
+        if not t.roles:
+            found.append(Text(f"{t.trigger!r} anger inga roller som får utföra den",
+                              f"{t.trigger!r} names no role allowed to fire it"))
+        if rule_ids is not None:
+            for g in t.guards:
+                if g not in set(rule_ids):
+                    found.append(Text(f"{t.trigger!r} vaktas av okänd regel {g!r}",
+                                      f"{t.trigger!r} is guarded by unknown rule {g!r}"))
+    for tr in definition.time_rules:
+        spec = definition.transition(tr.trigger)
+        if spec is None:
+            found.append(Text(f"tidsregeln använder okänd händelse {tr.trigger!r}",
+                              f"time rule uses unknown trigger {tr.trigger!r}"))
+        elif Role.SYSTEM not in spec.roles:
+            found.append(Text(f"tidsregeln {tr.trigger!r} kräver rollen 'system' på händelsen",
+                              f"time rule {tr.trigger!r} needs role 'system' on its trigger"))
+    found.extend(_unreachable(definition, known))
+    return found
+
+
+def _unreachable(definition: WorkflowDefinition, known: set[str]) -> list[Text]:
+    reached = {definition.initial}
+    frontier = [definition.initial]
+    while frontier:
+        state = frontier.pop()
+        for t in definition.transitions:
+            if state in t.sources and t.dest not in reached:
+                reached.add(t.dest)
+                frontier.append(t.dest)
+    return [
+        Text(f"läget {s!r} går inte att nå från {definition.initial!r}",
+             f"state {s!r} cannot be reached from {definition.initial!r}")
+        for s in sorted(known - reached)
+    ]
+
+
+def check(definition: WorkflowDefinition, rule_ids: Iterable[str] | None = None) -> None:
+    """Raise :class:`InvalidDefinition` listing every problem of `definition`."""
+    found = problems(definition, rule_ids)
+    if found:
+        raise InvalidDefinition(definition.name, found)

@@ -1,0 +1,184 @@
+"""A compiled workflow: one shared ``transitions.Machine`` per definition.
+
+The machine is built once with ``model=None`` (the "static machine" pattern) and moves
+any :class:`Case` with ``machine.events[trigger].trigger(case)``. A machine per entity
+would cost about a millisecond and tens of KiB each, and leak through reference cycles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from transitions import EventData, Machine
+
+from .._text import Text
+from ..clock import add_months
+from ..errors import InvalidData, TransitionNotAllowed, UnknownTrigger
+from ..models import Certification
+from .case import Case, TransitionRecord
+from .definition import Reminder, Transition, WorkflowDefinition, check
+
+
+class Workflow:
+    """A validated definition with its shared machine."""
+
+    def __init__(self, definition: WorkflowDefinition, rule_ids: Iterable[str] | None = None):
+        check(definition, rule_ids)
+        self.definition = definition
+        self.name = definition.name
+        self._specs = {t.trigger: t for t in definition.transitions}
+        self.machine = Machine(
+            model=None,
+            states=[s.name for s in definition.states],
+            initial=definition.initial,
+            transitions=[
+                {"trigger": t.trigger, "source": list(t.sources), "dest": t.dest,
+                 "after": self._effects}
+                for t in definition.transitions
+            ],
+            auto_transitions=False,
+            send_event=True,
+        )
+
+    def spec(self, trigger: str) -> Transition:
+        """The transition for `trigger`; :class:`UnknownTrigger` if there is none."""
+        try:
+            return self._specs[trigger]
+        except KeyError:
+            raise UnknownTrigger(self.name, trigger, self._specs) from None
+
+    def triggers_from(self, state: str) -> list[Transition]:
+        """The transitions that may leave `state`, in definition order."""
+        return [t for t in self.definition.transitions if state in t.sources]
+
+    def check_source(self, case: Case, spec: Transition) -> None:
+        """Raise :class:`TransitionNotAllowed` if `case` is not in one of the sources."""
+        if case.state not in spec.sources:
+            reason = Text(
+                f"möjlig bara från {', '.join(spec.sources)}",
+                f"only possible from {', '.join(spec.sources)}",
+            )
+            raise TransitionNotAllowed(case.id, spec.trigger, case.state, reason=reason)
+
+    def check_params(self, case: Case, spec: Transition, params: Mapping[str, str],
+                     day: date) -> None:
+        """Raise :class:`InvalidData` if a parameter the transition needs is missing or bad."""
+        for effect in spec.sets:
+            if effect.param is None:
+                continue
+            value = params.get(effect.param)
+            try:
+                parsed = date.fromisoformat(value) if isinstance(value, str) else None
+            except ValueError:
+                parsed = None
+            if parsed is None:
+                raise InvalidData([(f"params.{effect.param}", Text(
+                    f"{spec.trigger!r} kräver ett datum (ÅÅÅÅ-MM-DD)",
+                    f"{spec.trigger!r} needs a date (YYYY-MM-DD)"))])
+            current = case.deadlines.get(effect.name)
+            if parsed <= day or (current is not None and parsed <= current):
+                raise InvalidData([(f"params.{effect.param}", Text(
+                    f"{parsed.isoformat()} måste ligga efter {max(day, current or day)}",
+                    f"{parsed.isoformat()} must lie after {max(day, current or day)}"))])
+
+    def apply(self, case: Case, trigger: str, at: datetime,
+              params: Mapping[str, str] | None = None) -> tuple[str, str]:
+        """Move `case` by `trigger` at time `at` (no roles or guards: the caller checks them).
+
+        Returns ``(source, dest)``.
+        """
+        spec = self.spec(trigger)
+        self.check_source(case, spec)
+        self.check_params(case, spec, params or {}, at.date())
+        source = case.state
+        self.machine.events[trigger].trigger(case, at=at, params=dict(params or {}))
+        return source, case.state
+
+    def _effects(self, event: EventData) -> None:
+        case: Case = event.model
+        spec = self._specs[event.event.name]
+        day: date = event.kwargs["at"].date()
+        params: dict[str, str] = event.kwargs["params"]
+        for name in spec.clears:
+            case.deadlines.pop(name, None)
+        for effect in spec.sets:
+            if effect.param is not None:
+                case.deadlines[effect.name] = date.fromisoformat(params[effect.param])
+            else:
+                moved = add_months(day, effect.months) + timedelta(days=effect.days)
+                case.deadlines[effect.name] = moved
+        if spec.certifies:
+            self._certify(case, day)
+
+    def _certify(self, case: Case, day: date) -> None:
+        validity = self.definition.validity
+        previous = case.certifications[-1] if case.certifications else None
+        number = previous.number + 1 if previous else 1
+        start = day
+        if previous is not None and previous.valid_until >= day:
+            start = previous.valid_until + timedelta(days=1)  # renewals never overlap
+        months = validity.first_months if number == 1 else validity.renewal_months
+        until = add_months(start, months) - timedelta(days=1)
+        case.certifications.append(Certification(case.subject, start, until, number))
+        case.deadlines["valid_until"] = until
+        case.deadlines["recertification_opens"] = add_months(
+            until + timedelta(days=1), -validity.recertification_lead_months
+        )
+
+    def due_triggers(self, case: Case, now: datetime) -> list[str]:
+        """Time-based triggers due for `case` at `now`, earliest deadline first."""
+        due = []
+        for rule in self.definition.time_rules:
+            deadline = case.deadlines.get(rule.deadline)
+            if case.state in rule.states and deadline is not None:
+                fire_on = deadline + timedelta(days=rule.offset_days)
+                if now.date() >= fire_on:
+                    due.append((fire_on, rule.trigger))
+        return [trigger for _, trigger in sorted(due)]
+
+    def due_reminders(self, case: Case, now: datetime) -> list[tuple[Reminder, str]]:
+        """Reminders due at `now` and not yet sent, with their keys."""
+        result = []
+        for reminder, key, day in self._reminders(case):
+            if now.date() >= day and key not in case.reminders_sent:
+                result.append((reminder, key))
+        return result
+
+    def _reminders(self, case: Case) -> list[tuple[Reminder, str, date]]:
+        found = []
+        for reminder in self.definition.reminders:
+            deadline = case.deadlines.get(reminder.deadline)
+            if case.state not in reminder.states or deadline is None:
+                continue
+            sign = 1 if reminder.after else -1
+            day = add_months(deadline, sign * reminder.months_before) + timedelta(
+                days=sign * reminder.days_before
+            )
+            found.append((reminder, f"{reminder.name}:{deadline.isoformat()}", day))
+        return found
+
+    def next_due(self, case: Case) -> datetime | None:
+        """When the sweep next needs to look at `case` (kept in the storage's due index)."""
+        days = []
+        for rule in self.definition.time_rules:
+            deadline = case.deadlines.get(rule.deadline)
+            if case.state in rule.states and deadline is not None:
+                days.append(deadline + timedelta(days=rule.offset_days))
+        days += [d for _, key, d in self._reminders(case) if key not in case.reminders_sent]
+        if not days:
+            return None
+        return datetime.combine(min(days), time(), tzinfo=timezone.utc)
+
+    def new_case(self, id: str, subject: Any, college_id: str, opened: datetime) -> Case:
+        """A case in the initial state."""
+        return Case(id, self.name, subject, college_id, self.definition.initial, opened)
+
+    def replay(self, case: Case, records: Sequence[TransitionRecord]) -> Case:
+        """Rebuild `case` from its history alone; equal state means the history is whole."""
+        fresh = self.new_case(case.id, case.subject, case.college_id, case.opened)
+        for record in records:
+            self.apply(fresh, record.trigger, record.at, record.params)
+        fresh.reminders_sent = list(case.reminders_sent)
+        return fresh
