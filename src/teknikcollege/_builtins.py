@@ -21,10 +21,14 @@ class StoragePlugin:
     @hookimpl
     def teknikcollege_storage_backends(self) -> list[StorageBackend]:
         return [
-            StorageBackend("memory", MemoryStorage,
-                           Text("i minnet, för tester", "in memory, for tests")),
-            StorageBackend("sqlite", SQLiteStorage,
-                           Text("en SQLite-fil (standard)", "a SQLite file (the default)")),
+            StorageBackend(
+                "memory", MemoryStorage, Text("i minnet, för tester", "in memory, for tests")
+            ),
+            StorageBackend(
+                "sqlite",
+                SQLiteStorage,
+                Text("en SQLite-fil (standard)", "a SQLite file (the default)"),
+            ),
         ]
 
 

@@ -174,8 +174,9 @@ class OrganisationNumber:
 
 def org_number_problem(digits: str) -> Text | None:
     """Why ten `digits` are not a valid organisation number, or None if they are."""
-    if not (isinstance(digits, str) and len(digits) == 10 and digits.isascii()
-            and digits.isdigit()):
+    if not (
+        isinstance(digits, str) and len(digits) == 10 and digits.isascii() and digits.isdigit()
+    ):
         return Text(
             f"{digits!r}: ett organisationsnummer har tio siffror",
             f"{digits!r}: an organisation number has ten digits",

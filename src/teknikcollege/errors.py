@@ -88,9 +88,7 @@ class UnknownCode(InvalidData, LookupError):
             "municipality name": ("kommunnamn", "municipality name"),
         }
         sv, en = names.get(what, (what, what))
-        super().__init__(
-            [("", Text(f"okänd {sv} {code!r}", f"unknown {en} {code!r}"))]
-        )
+        super().__init__([("", Text(f"okänd {sv} {code!r}", f"unknown {en} {code!r}"))])
 
 
 class WorkflowError(TeknikcollegeError):
@@ -105,8 +103,7 @@ class InvalidDefinition(WorkflowError):
         self.problems = tuple(problems)
         super().__init__(
             Text(
-                f"arbetsflödet {workflow!r} är ogiltigt: "
-                + "; ".join(p.sv for p in self.problems),
+                f"arbetsflödet {workflow!r} är ogiltigt: " + "; ".join(p.sv for p in self.problems),
                 f"workflow {workflow!r} is invalid: " + "; ".join(p.en for p in self.problems),
             )
         )
@@ -134,7 +131,11 @@ class TransitionNotAllowed(WorkflowError):
     """
 
     def __init__(
-        self, case_id: str, trigger: str, state: str, findings: Sequence[Finding] = (),
+        self,
+        case_id: str,
+        trigger: str,
+        state: str,
+        findings: Sequence[Finding] = (),
         reason: Text | None = None,
     ) -> None:
         self.case_id = case_id
@@ -159,9 +160,12 @@ class CaseExists(WorkflowError):
 
     def __init__(self, workflow: str, subject: str, case_id: str) -> None:
         self.workflow, self.subject, self.case_id = workflow, subject, case_id
-        super().__init__(Text(
-            f"{subject} har redan ett öppet ärende {case_id!r} i {workflow!r}",
-            f"{subject} already has an open case {case_id!r} in {workflow!r}"))
+        super().__init__(
+            Text(
+                f"{subject} har redan ett öppet ärende {case_id!r} i {workflow!r}",
+                f"{subject} already has an open case {case_id!r} in {workflow!r}",
+            )
+        )
 
 
 class PermissionDenied(WorkflowError):

@@ -55,48 +55,91 @@ def stockholm_pilot() -> Bundle:
     the college and its programmes."""
     organisations = (
         Organisation(
-            "region-stockholm", "Region Stockholm", OrganisationKind.REGION,
-            org_number=OrganisationNumber.parse("232100-0016"), county_code="01",
+            "region-stockholm",
+            "Region Stockholm",
+            OrganisationKind.REGION,
+            org_number=OrganisationNumber.parse("232100-0016"),
+            county_code="01",
         ),
         _municipality("huddinge", "Huddinge kommun", HUDDINGE),
         _municipality("sodertalje", "Södertälje kommun", SODERTALJE),
         _municipality("jarfalla", "Järfälla kommun", JARFALLA),
         _municipality("haninge", "Haninge kommun", HANINGE),
-        Organisation("lernia", "Lernia", OrganisationKind.EDUCATION_PROVIDER,
-                     provider_kind=ProviderKind.COORDINATOR),
-        Organisation("mtk", "Mälardalens teknikskola", OrganisationKind.EDUCATION_PROVIDER,
-                     provider_kind=ProviderKind.COORDINATOR),
+        Organisation(
+            "lernia",
+            "Lernia",
+            OrganisationKind.EDUCATION_PROVIDER,
+            provider_kind=ProviderKind.COORDINATOR,
+        ),
+        Organisation(
+            "mtk",
+            "Mälardalens teknikskola",
+            OrganisationKind.EDUCATION_PROVIDER,
+            provider_kind=ProviderKind.COORDINATOR,
+        ),
         _company("scania", "Scania CV AB", "556084-0976"),
         _company("verkstad-syd", "Verkstad Syd AB"),
         _company("precisionsdetaljer", "Precisionsdetaljer i Huddinge AB"),
         _company("farma-process", "Farma Process AB"),
         _company("livsmedel-sodra", "Södra Livsmedel AB"),
-        Organisation("rts", "Riksföreningen Teknikcollege Sverige",
-                     OrganisationKind.NATIONAL_BODY),
+        Organisation("rts", "Riksföreningen Teknikcollege Sverige", OrganisationKind.NATIONAL_BODY),
     )
     people = (
-        Person("p-leader", "Kim Processledare", frozenset({Role.PROCESS_LEADER}),
-               email="processledare@example.org", organisation_id="region-stockholm"),
-        Person("p-chair", "Alex Ordförande", frozenset({Role.CHAIR, Role.MEMBER}),
-               email="ordforande@example.org", organisation_id="scania"),
+        Person(
+            "p-leader",
+            "Kim Processledare",
+            frozenset({Role.PROCESS_LEADER}),
+            email="processledare@example.org",
+            organisation_id="region-stockholm",
+        ),
+        Person(
+            "p-chair",
+            "Alex Ordförande",
+            frozenset({Role.CHAIR, Role.MEMBER}),
+            email="ordforande@example.org",
+            organisation_id="scania",
+        ),
         Person("p-co2", "Robin Verkstad", frozenset({Role.MEMBER}), organisation_id="verkstad-syd"),
-        Person("p-co3", "Sam Precision", frozenset({Role.MEMBER, Role.SUPERVISOR}),
-               organisation_id="precisionsdetaljer"),
+        Person(
+            "p-co3",
+            "Sam Precision",
+            frozenset({Role.MEMBER, Role.SUPERVISOR}),
+            organisation_id="precisionsdetaljer",
+        ),
         Person("p-co4", "Noa Farma", frozenset({Role.MEMBER}), organisation_id="farma-process"),
         Person("p-hud", "Eli Huddinge", frozenset({Role.MEMBER}), organisation_id="huddinge"),
-        Person("p-sod", "Charlie Södertälje", frozenset({Role.MEMBER}),
-               organisation_id="sodertalje"),
-        Person("p-lernia", "Vic Lernia", frozenset({Role.MEMBER, Role.CONTACT}),
-               email="kontakt@example.org", organisation_id="lernia"),
-        Person("p-local-chair", "Mika Lokal", frozenset({Role.CHAIR, Role.MEMBER}),
-               email="lokal.ordforande@example.org", organisation_id="verkstad-syd"),
-        Person("p-office", "Riks Kansli", frozenset({Role.NATIONAL_OFFICE}),
-               email="kansli@example.org", organisation_id="rts"),
-        Person("p-reviewer", "Gran Skare", frozenset({Role.REVIEWER}),
-               email="granskare@example.org"),
+        Person(
+            "p-sod", "Charlie Södertälje", frozenset({Role.MEMBER}), organisation_id="sodertalje"
+        ),
+        Person(
+            "p-lernia",
+            "Vic Lernia",
+            frozenset({Role.MEMBER, Role.CONTACT}),
+            email="kontakt@example.org",
+            organisation_id="lernia",
+        ),
+        Person(
+            "p-local-chair",
+            "Mika Lokal",
+            frozenset({Role.CHAIR, Role.MEMBER}),
+            email="lokal.ordforande@example.org",
+            organisation_id="verkstad-syd",
+        ),
+        Person(
+            "p-office",
+            "Riks Kansli",
+            frozenset({Role.NATIONAL_OFFICE}),
+            email="kansli@example.org",
+            organisation_id="rts",
+        ),
+        Person(
+            "p-reviewer", "Gran Skare", frozenset({Role.REVIEWER}), email="granskare@example.org"
+        ),
     )
     regional = SteeringGroup(
-        "stockholm-regional", "Regional styrgrupp Stockholm", GroupLevel.REGIONAL,
+        "stockholm-regional",
+        "Regional styrgrupp Stockholm",
+        GroupLevel.REGIONAL,
         members=(
             Member("p-chair", Sector.COMPANY, "scania"),
             Member("p-co2", Sector.COMPANY, "verkstad-syd"),
@@ -109,9 +152,13 @@ def stockholm_pilot() -> Bundle:
         chair="p-chair",
     )
     local = LocalCollege(
-        "sodertorn", "Teknikcollege Södertörn", (HUDDINGE, SODERTALJE, HANINGE),
+        "sodertorn",
+        "Teknikcollege Södertörn",
+        (HUDDINGE, SODERTALJE, HANINGE),
         steering_group=SteeringGroup(
-            "sodertorn-local", "Lokal styrgrupp Södertörn", GroupLevel.LOCAL,
+            "sodertorn-local",
+            "Lokal styrgrupp Södertörn",
+            GroupLevel.LOCAL,
             members=(
                 Member("p-local-chair", Sector.COMPANY, "verkstad-syd"),
                 Member("p-co3", Sector.COMPANY, "precisionsdetaljer"),
@@ -122,9 +169,13 @@ def stockholm_pilot() -> Bundle:
         provider_ids=("lernia", "mtk"),
     )
     local_north = LocalCollege(
-        "jarfalla", "Teknikcollege Järfälla", (JARFALLA,),
+        "jarfalla",
+        "Teknikcollege Järfälla",
+        (JARFALLA,),
         steering_group=SteeringGroup(
-            "jarfalla-local", "Lokal styrgrupp Järfälla", GroupLevel.LOCAL,
+            "jarfalla-local",
+            "Lokal styrgrupp Järfälla",
+            GroupLevel.LOCAL,
             members=(
                 Member("p-co4", Sector.COMPANY, "farma-process"),
                 Member("p-chair", Sector.COMPANY, "scania"),
@@ -146,12 +197,24 @@ def stockholm_pilot() -> Bundle:
         steering_group=regional,
         local_colleges=(local, local_north),
         agreements=(
-            Agreement("samverkansavtal-2021", AgreementKind.COLLABORATION, period,
-                      municipalities=(HUDDINGE, SODERTALJE, JARFALLA, HANINGE)),
-            Agreement("loi-scania-lernia", AgreementKind.LETTER_OF_INTENT, period,
-                      parties=("scania", "lernia")),
-            Agreement("loi-verkstad-mtk", AgreementKind.LETTER_OF_INTENT, period,
-                      parties=("verkstad-syd", "mtk")),
+            Agreement(
+                "samverkansavtal-2021",
+                AgreementKind.COLLABORATION,
+                period,
+                municipalities=(HUDDINGE, SODERTALJE, JARFALLA, HANINGE),
+            ),
+            Agreement(
+                "loi-scania-lernia",
+                AgreementKind.LETTER_OF_INTENT,
+                period,
+                parties=("scania", "lernia"),
+            ),
+            Agreement(
+                "loi-verkstad-mtk",
+                AgreementKind.LETTER_OF_INTENT,
+                period,
+                parties=("verkstad-syd", "mtk"),
+            ),
         ),
         funding=(
             Funding("region-stockholm", 1_500_000, pilot),
@@ -163,18 +226,29 @@ def stockholm_pilot() -> Bundle:
     )
     programmes = (
         Programme(
-            "industriteknik-bas", "Industriteknik bas", ProgrammeForm.VOCATIONAL_ADULT,
-            weeks=40, provider_id="lernia", college_id="stockholm",
-            branch_areas=("industry",), start=date(2021, 10, 18), created_in_pilot=True,
+            "industriteknik-bas",
+            "Industriteknik bas",
+            ProgrammeForm.VOCATIONAL_ADULT,
+            weeks=40,
+            provider_id="lernia",
+            college_id="stockholm",
+            branch_areas=("industry",),
+            start=date(2021, 10, 18),
+            created_in_pilot=True,
             contributions=(
                 Contribution("scania", ContributionKind.APL_PLACES, 8),
                 Contribution("precisionsdetaljer", ContributionKind.SUPERVISORS, 3),
             ),
         ),
         Programme(
-            "cnc-operator", "CNC-operatör", ProgrammeForm.VOCATIONAL_ADULT,
-            weeks=42, provider_id="mtk", college_id="stockholm",
-            branch_areas=("industry", "technology"), start=date(2022, 1, 17),
+            "cnc-operator",
+            "CNC-operatör",
+            ProgrammeForm.VOCATIONAL_ADULT,
+            weeks=42,
+            provider_id="mtk",
+            college_id="stockholm",
+            branch_areas=("industry", "technology"),
+            start=date(2022, 1, 17),
             created_in_pilot=True,
             contributions=(
                 Contribution("verkstad-syd", ContributionKind.APL_PLACES, 6),

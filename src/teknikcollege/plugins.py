@@ -115,17 +115,18 @@ def make_plugin_manager(
         pm.register(plugin, name=name)
         pm.distributions[name] = ("teknikcollege", own_version)
     for plugin in plugins:
-        name = pm.register(plugin)
-        if name is not None:
-            pm.distributions[name] = ("", "")
+        registered = pm.register(plugin)
+        if registered is not None:
+            pm.distributions[registered] = ("", "")
     if entry_points:
         _load_entry_points(pm, blocked, strict)
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as error:
-        raise PluginError(Text(f"okänd krok: {error}", f"unknown hook: {error}"),
-                          pm.distributions.get(pm.get_name(error.plugin) or "", ("",))[0]
-                          ) from None
+        raise PluginError(
+            Text(f"okänd krok: {error}", f"unknown hook: {error}"),
+            pm.distributions.get(pm.get_name(error.plugin) or "", ("",))[0],
+        ) from None
     return pm
 
 
@@ -179,31 +180,40 @@ class Hooks:
         dist = self.pm.distributions.get(plugin_name, ("", ""))[0]
         return f"{plugin_name} ({dist})" if dist else plugin_name
 
-    def _unique(self, hook: str, key: Callable[[Any], str], what: Text,
-                **kwargs: Any) -> dict[str, tuple[Any, str]]:
+    def _unique(
+        self, hook: str, key: Callable[[Any], str], what: Text, **kwargs: Any
+    ) -> dict[str, tuple[Any, str]]:
         found: dict[str, tuple[Any, str]] = {}
         for plugin, records in self._each(hook, **kwargs):
             for record in records or ():
                 k = key(record)
                 if k in found:
                     first, second = found[k][1], self._distribution(plugin)
-                    raise PluginError(Text(
-                        f"{what.sv} {k!r} tillhandahålls av både {first} och {second}",
-                        f"{what.en} {k!r} is provided by both {first} and {second}"),
-                        second)
+                    raise PluginError(
+                        Text(
+                            f"{what.sv} {k!r} tillhandahålls av både {first} och {second}",
+                            f"{what.en} {k!r} is provided by both {first} and {second}",
+                        ),
+                        second,
+                    )
                 found[k] = (record, self._distribution(plugin))
         return found
 
     def storage_backends(self) -> dict[str, StorageBackend]:
         """Backends by URL scheme; a scheme claimed twice raises :class:`PluginError`."""
-        found = self._unique("teknikcollege_storage_backends", lambda b: b.scheme,
-                             Text("URL-schemat", "URL scheme"))
+        found = self._unique(
+            "teknikcollege_storage_backends", lambda b: b.scheme, Text("URL-schemat", "URL scheme")
+        )
         return {k: v[0] for k, v in found.items()}
 
     def notifiers(self, config: Mapping[str, str]) -> list[Notifier]:
         """Notifiers in name order; a name used twice raises :class:`PluginError`."""
-        found = self._unique("teknikcollege_notifiers", lambda n: n.name,
-                             Text("notifieraren", "notifier"), config=dict(config))
+        found = self._unique(
+            "teknikcollege_notifiers",
+            lambda n: n.name,
+            Text("notifieraren", "notifier"),
+            config=dict(config),
+        )
         return [found[k][0] for k in sorted(found)]
 
     def rules(self) -> list[Rule]:
@@ -218,12 +228,14 @@ class Hooks:
 
     def workflows(self) -> dict[str, WorkflowDefinition]:
         """Workflow definitions by name, each with every plug-in's extensions applied."""
-        found = self._unique("teknikcollege_workflows", lambda w: w.name,
-                             Text("arbetsflödet", "workflow"))
+        found = self._unique(
+            "teknikcollege_workflows", lambda w: w.name, Text("arbetsflödet", "workflow")
+        )
         result = {}
         for name, (definition, _) in sorted(found.items()):
-            for _plugin, extended in self._each("teknikcollege_extend_workflow",
-                                                definition=definition):
+            for _plugin, extended in self._each(
+                "teknikcollege_extend_workflow", definition=definition
+            ):
                 if extended is not None:
                     definition = extended
             result[name] = definition
@@ -253,9 +265,12 @@ def open_storage(url: str, backends: Mapping[str, StorageBackend]) -> Storage:
     backend = backends.get(scheme)
     if backend is None:
         known = ", ".join(f"{s}:" for s in sorted(backends))
-        raise StorageUnavailable(Text(
-            f"okänd lagrings-URL {url!r}; kända scheman: {known} (installera ett "
-            "insticksprogram för fler, t.ex. teknikcollege-postgres)",
-            f"unknown storage URL {url!r}; known schemes: {known} (install a plug-in for "
-            "more, for example teknikcollege-postgres)"))
+        raise StorageUnavailable(
+            Text(
+                f"okänd lagrings-URL {url!r}; kända scheman: {known} (installera ett "
+                "insticksprogram för fler, t.ex. teknikcollege-postgres)",
+                f"unknown storage URL {url!r}; known schemes: {known} (install a plug-in for "
+                "more, for example teknikcollege-postgres)",
+            )
+        )
     return backend.factory(url)

@@ -123,7 +123,7 @@ class _TxLookup:
             else:
                 other[name] = data
         found = []
-        for stored in self.tx.list(kind, scalar):
+        for stored in self.tx.query(kind, scalar):
             if all(stored.data.get(k) == v for k, v in other.items()):
                 key = (kind, stored.id)
                 if key not in self._cache:
@@ -158,7 +158,8 @@ class Registry:
         self.rules: dict[str, Rule] = {r.id: r for r in self.hooks.rules()}
         chosen = set(criteria_sets) if criteria_sets is not None else None
         self.criteria: tuple[Rule, ...] = tuple(
-            r for r in self.rules.values()
+            r
+            for r in self.rules.values()
             if r.applies_to - {"case"} and (chosen is None or r.rule_set in chosen)
         )
         self.workflows: dict[str, Workflow] = {
@@ -166,7 +167,8 @@ class Registry:
             for name, definition in self.hooks.workflows().items()
         }
         self.notifiers: list[Notifier] = self.hooks.notifiers(
-            dict(os.environ if config is None else config))
+            dict(os.environ if config is None else config)
+        )
         self.max_attempts, self.retry_base, self.retry_cap = max_attempts, retry_base, retry_cap
 
     @classmethod
@@ -205,13 +207,12 @@ class Registry:
         with self._tx() as (tx, lookup):
             for entity in entities:
                 self._check_references(entity, lookup, pending=entities)
-                tx.put(kind_of(entity), entity.id, to_data(entity),  # type: ignore[attr-defined]
-                       expected_version=0)
+                tx.put(kind_of(entity), _id(entity), to_data(entity), expected_version=0)
 
     def save(self, entity: object, *, expected_version: int | None = None) -> int:
         """Create or replace `entity`; returns its new version. With `expected_version`,
         a stale write raises :class:`ConcurrentUpdate` and changes nothing."""
-        kind, id = kind_of(entity), entity.id  # type: ignore[attr-defined]
+        kind, id = kind_of(entity), _id(entity)
         with self._tx() as (tx, lookup):
             self._check_references(entity, lookup, pending=(entity,))
             if expected_version is None:
@@ -240,8 +241,9 @@ class Registry:
         with self._tx() as (_, lookup):
             return lookup.find(cls, **where)
 
-    def _check_references(self, entity: object, lookup: _TxLookup,
-                          pending: Sequence[object]) -> None:
+    def _check_references(
+        self, entity: object, lookup: _TxLookup, pending: Sequence[object]
+    ) -> None:
         refs: list[tuple[str, type[Any], str]] = []
         if isinstance(entity, Programme):
             refs = [("college_id", College, entity.college_id)]
@@ -249,19 +251,31 @@ class Registry:
             refs = [("reviewer_id", Person, entity.reviewer_id)]
         problems = []
         for path, cls, id in refs:
-            in_pending = any(isinstance(p, cls) and getattr(p, "id", None) == id
-                             for p in pending)
+            in_pending = any(isinstance(p, cls) and getattr(p, "id", None) == id for p in pending)
             if not in_pending and lookup.get(cls, id) is None:
-                problems.append((path, Text(f"{_kind(cls)} {id!r} finns inte",
-                                            f"{_kind(cls)} {id!r} does not exist")))
+                problems.append(
+                    (
+                        path,
+                        Text(
+                            f"{_kind(cls)} {id!r} finns inte", f"{_kind(cls)} {id!r} does not exist"
+                        ),
+                    )
+                )
         if problems:
             raise InvalidData(problems)
 
     # -- cases -----------------------------------------------------------------------
 
-    def open_case(self, workflow: str, subject: UnitRef, *, actor: Actor,
-                  college_id: str | None = None, case_id: str | None = None,
-                  note: str = "") -> Case:
+    def open_case(
+        self,
+        workflow: str,
+        subject: UnitRef,
+        *,
+        actor: Actor,
+        college_id: str | None = None,
+        case_id: str | None = None,
+        note: str = "",
+    ) -> Case:
         """Open a case of `workflow` for `subject` (the subject's college is found from
         it, or given as `college_id` for a provider)."""
         flow = self._workflow(workflow)
@@ -273,16 +287,25 @@ class Registry:
         with self._tx() as (tx, lookup):
             college = college_id or self._college_of(subject, lookup)
             if lookup.get(College, college) is None:
-                raise InvalidData([("college_id", Text(f"colleget {college!r} finns inte",
-                                                       f"college {college!r} does not exist"))])
+                raise InvalidData(
+                    [
+                        (
+                            "college_id",
+                            Text(
+                                f"colleget {college!r} finns inte",
+                                f"college {college!r} does not exist",
+                            ),
+                        )
+                    ]
+                )
             for other in lookup.find(Case, workflow=workflow, subject=subject):
                 if not self.workflows[workflow].definition.state(other.state).final:
                     raise CaseExists(workflow, str(subject), other.id)
             case = flow.new_case(case_id or _new_id("case"), subject, college, now)
-            tx.put(CASE, case.id, to_data(case), expected_version=0,
-                   due_at=flow.next_due(case))
-            record = TransitionRecord(case.id, 1, "open", "", case.state, actor.id,
-                                      actor.roles, now, note)
+            tx.put(CASE, case.id, to_data(case), expected_version=0, due_at=flow.next_due(case))
+            record = TransitionRecord(
+                case.id, 1, "open", "", case.state, actor.id, actor.roles, now, note
+            )
             tx.append_history(case.id, _record_data(record))
         return case
 
@@ -293,20 +316,43 @@ class Registry:
         if subject.kind in (UnitKind.PROGRAMME, UnitKind.ORIENTATION):
             programme = lookup.get(Programme, programme_id or "")
             if programme is None:
-                raise InvalidData([("subject", Text(f"utbildningen {programme_id!r} finns inte",
-                                                    f"programme {programme_id!r} does not exist"))])
+                raise InvalidData(
+                    [
+                        (
+                            "subject",
+                            Text(
+                                f"utbildningen {programme_id!r} finns inte",
+                                f"programme {programme_id!r} does not exist",
+                            ),
+                        )
+                    ]
+                )
             return programme.college_id
-        raise InvalidData([("college_id", Text("ange colleget för en anordnare",
-                                               "name the college for a provider"))])
+        raise InvalidData(
+            [
+                (
+                    "college_id",
+                    Text("ange colleget för en anordnare", "name the college for a provider"),
+                )
+            ]
+        )
 
     def _workflow(self, name: str) -> Workflow:
         try:
             return self.workflows[name]
         except KeyError:
             known = ", ".join(sorted(self.workflows))
-            raise InvalidData([("workflow", Text(f"okänt arbetsflöde {name!r} (finns: {known})",
-                                                 f"unknown workflow {name!r} (known: {known})"))]
-                              ) from None
+            raise InvalidData(
+                [
+                    (
+                        "workflow",
+                        Text(
+                            f"okänt arbetsflöde {name!r} (finns: {known})",
+                            f"unknown workflow {name!r} (known: {known})",
+                        ),
+                    )
+                ]
+            ) from None
 
     def case(self, case_id: str) -> Case:
         """The case with `case_id`."""
@@ -316,8 +362,9 @@ class Registry:
         """Cases whose fields equal `where` (``workflow=``, ``subject=``, ``state=``, ...)."""
         return self.find(Case, **where)
 
-    def _permit(self, case: Case, spec_roles: frozenset[Role], trigger: str, actor: Actor,
-                lookup: _TxLookup) -> None:
+    def _permit(
+        self, case: Case, spec_roles: frozenset[Role], trigger: str, actor: Actor, lookup: _TxLookup
+    ) -> None:
         allowed = actor.roles & spec_roles
         if not allowed:
             self._refused(actor, trigger, case.id)
@@ -326,22 +373,41 @@ class Registry:
             college = lookup.get(College, case.college_id)
             if college is not None and _belongs_to(actor.id, college):
                 self._refused(actor, trigger, case.id)
-                raise PermissionDenied(actor.id, trigger, (r.value for r in spec_roles),
-                                       Text("granskaren tillhör colleget som granskas",
-                                            "the reviewer belongs to the college under review"))
+                raise PermissionDenied(
+                    actor.id,
+                    trigger,
+                    (r.value for r in spec_roles),
+                    Text(
+                        "granskaren tillhör colleget som granskas",
+                        "the reviewer belongs to the college under review",
+                    ),
+                )
 
     def _refused(self, actor: Actor, trigger: str, case_id: str) -> None:
-        audit_log.warning("refused: actor=%s roles=%s trigger=%s case=%s", actor.id,
-                          ",".join(sorted(r.value for r in actor.roles)), trigger, case_id)
+        audit_log.warning(
+            "refused: actor=%s roles=%s trigger=%s case=%s",
+            actor.id,
+            ",".join(sorted(r.value for r in actor.roles)),
+            trigger,
+            case_id,
+        )
 
-    def _guards(self, case: Case, guard_ids: Sequence[str], lookup: _TxLookup,
-                now: datetime) -> tuple[Finding, ...]:
+    def _guards(
+        self, case: Case, guard_ids: Sequence[str], lookup: _TxLookup, now: datetime
+    ) -> tuple[Finding, ...]:
         context = Context(now, lookup, self.criteria)
         return tuple(run_rule(self.rules[g], case, context) for g in guard_ids)
 
-    def fire(self, case_id: str, trigger: str, *, actor: Actor, note: str = "",
-             params: Mapping[str, str] | None = None,
-             expected_version: int | None = None) -> TransitionRecord:
+    def fire(
+        self,
+        case_id: str,
+        trigger: str,
+        *,
+        actor: Actor,
+        note: str = "",
+        params: Mapping[str, str] | None = None,
+        expected_version: int | None = None,
+    ) -> TransitionRecord:
         """Fire `trigger` on a case as `actor`.
 
         Raises :class:`PermissionDenied` (role), :class:`TransitionNotAllowed` (state or
@@ -350,14 +416,24 @@ class Registry:
         """
         now = self.now()
         with self._tx() as (tx, lookup):
-            record, case = self._fire(tx, lookup, case_id, trigger, actor, note,
-                                      dict(params or {}), now, expected_version)
+            record, case = self._fire(
+                tx, lookup, case_id, trigger, actor, note, dict(params or {}), now, expected_version
+            )
         self._observe(case, record)
         return record
 
-    def _fire(self, tx: Transaction, lookup: _TxLookup, case_id: str, trigger: str,
-              actor: Actor, note: str, params: dict[str, str], now: datetime,
-              expected_version: int | None) -> tuple[TransitionRecord, Case]:
+    def _fire(
+        self,
+        tx: Transaction,
+        lookup: _TxLookup,
+        case_id: str,
+        trigger: str,
+        actor: Actor,
+        note: str,
+        params: dict[str, str],
+        now: datetime,
+        expected_version: int | None,
+    ) -> tuple[TransitionRecord, Case]:
         stored = tx.get(CASE, case_id)
         if stored is None:
             raise NotFound(CASE, case_id)
@@ -372,34 +448,57 @@ class Registry:
         findings = self._guards(case, spec.guards, lookup, now)
         failing = [f for f in findings if f.status.blocks]
         if failing:
-            audit_log.info("guards refused %s on %s: %s", trigger, case_id,
-                           ", ".join(f.rule_id for f in failing))
+            audit_log.info(
+                "guards refused %s on %s: %s",
+                trigger,
+                case_id,
+                ", ".join(f.rule_id for f in failing),
+            )
             raise TransitionNotAllowed(case_id, trigger, case.state, failing)
         source, dest = flow.apply(case, trigger, now, params)
-        record = TransitionRecord(case_id, 0, trigger, source, dest, actor.id, actor.roles,
-                                  now, note, params, findings)
+        record = TransitionRecord(
+            case_id, 0, trigger, source, dest, actor.id, actor.roles, now, note, params, findings
+        )
         seq = tx.append_history(case_id, _record_data(record))
         record = attrs.evolve(record, seq=seq)
-        tx.put(CASE, case_id, to_data(case), expected_version=stored.version,
-               due_at=flow.next_due(case))
+        tx.put(
+            CASE,
+            case_id,
+            to_data(case),
+            expected_version=stored.version,
+            due_at=flow.next_due(case),
+        )
         if spec.notify:
             state_from, state_to = flow.definition.state(source), flow.definition.state(dest)
-            self._enqueue(tx, lookup, case, "transition", trigger, spec.notify, now, {
-                "from": state_from.title.en, "to": state_to.title.en,
-                "from_sv": state_from.title.sv, "to_sv": state_to.title.sv,
-                "at": now.date().isoformat(), "note": note,
-            })
+            self._enqueue(
+                tx,
+                lookup,
+                case,
+                "transition",
+                trigger,
+                spec.notify,
+                now,
+                {
+                    "from": state_from.title.en,
+                    "to": state_to.title.en,
+                    "from_sv": state_from.title.sv,
+                    "to_sv": state_to.title.sv,
+                    "at": now.date().isoformat(),
+                    "note": note,
+                },
+            )
         return record, case
 
     def _observe(self, case: Case, record: TransitionRecord) -> None:
         for error in self.hooks.transition_committed(case, record):
-            audit_log.error("observer failed after %s on %s: %s", record.trigger,
-                            record.case_id, error)
+            audit_log.error(
+                "observer failed after %s on %s: %s", record.trigger, record.case_id, error
+            )
 
     def available(self, case_id: str, actor: Actor) -> list[Option]:
         """What `actor` could fire on the case now, each with its guards judged."""
         now = self.now()
-        with self._tx() as (tx, lookup):
+        with self._tx() as (_, lookup):
             case = lookup.get(Case, case_id)
             if case is None:
                 raise NotFound(CASE, case_id)
@@ -418,8 +517,10 @@ class Registry:
     def history(self, case_id: str) -> list[TransitionRecord]:
         """The audit records of a case, oldest first."""
         with self._tx() as (tx, _):
-            return [attrs.evolve(from_data(data, TransitionRecord), seq=i)
-                    for i, data in enumerate(tx.history(case_id), start=1)]
+            return [
+                attrs.evolve(from_data(data, TransitionRecord), seq=i)
+                for i, data in enumerate(tx.history(case_id), start=1)
+            ]
 
     def replay(self, case_id: str) -> Case:
         """The case rebuilt from its history alone."""
@@ -433,8 +534,9 @@ class Registry:
         """Assess a college, programme or other subject against the criteria in force."""
         now = self.now()
         with self._tx() as (_, lookup):
-            return assess(subject, self.criteria, Context(now, lookup, self.criteria),
-                          rule_set=rule_set)
+            return assess(
+                subject, self.criteria, Context(now, lookup, self.criteria), rule_set=rule_set
+            )
 
     def record_judgement(self, judgement: Judgement, *, actor: Actor) -> None:
         """Store a reviewer's judgement; the actor must be that reviewer, not a member of
@@ -449,12 +551,24 @@ class Registry:
                 college = lookup.get(College, programme.college_id) if programme else None
             if college is not None and _belongs_to(actor.id, college):
                 self._refused(actor, "record_judgement", judgement.subject_id)
-                raise PermissionDenied(actor.id, "record_judgement", ["reviewer"],
-                                       Text("granskaren tillhör colleget",
-                                            "the reviewer belongs to the college"))
+                raise PermissionDenied(
+                    actor.id,
+                    "record_judgement",
+                    ["reviewer"],
+                    Text("granskaren tillhör colleget", "the reviewer belongs to the college"),
+                )
             if judgement.rule_id not in self.rules:
-                raise InvalidData([("rule_id", Text(f"okänd regel {judgement.rule_id!r}",
-                                                    f"unknown rule {judgement.rule_id!r}"))])
+                raise InvalidData(
+                    [
+                        (
+                            "rule_id",
+                            Text(
+                                f"okänd regel {judgement.rule_id!r}",
+                                f"unknown rule {judgement.rule_id!r}",
+                            ),
+                        )
+                    ]
+                )
             tx.put("judgement", judgement.id, to_data(judgement), expected_version=0)
 
     # -- time ------------------------------------------------------------------------
@@ -485,8 +599,9 @@ class Registry:
                 reminders += sent
         return TickReport(tuple(fired), reminders, examined)
 
-    def _tick_case(self, tx: Transaction, lookup: _TxLookup, case_id: str,
-                   when: datetime) -> tuple[list[tuple[str, str]], int]:
+    def _tick_case(
+        self, tx: Transaction, lookup: _TxLookup, case_id: str, when: datetime
+    ) -> tuple[list[tuple[str, str]], int]:
         stored = tx.get(CASE, case_id)
         if stored is None or stored.due_at is None or stored.due_at > when:
             return [], 0
@@ -494,37 +609,66 @@ class Registry:
         flow = self._workflow(case.workflow)
         fired = []
         for trigger in flow.due_triggers(case, when):
-            record, case = self._fire(tx, lookup, case_id, trigger, SYSTEM, "", {}, when, None)
+            _, case = self._fire(tx, lookup, case_id, trigger, SYSTEM, "", {}, when, None)
             fired.append((case_id, trigger))
             stored = tx.get(CASE, case_id)
             assert stored is not None
         sent = 0
         for reminder, key in flow.due_reminders(case, when):
             due = case.deadlines[reminder.deadline]
-            self._enqueue(tx, lookup, case, "reminder", reminder.name, reminder.roles, when,
-                          {"due": due.isoformat()}, id=f"{case.id}:{key}")
+            self._enqueue(
+                tx,
+                lookup,
+                case,
+                "reminder",
+                reminder.name,
+                reminder.roles,
+                when,
+                {"due": due.isoformat()},
+                id=f"{case.id}:{key}",
+            )
             case.reminders_sent.append(key)
             sent += 1
         if sent:
-            tx.put(CASE, case_id, to_data(case), expected_version=stored.version,
-                   due_at=flow.next_due(case))
+            tx.put(
+                CASE,
+                case_id,
+                to_data(case),
+                expected_version=stored.version,
+                due_at=flow.next_due(case),
+            )
         return fired, sent
 
     # -- notifications ---------------------------------------------------------------
 
-    def _enqueue(self, tx: Transaction, lookup: _TxLookup, case: Case, kind: str,
-                 template: str, roles: Sequence[Role], now: datetime, data: dict[str, str],
-                 id: str | None = None) -> None:
+    def _enqueue(
+        self,
+        tx: Transaction,
+        lookup: _TxLookup,
+        case: Case,
+        kind: str,
+        template: str,
+        roles: Sequence[Role],
+        now: datetime,
+        data: dict[str, str],
+        id: str | None = None,
+    ) -> None:
         if not self.notifiers:
             return
         notification = Notification(
-            id or _new_id("n"), kind, template, case.id, case.workflow, str(case.subject),
-            case.college_id, now, tuple(roles),
+            id or _new_id("n"),
+            kind,
+            template,
+            case.id,
+            case.workflow,
+            str(case.subject),
+            case.college_id,
+            now,
+            tuple(roles),
             tuple(_recipients(roles, case.college_id, lookup)),
             {k: v for k, v in data.items() if v},
         )
-        tx.enqueue(notification.id, to_data(notification), [n.name for n in self.notifiers],
-                   now)
+        tx.enqueue(notification.id, to_data(notification), [n.name for n in self.notifiers], now)
 
     def deliver(self, now: datetime | None = None, *, limit: int = 100) -> DeliveryReport:
         """Send what the outbox holds to each notifier; failures are retried with
@@ -537,8 +681,11 @@ class Registry:
             for delivery in claimed:
                 notification = from_data(delivery.data, Notification)
                 try:
-                    people = [p for p in (self._person(pid) for pid in notification.recipient_ids)
-                              if p is not None and not p.is_erased]
+                    people = [
+                        p
+                        for p in (self._person(pid) for pid in notification.recipient_ids)
+                        if p is not None and not p.is_erased
+                    ]
                     notifier.send(notification, people)
                 except Exception as error:
                     attempts = delivery.attempts + 1
@@ -549,8 +696,14 @@ class Registry:
                     else:
                         dead += 1
                     with self._tx() as (tx, _):
-                        tx.settle(delivery.notification_id, notifier.name, delivered=False,
-                                  at=when, error=repr(error)[:500], retry_at=retry_at)
+                        tx.settle(
+                            delivery.notification_id,
+                            notifier.name,
+                            delivered=False,
+                            at=when,
+                            error=repr(error)[:500],
+                            retry_at=retry_at,
+                        )
                     continue
                 with self._tx() as (tx, _):
                     tx.settle(delivery.notification_id, notifier.name, delivered=True, at=when)
@@ -564,8 +717,10 @@ class Registry:
     def outbox(self, status: str | None = None) -> list[tuple[Notification, str, str, int]]:
         """Outbox entries as ``(notification, notifier, status, attempts)``."""
         with self._tx() as (tx, _):
-            return [(from_data(d.data, Notification), d.notifier, d.status, d.attempts)
-                    for d in tx.deliveries(status)]
+            return [
+                (from_data(d.data, Notification), d.notifier, d.status, d.attempts)
+                for d in tx.deliveries(status)
+            ]
 
     def retry_dead(self, notification_id: str | None = None) -> int:
         """Make dead letters pending again (all, or one notification's); returns how many."""
@@ -584,11 +739,13 @@ class Registry:
         with self._tx() as (tx, _):
             items: list[object] = []
             for kind, cls in _KINDS.items():
-                items += [from_data(s.data, cls) for s in tx.list(kind)]
+                items += [from_data(s.data, cls) for s in tx.query(kind)]
             cases = [i for i in items if isinstance(i, Case)]
             for case in cases:
-                items += [attrs.evolve(from_data(d, TransitionRecord), seq=n)
-                          for n, d in enumerate(tx.history(case.id), start=1)]
+                items += [
+                    attrs.evolve(from_data(d, TransitionRecord), seq=n)
+                    for n, d in enumerate(tx.history(case.id), start=1)
+                ]
         return Bundle.of(items)
 
     def export_document(self) -> dict[str, Any]:
@@ -604,23 +761,35 @@ class Registry:
         count = 0
         with self._tx() as (tx, _):
             for entity in bundle.entities():
-                kind, id = kind_of(entity), entity.id  # type: ignore[attr-defined]
+                kind, id = kind_of(entity), _id(entity)
                 current = tx.get(kind, id)
-                tx.put(kind, id, to_data(entity), expected_version=current.version if current
-                       else 0)
+                tx.put(
+                    kind, id, to_data(entity), expected_version=current.version if current else 0
+                )
                 count += 1
             for case in bundle.cases:
                 current = tx.get(CASE, case.id)
                 flow = self._workflow(case.workflow)
                 if case.state not in {s.name for s in flow.definition.states}:
-                    raise InvalidData([(f"cases.{case.id}.state", Text(
-                        f"okänt läge {case.state!r}", f"unknown state {case.state!r}"))])
-                tx.put(CASE, case.id, to_data(case),
-                       expected_version=current.version if current else 0,
-                       due_at=flow.next_due(case))
+                    raise InvalidData(
+                        [
+                            (
+                                f"cases.{case.id}.state",
+                                Text(f"okänt läge {case.state!r}", f"unknown state {case.state!r}"),
+                            )
+                        ]
+                    )
+                tx.put(
+                    CASE,
+                    case.id,
+                    to_data(case),
+                    expected_version=current.version if current else 0,
+                    due_at=flow.next_due(case),
+                )
                 if current is None:
-                    for record in sorted((r for r in bundle.history if r.case_id == case.id),
-                                         key=lambda r: r.seq):
+                    for record in sorted(
+                        (r for r in bundle.history if r.case_id == case.id), key=lambda r: r.seq
+                    ):
                         tx.append_history(case.id, _record_data(record))
                 count += 1
         return count
@@ -645,27 +814,45 @@ class Registry:
         person = self.get(Person, person_id)
         with self._tx() as (tx, lookup):
             groups = [
-                {"college": c.id, "group": g.id, "sector": g.member(person_id).sector.value,
-                 "chair": g.chair == person_id}
-                for c in lookup.find(College) for g in c.steering_groups()
+                {
+                    "college": c.id,
+                    "group": g.id,
+                    "sector": g.member(person_id).sector.value,  # type: ignore[union-attr]
+                    "chair": g.chair == person_id,
+                }
+                for c in lookup.find(College)
+                for g in c.steering_groups()
                 if g.member(person_id) is not None
             ]
             leads = [c.id for c in lookup.find(College) if person_id in c.process_leaders]
             actions = [
                 {"case": case.id, **{k: v for k, v in d.items() if k in ("trigger", "at")}}
-                for case in lookup.find(Case) for d in tx.history(case.id)
+                for case in lookup.find(Case)
+                for d in tx.history(case.id)
                 if d.get("actor_id") == person_id
             ]
             judgements = [to_data(j) for j in lookup.find(Judgement, reviewer_id=person_id)]
-            notifications = sorted({d.notification_id for d in tx.deliveries()
-                                    if person_id in d.data.get("recipient_ids", ())})
-        return {"person": to_data(person), "steering_groups": groups, "process_leader_of": leads,
-                "actions": actions, "judgements": judgements, "notifications": notifications}
+            notifications = sorted(
+                {
+                    d.notification_id
+                    for d in tx.deliveries()
+                    if person_id in d.data.get("recipient_ids", ())
+                }
+            )
+        return {
+            "person": to_data(person),
+            "steering_groups": groups,
+            "process_leader_of": leads,
+            "actions": actions,
+            "judgements": judgements,
+            "notifications": notifications,
+        }
 
 
 def _belongs_to(person_id: str, college: College) -> bool:
     return person_id in college.process_leaders or any(
-        g.member(person_id) is not None for g in college.steering_groups())
+        g.member(person_id) is not None for g in college.steering_groups()
+    )
 
 
 def _recipients(roles: Iterable[Role], college_id: str, lookup: _TxLookup) -> list[str]:
@@ -686,6 +873,10 @@ def _record_data(record: TransitionRecord) -> dict[str, Any]:
     return data
 
 
+def _id(entity: object) -> str:
+    id: str = entity.id  # type: ignore[attr-defined]
+    return id
+
+
 def _new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:16]}"
-

@@ -177,8 +177,13 @@ def from_data(data: object, cls: type[T], *, path: str = "") -> T:
 
 
 _JSON_TYPES = {
-    type(None): "null", bool: "a boolean", int: "a number", float: "a number",
-    str: "a string", list: "a list", dict: "an object",
+    type(None): "null",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    str: "a string",
+    list: "a list",
+    dict: "an object",
 }
 
 
@@ -197,11 +202,25 @@ def _errors(exc: BaseException, path: str) -> list[tuple[str, Text]]:
         return list(exc.prefixed(path).errors)
     if isinstance(exc, _WrongType):
         if isinstance(exc.value, str):
-            return [(path, Text(f"{exc.value!r} är inte {exc.expected.sv}",
-                                f"{exc.value!r} is not {exc.expected.en}"))]
+            return [
+                (
+                    path,
+                    Text(
+                        f"{exc.value!r} är inte {exc.expected.sv}",
+                        f"{exc.value!r} is not {exc.expected.en}",
+                    ),
+                )
+            ]
         got = _JSON_TYPES.get(type(exc.value), type(exc.value).__name__)
-        return [(path, Text(f"väntade {exc.expected.sv}, fick {got}",
-                            f"expected {exc.expected.en}, got {got}"))]
+        return [
+            (
+                path,
+                Text(
+                    f"väntade {exc.expected.sv}, fick {got}",
+                    f"expected {exc.expected.en}, got {got}",
+                ),
+            )
+        ]
     if isinstance(exc, KeyError):
         return [(path, Text("obligatoriskt fält saknas", "required field missing"))]
     if isinstance(exc, ForbiddenExtraKeysError):
@@ -249,7 +268,7 @@ class Bundle:
                 lists["history"].append(entity)
             else:
                 lists[_FIELD_OF_KIND[kind_of(entity)]].append(entity)
-        return cls(**{k: tuple(v) for k, v in lists.items()})
+        return cls(**{k: tuple(v) for k, v in lists.items()})  # type: ignore[arg-type]
 
 
 _FIELD_OF_KIND = {
@@ -279,15 +298,29 @@ def export_document(bundle: Bundle) -> dict[str, Any]:
 def import_document(document: object) -> Bundle:
     """Read a document written by :func:`export_document`; checks the schema version."""
     if not isinstance(document, Mapping):
-        raise InvalidData([("", Text("dokumentet måste vara ett JSON-objekt",
-                                     "the document must be a JSON object"))])
+        raise InvalidData(
+            [
+                (
+                    "",
+                    Text(
+                        "dokumentet måste vara ett JSON-objekt",
+                        "the document must be a JSON object",
+                    ),
+                )
+            ]
+        )
     schema = document.get("schema")
     if schema != SCHEMA:
         raise InvalidData(
-            [("schema", Text(
-                f"okänd schemaversion {schema!r}; den här versionen läser {SCHEMA!r}",
-                f"unknown schema version {schema!r}; this version reads {SCHEMA!r}",
-            ))]
+            [
+                (
+                    "schema",
+                    Text(
+                        f"okänd schemaversion {schema!r}; den här versionen läser {SCHEMA!r}",
+                        f"unknown schema version {schema!r}; this version reads {SCHEMA!r}",
+                    ),
+                )
+            ]
         )
     body = {k: v for k, v in document.items() if k != "schema"}
     return from_data(body, Bundle)
@@ -303,6 +336,7 @@ def loads(text: str | bytes) -> Bundle:
     try:
         document = json.loads(text)
     except (ValueError, UnicodeDecodeError) as error:
-        raise InvalidData([("", Text(f"ingen giltig JSON: {error}",
-                                     f"not valid JSON: {error}"))]) from None
+        raise InvalidData(
+            [("", Text(f"ingen giltig JSON: {error}", f"not valid JSON: {error}"))]
+        ) from None
     return import_document(document)

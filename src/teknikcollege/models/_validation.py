@@ -32,9 +32,12 @@ class Validated:
 
 def check_id(path: str, value: str) -> Problems:
     if not _ID.match(value):
-        yield path, Text(
-            f"ogiltigt id {value!r}: 1–128 tecken, bokstäver, siffror och _ . : @ -",
-            f"invalid id {value!r}: 1–128 characters, letters, digits and _ . : @ -",
+        yield (
+            path,
+            Text(
+                f"ogiltigt id {value!r}: 1–128 tecken, bokstäver, siffror och _ . : @ -",
+                f"invalid id {value!r}: 1–128 characters, letters, digits and _ . : @ -",
+            ),
         )
 
 
@@ -42,17 +45,24 @@ def check_text(path: str, value: str, *, max_length: int = 200) -> Problems:
     if not value.strip():
         yield path, Text("får inte vara tom", "must not be empty")
     elif len(value) > max_length:
-        yield path, Text(
-            f"är för lång ({len(value)} tecken, högst {max_length})",
-            f"is too long ({len(value)} characters, at most {max_length})",
+        yield (
+            path,
+            Text(
+                f"är för lång ({len(value)} tecken, högst {max_length})",
+                f"is too long ({len(value)} characters, at most {max_length})",
+            ),
         )
 
 
 def check_slug(path: str, value: str) -> Problems:
     if not _SLUG.match(value):
-        yield path, Text(
-            f"{value!r} ska skrivas med små bokstäver, siffror, _ och - (till exempel 'industry')",
-            f"{value!r} must be lower-case letters, digits, _ and - (for example 'industry')",
+        yield (
+            path,
+            Text(
+                f"{value!r} ska skrivas med små bokstäver, siffror, _ och - "
+                "(till exempel 'industry')",
+                f"{value!r} must be lower-case letters, digits, _ and - (for example 'industry')",
+            ),
         )
 
 
@@ -60,8 +70,12 @@ def check_unique(path: str, values: Iterable[object], what: Text) -> Problems:
     seen: set[object] = set()
     for i, value in enumerate(values):
         if value in seen:
-            yield f"{path}[{i}]", Text(
-                f"{what.sv} {value!r} finns redan i listan", f"{what.en} {value!r} is listed twice"
+            yield (
+                f"{path}[{i}]",
+                Text(
+                    f"{what.sv} {value!r} finns redan i listan",
+                    f"{what.en} {value!r} is listed twice",
+                ),
             )
         seen.add(value)
 
@@ -81,9 +95,12 @@ def check_non_negative(path: str, value: int) -> Problems:
 
 def check_order(path: str, start: date, end: date | None) -> Problems:
     if end is not None and end < start:
-        yield path, Text(
-            f"slutar ({end.isoformat()}) innan den börjar ({start.isoformat()})",
-            f"ends ({end.isoformat()}) before it starts ({start.isoformat()})",
+        yield (
+            path,
+            Text(
+                f"slutar ({end.isoformat()}) innan den börjar ({start.isoformat()})",
+                f"ends ({end.isoformat()}) before it starts ({start.isoformat()})",
+            ),
         )
 
 

@@ -59,9 +59,12 @@ class SteeringGroup(Validated):
             "members", (m.person_id for m in self.members), Text("medlemmen", "member")
         )
         if self.chair is not None and self.chair not in {m.person_id for m in self.members}:
-            yield "chair", Text(
-                f"ordföranden {self.chair!r} är inte medlem i gruppen",
-                f"the chair {self.chair!r} is not a member of the group",
+            yield (
+                "chair",
+                Text(
+                    f"ordföranden {self.chair!r} är inte medlem i gruppen",
+                    f"the chair {self.chair!r} is not a member of the group",
+                ),
             )
 
     def count(self, sector: Sector) -> int:
@@ -91,8 +94,12 @@ class LocalCollege(Validated):
             "municipalities", self.municipalities, Text("kommunen", "the municipality")
         )
         if self.steering_group is not None and self.steering_group.level is not GroupLevel.LOCAL:
-            yield "steering_group.level", Text(
-                "en lokal styrgrupp ska ha nivån 'local'", "a local steering group has level 'local'"
+            yield (
+                "steering_group.level",
+                Text(
+                    "en lokal styrgrupp ska ha nivån 'local'",
+                    "a local steering group has level 'local'",
+                ),
             )
 
 
@@ -128,25 +135,37 @@ class Agreement(Validated):
         )
         yield from check_unique("parties", self.parties, Text("parten", "the party"))
         if self.kind is AgreementKind.COLLABORATION and not self.municipalities:
-            yield "municipalities", Text(
-                "ett samverkansavtal måste omfatta minst en kommun",
-                "a collaboration agreement must cover at least one municipality",
+            yield (
+                "municipalities",
+                Text(
+                    "ett samverkansavtal måste omfatta minst en kommun",
+                    "a collaboration agreement must cover at least one municipality",
+                ),
             )
         if self.kind is AgreementKind.LETTER_OF_INTENT and len(self.parties) != 2:
-            yield "parties", Text(
-                "en avsiktsförklaring har två parter: ett företag och en anordnare",
-                "a letter of intent has two parties: a company and a provider",
+            yield (
+                "parties",
+                Text(
+                    "en avsiktsförklaring har två parter: ett företag och en anordnare",
+                    "a letter of intent has two parties: a company and a provider",
+                ),
             )
         if self.kind is AgreementKind.ATTACHED:
             if len(self.municipalities) != 1:
-                yield "municipalities", Text(
-                    "ett hängavtal gäller exakt en kommun",
-                    "an attached agreement covers exactly one municipality",
+                yield (
+                    "municipalities",
+                    Text(
+                        "ett hängavtal gäller exakt en kommun",
+                        "an attached agreement covers exactly one municipality",
+                    ),
                 )
             if not self.political_decision:
-                yield "political_decision", Text(
-                    "ett hängavtal kräver ett politiskt beslut",
-                    "an attached agreement needs a political decision",
+                yield (
+                    "political_decision",
+                    Text(
+                        "ett hängavtal kräver ett politiskt beslut",
+                        "an attached agreement needs a political decision",
+                    ),
                 )
 
 
@@ -204,35 +223,48 @@ class College(Validated):
         for i, code in enumerate(self.municipalities):
             if code[:2] != self.county_code and _known(code):
                 name = municipality(code).name
-                yield f"municipalities[{i}]", Text(
-                    f"{name} ({code}) ligger inte i län {self.county_code}",
-                    f"{name} ({code}) is not in county {self.county_code}",
+                yield (
+                    f"municipalities[{i}]",
+                    Text(
+                        f"{name} ({code}) ligger inte i län {self.county_code}",
+                        f"{name} ({code}) is not in county {self.county_code}",
+                    ),
                 )
         yield from check_unique(
             "process_leaders", self.process_leaders, Text("processledaren", "process leader")
         )
         if self.steering_group is not None and self.steering_group.level is not GroupLevel.REGIONAL:
-            yield "steering_group.level", Text(
-                "den regionala styrgruppen ska ha nivån 'regional'",
-                "the regional steering group has level 'regional'",
+            yield (
+                "steering_group.level",
+                Text(
+                    "den regionala styrgruppen ska ha nivån 'regional'",
+                    "the regional steering group has level 'regional'",
+                ),
             )
         members = set(self.municipalities)
         for i, local in enumerate(self.local_colleges):
             for j, code in enumerate(local.municipalities):
                 if code not in members:
-                    yield f"local_colleges[{i}].municipalities[{j}]", Text(
-                        f"kommunen {code} är inte medlem i colleget",
-                        f"municipality {code} is not a member of the college",
+                    yield (
+                        f"local_colleges[{i}].municipalities[{j}]",
+                        Text(
+                            f"kommunen {code} är inte medlem i colleget",
+                            f"municipality {code} is not a member of the college",
+                        ),
                     )
         yield from check_unique(
-            "local_colleges", (lc.id for lc in self.local_colleges), Text("lokala colleget", "local college")
+            "local_colleges",
+            (lc.id for lc in self.local_colleges),
+            Text("lokala colleget", "local college"),
         )
         yield from check_unique(
             "agreements", (a.id for a in self.agreements), Text("avtalet", "agreement")
         )
         for i, area in enumerate(self.branch_areas):
             yield from nested(f"branch_areas[{i}]", check_slug("", area))
-        yield from check_unique("branch_areas", self.branch_areas, Text("branschområdet", "branch area"))
+        yield from check_unique(
+            "branch_areas", self.branch_areas, Text("branschområdet", "branch area")
+        )
 
     def steering_groups(self) -> tuple[SteeringGroup, ...]:
         """The regional steering group first, then each local college's."""

@@ -61,17 +61,28 @@ class Organisation(Validated):
         yield from check_text("name", self.name)
         is_provider = self.kind is OrganisationKind.EDUCATION_PROVIDER
         if is_provider and self.provider_kind is None:
-            yield "provider_kind", Text(
-                "en utbildningsanordnare måste ange sin typ", "an education provider needs its kind"
+            yield (
+                "provider_kind",
+                Text(
+                    "en utbildningsanordnare måste ange sin typ",
+                    "an education provider needs its kind",
+                ),
             )
         if not is_provider and self.provider_kind is not None:
-            yield "provider_kind", Text(
-                "bara utbildningsanordnare har en anordnartyp",
-                "only education providers have a provider kind",
+            yield (
+                "provider_kind",
+                Text(
+                    "bara utbildningsanordnare har en anordnartyp",
+                    "only education providers have a provider kind",
+                ),
             )
         if self.kind is OrganisationKind.MUNICIPALITY and self.municipality_code is None:
-            yield "municipality_code", Text(
-                "en kommun måste ange sin kommunkod", "a municipality needs its municipality code"
+            yield (
+                "municipality_code",
+                Text(
+                    "en kommun måste ange sin kommunkod",
+                    "a municipality needs its municipality code",
+                ),
             )
         if self.municipality_code is not None:
             try:
@@ -79,7 +90,10 @@ class Organisation(Validated):
             except InvalidData as error:
                 yield from error.prefixed("municipality_code").errors
         if self.kind is OrganisationKind.REGION and self.county_code is None:
-            yield "county_code", Text("en region måste ange sin länskod", "a region needs its county code")
+            yield (
+                "county_code",
+                Text("en region måste ange sin länskod", "a region needs its county code"),
+            )
         if self.county_code is not None:
             try:
                 county(self.county_code)
@@ -110,8 +124,12 @@ class Person(Validated):
         yield from check_id("id", self.id)
         yield from check_text("name", self.name)
         if self.email is not None and not _EMAIL.match(self.email):
-            yield "email", Text(
-                f"{self.email!r} är ingen e-postadress", f"{self.email!r} is not an e-mail address"
+            yield (
+                "email",
+                Text(
+                    f"{self.email!r} är ingen e-postadress",
+                    f"{self.email!r} is not an e-mail address",
+                ),
             )
 
     @property

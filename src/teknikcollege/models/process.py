@@ -31,8 +31,12 @@ class UnitRef(Validated):
     def _problems(self) -> Problems:
         yield from check_id("id", self.id)
         if self.kind is UnitKind.ORIENTATION and self.parent is None:
-            yield "parent", Text(
-                "en inriktning måste ange sitt program", "an orientation must name its programme"
+            yield (
+                "parent",
+                Text(
+                    "en inriktning måste ange sitt program",
+                    "an orientation must name its programme",
+                ),
             )
 
     def __str__(self) -> str:
@@ -72,18 +76,25 @@ class InterestRegistration(Validated):
         yield from check_id("registrant_id", self.registrant_id)
         if self.kind is InterestKind.CERTIFICATION:
             if not self.units:
-                yield "units", Text(
-                    "en intresseanmälan för certifiering måste ange minst en enhet",
-                    "a certification interest registration must name at least one unit",
+                yield (
+                    "units",
+                    Text(
+                        "en intresseanmälan för certifiering måste ange minst en enhet",
+                        "a certification interest registration must name at least one unit",
+                    ),
                 )
             if self.contact_person_id is None:
-                yield "contact_person_id", Text(
-                    "en kontaktperson krävs", "a contact person is required"
+                yield (
+                    "contact_person_id",
+                    Text("en kontaktperson krävs", "a contact person is required"),
                 )
         if self.expected_application is not None and self.expected_application < self.registered:
-            yield "expected_application", Text(
-                "det förväntade ansökningsdatumet ligger före anmälan",
-                "the expected application date is before the registration",
+            yield (
+                "expected_application",
+                Text(
+                    "det förväntade ansökningsdatumet ligger före anmälan",
+                    "the expected application date is before the registration",
+                ),
             )
         yield from check_unique("units", self.units, Text("enheten", "unit"))
 
@@ -188,9 +199,12 @@ class Postponement(Validated):
     def _problems(self) -> Problems:
         yield from check_id("id", self.id)
         if self.new_due <= self.granted:
-            yield "new_due", Text(
-                "det nya slutdatumet måste ligga efter beslutet",
-                "the new due date must lie after the decision",
+            yield (
+                "new_due",
+                Text(
+                    "det nya slutdatumet måste ligga efter beslutet",
+                    "the new due date must lie after the decision",
+                ),
             )
 
 
@@ -205,8 +219,12 @@ class Certification(Validated):
 
     def _problems(self) -> Problems:
         if self.valid_until < self.valid_from:
-            yield "valid_until", Text(
-                "certifieringen slutar innan den börjar", "the certification ends before it starts"
+            yield (
+                "valid_until",
+                Text(
+                    "certifieringen slutar innan den börjar",
+                    "the certification ends before it starts",
+                ),
             )
         if self.number < 1:
             yield "number", Text("perioden numreras från 1", "periods are numbered from 1")
@@ -293,8 +311,12 @@ class Judgement(Validated):
         yield from check_id("id", self.id)
         yield from check_text("evidence", self.evidence, max_length=5000)
         if self.valid_until is not None and self.valid_until < self.decided:
-            yield "valid_until", Text(
-                "bedömningen upphör innan den gjordes", "the judgement expires before it was made"
+            yield (
+                "valid_until",
+                Text(
+                    "bedömningen upphör innan den gjordes",
+                    "the judgement expires before it was made",
+                ),
             )
 
     def is_valid_on(self, day: date) -> bool:

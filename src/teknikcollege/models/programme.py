@@ -49,8 +49,9 @@ class Contribution(Validated):
     def _problems(self) -> Problems:
         yield from check_id("company_id", self.company_id)
         if self.count < 1:
-            yield "count", Text(
-                f"måste vara minst 1 ({self.count})", f"must be at least 1 ({self.count})"
+            yield (
+                "count",
+                Text(f"måste vara minst 1 ({self.count})", f"must be at least 1 ({self.count})"),
             )
 
 
@@ -92,13 +93,18 @@ class Programme(Validated):
         yield from check_id("provider_id", self.provider_id)
         yield from check_id("college_id", self.college_id)
         if not 1 <= self.weeks <= 520:
-            yield "weeks", Text(
-                f"längden {self.weeks} veckor är orimlig (1–520)",
-                f"a length of {self.weeks} weeks is not plausible (1–520)",
+            yield (
+                "weeks",
+                Text(
+                    f"längden {self.weeks} veckor är orimlig (1–520)",
+                    f"a length of {self.weeks} weeks is not plausible (1–520)",
+                ),
             )
         for i, area in enumerate(self.branch_areas):
             yield from nested(f"branch_areas[{i}]", check_slug("", area))
-        yield from check_unique("branch_areas", self.branch_areas, Text("branschområdet", "branch area"))
+        yield from check_unique(
+            "branch_areas", self.branch_areas, Text("branschområdet", "branch area")
+        )
         yield from check_unique(
             "orientations", (o.id for o in self.orientations), Text("inriktningen", "orientation")
         )

@@ -22,9 +22,17 @@ class LogNotifier:
 
     def send(self, notification: Notification, recipients: Sequence[Person]) -> None:
         """Log the notification."""
-        logger.info(json.dumps({
-            "id": notification.id, "kind": notification.kind,
-            "template": notification.template, "case": notification.case_id,
-            "subject": notification.subject, "recipients": [p.id for p in recipients],
-            "created_at": notification.created_at.isoformat(),
-        }, sort_keys=True))
+        logger.info(
+            json.dumps(
+                {
+                    "id": notification.id,
+                    "kind": notification.kind,
+                    "template": notification.template,
+                    "case": notification.case_id,
+                    "subject": notification.subject,
+                    "recipients": [p.id for p in recipients],
+                    "created_at": notification.created_at.isoformat(),
+                },
+                sort_keys=True,
+            )
+        )

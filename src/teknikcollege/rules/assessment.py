@@ -22,11 +22,16 @@ def ordered(rules: Iterable[Rule]) -> list[Rule]:
     return sorted(rules, key=lambda r: (getattr(r, "priority", 100), r.rule_set, r.id))
 
 
-def assess(subject: Any, rules: Iterable[Rule], context: Context, *, rule_set: str = "") -> Assessment:
+def assess(
+    subject: Any, rules: Iterable[Rule], context: Context, *, rule_set: str = ""
+) -> Assessment:
     """Check `subject` with every rule that applies to its kind (and `rule_set`, if given)."""
     kind = subject_kind(subject)
-    chosen = [r for r in ordered(rules) if kind in r.applies_to
-              and (not rule_set or r.rule_set == rule_set)]
+    chosen = [
+        r
+        for r in ordered(rules)
+        if kind in r.applies_to and (not rule_set or r.rule_set == rule_set)
+    ]
     findings = tuple(judged(run_rule(r, subject, context), subject, context) for r in chosen)
     label = f"{kind} {getattr(subject, 'id', '?')!s}"
     return Assessment(label, context.now, findings, rule_set)
@@ -38,8 +43,11 @@ def judged(finding: Finding, subject: Any, context: Context) -> Finding:
         return finding
     subject_id = getattr(subject, "id", None)
     today = context.now.date()
-    valid = [j for j in context.lookup.find(Judgement, rule_id=finding.rule_id,
-                                            subject_id=subject_id) if j.is_valid_on(today)]
+    valid = [
+        j
+        for j in context.lookup.find(Judgement, rule_id=finding.rule_id, subject_id=subject_id)
+        if j.is_valid_on(today)
+    ]
     if not valid:
         return finding
     latest = max(valid, key=lambda j: (j.decided, j.id))

@@ -41,12 +41,35 @@ class Context:
 class Rule(Protocol):
     """A rule: a stable id, a versioned rule set, bilingual texts, and a check."""
 
-    id: str
-    rule_set: str
-    version: str
-    title: Text
-    description: Text
-    applies_to: frozenset[str]
+    @property
+    def id(self) -> str:
+        """Stable id, unique across plug-ins (``"regional-collaboration"``)."""
+        ...
+
+    @property
+    def rule_set(self) -> str:
+        """The rule set it belongs to (``"teknikcollege-national"``)."""
+        ...
+
+    @property
+    def version(self) -> str:
+        """The version of its rule set."""
+        ...
+
+    @property
+    def title(self) -> Text:
+        """A short title in both languages."""
+        ...
+
+    @property
+    def description(self) -> Text:
+        """What it asks, in both languages."""
+        ...
+
+    @property
+    def applies_to(self) -> frozenset[str]:
+        """Subject kinds it checks: ``college``, ``programme``, ``case``, ..."""
+        ...
 
     def check(self, subject: Any, context: Context) -> Finding:
         """Judge `subject`; may raise (the engine turns that into an ``error`` finding)."""
@@ -76,9 +99,7 @@ class FunctionRule:
         if isinstance(result, Finding):
             return result
         ok, message, *rest = result
-        status = (
-            Status.NEEDS_JUDGEMENT if ok is None else Status.PASSED if ok else Status.FAILED
-        )
+        status = Status.NEEDS_JUDGEMENT if ok is None else Status.PASSED if ok else Status.FAILED
         return Finding(self.id, status, message, self.title, rest[0] if rest else {})
 
 
@@ -114,9 +135,12 @@ def run_rule(rule: Rule, subject: Any, context: Context) -> Finding:
             rule.title,
             {"error": repr(error)},
         )
+    # Plug-in rules are third-party code: do not trust the annotation.
     if not isinstance(finding, Finding):
-        return Finding(
-            rule.id, Status.ERROR,
-            Text("regeln gav inget utlåtande", "the rule returned no finding"), rule.title,
+        return Finding(  # type: ignore[unreachable]
+            rule.id,
+            Status.ERROR,
+            Text("regeln gav inget utlåtande", "the rule returned no finding"),
+            rule.title,
         )
     return finding

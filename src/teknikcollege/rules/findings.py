@@ -41,7 +41,7 @@ class Finding:
     rule_id: str
     status: Status
     message: Text
-    title: Text = Text("", "")
+    title: Text = attrs.field(factory=lambda: Text("", ""))
     data: Mapping[str, Any] = attrs.field(factory=dict, eq=False)
 
     @property
@@ -73,11 +73,15 @@ class Assessment:
         total, gaps = len(self.findings), self.gaps()
         sv = lang == "sv" or (lang is None and Text("sv", "en").get() == "sv")
         if sv:
-            head = (f"Bedömning av {self.subject} ({self.at.date().isoformat()}): "
-                    f"{total - len(gaps)} av {total} kriterier uppfyllda")
+            head = (
+                f"Bedömning av {self.subject} ({self.at.date().isoformat()}): "
+                f"{total - len(gaps)} av {total} kriterier uppfyllda"
+            )
         else:
-            head = (f"Assessment of {self.subject} ({self.at.date().isoformat()}): "
-                    f"{total - len(gaps)} of {total} criteria passed")
+            head = (
+                f"Assessment of {self.subject} ({self.at.date().isoformat()}): "
+                f"{total - len(gaps)} of {total} criteria passed"
+            )
         lines = [head]
         for f in self.findings:
             mark = {"passed": "✓", "failed": "✗", "needs_judgement": "?", "error": "!"}[

@@ -53,7 +53,7 @@ class MemoryTransaction:
         key = (kind, id)
         if key in self._writes:
             value = self._writes[key]
-            return None if value is _DELETED else value  # type: ignore[no-any-return]
+            return None if value is _DELETED else value
         return self._data.entities.get(key)
 
     def _check(self, kind: str, id: str, expected_version: int) -> int:
@@ -63,8 +63,15 @@ class MemoryTransaction:
             raise ConcurrentUpdate(kind, id, expected_version, actual if current else None)
         return actual
 
-    def put(self, kind: str, id: str, data: Mapping[str, Any], *, expected_version: int,
-            due_at: datetime | None = None) -> int:
+    def put(
+        self,
+        kind: str,
+        id: str,
+        data: Mapping[str, Any],
+        *,
+        expected_version: int,
+        due_at: datetime | None = None,
+    ) -> int:
         version = self._check(kind, id, expected_version) + 1
         self._writes[(kind, id)] = Stored(kind, id, version, _frozen(data), due_at)
         return version
@@ -75,7 +82,7 @@ class MemoryTransaction:
         self._check(kind, id, expected_version)
         self._writes[(kind, id)] = _DELETED
 
-    def list(self, kind: str, where: Mapping[str, Scalar] | None = None) -> list[Stored]:
+    def query(self, kind: str, where: Mapping[str, Scalar] | None = None) -> list[Stored]:
         keys = {k for k in self._data.entities if k[0] == kind}
         keys |= {k for k in self._writes if k[0] == kind}
         found = []
@@ -116,14 +123,17 @@ class MemoryTransaction:
             raise NotFound("history", f"{case_id}#{seq}")
         self._replaced[(case_id, seq)] = _frozen(data)
 
-    def enqueue(self, id: str, data: Mapping[str, Any], notifiers: list[str],
-                at: datetime) -> None:
+    def enqueue(self, id: str, data: Mapping[str, Any], notifiers: list[str], at: datetime) -> None:
         if id in self._data.notifications or id in self._notifications:
             raise ConcurrentUpdate("notification", id, 0, 1)
         self._notifications[id] = _frozen(data)
         for name in notifiers:
             self._deliveries[(id, name)] = {
-                "status": "pending", "attempts": 0, "next": at, "error": None}
+                "status": "pending",
+                "attempts": 0,
+                "next": at,
+                "error": None,
+            }
 
     def _delivery(self, key: tuple[str, str]) -> dict[str, Any] | None:
         if key in self._deliveries:
@@ -136,10 +146,11 @@ class MemoryTransaction:
     def _notification(self, id: str) -> Mapping[str, Any]:
         return self._notifications.get(id) or self._data.notifications[id]
 
-    def claim(self, notifier: str, now: datetime, lease_until: datetime,
-              limit: int) -> list[Delivery]:
+    def claim(
+        self, notifier: str, now: datetime, lease_until: datetime, limit: int
+    ) -> list[Delivery]:
         keys = sorted({*self._data.deliveries, *self._deliveries})
-        found = []
+        found: list[Delivery] = []
         for key in keys:
             if key[1] != notifier or len(found) >= limit:
                 continue
@@ -147,12 +158,28 @@ class MemoryTransaction:
             assert row is not None
             if row["status"] == "pending" and row["next"] <= now:
                 row["next"] = lease_until
-                found.append(Delivery(key[0], notifier, self._notification(key[0]),
-                                      row["attempts"], "pending", row["error"]))
+                found.append(
+                    Delivery(
+                        key[0],
+                        notifier,
+                        self._notification(key[0]),
+                        row["attempts"],
+                        "pending",
+                        row["error"],
+                    )
+                )
         return found
 
-    def settle(self, notification_id: str, notifier: str, *, delivered: bool, at: datetime,
-               error: str | None = None, retry_at: datetime | None = None) -> None:
+    def settle(
+        self,
+        notification_id: str,
+        notifier: str,
+        *,
+        delivered: bool,
+        at: datetime,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> None:
         row = self._delivery((notification_id, notifier))
         if row is None:
             raise NotFound("delivery", f"{notification_id}/{notifier}")
@@ -160,8 +187,7 @@ class MemoryTransaction:
         if delivered:
             row.update(status="delivered", error=None, next=at)
         else:
-            row.update(status="pending" if retry_at else "dead", error=error,
-                       next=retry_at or at)
+            row.update(status="pending" if retry_at else "dead", error=error, next=retry_at or at)
 
     def deliveries(self, status: str | None = None) -> list[Delivery]:
         keys = sorted({*self._data.deliveries, *self._deliveries})
@@ -169,8 +195,16 @@ class MemoryTransaction:
         for key in keys:
             row = self._deliveries.get(key) or self._data.deliveries[key]
             if status is None or row["status"] == status:
-                found.append(Delivery(key[0], key[1], self._notification(key[0]),
-                                      row["attempts"], row["status"], row["error"]))
+                found.append(
+                    Delivery(
+                        key[0],
+                        key[1],
+                        self._notification(key[0]),
+                        row["attempts"],
+                        row["status"],
+                        row["error"],
+                    )
+                )
         return found
 
     def revive(self, notification_id: str, notifier: str, at: datetime) -> bool:
@@ -223,7 +257,11 @@ class MemoryStorage:
     def snapshot(self) -> dict[str, Any]:
         """A deep copy of everything stored (for tests comparing before and after)."""
         with self._lock:
-            return copy.deepcopy({
-                "entities": self._data.entities, "history": self._data.history,
-                "notifications": self._data.notifications, "deliveries": self._data.deliveries,
-            })
+            return copy.deepcopy(
+                {
+                    "entities": self._data.entities,
+                    "history": self._data.history,
+                    "notifications": self._data.notifications,
+                    "deliveries": self._data.deliveries,
+                }
+            )

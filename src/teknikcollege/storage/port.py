@@ -47,8 +47,15 @@ class Transaction(Protocol):
         """The entity, or None."""
         ...
 
-    def put(self, kind: str, id: str, data: Mapping[str, Any], *, expected_version: int,
-            due_at: datetime | None = None) -> int:
+    def put(
+        self,
+        kind: str,
+        id: str,
+        data: Mapping[str, Any],
+        *,
+        expected_version: int,
+        due_at: datetime | None = None,
+    ) -> int:
         """Write an entity if its stored version is `expected_version` (0: it must not
         exist yet); returns the new version. A stale write raises ``ConcurrentUpdate``."""
         ...
@@ -57,7 +64,7 @@ class Transaction(Protocol):
         """Remove an entity under the same version check as :meth:`put`."""
         ...
 
-    def list(self, kind: str, where: Mapping[str, Scalar] | None = None) -> list[Stored]:
+    def query(self, kind: str, where: Mapping[str, Scalar] | None = None) -> list[Stored]:
         """Entities of `kind` whose top-level fields equal `where`, ordered by id."""
         ...
 
@@ -78,19 +85,27 @@ class Transaction(Protocol):
         """Rewrite one record in place (only for erasing personal data)."""
         ...
 
-    def enqueue(self, id: str, data: Mapping[str, Any], notifiers: list[str],
-                at: datetime) -> None:
+    def enqueue(self, id: str, data: Mapping[str, Any], notifiers: list[str], at: datetime) -> None:
         """Add a notification to the outbox, pending for each of `notifiers`."""
         ...
 
-    def claim(self, notifier: str, now: datetime, lease_until: datetime,
-              limit: int) -> list[Delivery]:
+    def claim(
+        self, notifier: str, now: datetime, lease_until: datetime, limit: int
+    ) -> list[Delivery]:
         """Pending deliveries for `notifier` due at `now`, hidden from other claims
         until `lease_until`."""
         ...
 
-    def settle(self, notification_id: str, notifier: str, *, delivered: bool, at: datetime,
-               error: str | None = None, retry_at: datetime | None = None) -> None:
+    def settle(
+        self,
+        notification_id: str,
+        notifier: str,
+        *,
+        delivered: bool,
+        at: datetime,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> None:
         """Record a delivery attempt: delivered, failed with a retry time, or dead
         (failed with no `retry_at`)."""
         ...
@@ -117,4 +132,3 @@ class Storage(Protocol):
     def close(self) -> None:
         """Release connections and files."""
         ...
-

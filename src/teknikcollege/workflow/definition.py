@@ -131,12 +131,17 @@ class WorkflowDefinition:
         if unknown:
             raise InvalidDefinition(
                 self.name,
-                [Text(f"kan inte lägga vakter på okända händelser {sorted(unknown)}",
-                      f"cannot add guards to unknown triggers {sorted(unknown)}")],
+                [
+                    Text(
+                        f"kan inte lägga vakter på okända händelser {sorted(unknown)}",
+                        f"cannot add guards to unknown triggers {sorted(unknown)}",
+                    )
+                ],
             )
         changed = tuple(
-            attrs.evolve(t, guards=t.guards + tuple(g for g in extra.get(t.trigger, ())
-                                                    if g not in t.guards))
+            attrs.evolve(
+                t, guards=t.guards + tuple(g for g in extra.get(t.trigger, ()) if g not in t.guards)
+            )
             for t in self.transitions
         )
         return attrs.evolve(
@@ -156,42 +161,78 @@ def problems(definition: WorkflowDefinition, rule_ids: Iterable[str] | None = No
     for name in sorted({n for n in names if names.count(n) > 1}):
         found.append(Text(f"läget {name!r} finns två gånger", f"state {name!r} is defined twice"))
     if definition.initial not in known:
-        found.append(Text(f"startläget {definition.initial!r} finns inte",
-                          f"the initial state {definition.initial!r} is not a state"))
+        found.append(
+            Text(
+                f"startläget {definition.initial!r} finns inte",
+                f"the initial state {definition.initial!r} is not a state",
+            )
+        )
     finals = {s.name for s in definition.states if s.final}
     triggers = [t.trigger for t in definition.transitions]
     for trig in sorted({t for t in triggers if triggers.count(t) > 1}):
-        found.append(Text(f"händelsen {trig!r} definieras två gånger; ange alla källägen i en",
-                          f"trigger {trig!r} is defined twice; list all its sources in one"))
+        found.append(
+            Text(
+                f"händelsen {trig!r} definieras två gånger; ange alla källägen i en",
+                f"trigger {trig!r} is defined twice; list all its sources in one",
+            )
+        )
     for t in definition.transitions:
         if t.dest not in known:
-            found.append(Text(f"{t.trigger!r} leder till okänt läge {t.dest!r}",
-                              f"{t.trigger!r} leads to unknown state {t.dest!r}"))
+            found.append(
+                Text(
+                    f"{t.trigger!r} leder till okänt läge {t.dest!r}",
+                    f"{t.trigger!r} leads to unknown state {t.dest!r}",
+                )
+            )
         if not t.sources:
             found.append(Text(f"{t.trigger!r} har inga källägen", f"{t.trigger!r} has no sources"))
         for s in t.sources:
             if s not in known:
-                found.append(Text(f"{t.trigger!r} utgår från okänt läge {s!r}",
-                                  f"{t.trigger!r} starts from unknown state {s!r}"))
+                found.append(
+                    Text(
+                        f"{t.trigger!r} utgår från okänt läge {s!r}",
+                        f"{t.trigger!r} starts from unknown state {s!r}",
+                    )
+                )
             if s in finals:
-                found.append(Text(f"{t.trigger!r} lämnar slutläget {s!r}",
-                                  f"{t.trigger!r} leaves the final state {s!r}"))
+                found.append(
+                    Text(
+                        f"{t.trigger!r} lämnar slutläget {s!r}",
+                        f"{t.trigger!r} leaves the final state {s!r}",
+                    )
+                )
         if not t.roles:
-            found.append(Text(f"{t.trigger!r} anger inga roller som får utföra den",
-                              f"{t.trigger!r} names no role allowed to fire it"))
+            found.append(
+                Text(
+                    f"{t.trigger!r} anger inga roller som får utföra den",
+                    f"{t.trigger!r} names no role allowed to fire it",
+                )
+            )
         if rule_ids is not None:
             for g in t.guards:
                 if g not in set(rule_ids):
-                    found.append(Text(f"{t.trigger!r} vaktas av okänd regel {g!r}",
-                                      f"{t.trigger!r} is guarded by unknown rule {g!r}"))
+                    found.append(
+                        Text(
+                            f"{t.trigger!r} vaktas av okänd regel {g!r}",
+                            f"{t.trigger!r} is guarded by unknown rule {g!r}",
+                        )
+                    )
     for tr in definition.time_rules:
         spec = definition.transition(tr.trigger)
         if spec is None:
-            found.append(Text(f"tidsregeln använder okänd händelse {tr.trigger!r}",
-                              f"time rule uses unknown trigger {tr.trigger!r}"))
+            found.append(
+                Text(
+                    f"tidsregeln använder okänd händelse {tr.trigger!r}",
+                    f"time rule uses unknown trigger {tr.trigger!r}",
+                )
+            )
         elif Role.SYSTEM not in spec.roles:
-            found.append(Text(f"tidsregeln {tr.trigger!r} kräver rollen 'system' på händelsen",
-                              f"time rule {tr.trigger!r} needs role 'system' on its trigger"))
+            found.append(
+                Text(
+                    f"tidsregeln {tr.trigger!r} kräver rollen 'system' på händelsen",
+                    f"time rule {tr.trigger!r} needs role 'system' on its trigger",
+                )
+            )
     found.extend(_unreachable(definition, known))
     return found
 
@@ -206,8 +247,10 @@ def _unreachable(definition: WorkflowDefinition, known: set[str]) -> list[Text]:
                 reached.add(t.dest)
                 frontier.append(t.dest)
     return [
-        Text(f"läget {s!r} går inte att nå från {definition.initial!r}",
-             f"state {s!r} cannot be reached from {definition.initial!r}")
+        Text(
+            f"läget {s!r} går inte att nå från {definition.initial!r}",
+            f"state {s!r} cannot be reached from {definition.initial!r}",
+        )
         for s in sorted(known - reached)
     ]
 

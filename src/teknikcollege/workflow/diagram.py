@@ -30,9 +30,13 @@ def mermaid(definition: WorkflowDefinition, lang: Language = "en") -> str:
 
 def dot(definition: WorkflowDefinition, lang: Language = "en") -> str:
     """A Graphviz DOT digraph of `definition`."""
-    lines = [f'digraph "{definition.name}" {{', "    rankdir=LR;",
-             '    node [shape=box, style=rounded, fontname="Helvetica"];',
-             '    __start [shape=point];', f"    __start -> {definition.initial};"]
+    lines = [
+        f'digraph "{definition.name}" {{',
+        "    rankdir=LR;",
+        '    node [shape=box, style=rounded, fontname="Helvetica"];',
+        "    __start [shape=point];",
+        f"    __start -> {definition.initial};",
+    ]
     for state in definition.states:
         shape = ", peripheries=2" if state.final else ""
         label = state.title.get(lang).replace('"', r"\"")
@@ -50,7 +54,11 @@ def svg(definition: WorkflowDefinition, lang: Language = "en") -> str:
     if executable is None:
         raise RuntimeError("Graphviz 'dot' is not installed (apt-get install graphviz)")
     result = subprocess.run(
-        [executable, "-Tsvg"], input=dot(definition, lang), capture_output=True, text=True,
-        check=True, timeout=60,
+        [executable, "-Tsvg"],
+        input=dot(definition, lang),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     return result.stdout

@@ -34,8 +34,12 @@ class Workflow:
             states=[s.name for s in definition.states],
             initial=definition.initial,
             transitions=[
-                {"trigger": t.trigger, "source": list(t.sources), "dest": t.dest,
-                 "after": self._effects}
+                {
+                    "trigger": t.trigger,
+                    "source": list(t.sources),
+                    "dest": t.dest,
+                    "after": self._effects,
+                }
                 for t in definition.transitions
             ],
             auto_transitions=False,
@@ -62,8 +66,9 @@ class Workflow:
             )
             raise TransitionNotAllowed(case.id, spec.trigger, case.state, reason=reason)
 
-    def check_params(self, case: Case, spec: Transition, params: Mapping[str, str],
-                     day: date) -> None:
+    def check_params(
+        self, case: Case, spec: Transition, params: Mapping[str, str], day: date
+    ) -> None:
         """Raise :class:`InvalidData` if a parameter the transition needs is missing or bad."""
         for effect in spec.sets:
             if effect.param is None:
@@ -74,17 +79,35 @@ class Workflow:
             except ValueError:
                 parsed = None
             if parsed is None:
-                raise InvalidData([(f"params.{effect.param}", Text(
-                    f"{spec.trigger!r} kräver ett datum (ÅÅÅÅ-MM-DD)",
-                    f"{spec.trigger!r} needs a date (YYYY-MM-DD)"))])
+                raise InvalidData(
+                    [
+                        (
+                            f"params.{effect.param}",
+                            Text(
+                                f"{spec.trigger!r} kräver ett datum (ÅÅÅÅ-MM-DD)",
+                                f"{spec.trigger!r} needs a date (YYYY-MM-DD)",
+                            ),
+                        )
+                    ]
+                )
             current = case.deadlines.get(effect.name)
             if parsed <= day or (current is not None and parsed <= current):
-                raise InvalidData([(f"params.{effect.param}", Text(
-                    f"{parsed.isoformat()} måste ligga efter {max(day, current or day)}",
-                    f"{parsed.isoformat()} must lie after {max(day, current or day)}"))])
+                raise InvalidData(
+                    [
+                        (
+                            f"params.{effect.param}",
+                            Text(
+                                f"{parsed.isoformat()} måste ligga efter "
+                                f"{max(day, current or day)}",
+                                f"{parsed.isoformat()} must lie after {max(day, current or day)}",
+                            ),
+                        )
+                    ]
+                )
 
-    def apply(self, case: Case, trigger: str, at: datetime,
-              params: Mapping[str, str] | None = None) -> tuple[str, str]:
+    def apply(
+        self, case: Case, trigger: str, at: datetime, params: Mapping[str, str] | None = None
+    ) -> tuple[str, str]:
         """Move `case` by `trigger` at time `at` (no roles or guards: the caller checks them).
 
         Returns ``(source, dest)``.
@@ -97,7 +120,8 @@ class Workflow:
         return source, case.state
 
     def _effects(self, event: EventData) -> None:
-        case: Case = event.model
+        case = event.model
+        assert isinstance(case, Case)
         spec = self._specs[event.event.name]
         day: date = event.kwargs["at"].date()
         params: dict[str, str] = event.kwargs["params"]
