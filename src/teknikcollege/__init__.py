@@ -4,6 +4,8 @@ Typed models of colleges, partners and programmes; the certification workflow as
 plug-in engine; quality criteria as rules; storage and notifications as plug-ins.
 """
 
+import logging
+
 from ._text import Text
 from .clock import Clock, FixedClock, SystemClock, add_months
 from .codes import (
@@ -80,6 +82,9 @@ from .registry import DeliveryReport, Option, Registry, TickReport
 from .rules import Assessment, Context, Finding, Rule, Status, rule
 from .serialization import SCHEMA, Bundle, dumps, from_data, loads, to_data
 from .workflow import SYSTEM, Actor, Case, TransitionRecord, WorkflowDefinition
+
+# A library logs but never configures logging: silence "no handler" output by default.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "BRANCH_AREAS",

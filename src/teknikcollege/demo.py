@@ -1,0 +1,310 @@
+"""The Stockholm pilot walked from pilot to ordinary operation, with real dates.
+
+:func:`run_demo` drives a :class:`~teknikcollege.Registry` through the whole process and
+reports each dated step; ``teknikcollege demo`` prints them. Every step goes through the
+public API, exactly as an application would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import attrs
+
+from ._text import Language, Text
+from .clock import FixedClock
+from .examples import PILOT_START, stockholm_pilot
+from .models import (
+    AnnualReport,
+    Application,
+    College,
+    Document,
+    DocumentKind,
+    InterestKind,
+    InterestRegistration,
+    Judgement,
+    Outcome,
+    Protocol,
+    ReportLevel,
+    ReviewVisit,
+    Role,
+    SatisfactionSurvey,
+    Supplement,
+    UnitKind,
+    UnitRef,
+)
+from .registry import Registry
+from .workflow.case import Actor
+
+LEADER = Actor.of("p-leader", Role.PROCESS_LEADER)
+OFFICE = Actor.of("p-office", Role.NATIONAL_OFFICE)
+REVIEWER = Actor.of("p-reviewer", Role.REVIEWER)
+
+COLLEGE = UnitRef(UnitKind.COLLEGE, "stockholm")
+PROGRAMMES = (
+    UnitRef(UnitKind.PROGRAMME, "industriteknik-bas"),
+    UnitRef(UnitKind.PROGRAMME, "cnc-operator"),
+)
+JUDGED = ("industry-skills-needs", "learning-environment", "education-within-tc")
+
+
+@attrs.frozen
+class Step:
+    """One dated step of the demo and what came of it."""
+
+    day: date
+    text: Text
+    detail: str = ""
+
+
+Echo = Callable[[Step], None]
+
+
+class _Walk:
+    def __init__(self, registry: Registry, clock: FixedClock, echo: Echo, lang: Language):
+        self.registry, self.clock, self.echo, self.lang = registry, clock, echo, lang
+        self.cases: dict[UnitRef, str] = {}
+
+    def at(self, day: date, sv: str, en: str, action: Callable[[], str] | None = None) -> None:
+        """Move the clock to `day`, then do `action` and report what it says."""
+        self.clock.set(day)
+        self.echo(Step(day, Text(sv, en), action() if action else ""))
+
+    def fire(self, unit: UnitRef, trigger: str, actor: Actor, **params: str) -> str:
+        record = self.registry.fire(self.cases[unit], trigger, actor=actor, params=params)
+        return f"{unit}: {record.source} → {record.dest}"
+
+    def each(self, trigger: str, actor: Actor, units: tuple[UnitRef, ...] | None = None) -> str:
+        return "\n".join(self.fire(u, trigger, actor) for u in units or tuple(self.cases))
+
+    def sweep(self) -> str:
+        fired = self.registry.tick().fired
+        return "\n".join(
+            f"{self.registry.case(case).subject}: {trigger} (time rule)" for case, trigger in fired
+        )
+
+    def report(self) -> str:
+        college = self.registry.get(College, "stockholm")
+        return self.registry.assess(college).report(self.lang)
+
+    def yearly(self, year: int, filed: date) -> None:
+        self.registry.add(
+            AnnualReport(f"ar-{year}", "stockholm", year, ReportLevel.REGIONAL, filed),
+            SatisfactionSurvey(f"survey-{year}", "stockholm", year, 18, 9, 120, 78.5),
+        )
+
+    def review(self, round: int, start: date) -> None:
+        """Application, review, visit, protocol: one round for every open case."""
+        prepared = date(start.year, start.month, 1)
+        for unit, case_id in self.cases.items():
+            kinds = list(DocumentKind)[:-1]
+            self.registry.add(
+                Application(
+                    f"app-{round}-{unit.id}",
+                    case_id,
+                    prepared,
+                    tuple(Document(k, k.value.replace("_", " "), prepared) for k in kinds),
+                    steering_group_approved_on=prepared,
+                )
+            )
+        self.at(
+            start,
+            "Regionala styrgruppen godkänner ansökan; processledaren lämnar in",
+            "The regional steering group approves the application; the process leader submits it",
+            lambda: self.each("submit_application", LEADER),
+        )
+        self.at(
+            date(start.year, start.month, 8),
+            "RTS påbörjar beredningen",
+            "RTS starts the review",
+            lambda: self.each("start_review", OFFICE),
+        )
+        visit = date(start.year, start.month + 1, 12)
+        for unit, case_id in self.cases.items():
+            self.registry.add(
+                ReviewVisit(
+                    f"visit-{round}-{unit.id}",
+                    case_id,
+                    visit,
+                    ("p-reviewer", "reviewer-2"),
+                    ("sodertorn",),
+                )
+            )
+        for rule_id in JUDGED:
+            self.registry.record_judgement(
+                Judgement(
+                    f"judgement-{round}-{rule_id}",
+                    rule_id,
+                    "stockholm",
+                    "p-reviewer",
+                    visit,
+                    Outcome.PASSED,
+                    "observed during the review visit",
+                ),
+                actor=REVIEWER,
+            )
+        self.at(
+            visit,
+            "Granskningsbesök: två granskare och en representant för RTS",
+            "Review visit: two reviewers and one RTS representative",
+            lambda: self.each("hold_visit", REVIEWER),
+        )
+
+
+def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language = "en") -> str:
+    """Walk the Stockholm pilot from pilot to ordinary operation; returns the final state
+    of the college lifecycle. `clock` must be the registry's clock."""
+    walk = _Walk(registry, clock, echo, lang)
+    clock.set(PILOT_START)
+    bundle = stockholm_pilot()
+    registry.add(*bundle.entities())
+    life = registry.open_case("college-lifecycle", COLLEGE, actor=LEADER).id
+    walk.at(
+        PILOT_START,
+        "Region Stockholm startar piloten med Huddinge, Södertälje, Järfälla och Haninge",
+        "Region Stockholm starts the pilot with Huddinge, Södertälje, Järfälla and Haninge",
+        lambda: f"college-lifecycle: {life} (pilot)",
+    )
+    walk.at(
+        date(2021, 10, 18),
+        "Industriteknik bas (yrkesvux, Lernia) startar",
+        "Industriteknik bas (vocational adult education, Lernia) starts",
+    )
+    walk.yearly(2021, date(2022, 1, 31))
+    registry.add(
+        InterestRegistration(
+            "interest-2022",
+            InterestKind.CERTIFICATION,
+            "stockholm",
+            "region-stockholm",
+            date(2022, 3, 1),
+            units=(COLLEGE, *PROGRAMMES),
+            contact_person_id="p-leader",
+            expected_application=date(2022, 9, 1),
+            steering_group_approved=True,
+        )
+    )
+    for unit in (COLLEGE, *PROGRAMMES):
+        walk.cases[unit] = registry.open_case("certification", unit, actor=LEADER).id
+    walk.at(
+        date(2022, 3, 1),
+        "Intresseanmälan för colleget och två utbildningar",
+        "Interest registration for the college and two programmes",
+        walk.report,
+    )
+    walk.at(
+        date(2022, 3, 15),
+        "RTS godkänner intresseanmälan; regionen blir medlem i RTS",
+        "RTS approves the interest registration; the region joins RTS",
+        lambda: walk.each("approve_interest", OFFICE),
+    )
+    walk.review(1, date(2022, 9, 1))
+    registry.add(
+        Protocol(
+            "protocol-1", walk.cases[COLLEGE], date(2022, 11, 7), ("updated local action plan",)
+        )
+    )
+    walk.at(
+        date(2022, 11, 7),
+        "Protokoll: colleget ska komplettera inom tre månader",
+        "Protocol: the college is asked for supplements within three months",
+        lambda: (
+            walk.fire(COLLEGE, "request_supplements", REVIEWER)
+            + "\n"
+            + walk.each("issue_protocol", REVIEWER, PROGRAMMES)
+        ),
+    )
+    walk.at(
+        date(2023, 1, 7),
+        "Påminnelse: kompletteringarna ska vara inne 2023-02-07",
+        "Reminder: the supplements are due on 2023-02-07",
+        lambda: (
+            f"{registry.tick().reminders} reminder(s) queued; "
+            f"{registry.deliver().delivered} delivered"
+        ),
+    )
+    registry.add(
+        Supplement(
+            "supplement-1",
+            walk.cases[COLLEGE],
+            date(2023, 1, 20),
+            "Updated local action plan for Järfälla",
+        )
+    )
+    walk.at(
+        date(2023, 1, 20),
+        "Colleget lämnar in kompletteringarna",
+        "The college submits its supplements",
+        lambda: walk.fire(COLLEGE, "submit_supplements", LEADER),
+    )
+    walk.yearly(2022, date(2023, 1, 31))
+    walk.at(
+        date(2023, 2, 15),
+        "Industrirådet beslutar: certifierat i tre år",
+        "Industrirådet decides: certified for three years",
+        lambda: walk.report() + "\n" + walk.each("approve", OFFICE),
+    )
+    walk.at(
+        date(2023, 2, 20),
+        "Colleget är certifierat",
+        "The college is certified",
+        lambda: f"college-lifecycle: {registry.fire(life, 'certify', actor=OFFICE).dest}",
+    )
+    walk.yearly(2023, date(2024, 1, 31))
+    walk.yearly(2024, date(2025, 1, 31))
+
+    def ordinary() -> str:
+        record = registry.fire(
+            life,
+            "enter_ordinary_operation",
+            actor=LEADER,
+            note="pilot ended; college and pilot programmes certified",
+        )
+        return f"college-lifecycle: {record.source} → {record.dest}"
+
+    walk.at(
+        date(2024, 10, 1),
+        "Piloten är slut: ordinarie verksamhet",
+        "The pilot has ended: ordinary operation",
+        ordinary,
+    )
+    walk.at(
+        date(2025, 8, 15),
+        "Återcertifieringen öppnar sex månader före utgången",
+        "Recertification opens six months before expiry",
+        walk.sweep,
+    )
+    walk.cases = {COLLEGE: walk.cases[COLLEGE]}
+    walk.yearly(2025, date(2026, 1, 31))
+    walk.review(2, date(2025, 10, 1))
+    walk.at(
+        date(2025, 12, 1),
+        "Protokoll utan krav på kompletteringar",
+        "Protocol without supplements",
+        lambda: walk.fire(COLLEGE, "issue_protocol", REVIEWER),
+    )
+    walk.at(
+        date(2026, 1, 20),
+        "Återcertifierat i fem år",
+        "Recertified for five years",
+        lambda: walk.fire(COLLEGE, "approve", OFFICE),
+    )
+    walk.at(
+        date(2026, 2, 16),
+        "Utbildningarnas certifiering löper ut när ingen förnyar den",
+        "The programmes' certifications expire when nobody renews them",
+        walk.sweep,
+    )
+    college_case = registry.case(walk.cases[COLLEGE])
+    periods = "; ".join(
+        f"#{c.number} {c.valid_from} – {c.valid_until}" for c in college_case.certifications
+    )
+    state = registry.case(life).state
+    walk.at(
+        date(2026, 2, 16),
+        f"Colleget är i läget {state}",
+        f"The college is in {state}",
+        lambda: f"certification periods: {periods}",
+    )
+    return state
