@@ -1,0 +1,5 @@
+"""``python -m teknikcollege``."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,88 @@
+"""A college's certification timeline and criteria table, as Markdown or HTML.
+
+The timeline is a Mermaid Gantt chart of every certification period and open deadline;
+the table is the current assessment. Every value from the data is escaped in HTML.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+from ._text import Language
+from .models import College, Programme, UnitKind, UnitRef
+from .registry import Registry
+from .workflow.case import Case
+
+
+def _label(text: str) -> str:
+    # Mermaid treats ':' and '#' and ';' as syntax inside task names.
+    return "".join(c if c not in ":#;" else " " for c in text).strip() or "-"
+
+
+def gantt(registry: Registry, college_id: str, lang: Language = "en") -> str:
+    """A Mermaid Gantt chart of the college's and its programmes' certifications."""
+    college = registry.get(College, college_id)
+    title = "Certifieringar" if lang == "sv" else "Certifications"
+    lines = ["gantt", f"    title {_label(college.name)}: {title}", "    dateFormat YYYY-MM-DD"]
+    units = [(UnitRef(UnitKind.COLLEGE, college.id), college.name)] + [
+        (UnitRef(UnitKind.PROGRAMME, p.id), p.title)
+        for p in registry.find(Programme, college_id=college.id)
+    ]
+    for ref, name in units:
+        cases = registry.cases(subject=ref, workflow="certification")
+        lines.append(f"    section {_label(name)}")
+        for case in cases:
+            lines += _case_lines(case, registry.now().date())
+    return "\n".join(lines) + "\n"
+
+
+def _case_lines(case: Case, today: date) -> list[str]:
+    lines = []
+    for cert in case.certifications:
+        status = "done" if cert.valid_until < today else "active"
+        lines.append(
+            f"    Period {cert.number} :{status}, {cert.valid_from.isoformat()}, "
+            f"{cert.valid_until.isoformat()}"
+        )
+    for name, due in sorted(case.deadlines.items()):
+        lines.append(f"    {_label(name)} :milestone, {due.isoformat()}, 0d")
+    return lines
+
+
+def markdown(registry: Registry, college_id: str, lang: Language = "en") -> str:
+    """The report as Markdown: the Gantt chart and the criteria table."""
+    college = registry.get(College, college_id)
+    assessment = registry.assess(college)
+    head = (
+        ("Kriterium", "Status", "Underlag") if lang == "sv" else ("Criterion", "Status", "Finding")
+    )
+    rows = [f"| {head[0]} | {head[1]} | {head[2]} |", "| --- | --- | --- |"]
+    for f in assessment.findings:
+        cells = (f.title.get(lang) or f.rule_id, f.status.value, f.message.get(lang))
+        rows.append(
+            "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
+        )
+    return (
+        f"# {college.name}\n\n```mermaid\n{gantt(registry, college_id, lang)}```\n\n"
+        + "\n".join(rows)
+        + "\n"
+    )
+
+
+def to_html(registry: Registry, college_id: str, lang: Language = "en") -> str:
+    """The report as a standalone HTML page (Mermaid loaded by the reader's browser)."""
+    college = registry.get(College, college_id)
+    assessment = registry.assess(college)
+    esc = html.escape
+    rows = "\n".join(
+        f"<tr><td>{esc(f.title.get(lang) or f.rule_id)}</td><td>{esc(f.status.value)}</td>"
+        f"<td>{esc(f.message.get(lang))}</td></tr>"
+        for f in assessment.findings
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        f"<title>{esc(college.name)}</title></head><body>\n<h1>{esc(college.name)}</h1>\n"
+        f'<pre class="mermaid">{esc(gantt(registry, college_id, lang))}</pre>\n'
+        f"<table>\n{rows}\n</table>\n</body></html>\n"
+    )
