@@ -278,18 +278,22 @@ class SQLiteStorage:
                 )
             )
         self._lock = threading.RLock()
+        self._db = sqlite3.connect(
+            self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+        )
         try:
-            self._db = sqlite3.connect(
-                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
-            )
             self._prepare()
         except sqlite3.DatabaseError as error:
+            self._db.close()
             raise StorageUnavailable(
                 Text(
                     f"{self.path} kan inte öppnas som teknikcollege-databas: {error}",
                     f"{self.path} cannot be opened as a teknikcollege database: {error}",
                 )
             ) from None
+        except BaseException:
+            self._db.close()
+            raise
 
     def _prepare(self) -> None:
         db = self._db

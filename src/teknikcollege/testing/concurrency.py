@@ -1,0 +1,156 @@
+"""Several OS processes firing transitions on the same cases at once.
+
+``python -m teknikcollege.testing.concurrency URL WORKERS ROUNDS`` prepares the store
+at URL, runs WORKERS processes that each fire ROUNDS transitions on shared cases (with an
+optimistic version check, like a web form), then checks that every case's history
+replays to its stored state with no lost and no duplicated records, and prints the
+figures as JSON. Backend test suites call :func:`run` directly.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from typing import Any
+
+from .._text import Text
+from ..errors import ConcurrentUpdate, TransitionNotAllowed
+from ..models import Role, UnitKind, UnitRef
+from ..plugins import hookimpl, make_plugin_manager
+from ..registry import Registry
+from ..workflow.case import Actor
+from ..workflow.definition import State, Transition, WorkflowDefinition
+
+ADMIN = Actor.of("admin", Role.ADMIN)
+T = Text("vippa", "flip")
+
+PING = WorkflowDefinition(
+    "ping",
+    "1",
+    T,
+    states=(State("a", T), State("b", T)),
+    initial="a",
+    transitions=(
+        Transition("to_b", ("a",), "b", frozenset({Role.ADMIN}), T),
+        Transition("to_a", ("b",), "a", frozenset({Role.ADMIN}), T),
+    ),
+)
+"""A two-state workflow: the smallest thing that can race."""
+
+
+class PingPlugin:
+    """Contributes the ``ping`` workflow."""
+
+    @hookimpl
+    def teknikcollege_workflows(self) -> list[WorkflowDefinition]:
+        return [PING]
+
+
+def open_registry(url: str) -> Registry:
+    """A registry with the ping workflow and no installed plug-ins' notifiers."""
+    pm = make_plugin_manager(plugins=[PingPlugin()], entry_points=False)
+    return Registry.open(url, plugin_manager=pm, config={})
+
+
+def prepare(url: str, cases: int) -> list[str]:
+    """Store a college and `cases` ping cases; returns their ids."""
+    from ..examples import stockholm_pilot
+
+    with open_registry(url) as registry:
+        registry.add(*stockholm_pilot().entities())
+        return [
+            registry.open_case(
+                "ping",
+                UnitRef(UnitKind.PROVIDER, f"unit-{i}"),
+                actor=ADMIN,
+                college_id="stockholm",
+                case_id=f"ping-{i}",
+            ).id
+            for i in range(cases)
+        ]
+
+
+def work(url: str, case_ids: list[str], rounds: int, seed: int) -> dict[str, Any]:
+    """Fire `rounds` transitions at random cases; count what happened."""
+    rng = random.Random(seed)
+    counts = {"attempted": 0, "committed": 0, "conflicts": 0, "refused": 0}
+    committed: dict[str, int] = dict.fromkeys(case_ids, 0)
+    with open_registry(url) as registry:
+        for _ in range(rounds):
+            case_id = rng.choice(case_ids)
+            case = registry.case(case_id)
+            version = registry.version(type(case), case_id)
+            trigger = "to_b" if case.state == "a" else "to_a"
+            counts["attempted"] += 1
+            try:
+                registry.fire(case_id, trigger, actor=ADMIN, expected_version=version)
+            except ConcurrentUpdate:
+                counts["conflicts"] += 1
+            except TransitionNotAllowed:
+                counts["refused"] += 1
+            else:
+                counts["committed"] += 1
+                committed[case_id] += 1
+    return {**counts, "per_case": committed}
+
+
+def check(url: str, case_ids: list[str]) -> dict[str, int]:
+    """Every case's history replays to its state; returns transitions per case."""
+    lengths = {}
+    with open_registry(url) as registry:
+        for case_id in case_ids:
+            case = registry.case(case_id)
+            history = registry.history(case_id)
+            assert [r.seq for r in history] == list(range(1, len(history) + 1))
+            assert registry.replay(case_id).state == case.state, case_id
+            lengths[case_id] = len(history) - 1  # minus the opening record
+    return lengths
+
+
+def run(url: str, workers: int = 4, rounds: int = 50, cases: int = 3) -> dict[str, Any]:
+    """Prepare, race `workers` processes, check; returns the figures."""
+    case_ids = prepare(url, cases)
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "teknikcollege.testing.concurrency",
+                "--work",
+                url,
+                ",".join(case_ids),
+                str(rounds),
+                str(seed),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for seed in range(workers)
+    ]
+    results = []
+    for proc in procs:
+        out, _ = proc.communicate(timeout=600)
+        if proc.returncode != 0:
+            raise RuntimeError(f"worker failed with exit code {proc.returncode}")
+        results.append(json.loads(out))
+    lengths = check(url, case_ids)
+    totals = {
+        k: sum(r[k] for r in results) for k in ("attempted", "committed", "conflicts", "refused")
+    }
+    per_case = {c: sum(r["per_case"][c] for r in results) for c in case_ids}
+    return {**totals, "history": lengths, "committed_per_case": per_case}
+
+
+def main(argv: list[str]) -> None:
+    """Command-line entry: a worker (``--work``) or a whole run."""
+    if argv[0] == "--work":
+        url, ids, rounds, seed = argv[1:5]
+        print(json.dumps(work(url, ids.split(","), int(rounds), int(seed))))
+        return
+    print(json.dumps(run(argv[0], int(argv[1]), int(argv[2])), indent=2))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
