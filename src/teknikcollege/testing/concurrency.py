@@ -49,8 +49,8 @@ class PingPlugin:
 
 
 def open_registry(url: str) -> Registry:
-    """A registry with the ping workflow and no installed plug-ins' notifiers."""
-    pm = make_plugin_manager(plugins=[PingPlugin()], entry_points=False)
+    """A registry with the ping workflow (installed storage plug-ins are found)."""
+    pm = make_plugin_manager(plugins=[PingPlugin()])
     return Registry.open(url, plugin_manager=pm, config={})
 
 

@@ -1,0 +1,20 @@
+"""teknikcollege-postgres: the ``postgresql://`` storage backend."""
+
+from __future__ import annotations
+
+from teknikcollege import StorageBackend, Text, hookimpl
+
+from .storage import PostgresStorage
+
+__all__ = ["PostgresStorage", "plugin"]
+
+
+class _Plugin:
+    @hookimpl
+    def teknikcollege_storage_backends(self) -> list[StorageBackend]:
+        return [StorageBackend("postgresql", PostgresStorage,
+                               Text("PostgreSQL (psycopg 3)", "PostgreSQL (psycopg 3)"))]
+
+
+plugin = _Plugin()
+"""The plug-in object named by the ``teknikcollege`` entry point."""

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import teknikcollege as tc
+from teknikcollege.demo import run_demo
+from teknikcollege.testing import StorageContract, concurrency
+from teknikcollege_postgres import PostgresStorage
+from teknikcollege_postgres.storage import MIGRATIONS, split_url
+
+
+class TestPostgresContract(StorageContract):
+    @pytest.fixture(autouse=True)
+    def _server(self, pg_server: str) -> None:
+        self.server = pg_server
+
+    def make_storage(self, tmp_path: Path) -> PostgresStorage:
+        return PostgresStorage(f"{self.server}?schema=tc_contract_{uuid.uuid4().hex[:12]}")
+
+    def reopen(self, storage: PostgresStorage) -> PostgresStorage:  # type: ignore[override]
+        return PostgresStorage(storage.url)
+
+    @pytest.fixture
+    def storage(self, tmp_path: Path):  # type: ignore[no-untyped-def]
+        store = self.make_storage(tmp_path)
+        yield store
+        store.drop_schema()
+        store.close()
+
+
+def test_found_through_its_entry_point() -> None:
+    pm = tc.make_plugin_manager()
+    info = {p.name: p for p in pm.info()}
+    assert info["postgres"].distribution == "teknikcollege-postgres"
+    assert info["postgres"].status == "loaded"
+    assert "postgresql" in tc.plugins.Hooks(pm).storage_backends()
+
+
+def test_schema_parameter_is_checked() -> None:
+    assert split_url("postgresql://u@h/db?schema=abc&sslmode=disable") == (
+        "postgresql://u@h/db?sslmode=disable", "abc")
+    with pytest.raises(tc.StorageUnavailable, match="invalid schema name"):
+        split_url("postgresql://u@h/db?schema=Robert');DROP")
+
+
+def test_no_server_is_a_clear_error() -> None:
+    with pytest.raises(tc.StorageUnavailable, match="cannot connect to PostgreSQL"):
+        PostgresStorage("postgresql://nobody@127.0.0.1:1/none", connect_timeout=2)
+
+
+def test_migrations_run_once(pg_url: str) -> None:
+    first = PostgresStorage(pg_url)
+    second = PostgresStorage(pg_url)
+    assert first.schema_version == second.schema_version == len(MIGRATIONS)
+    first.close()
+    second.close()
+
+
+def test_the_stockholm_pilot_on_postgresql(pg_url: str) -> None:
+    clock = tc.FixedClock(date(2021, 10, 1))
+    with tc.Registry.open(pg_url, clock=clock, config={}) as registry:
+        assert run_demo(registry, clock, lambda step: None) == "ordinary_operation"
+        for case in registry.cases():
+            assert registry.replay(case.id).state == case.state
+
+
+def test_processes_race_on_postgresql(pg_url: str) -> None:
+    figures = concurrency.run(pg_url, workers=4, rounds=60)
+    print(f"\nPostgreSQL, 4 processes: {figures['attempted']} attempted, "
+          f"{figures['committed']} committed, {figures['conflicts']} ConcurrentUpdate, "
+          f"{figures['refused']} refused")
+    assert figures["committed"] + figures["conflicts"] + figures["refused"] == 240
+    assert figures["history"] == figures["committed_per_case"]
+
+
+KILL_WORKER = """
+import sys, itertools
+from teknikcollege.testing import concurrency
+url = sys.argv[1]
+ids = concurrency.prepare(url, 5)
+print("ready", flush=True)
+with concurrency.open_registry(url) as registry:
+    for i in itertools.count():
+        case_id = ids[i % len(ids)]
+        trigger = "to_b" if registry.case(case_id).state == "a" else "to_a"
+        registry.fire(case_id, trigger, actor=concurrency.ADMIN)
+"""
+
+
+def test_sigkill_mid_batch_leaves_a_consistent_database(pg_url: str) -> None:
+    proc = subprocess.Popen([sys.executable, "-c", KILL_WORKER, pg_url],
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    time.sleep(1.0)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    proc.stdout.close()
+    lengths = concurrency.check(pg_url, [f"ping-{i}" for i in range(5)])
+    assert sum(lengths.values()) > 5
