@@ -12,7 +12,7 @@ import os
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 import attrs
@@ -44,6 +44,7 @@ from .serialization import (
 )
 from .storage.port import Storage, Transaction
 from .workflow.case import SYSTEM, Actor, Case, TransitionRecord
+from .workflow.definition import Transition
 from .workflow.engine import Workflow
 
 T = TypeVar("T")
@@ -485,6 +486,7 @@ class Registry:
                     "to_sv": state_to.title.sv,
                     "at": now.date().isoformat(),
                     "note": note,
+                    **_dates_set(spec, case),
                 },
             )
         return record, case
@@ -573,7 +575,7 @@ class Registry:
 
     # -- time ------------------------------------------------------------------------
 
-    def tick(self, now: datetime | None = None, *, batch: int = 500) -> TickReport:
+    def tick(self, now: datetime | date | None = None, *, batch: int = 500) -> TickReport:
         """Fire the time-based transitions that are due and enqueue due reminders.
 
         Only cases whose stored due time has come are read (an index, not a scan).
@@ -670,7 +672,7 @@ class Registry:
         )
         tx.enqueue(notification.id, to_data(notification), [n.name for n in self.notifiers], now)
 
-    def deliver(self, now: datetime | None = None, *, limit: int = 100) -> DeliveryReport:
+    def deliver(self, now: datetime | date | None = None, *, limit: int = 100) -> DeliveryReport:
         """Send what the outbox holds to each notifier; failures are retried with
         exponential backoff, then kept as dead letters."""
         when = as_datetime(now) if now is not None else self.now()
@@ -847,6 +849,16 @@ class Registry:
             "judgements": judgements,
             "notifications": notifications,
         }
+
+
+def _dates_set(spec: Transition, case: Case) -> dict[str, str]:
+    """The deadlines a transition just set, for the notification's text."""
+    found = {}
+    if spec.sets:
+        found["due"] = case.deadlines[spec.sets[-1].name].isoformat()
+    if spec.certifies:
+        found["valid_until"] = case.certifications[-1].valid_until.isoformat()
+    return found
 
 
 def _belongs_to(person_id: str, college: College) -> bool:
