@@ -101,7 +101,7 @@ def test_missing_folder_and_directory_paths(tmp_path: Path) -> None:
 def test_unknown_scheme_lists_the_known_ones() -> None:
     with pytest.raises(tc.StorageUnavailable) as info:
         tc.Registry.open("mongodb://localhost/x")
-    assert "memory:, sqlite:" in str(info.value)
+    assert "known schemes: memory:" in str(info.value) and "sqlite:" in str(info.value)
     assert "teknikcollege-postgres" in str(info.value)
 
 

@@ -115,7 +115,7 @@ def make_plugin_manager(
         pm.register(plugin, name=name)
         pm.distributions[name] = ("teknikcollege", own_version)
     for plugin in plugins:
-        registered = pm.register(plugin)
+        registered = pm.register(plugin, name=_name_of(plugin, pm))
         if registered is not None:
             pm.distributions[registered] = ("", "")
     if entry_points:
@@ -128,6 +128,18 @@ def make_plugin_manager(
             pm.distributions.get(pm.get_name(error.plugin) or "", ("",))[0],
         ) from None
     return pm
+
+
+def _name_of(plugin: object, pm: PluginManager) -> str:
+    """A readable name for a plug-in object: its module, or its class."""
+    base = getattr(plugin, "__name__", None) or (
+        f"{type(plugin).__module__}.{type(plugin).__qualname__}"
+    )
+    name, n = base, 1
+    while pm.has_plugin(name):
+        n += 1
+        name = f"{base}#{n}"
+    return name
 
 
 def _version(distribution: str) -> str:
@@ -171,7 +183,7 @@ class Hooks:
     def _each(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
         caller = getattr(self.pm.hook, hook_name)
         results = []
-        for impl in reversed(caller.get_hookimpls()):  # registration order
+        for impl in caller.get_hookimpls():  # registration order
             value = impl.function(*[kwargs[a] for a in impl.argnames])
             results.append((impl.plugin_name, value))
         return results
@@ -249,7 +261,7 @@ class Hooks:
         """Tell observers; returns the errors of those that raised (they never propagate)."""
         errors = []
         caller = self.pm.hook.teknikcollege_transition_committed
-        for impl in reversed(caller.get_hookimpls()):
+        for impl in caller.get_hookimpls():
             try:
                 impl.function(*[{"case": case, "record": record}[a] for a in impl.argnames])
             except Exception as error:

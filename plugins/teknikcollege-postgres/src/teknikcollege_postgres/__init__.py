@@ -12,8 +12,13 @@ __all__ = ["PostgresStorage", "plugin"]
 class _Plugin:
     @hookimpl
     def teknikcollege_storage_backends(self) -> list[StorageBackend]:
-        return [StorageBackend("postgresql", PostgresStorage,
-                               Text("PostgreSQL (psycopg 3)", "PostgreSQL (psycopg 3)"))]
+        return [
+            StorageBackend(
+                "postgresql",
+                PostgresStorage,
+                Text("PostgreSQL (psycopg 3)", "PostgreSQL (psycopg 3)"),
+            )
+        ]
 
 
 plugin = _Plugin()

@@ -57,8 +57,10 @@ class SMTPConfig:
 
 
 _templates = Environment(
-    loader=PackageLoader("teknikcollege_smtp", "templates"), undefined=StrictUndefined,
-    autoescape=False, keep_trailing_newline=True,
+    loader=PackageLoader("teknikcollege_smtp", "templates"),
+    undefined=StrictUndefined,
+    autoescape=False,
+    keep_trailing_newline=True,
 )
 
 
@@ -79,11 +81,14 @@ def render(notification: Notification, lang: str) -> tuple[str, str]:
     sv = lang == "sv"
     title = _REMINDER_TITLES.get(notification.template, (notification.template,) * 2)
     values = {
-        "subject": notification.subject, "case": notification.case_id,
+        "subject": notification.subject,
+        "case": notification.case_id,
         "from": data.get("from_sv" if sv else "from", data.get("from", "")),
         "to": data.get("to_sv" if sv else "to", data.get("to", "")),
-        "note": data.get("note", ""), "due": data.get("due", ""),
-        "valid_until": data.get("valid_until", ""), "title": title[0 if sv else 1],
+        "note": data.get("note", ""),
+        "due": data.get("due", ""),
+        "valid_until": data.get("valid_until", ""),
+        "title": title[0 if sv else 1],
     }
     template = _templates.get_template(f"{template_name(notification)}.{lang}.txt")
     context = template.new_context(values)

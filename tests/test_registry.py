@@ -1,0 +1,352 @@
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import teknikcollege as tc
+from teknikcollege import report
+from teknikcollege.demo import COLLEGE, LEADER, OFFICE, REVIEWER
+from teknikcollege.examples import stockholm_pilot
+from teknikcollege.storage import MemoryStorage, SQLiteStorage
+from teknikcollege.workflow import CERTIFICATION, COLLEGE_LIFECYCLE
+
+ALL_ROLES = [r for r in tc.Role]
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def registry(request: pytest.FixtureRequest, tmp_path, tc_clock: tc.FixedClock,  # type: ignore[no-untyped-def]
+             tc_plugin_manager) -> Iterator[tc.Registry]:
+    storage = MemoryStorage() if request.param == "memory" else SQLiteStorage(
+        f"sqlite:///{tmp_path / 'r.db'}")
+    reg = tc.Registry(storage, clock=tc_clock, plugin_manager=tc_plugin_manager(), config={})
+    reg.add(*stockholm_pilot().entities())
+    yield reg
+    reg.close()
+
+
+def open_college_case(registry: tc.Registry) -> str:
+    return registry.open_case("certification", COLLEGE, actor=LEADER).id
+
+
+@pytest.mark.parametrize("definition", [COLLEGE_LIFECYCLE, CERTIFICATION], ids=lambda d: d.name)
+def test_every_trigger_is_refused_to_every_role_not_allowed_it(
+    definition: tc.WorkflowDefinition, tc_stockholm: tc.Registry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    registry = tc_stockholm
+    admin = tc.Actor.of("admin", tc.Role.ADMIN)
+    case = registry.open_case(definition.name, COLLEGE, actor=admin).id
+    refused = 0
+    for spec in definition.transitions:
+        for role in ALL_ROLES:
+            if role in spec.roles:
+                continue
+            actor = tc.Actor.of(f"someone-{role.value}", role)
+            with caplog.at_level(logging.WARNING, logger="teknikcollege.audit"), \
+                    pytest.raises(tc.PermissionDenied) as info:
+                registry.fire(case, spec.trigger, actor=actor)
+            assert set(info.value.allowed) == {r.value for r in spec.roles}
+            assert actor.id in str(info.value) and spec.trigger in str(info.value)
+            refused += 1
+    assert refused == sum(len(ALL_ROLES) - len(t.roles) for t in definition.transitions)
+    assert len([r for r in caplog.records if "refused" in r.getMessage()]) == refused
+    assert [r.trigger for r in registry.history(case)] == ["open"]
+
+
+def reach_review(registry: tc.Registry) -> str:
+    case = open_college_case(registry)
+    registry.add(
+        tc.InterestRegistration("ir", tc.InterestKind.CERTIFICATION, "stockholm", "x",
+                                date(2024, 1, 1), units=(COLLEGE,), contact_person_id="p-leader",
+                                steering_group_approved=True),
+        tc.Application("app", case, date(2024, 1, 1), tuple(
+            tc.Document(k, k.value, date(2024, 1, 1)) for k in tc.DocumentKind),
+            date(2024, 1, 1)))
+    for trigger, actor in [("approve_interest", OFFICE), ("submit_application", LEADER),
+                           ("start_review", OFFICE)]:
+        registry.fire(case, trigger, actor=actor)
+    return case
+
+
+def test_a_reviewer_cannot_decide_on_their_own_college(tc_stockholm: tc.Registry) -> None:
+    case = reach_review(tc_stockholm)
+    chair_as_reviewer = tc.Actor.of("p-chair", tc.Role.REVIEWER)
+    with pytest.raises(tc.PermissionDenied, match="belongs to the college under review"):
+        tc_stockholm.fire(case, "hold_visit", actor=chair_as_reviewer)
+    options = {o.trigger: o for o in tc_stockholm.available(case, chair_as_reviewer)}
+    assert options["hold_visit"].permitted is False
+    options = {o.trigger: o for o in tc_stockholm.available(case, REVIEWER)}
+    assert options["hold_visit"].permitted is True
+    assert options["hold_visit"].possible is False  # no visit recorded yet
+    assert "no review visit is recorded" in options["hold_visit"].findings[0].message.en
+
+
+def test_opening_cases_needs_a_role_and_a_college(tc_stockholm: tc.Registry) -> None:
+    with pytest.raises(tc.PermissionDenied):
+        tc_stockholm.open_case("certification", COLLEGE, actor=REVIEWER)
+    with pytest.raises(tc.InvalidData, match="college 'nowhere' does not exist"):
+        tc_stockholm.open_case("certification", tc.UnitRef(tc.UnitKind.COLLEGE, "nowhere"),
+                               actor=LEADER)
+    with pytest.raises(tc.InvalidData, match="unknown workflow"):
+        tc_stockholm.open_case("nope", COLLEGE, actor=LEADER)
+    first = open_college_case(tc_stockholm)
+    with pytest.raises(tc.CaseExists, match=first):
+        open_college_case(tc_stockholm)
+
+
+def test_guards_report_every_failing_finding(registry: tc.Registry) -> None:
+    case = open_college_case(registry)
+    registry.add(tc.InterestRegistration(
+        "ir", tc.InterestKind.CERTIFICATION, "stockholm", "region-stockholm", date(2024, 1, 1),
+        units=(COLLEGE,), contact_person_id="p-leader", steering_group_approved=True))
+    registry.fire(case, "approve_interest", actor=OFFICE)
+    registry.add(tc.Application("app", case, date(2024, 1, 1), (
+        tc.Document(tc.DocumentKind.OPERATIONAL_PLAN, "Plan", date(2024, 1, 1)),)))
+    with pytest.raises(tc.TransitionNotAllowed) as info:
+        registry.fire(case, "submit_application", actor=LEADER)
+    (finding,) = info.value.findings
+    assert "documents missing: action_plan_local" in finding.message.en
+    assert "the regional steering group has not approved" in finding.message.en
+    assert registry.case(case).state == "interest_approved"
+
+
+def test_a_stale_version_is_refused_and_nothing_changes(registry: tc.Registry) -> None:
+    case = open_college_case(registry)
+    version = registry.version(tc.Case, case)
+    with pytest.raises(tc.ConcurrentUpdate, match="read it again"):
+        registry.fire(case, "withdraw", actor=LEADER, expected_version=version + 1)
+    assert registry.case(case).state == "interest_registered"
+    college = registry.get(tc.College, "stockholm")
+    v = registry.version(tc.College, "stockholm")
+    registry.save(college, expected_version=v)
+    with pytest.raises(tc.ConcurrentUpdate):
+        registry.save(college, expected_version=v)
+
+
+def test_missing_and_duplicate_entities(registry: tc.Registry) -> None:
+    with pytest.raises(tc.NotFound, match="college 'x' does not exist"):
+        registry.get(tc.College, "x")
+    with pytest.raises(tc.ConcurrentUpdate):
+        registry.add(stockholm_pilot().colleges[0])
+    orphan = tc.Programme("p", "P", tc.ProgrammeForm.VOCATIONAL_ADULT, 40, "lernia", "nowhere")
+    with pytest.raises(tc.InvalidData, match="college_id: college 'nowhere' does not exist"):
+        registry.add(orphan)
+    with pytest.raises(tc.NotFound):
+        registry.fire("no-such-case", "approve", actor=OFFICE)
+
+
+class BrokenRule:
+    @tc.hookimpl
+    def teknikcollege_extend_workflow(self, definition: tc.WorkflowDefinition
+                                      ) -> tc.WorkflowDefinition | None:
+        if definition.name == "certification":
+            return definition.extended(guards={"withdraw": ["explodes"]})
+        return None
+
+    @tc.hookimpl
+    def teknikcollege_rules(self) -> list[tc.Rule]:
+        @tc.rule("explodes", rule_set="x", version="1", title=tc.Text("B", "B"),
+                 description=tc.Text("B", "B"), applies_to=["case"])
+        def explodes(case: Any, context: Any) -> Any:
+            return 1 / 0
+
+        return [explodes]
+
+
+def test_a_rule_that_raises_blocks_its_transition_and_the_engine_survives(
+    tc_plugin_manager, tc_clock: tc.FixedClock,  # type: ignore[no-untyped-def]
+) -> None:
+    registry = tc.Registry(MemoryStorage(), clock=tc_clock,
+                           plugin_manager=tc_plugin_manager(BrokenRule()), config={})
+    registry.add(*stockholm_pilot().entities())
+    case = open_college_case(registry)
+    with pytest.raises(tc.TransitionNotAllowed) as info:
+        registry.fire(case, "withdraw", actor=LEADER)
+    (finding,) = info.value.findings
+    assert finding.status is tc.Status.ERROR and "ZeroDivisionError" in finding.message.en
+    assert registry.case(case).state == "interest_registered"
+    assert len(registry.history(case)) == 1
+
+
+class FailingStorage(MemoryStorage):
+    """Fails after the n-th write of a transaction (storage dying half-way)."""
+
+    fail_after: int | None = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        with super().transaction() as tx:
+            if self.fail_after is None:
+                yield tx
+                return
+            writes = [0]
+            for name in ("put", "append_history", "enqueue"):
+                original = getattr(tx, name)
+
+                def wrapped(*a: Any, _original: Any = original, **k: Any) -> Any:
+                    writes[0] += 1
+                    if writes[0] > self.fail_after:  # type: ignore[operator]
+                        raise OSError("disk gone")
+                    return _original(*a, **k)
+
+                setattr(tx, name, wrapped)
+            yield tx
+
+
+@pytest.mark.parametrize("fail_after", [0, 1, 2])
+def test_storage_failing_half_way_applies_nothing(fail_after: int, tc_clock: tc.FixedClock,
+                                                  tc_plugin_manager) -> None:  # type: ignore[no-untyped-def]
+    storage = FailingStorage()
+    registry = tc.Registry(storage, clock=tc_clock, plugin_manager=tc_plugin_manager(),
+                           config={})
+    registry.add(*stockholm_pilot().entities())
+    case = open_college_case(registry)
+    before = storage.snapshot()
+    storage.fail_after = fail_after
+    with pytest.raises(OSError, match="disk gone"):
+        registry.fire(case, "withdraw", actor=LEADER)
+    storage.fail_after = None
+    assert storage.snapshot() == before
+    registry.fire(case, "withdraw", actor=LEADER)
+    assert [r.trigger for r in registry.history(case)] == ["open", "withdraw"]
+
+
+def test_a_full_disk_on_sqlite_leaves_the_transition_unapplied(
+    tmp_path, tc_clock: tc.FixedClock, tc_plugin_manager,  # type: ignore[no-untyped-def]
+) -> None:
+    storage = SQLiteStorage(f"sqlite:///{tmp_path / 'full.db'}")
+    registry = tc.Registry(storage, clock=tc_clock, plugin_manager=tc_plugin_manager(),
+                           config={})
+    registry.add(*stockholm_pilot().entities())
+    case = open_college_case(registry)
+    pages = storage._db.execute("PRAGMA page_count").fetchone()[0]
+    storage._db.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(sqlite3.OperationalError, match="full"):
+        registry.fire(case, "withdraw", actor=LEADER, note="x" * 200_000)
+    storage._db.execute("PRAGMA max_page_count = 1073741823")
+    assert registry.case(case).state == "interest_registered"
+    assert len(registry.history(case)) == 1
+    assert registry.outbox() == []
+    registry.fire(case, "withdraw", actor=LEADER)
+    registry.close()
+
+
+NASTY = ["'); DROP TABLE entities; --", "<script>alert('x')</script>", 'a"b\\c', "Å&Ö<>|"]
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_sql_and_markup_are_stored_and_shown_back_intact(registry: tc.Registry,
+                                                         text: str) -> None:
+    college = registry.get(tc.College, "stockholm")
+    import attrs
+
+    registry.save(attrs.evolve(college, name=text))
+    case = open_college_case(registry)
+    registry.fire(case, "withdraw", actor=LEADER, note=text)
+    assert registry.get(tc.College, "stockholm").name == text
+    assert registry.history(case)[-1].note == text
+    assert registry.find(tc.College, name=text)[0].id == "stockholm"
+    page = report.to_html(registry, "stockholm")
+    assert "<script>" not in page and "&lt;script&gt;" in page or "<script" not in text
+    assert registry.export_document()["colleges"][0]["name"] == text
+
+
+def test_erasing_a_person_keeps_history_replayable(registry: tc.Registry) -> None:
+    case = open_college_case(registry)
+    registry.fire(case, "withdraw", actor=LEADER, note="changed our mind")
+    with pytest.raises(tc.PermissionDenied):
+        registry.erase_person("p-leader", actor=LEADER)
+    exported = registry.export_person("p-leader")
+    assert exported["person"]["email"] == "processledare@example.org"
+    assert exported["process_leader_of"] == ["stockholm"]
+    assert [a["trigger"] for a in exported["actions"]] == ["open", "withdraw"]
+    erased = registry.erase_person("p-leader", actor=tc.Actor.of("admin", tc.Role.ADMIN))
+    assert erased.is_erased
+    document = registry.export_document()
+    assert "processledare@example.org" not in str(document)
+    assert "Kim Processledare" not in str(document)
+    assert [r.actor_id for r in registry.history(case)] == ["p-leader", "p-leader"]
+    assert registry.replay(case).state == registry.case(case).state == "withdrawn"
+
+
+def test_import_is_all_or_nothing(registry: tc.Registry) -> None:
+    document = registry.export_document()
+    before = registry.export_document()
+    document["programmes"].append(dict(document["programmes"][0], id="new-one"))
+    document["colleges"][0]["municipalities"].append("0999")
+    with pytest.raises(tc.InvalidData):
+        registry.import_document(document)
+    assert registry.export_document() == before
+
+
+def test_export_then_import_into_an_empty_registry_gives_the_same_data(
+    registry: tc.Registry, tc_clock: tc.FixedClock, tc_plugin_manager,  # type: ignore[no-untyped-def]
+) -> None:
+    case = open_college_case(registry)
+    registry.fire(case, "withdraw", actor=LEADER)
+    document = registry.export_document()
+    other = tc.Registry(MemoryStorage(), clock=tc_clock, plugin_manager=tc_plugin_manager(),
+                        config={})
+    assert other.import_document(document) > 20
+    assert other.export_document() == document
+    assert other.replay(case).state == "withdrawn"
+
+
+def test_tick_touches_only_what_is_due(registry: tc.Registry, tc_clock: tc.FixedClock) -> None:
+    cases = [registry.open_case("certification", tc.UnitRef(tc.UnitKind.PROVIDER, f"u{i}"),
+                                actor=LEADER, college_id="stockholm").id for i in range(20)]
+    assert registry.tick().examined == 0
+    admin = tc.Actor.of("admin", tc.Role.ADMIN)
+    for case in cases[:3]:
+        registry.add(tc.Application(f"a-{case}", case, date(2024, 1, 1), (
+            tc.Document(tc.DocumentKind.SELF_ASSESSMENT_LOCAL, "s", date(2024, 1, 1)),),
+            date(2024, 1, 1)))
+        registry.add(tc.ReviewVisit(f"v-{case}", case, date(2024, 1, 1), ("x", "y")))
+        registry.add(tc.InterestRegistration(
+            f"i-{case}", tc.InterestKind.CERTIFICATION, "stockholm", "x", date(2024, 1, 1),
+            units=(registry.case(case).subject,), contact_person_id="p-leader",
+            steering_group_approved=True))
+        for trigger in ("approve_interest", "submit_application", "start_review",
+                        "hold_visit", "request_supplements"):
+            registry.fire(case, trigger, actor=admin)
+    assert registry.case(cases[0]).deadlines == {"supplements_due": date(2024, 4, 1)}
+    tc_clock.set(date(2024, 2, 29))
+    assert registry.tick().examined == 0
+    tc_clock.set(date(2024, 3, 1))  # one month before: the reminder
+    report = registry.tick()
+    assert report.examined == 3 and report.fired == ()
+    assert report.reminders == 3
+    assert registry.tick().examined == 0  # each reminder once
+    tc_clock.set(date(2024, 4, 1))  # the due day itself is still in time
+    assert registry.tick().fired == ()
+    tc_clock.set(date(2024, 4, 2))
+    report = registry.tick()
+    assert sorted(report.fired) == sorted((c, "lapse") for c in cases[:3])
+    assert registry.tick().examined == 0
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(st.sampled_from(["open", "withdraw", "approve_interest"]), max_size=6))
+def test_history_always_replays(steps: list[str]) -> None:
+    registry = tc.Registry(MemoryStorage(), clock=tc.FixedClock(date(2024, 1, 1)), config={},
+                           plugin_manager=tc.make_plugin_manager(entry_points=False))
+    registry.add(*stockholm_pilot().entities())
+    case = None
+    for step in steps:
+        try:
+            if step == "open":
+                case = open_college_case(registry)
+            elif case is not None:
+                registry.fire(case, step, actor=tc.Actor.of("admin", tc.Role.ADMIN))
+        except (tc.TransitionNotAllowed, tc.CaseExists):
+            pass
+    for c in registry.cases():
+        assert registry.replay(c.id).state == c.state
