@@ -18,7 +18,7 @@ from teknikcollege.examples import stockholm_pilot
 from teknikcollege.storage import MemoryStorage, SQLiteStorage
 from teknikcollege.workflow import CERTIFICATION, COLLEGE_LIFECYCLE
 
-ALL_ROLES = [r for r in tc.Role]
+ALL_ROLES = list(tc.Role)
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -255,7 +255,7 @@ def test_sql_and_markup_are_stored_and_shown_back_intact(registry: tc.Registry,
     assert registry.history(case)[-1].note == text
     assert registry.find(tc.College, name=text)[0].id == "stockholm"
     page = report.to_html(registry, "stockholm")
-    assert "<script>" not in page and "&lt;script&gt;" in page or "<script" not in text
+    assert ("<script>" not in page and "&lt;script&gt;" in page) or "<script" not in text
     assert registry.export_document()["colleges"][0]["name"] == text
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -46,7 +47,7 @@ def test_errors_name_the_json_path_of_every_bad_field() -> None:
     del document["programmes"][0]["title"]
     with pytest.raises(tc.InvalidData) as info:
         import_document(document)
-    errors = dict((p, t.en) for p, t in info.value.errors)
+    errors = {p: t.en for p, t in info.value.errors}
     assert errors == {
         "colleges[0].municipalities[2]": "unknown municipality code '0999'",
         "colleges[0].local_colleges[1].municipalities[0]":
@@ -101,10 +102,8 @@ json_values = st.recursive(
 @settings(max_examples=300)
 @given(json_values)
 def test_arbitrary_json_gives_only_invalid_data(value: object) -> None:
-    try:
+    with contextlib.suppress(tc.InvalidData):
         tc.from_data(value, tc.Bundle)
-    except tc.InvalidData:
-        pass
 
 
 @st.composite
@@ -126,10 +125,8 @@ def mutated_documents(draw: st.DrawFn) -> dict[str, Any]:
         if action == "delete" and isinstance(parent, dict):
             parent.pop(key, None)
         else:
-            try:
+            with contextlib.suppress(IndexError, KeyError):
                 parent[key] = draw(json_values)
-            except (IndexError, KeyError):
-                pass
     return document
 
 

@@ -13,8 +13,7 @@ import pytest
 import teknikcollege as tc
 from teknikcollege.storage import MemoryStorage, SQLiteStorage
 from teknikcollege.storage.sqlite import APPLICATION_ID, MIGRATIONS
-from teknikcollege.testing import StorageContract
-from teknikcollege.testing import concurrency
+from teknikcollege.testing import StorageContract, concurrency
 
 
 class TestMemoryContract(StorageContract):
@@ -87,7 +86,7 @@ def test_foreign_files_are_refused(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("url", ["sqlite://x.db", "sqlite:", "sqlite:///", "sqlite://host/x.db"])
 def test_bad_sqlite_urls_say_how_to_write_one(url: str) -> None:
-    with pytest.raises(tc.StorageUnavailable, match="sqlite:///relative/file.db"):
+    with pytest.raises(tc.StorageUnavailable, match=r"sqlite:///relative/file\.db"):
         SQLiteStorage(url)
 
 

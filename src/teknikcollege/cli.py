@@ -17,8 +17,10 @@ from typing import Any, NoReturn
 
 try:
     import click
-except ImportError:  # pragma: no cover - exercised by hand, see docs/cli.md
-    click = None  # type: ignore[assignment]
+
+    HAVE_CLICK = True
+except ImportError:  # pragma: no cover - the cli extra is not installed
+    HAVE_CLICK = False
 
 from . import errors
 from ._text import Language, Text
@@ -265,7 +267,7 @@ def build_cli() -> Any:
                     ),
                 )
             else:
-                items = registry.find(kinds[kind])  # type: ignore[arg-type]
+                items: list[Any] = registry.find(kinds[kind])  # type: ignore[arg-type]
                 state.out(
                     [to_data(i) for i in items],
                     "\n".join(
@@ -446,7 +448,7 @@ def build_cli() -> Any:
 
 def main() -> None:
     """Entry point of the ``teknikcollege`` console script."""
-    if click is None:  # pragma: no cover
+    if not HAVE_CLICK:  # pragma: no cover
         sys.stderr.write(
             "the teknikcollege command needs click: pip install 'teknikcollege[cli]'\n"
         )

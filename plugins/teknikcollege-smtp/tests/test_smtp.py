@@ -9,12 +9,12 @@ from email.message import Message
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Sink
+from teknikcollege_smtp import SMTPConfig, SMTPNotifier
 
 import teknikcollege as tc
 from teknikcollege.demo import COLLEGE, LEADER, OFFICE, REVIEWER
 from teknikcollege.examples import stockholm_pilot
 from teknikcollege.storage import MemoryStorage
-from teknikcollege_smtp import SMTPConfig, SMTPNotifier
 
 
 class Inbox(Sink):
@@ -22,7 +22,8 @@ class Inbox(Sink):
         self.messages: list[tuple[list[str], Message]] = []
 
     async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default)))
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append((list(envelope.rcpt_tos), message))
         return "250 OK"
 
 
@@ -101,7 +102,7 @@ def test_deadline_reminder_in_swedish(inbox: Inbox, port: int) -> None:
     inbox.messages.clear()
     assert registry.tick(date(2023, 1, 7)).reminders == 1
     registry.deliver(date(2023, 1, 7))
-    (rcpt, mail), = inbox.messages
+    (_rcpt, mail), = inbox.messages
     assert mail["Subject"] == "Påminnelse: kompletteringarna (college:stockholm)"
     assert "sista dag är 2023-02-07" in mail.get_payload(decode=True).decode()
     registry.close()

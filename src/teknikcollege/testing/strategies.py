@@ -11,6 +11,7 @@ from __future__ import annotations
 import string
 from collections.abc import Collection
 from datetime import date, timedelta
+from typing import Any
 
 import attrs
 from hypothesis import strategies as st
@@ -569,7 +570,7 @@ def funding() -> st.SearchStrategy[Funding]:
     return st.builds(Funding, ids, st.integers(0, 10**8), periods())
 
 
-MODEL_STRATEGIES: dict[type, st.SearchStrategy] = {  # type: ignore[type-arg]
+MODEL_STRATEGIES: dict[type[Any], st.SearchStrategy[Any]] = {
     Period: periods(open_ended=None),
     OrganisationNumber: org_numbers(),
     Organisation: organisations(),

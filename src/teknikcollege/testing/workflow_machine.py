@@ -12,6 +12,7 @@ subclass it with their plug-ins to check their rules or workflow extensions::
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
@@ -188,10 +189,8 @@ class WorkflowStateMachine(RuleBasedStateMachine):
     def reopen(self, index: int) -> None:
         """Open a new certification case for a subject whose last case has ended."""
         subject = self.subjects[index % len(self.subjects)]
-        try:
+        with contextlib.suppress(CaseExists):
             self._open(subject)
-        except CaseExists:
-            pass
 
     @invariant()
     def states_are_known_and_history_replays(self) -> None:

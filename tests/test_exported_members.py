@@ -1,0 +1,40 @@
+"""``teknikcollege.__all__`` is sorted, complete and documented; import stays light."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+
+import teknikcollege
+
+
+def isort_order(name: str) -> tuple[bool, bool, str]:
+    return (not name.isupper(), not name[:1].isupper(), name)
+
+
+def test_all_is_sorted() -> None:
+    assert teknikcollege.__all__ == sorted(teknikcollege.__all__, key=isort_order)
+
+
+def test_all_is_complete() -> None:
+    public = {name for name, value in vars(teknikcollege).items()
+              if not name.startswith("_") and not inspect.ismodule(value)
+              and name not in {"annotations", "logging"}}
+    assert public == set(teknikcollege.__all__)
+
+
+def test_every_public_class_and_function_has_a_docstring() -> None:
+    for name in teknikcollege.__all__:
+        value = getattr(teknikcollege, name)
+        if inspect.isclass(value) or inspect.isfunction(value):
+            assert value.__doc__ and value.__doc__.strip(), name
+
+
+def test_import_loads_no_test_or_cli_libraries_and_opens_nothing() -> None:
+    code = ("import sys, teknikcollege; "
+            "print(sorted(m for m in ('hypothesis', 'pytest', 'click', 'psycopg', 'jinja2', "
+            "'aiosmtpd', 'sqlite3') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
