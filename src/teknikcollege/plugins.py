@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from importlib import metadata
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -143,6 +142,8 @@ def _name_of(plugin: object, pm: PluginManager) -> str:
 
 
 def _version(distribution: str) -> str:
+    from importlib import metadata  # deferred: it costs more to import than pluggy
+
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
@@ -150,6 +151,8 @@ def _version(distribution: str) -> str:
 
 
 def _load_entry_points(pm: PluginManager, blocked: set[str], strict: bool) -> None:
+    from importlib import metadata
+
     for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
         dist = ep.dist.name if ep.dist else ""
         version = ep.dist.version if ep.dist else ""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -891,4 +890,6 @@ def _id(entity: object) -> str:
 
 
 def _new_id(prefix: str) -> str:
+    import uuid  # deferred: it pulls in platform and socket modules at import
+
     return f"{prefix}-{uuid.uuid4().hex[:16]}"

@@ -6,9 +6,6 @@ model and cannot serve as the shared runtime machine.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 from .._text import Language
 from .definition import WorkflowDefinition
 
@@ -50,6 +47,9 @@ def dot(definition: WorkflowDefinition, lang: Language = "en") -> str:
 
 def svg(definition: WorkflowDefinition, lang: Language = "en") -> str:
     """SVG rendered by Graphviz; raises :class:`RuntimeError` if ``dot`` is not installed."""
+    import shutil
+    import subprocess
+
     executable = shutil.which("dot")
     if executable is None:
         raise RuntimeError("Graphviz 'dot' is not installed (apt-get install graphviz)")
