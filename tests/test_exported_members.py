@@ -19,10 +19,21 @@ def test_all_is_sorted() -> None:
 
 
 def test_all_is_complete() -> None:
-    public = {name for name, value in vars(teknikcollege).items()
-              if not name.startswith("_") and not inspect.ismodule(value)
-              and name not in {"annotations", "logging"}}
-    assert public == set(teknikcollege.__all__)
+    eager = {name for name, value in vars(teknikcollege).items()
+             if not name.startswith("_") and not inspect.ismodule(value)
+             and name not in {"annotations", "logging", "TYPE_CHECKING", "Any"}}
+    names = eager | set(teknikcollege._LAZY)
+    assert names == set(teknikcollege.__all__)
+    for name in teknikcollege.__all__:
+        assert getattr(teknikcollege, name) is not None
+    assert set(dir(teknikcollege)) >= set(teknikcollege.__all__)
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    import pytest
+
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        teknikcollege.Nope  # type: ignore[attr-defined]  # noqa: B018
 
 
 def test_every_public_class_and_function_has_a_docstring() -> None:

@@ -233,7 +233,24 @@ def build_cli() -> Any:
             loads(raw)  # raises InvalidData with the JSON error
             raise
         with state.registry(create=True) as registry:
-            count = registry.import_document(document)
+            bars: list[Any] = []
+
+            def progress(done: int, total: int) -> None:
+                # Started on the first record written, so that invalid input gives one
+                # clean error line and nothing else.
+                if not bars:
+                    label = Text("Importerar", "Importing").get(state.lang)
+                    bars.append(click.progressbar(length=total, label=label, file=sys.stderr))
+                    bars[0].__enter__()
+                bars[0].update(done - bars[0].pos)
+
+            try:
+                count = registry.import_document(
+                    document, progress=None if state.as_json else progress
+                )
+            finally:
+                if bars:
+                    bars[0].__exit__(None, None, None)
         state.out(
             {"imported": count},
             Text(f"{count} poster importerade", f"{count} records imported").get(state.lang),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
@@ -455,7 +455,7 @@ class Registry:
                 ", ".join(f.rule_id for f in failing),
             )
             raise TransitionNotAllowed(case_id, trigger, case.state, failing)
-        source, dest = flow.apply(case, trigger, now, params)
+        source, dest = flow.move(case, trigger, now, params)
         record = TransitionRecord(
             case_id, 0, trigger, source, dest, actor.id, actor.roles, now, note, params, findings
         )
@@ -753,29 +753,39 @@ class Registry:
         """Everything stored as a JSON-compatible document with a schema version."""
         return export_document(self.export_bundle())
 
-    def import_document(self, document: object) -> int:
+    def import_document(
+        self, document: object, *, progress: Callable[[int, int], None] | None = None
+    ) -> int:
         """Import a document all or nothing; returns how many records were written.
 
         Bad input raises :class:`InvalidData` listing every error, and nothing changes.
+        `progress(done, total)` is called as records are written.
         """
         bundle = import_document(document)
+        entities = bundle.entities()
+        total = len(entities) + len(bundle.cases)
+        history: dict[str, list[TransitionRecord]] = {}
+        for record in bundle.history:
+            history.setdefault(record.case_id, []).append(record)
         count = 0
         with self._tx() as (tx, _):
-            for entity in bundle.entities():
+            for entity in entities:
                 kind, id = kind_of(entity), _id(entity)
                 current = tx.get(kind, id)
                 tx.put(
                     kind, id, to_data(entity), expected_version=current.version if current else 0
                 )
                 count += 1
-            for case in bundle.cases:
+                if progress is not None:
+                    progress(count, total)
+            for i, case in enumerate(bundle.cases):
                 current = tx.get(CASE, case.id)
                 flow = self._workflow(case.workflow)
                 if case.state not in {s.name for s in flow.definition.states}:
                     raise InvalidData(
                         [
                             (
-                                f"cases.{case.id}.state",
+                                f"cases[{i}].state",
                                 Text(f"okänt läge {case.state!r}", f"unknown state {case.state!r}"),
                             )
                         ]
@@ -788,11 +798,11 @@ class Registry:
                     due_at=flow.next_due(case),
                 )
                 if current is None:
-                    for record in sorted(
-                        (r for r in bundle.history if r.case_id == case.id), key=lambda r: r.seq
-                    ):
+                    for record in sorted(history.get(case.id, ()), key=lambda r: r.seq):
                         tx.append_history(case.id, _record_data(record))
                 count += 1
+                if progress is not None:
+                    progress(count, total)
         return count
 
     def erase_person(self, person_id: str, *, actor: Actor) -> Person:

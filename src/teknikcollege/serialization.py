@@ -129,6 +129,23 @@ def _structure_enum(value: object, cls: type[Enum]) -> Enum:
         ) from None
 
 
+def _enum_value(member: Enum) -> Any:
+    return member.value
+
+
+def _enum_classes() -> list[type[Enum]]:
+    from .rules.findings import Status
+
+    found: list[type[Enum]] = [Status]
+    for module in (m.common, m.organisations, m.college, m.programme, m.process):
+        found += [
+            v
+            for v in vars(module).values()
+            if isinstance(v, type) and issubclass(v, Enum) and v is not Enum
+        ]
+    return found
+
+
 def make_converter() -> cattrs.Converter:
     """A new converter configured for every model; :data:`converter` is the shared one."""
     c = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
@@ -146,9 +163,10 @@ def make_converter() -> cattrs.Converter:
     c.register_structure_hook(OrganisationNumber, _structure_org_number)
     c.register_unstructure_hook(OrganisationNumber, str)
     c.register_structure_hook(Enum, lambda v, t: _structure_enum(v, t))
-    c.register_unstructure_hook_factory(
-        lambda t: isinstance(t, type) and issubclass(t, Enum), lambda _: lambda e: e.value
-    )
+    # Enums become their plain values. A predicate hook would lose to the identity hook
+    # cattrs keeps for str, which str-based enums inherit, so register each enum class.
+    for enum_class in _enum_classes():
+        c.register_unstructure_hook(enum_class, _enum_value)
     # Sets become sorted lists, so the same object always gives the same JSON.
     c.register_unstructure_hook_func(
         lambda t: t in (frozenset, set) or getattr(t, "__origin__", None) in (frozenset, set),

@@ -14,7 +14,14 @@ from .findings import Assessment, Finding, Status
 
 def subject_kind(subject: object) -> str:
     """The kind name rules use for `subject`: ``College`` → ``"college"``."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(subject).__name__).lower()
+    cls = type(subject)
+    kind = _KINDS.get(cls)
+    if kind is None:
+        kind = _KINDS[cls] = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+    return kind
+
+
+_KINDS: dict[type, str] = {}
 
 
 def ordered(rules: Iterable[Rule]) -> list[Rule]:

@@ -115,6 +115,12 @@ class Workflow:
         spec = self.spec(trigger)
         self.check_source(case, spec)
         self.check_params(case, spec, params or {}, at.date())
+        return self.move(case, trigger, at, params)
+
+    def move(
+        self, case: Case, trigger: str, at: datetime, params: Mapping[str, str] | None = None
+    ) -> tuple[str, str]:
+        """:meth:`apply` for a caller that has already checked the source and parameters."""
         source = case.state
         self.machine.events[trigger].trigger(case, at=at, params=dict(params or {}))
         return source, case.state
