@@ -350,3 +350,20 @@ def test_history_always_replays(steps: list[str]) -> None:
             pass
     for c in registry.cases():
         assert registry.replay(c.id).state == c.state
+
+
+def test_a_failed_import_into_sqlite_changes_nothing(tmp_path, tc_clock: tc.FixedClock,  # type: ignore[no-untyped-def]
+                                                      tc_plugin_manager) -> None:
+    registry = tc.Registry(SQLiteStorage(f"sqlite:///{tmp_path / 'i.db'}"), clock=tc_clock,
+                           plugin_manager=tc_plugin_manager(), config={})
+    registry.add(*stockholm_pilot().entities())
+    before = registry.export_document()
+    document = registry.export_document()
+    document["cases"] = [{"id": "c", "workflow": "certification", "subject": {
+        "kind": "college", "id": "stockholm", "parent": None}, "college_id": "stockholm",
+        "state": "nowhere", "opened": "2024-01-01T00:00:00+00:00", "deadlines": {},
+        "certifications": [], "reminders_sent": []}]
+    with pytest.raises(tc.InvalidData, match=r"cases\[0\]\.state: unknown state 'nowhere'"):
+        registry.import_document(document)
+    assert registry.export_document() == before
+    registry.close()

@@ -99,11 +99,22 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=300)
-@given(json_values)
-def test_arbitrary_json_gives_only_invalid_data(value: object) -> None:
-    with contextlib.suppress(tc.InvalidData):
-        tc.from_data(value, tc.Bundle)
+FUZZ_EXAMPLES = 300
+
+
+def test_arbitrary_json_gives_only_invalid_data() -> None:
+    tried = []
+
+    @settings(max_examples=FUZZ_EXAMPLES, database=None)
+    @given(json_values)
+    def fuzz(value: object) -> None:
+        tried.append(value)
+        with contextlib.suppress(tc.InvalidData):
+            tc.from_data(value, tc.Bundle)
+
+    fuzz()
+    print(f"\nfuzzed import with {len(tried)} arbitrary JSON values")
+    assert len(tried) >= FUZZ_EXAMPLES
 
 
 @st.composite
@@ -130,10 +141,19 @@ def mutated_documents(draw: st.DrawFn) -> dict[str, Any]:
     return document
 
 
-@settings(max_examples=300)
-@given(mutated_documents())
-def test_mutated_documents_give_only_invalid_data(document: dict[str, Any]) -> None:
-    try:
-        import_document(document)
-    except tc.InvalidData as error:
-        assert error.errors
+def test_mutated_documents_give_only_invalid_data() -> None:
+    tried, refused = [], []
+
+    @settings(max_examples=FUZZ_EXAMPLES, database=None)
+    @given(mutated_documents())
+    def fuzz(document: dict[str, Any]) -> None:
+        tried.append(1)
+        try:
+            import_document(document)
+        except tc.InvalidData as error:
+            assert error.errors
+            refused.append(1)
+
+    fuzz()
+    print(f"\nfuzzed import with {len(tried)} mutated documents, {len(refused)} refused")
+    assert len(tried) >= FUZZ_EXAMPLES and refused

@@ -179,3 +179,14 @@ def test_certification_deadlines_follow_calendar_months() -> None:
         date(2026, 6, 15), date(2031, 6, 14), 2)
     assert flow.due_triggers(case, at(date(2031, 6, 15))) == ["open_recertification", "expire"]
     assert second.valid_from - cert.valid_until == timedelta(days=1)
+
+
+def test_svg_where_graphviz_is_installed() -> None:
+    import shutil
+
+    if shutil.which("dot") is None:
+        with pytest.raises(RuntimeError, match="apt-get install graphviz"):
+            tc.workflow.svg(CERTIFICATION)
+        pytest.skip("Graphviz 'dot' is not installed: apt-get install graphviz to draw SVG")
+    svg = tc.workflow.svg(CERTIFICATION)
+    assert "<svg" in svg and "interest_registered" in svg

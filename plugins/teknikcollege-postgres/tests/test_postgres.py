@@ -106,3 +106,23 @@ def test_sigkill_mid_batch_leaves_a_consistent_database(pg_url: str) -> None:
     proc.stdout.close()
     lengths = concurrency.check(pg_url, [f"ping-{i}" for i in range(5)])
     assert sum(lengths.values()) > 5
+
+
+NASTY = ["'); DROP TABLE entities; --", "<script>alert('x')</script>", 'a"b\\c', "Å&Ö<>|"]
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_sql_and_markup_survive_postgresql(pg_url: str, text: str) -> None:
+    import attrs
+
+    from teknikcollege.demo import COLLEGE, LEADER
+    from teknikcollege.examples import stockholm_pilot
+
+    with tc.Registry.open(pg_url, clock=tc.FixedClock(date(2024, 1, 1)), config={}) as registry:
+        registry.add(*stockholm_pilot().entities())
+        registry.save(attrs.evolve(registry.get(tc.College, "stockholm"), name=text))
+        case = registry.open_case("certification", COLLEGE, actor=LEADER).id
+        registry.fire(case, "withdraw", actor=LEADER, note=text)
+        assert registry.get(tc.College, "stockholm").name == text
+        assert registry.find(tc.College, name=text)[0].id == "stockholm"
+        assert registry.history(case)[-1].note == text
