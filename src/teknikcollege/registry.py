@@ -30,7 +30,7 @@ from .models import College, Judgement, Person, Programme, Role, UnitKind, UnitR
 from .notify.port import Notification, Notifier
 from .plugins import Hooks, PluginManager, make_plugin_manager, open_storage
 from .rules.assessment import assess
-from .rules.base import Context, Rule, run_rule
+from .rules.base import DEFAULT_CONCEPT, Context, Rule, run_rule
 from .rules.findings import Assessment, Finding
 from .serialization import (
     ENTITY_KINDS,
@@ -147,6 +147,7 @@ class Registry:
         plugin_manager: PluginManager | None = None,
         config: Mapping[str, str] | None = None,
         criteria_sets: Iterable[str] | None = None,
+        concept: str = DEFAULT_CONCEPT,
         max_attempts: int = 8,
         retry_base: timedelta = timedelta(minutes=1),
         retry_cap: timedelta = timedelta(hours=6),
@@ -157,10 +158,16 @@ class Registry:
         self.hooks = Hooks(self.plugin_manager)
         self.rules: dict[str, Rule] = {r.id: r for r in self.hooks.rules()}
         chosen = set(criteria_sets) if criteria_sets is not None else None
+        # Criteria in force: those of this registry's concept (a Vård- och omsorgscollege
+        # plug-in installed beside Teknikcollege must not judge Teknikcollege colleges),
+        # optionally narrowed to some rule sets. Guards (on cases) always apply.
+        self.concept = concept
         self.criteria: tuple[Rule, ...] = tuple(
             r
             for r in self.rules.values()
-            if r.applies_to - {"case"} and (chosen is None or r.rule_set in chosen)
+            if r.applies_to - {"case"}
+            and getattr(r, "concept", DEFAULT_CONCEPT) == concept
+            and (chosen is None or r.rule_set in chosen)
         )
         self.workflows: dict[str, Workflow] = {
             name: Workflow(definition, self.rules)

@@ -10,12 +10,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from teknikcollege_postgres import PostgresStorage
-from teknikcollege_postgres.storage import MIGRATIONS, split_url
 
 import teknikcollege as tc
 from teknikcollege.demo import run_demo
 from teknikcollege.testing import StorageContract, concurrency
+from teknikcollege_postgres import PostgresStorage
+from teknikcollege_postgres.storage import MIGRATIONS, split_url
 
 
 class TestPostgresContract(StorageContract):

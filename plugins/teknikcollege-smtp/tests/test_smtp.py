@@ -9,12 +9,12 @@ from email.message import Message
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Sink
-from teknikcollege_smtp import SMTPConfig, SMTPNotifier
 
 import teknikcollege as tc
 from teknikcollege.demo import COLLEGE, LEADER, OFFICE, REVIEWER
 from teknikcollege.examples import stockholm_pilot
 from teknikcollege.storage import MemoryStorage
+from teknikcollege_smtp import SMTPConfig, SMTPNotifier
 
 
 class Inbox(Sink):

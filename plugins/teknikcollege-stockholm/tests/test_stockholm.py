@@ -7,11 +7,11 @@ from datetime import date
 
 import attrs
 import pytest
-from teknikcollege_stockholm import plugin
 
 import teknikcollege as tc
 from teknikcollege.examples import stockholm_pilot
 from teknikcollege.storage import MemoryStorage
+from teknikcollege_stockholm import plugin
 
 
 def registry(day: date) -> tc.Registry:

@@ -13,6 +13,9 @@ from .findings import Finding, Status
 
 T = TypeVar("T")
 
+DEFAULT_CONCEPT = "teknikcollege"
+"""The concept of rules that name none: Teknikcollege itself."""
+
 
 @runtime_checkable
 class Lookup(Protocol):
@@ -92,6 +95,7 @@ class FunctionRule:
     applies_to: frozenset[str]
     function: Callable[[Any, Context], Any] = attrs.field(repr=False)
     priority: int = 100
+    concept: str = DEFAULT_CONCEPT
 
     def check(self, subject: Any, context: Context) -> Finding:
         """Run the function and wrap its answer in a finding."""
@@ -112,12 +116,25 @@ def rule(
     description: Text,
     applies_to: Iterable[str],
     priority: int = 100,
+    concept: str = "teknikcollege",
 ) -> Callable[[Callable[[Any, Context], Any]], FunctionRule]:
-    """Decorator: turn a check function into a :class:`FunctionRule`."""
+    """Decorator: turn a check function into a :class:`FunctionRule`.
+
+    `concept` names the college concept whose criteria the rule belongs to: a registry
+    assesses with the criteria of its own concept only (see ``Registry(concept=...)``).
+    """
 
     def wrap(function: Callable[[Any, Context], Any]) -> FunctionRule:
         return FunctionRule(
-            id, rule_set, version, title, description, frozenset(applies_to), function, priority
+            id,
+            rule_set,
+            version,
+            title,
+            description,
+            frozenset(applies_to),
+            function,
+            priority,
+            concept,
         )
 
     return wrap

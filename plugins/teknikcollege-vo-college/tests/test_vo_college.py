@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import date
+
+import attrs
+import pytest
+
+import teknikcollege as tc
+from teknikcollege.examples import stockholm_pilot
+from teknikcollege.storage import MemoryStorage
+from teknikcollege_vo_college import CONCEPT, VO_CERTIFICATION, plugin
+
+DAY = date(2024, 1, 1)
+
+
+@pytest.fixture
+def registry() -> tc.Registry:
+    pm = tc.make_plugin_manager(plugins=[plugin], entry_points=False)
+    reg = tc.Registry(MemoryStorage(), clock=tc.FixedClock(DAY), plugin_manager=pm, config={},
+                      concept=CONCEPT)
+    bundle = stockholm_pilot()
+    college = bundle.colleges[0]
+    employers = tc.SteeringGroup("vo", "Styrgrupp VO", tc.GroupLevel.REGIONAL, (
+        tc.Member("e1", tc.Sector.EMPLOYER), tc.Member("e2", tc.Sector.EMPLOYER),
+        tc.Member("u1", tc.Sector.UNION)), chair="e1")
+    collab = attrs.evolve(college.agreements[0], parties=("region-stockholm",))
+    college = attrs.evolve(college, steering_group=employers, local_colleges=(),
+                           agreements=(collab, *college.agreements[1:]))
+    reg.add(*bundle.organisations, *bundle.people, college, *bundle.programmes)
+    return reg
+
+
+def findings(registry: tc.Registry) -> dict[str, tc.Finding]:
+    college = registry.get(tc.College, "stockholm")
+    return {f.rule_id: f for f in registry.assess(college).findings}
+
+
+def test_the_vo_rule_set_replaces_the_national_one(registry: tc.Registry) -> None:
+    found = findings(registry)
+    assert list(found) == ["vo-regional-collaboration", "vo-organisation-governance",
+                           "vo-programmes", "vo-workplace-learning",
+                           "vo-collective-agreements"]
+    assert all(f.passed for k, f in found.items() if k != "vo-collective-agreements")
+    assert found["vo-collective-agreements"].status is tc.Status.NEEDS_JUDGEMENT
+    assert "employers in majority" in found["vo-organisation-governance"].message.en
+
+
+def test_company_majority_is_not_enough_for_vo(registry: tc.Registry) -> None:
+    college = registry.get(tc.College, "stockholm")
+    companies = tc.SteeringGroup("c", "Styrgrupp", tc.GroupLevel.REGIONAL, (
+        tc.Member("c1", tc.Sector.COMPANY), tc.Member("c2", tc.Sector.COMPANY),
+        tc.Member("e1", tc.Sector.EMPLOYER)), chair="c1")
+    registry.save(attrs.evolve(college, steering_group=companies))
+    finding = findings(registry)["vo-organisation-governance"]
+    assert not finding.passed
+    assert "1 of 3 members represent employers; a majority needs 2" in finding.message.en
+
+
+def test_a_region_must_be_party(registry: tc.Registry) -> None:
+    college = registry.get(tc.College, "stockholm")
+    collab = attrs.evolve(college.agreements[0], parties=())
+    registry.save(attrs.evolve(college, agreements=(collab, *college.agreements[1:])))
+    finding = findings(registry)["vo-regional-collaboration"]
+    assert finding.message.en == "no region is a party to the collaboration agreement"
+
+
+def test_reapplication_opens_three_months_before_expiry() -> None:
+    flow = tc.workflow.Workflow(VO_CERTIFICATION)
+    at = tc.clock.as_datetime
+    case = flow.new_case("c", tc.UnitRef(tc.UnitKind.COLLEGE, "c"), "c", at(DAY))
+    for trigger in ("approve_interest", "submit_application", "start_review", "hold_visit",
+                    "issue_protocol", "approve"):
+        flow.apply(case, trigger, at(DAY))
+    assert case.deadlines["valid_until"] == date(2026, 12, 31)
+    assert case.deadlines["recertification_opens"] == date(2026, 10, 1)
+
+
+def test_installed_beside_teknikcollege_it_judges_nothing_of_teknikcollege() -> None:
+    pm = tc.make_plugin_manager(plugins=[plugin], entry_points=False)
+    reg = tc.Registry(MemoryStorage(), clock=tc.FixedClock(DAY), plugin_manager=pm, config={})
+    reg.add(*stockholm_pilot().entities())
+    ids = [f.rule_id for f in reg.assess(reg.get(tc.College, "stockholm")).findings]
+    assert len(ids) == 8 and not any(i.startswith("vo-") for i in ids)
+
+
+def test_discovered_through_its_entry_point() -> None:
+    info = {p.name: p for p in tc.make_plugin_manager().info()}
+    assert info["vo-college"].distribution == "teknikcollege-vo-college"
