@@ -3,7 +3,7 @@ from hypothesis import HealthCheck, settings
 from teknikcollege.testing import WorkflowStateMachine
 
 WorkflowStateMachine.TestCase.settings = settings(
-    max_examples=60, stateful_step_count=60, deadline=None,
+    max_examples=100, stateful_step_count=60, deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestWorkflowStateMachine = WorkflowStateMachine.TestCase
