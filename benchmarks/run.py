@@ -76,16 +76,24 @@ def registry_with_ping(storage: Any) -> tc.Registry:
     return registry
 
 
-def bench_fire_memory(n: int) -> Row:
-    registry = registry_with_ping(MemoryStorage())
+def flipper(registry: tc.Registry) -> Callable[[], None]:
+    """A call that fires the next ping transition on one case."""
     case = registry.open_case("ping", tc.UnitRef(tc.UnitKind.PROVIDER, "u"),
                               actor=concurrency.ADMIN, college_id="stockholm").id
     flip = {"a": "to_b", "b": "to_a"}
     state = {"s": "a"}
 
-    def ours() -> None:
+    def fire() -> None:
         registry.fire(case, flip[state["s"]], actor=concurrency.ADMIN)
         state["s"] = "b" if state["s"] == "a" else "a"
+
+    return fire
+
+
+def bench_fire_memory(n: int) -> Row:
+    ours = flipper(registry_with_ping(MemoryStorage()))
+
+    flip = {"a": "to_b", "b": "to_a"}
 
     @attrs.define
     class Model:
@@ -183,14 +191,7 @@ def bench_assess(n: int) -> Row:
 
 def bench_fire_sqlite(n: int, folder: Path) -> tuple[Row, Row]:
     registry = registry_with_ping(SQLiteStorage(f"sqlite:///{folder / 'bench.db'}"))
-    case = registry.open_case("ping", tc.UnitRef(tc.UnitKind.PROVIDER, "u"),
-                              actor=concurrency.ADMIN, college_id="stockholm").id
-    flip = {"a": "to_b", "b": "to_a"}
-    state = {"s": "a"}
-
-    def ours() -> None:
-        registry.fire(case, flip[state["s"]], actor=concurrency.ADMIN)
-        state["s"] = "b" if state["s"] == "a" else "a"
+    ours = flipper(registry)
 
     raw = sqlite3.connect(folder / "raw.db", isolation_level=None)
     raw.execute("PRAGMA journal_mode = WAL")

@@ -1,11 +1,6 @@
 from __future__ import annotations
 
-import os
-import signal
 import sqlite3
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -126,31 +121,9 @@ def test_processes_race_on_one_sqlite_file(tmp_path: Path) -> None:
     assert figures["history"] == figures["committed_per_case"]
 
 
-KILL_WORKER = """
-import sys, itertools
-from teknikcollege.testing import concurrency
-url = sys.argv[1]
-ids = concurrency.prepare(url, 5)
-print("ready", flush=True)
-with concurrency.open_registry(url) as registry:
-    for i in itertools.count():
-        case_id = ids[i % len(ids)]
-        trigger = "to_b" if registry.case(case_id).state == "a" else "to_a"
-        registry.fire(case_id, trigger, actor=concurrency.ADMIN, note="x" * 2000)
-"""
-
-
 def test_sigkill_mid_batch_leaves_a_consistent_database(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'killed.db'}"
-    proc = subprocess.Popen([sys.executable, "-c", KILL_WORKER, url], stdout=subprocess.PIPE,
-                            text=True)
-    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-    time.sleep(1.0)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
-    proc.stdout.close()
+    lengths = concurrency.kill_mid_batch(f"sqlite:///{tmp_path / 'killed.db'}")
     db = sqlite3.connect(tmp_path / "killed.db")
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     db.close()
-    lengths = concurrency.check(url, [f"ping-{i}" for i in range(5)])
     assert sum(lengths.values()) > 5  # it got well into the batch before dying

@@ -468,13 +468,7 @@ class Registry:
         )
         seq = tx.append_history(case_id, _record_data(record))
         record = attrs.evolve(record, seq=seq)
-        tx.put(
-            CASE,
-            case_id,
-            to_data(case),
-            expected_version=stored.version,
-            due_at=flow.next_due(case),
-        )
+        self._store_case(tx, case, flow, stored.version)
         if spec.notify:
             state_from, state_to = flow.definition.state(source), flow.definition.state(dest)
             self._enqueue(
@@ -638,14 +632,12 @@ class Registry:
             case.reminders_sent.append(key)
             sent += 1
         if sent:
-            tx.put(
-                CASE,
-                case_id,
-                to_data(case),
-                expected_version=stored.version,
-                due_at=flow.next_due(case),
-            )
+            self._store_case(tx, case, flow, stored.version)
         return fired, sent
+
+    def _store_case(self, tx: Transaction, case: Case, flow: Workflow, version: int) -> None:
+        """Write `case` under the version check, with when the sweep next needs it."""
+        tx.put(CASE, case.id, to_data(case), expected_version=version, due_at=flow.next_due(case))
 
     # -- notifications ---------------------------------------------------------------
 

@@ -143,6 +143,42 @@ def run(url: str, workers: int = 4, rounds: int = 50, cases: int = 3) -> dict[st
     return {**totals, "history": lengths, "committed_per_case": per_case}
 
 
+KILL_WORKER = """
+import itertools, sys
+from teknikcollege.testing import concurrency
+url = sys.argv[1]
+ids = concurrency.prepare(url, 5)
+print("ready", flush=True)
+with concurrency.open_registry(url) as registry:
+    for i in itertools.count():
+        case_id = ids[i % len(ids)]
+        trigger = "to_b" if registry.case(case_id).state == "a" else "to_a"
+        registry.fire(case_id, trigger, actor=concurrency.ADMIN, note="x" * 2000)
+"""
+
+
+def kill_mid_batch(url: str, seconds: float = 1.0) -> dict[str, int]:
+    """Fire transitions in a child process, SIGKILL it after `seconds`, then check the
+    store: every case's history replays. Returns transitions per case."""
+    import os
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILL_WORKER, url], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    try:
+        if proc.stdout.readline().strip() != "ready":
+            raise RuntimeError("the worker did not start")
+        time.sleep(seconds)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        proc.stdout.close()
+    return check(url, [f"ping-{i}" for i in range(5)])
+
+
 def main(argv: list[str]) -> None:
     """Command-line entry: a worker (``--work``) or a whole run."""
     if argv[0] == "--work":
