@@ -52,3 +52,21 @@ def test_import_loads_no_test_or_cli_libraries_and_opens_nothing() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, env=env)
     assert done.stdout.strip() == "[]"
+
+
+def test_strategies_import_first_in_a_fresh_process() -> None:
+    """Hypothesis runs our entry-point hook while importing; no circular import."""
+    code = ("from teknikcollege.testing import strategies as s; "
+            "from hypothesis import strategies as st; import teknikcollege as tc; "
+            "print(type(st.from_type(tc.College)).__name__, len(s.MODEL_STRATEGIES))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[1] == "20"
+
+
+def test_every_model_strategy_is_registered_with_hypothesis() -> None:
+    from teknikcollege.testing import _hypothesis_setup, strategies
+
+    assert set(_hypothesis_setup._models()) == set(strategies.MODEL_STRATEGIES)
