@@ -7,7 +7,11 @@ our own strategies module; so each strategy is deferred and looked up on first u
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
 
 
 def _models() -> list[type[Any]]:
@@ -39,14 +43,17 @@ def _models() -> list[type[Any]]:
     ]
 
 
-def _strategy_for(cls: type[Any]) -> Any:
-    from .strategies import MODEL_STRATEGIES
+def _strategy_for(cls: type[Any]) -> Callable[[], SearchStrategy[Any]]:
+    def lookup() -> SearchStrategy[Any]:
+        from .strategies import MODEL_STRATEGIES
 
-    return MODEL_STRATEGIES[cls]
+        return MODEL_STRATEGIES[cls]
+
+    return lookup
 
 
 def _hypothesis_setup_hook() -> None:
     from hypothesis import strategies as st
 
     for cls in _models():
-        st.register_type_strategy(cls, st.deferred(lambda cls=cls: _strategy_for(cls)))
+        st.register_type_strategy(cls, st.deferred(_strategy_for(cls)))
