@@ -178,3 +178,20 @@ def test_gap_report_from_a_memory_registry_matches_sqlite(tmp_path) -> None:  # 
         reports.append(registry.assess(registry.get(tc.College, "stockholm")).report("en"))
         registry.close()
     assert reports[0] == reports[1]
+
+
+@pytest.mark.parametrize("rule_id", sorted(JUDGEMENT))
+@pytest.mark.parametrize("outcome", [tc.Outcome.PASSED, tc.Outcome.FAILED])
+def test_each_judgement_criterion_follows_the_recorded_outcome(
+    tc_stockholm: tc.Registry, rule_id: str, outcome: tc.Outcome,
+) -> None:
+    college = tc_stockholm.get(tc.College, "stockholm")
+    before = next(f for f in tc_stockholm.assess(college).findings if f.rule_id == rule_id)
+    assert before.status is tc.Status.NEEDS_JUDGEMENT
+    tc_stockholm.record_judgement(tc.Judgement(
+        f"j-{rule_id}", rule_id, "stockholm", "p-reviewer", date(2024, 1, 1), outcome,
+        "seen on the visit"), actor=tc.Actor.of("p-reviewer", tc.Role.REVIEWER))
+    after = next(f for f in tc_stockholm.assess(college).findings if f.rule_id == rule_id)
+    assert after.status is (tc.Status.PASSED if outcome is tc.Outcome.PASSED
+                            else tc.Status.FAILED)
+    assert after.data["judgement"] == f"j-{rule_id}"
