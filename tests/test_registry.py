@@ -367,3 +367,31 @@ def test_a_failed_import_into_sqlite_changes_nothing(tmp_path, tc_clock: tc.Fixe
         registry.import_document(document)
     assert registry.export_document() == before
     registry.close()
+
+
+def test_the_log_notifier_writes_one_json_line_without_personal_data(
+    tc_stockholm: tc.Registry, caplog: pytest.LogCaptureFixture,
+) -> None:
+    import json
+
+    case = open_college_case(tc_stockholm)
+    tc_stockholm.fire(case, "withdraw", actor=LEADER)
+    with caplog.at_level(logging.INFO, logger="teknikcollege.notify"):
+        assert tc_stockholm.deliver().delivered == 1
+    (record,) = [r for r in caplog.records if r.name == "teknikcollege.notify"]
+    line = json.loads(record.getMessage())
+    assert line["title"] == "college:stockholm: Withdrawn"
+    assert line["recipients"] == ["p-office"] and line["template"] == "withdraw"
+    assert "kansli@example.org" not in record.getMessage()
+    assert "Riks Kansli" not in record.getMessage()
+
+
+def test_reminder_texts_exist_in_both_languages() -> None:
+    from teknikcollege.notify import render
+
+    n = tc.Notification("n", "reminder", "supplements_due", "c", "certification",
+                        "college:x", "x", tc.clock.as_datetime(date(2024, 1, 1)),
+                        data={"due": "2024-02-01"})
+    sv, en = render(n, "sv"), render(n, "en")
+    assert sv[0] == "Påminnelse om kompletteringar: college:x" and "2024-02-01" in sv[1]
+    assert en[0] == "Supplements reminder: college:x" and "2024-02-01" in en[1]
