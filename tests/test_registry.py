@@ -395,3 +395,35 @@ def test_reminder_texts_exist_in_both_languages() -> None:
     sv, en = render(n, "sv"), render(n, "en")
     assert sv[0] == "Påminnelse om kompletteringar: college:x" and "2024-02-01" in sv[1]
     assert en[0] == "Supplements reminder: college:x" and "2024-02-01" in en[1]
+
+
+def test_expiry_during_awaited_supplements_does_not_stop_the_sweep(
+    tc_stockholm: tc.Registry, tc_clock: tc.FixedClock,
+) -> None:
+    """Both the certification and the supplements deadline pass before one sweep."""
+    registry = tc_stockholm
+    case = reach_review(registry)
+    registry.add(tc.ReviewVisit("v", case, date(2024, 1, 1), ("p-reviewer", "r2")))
+    for rule_id in ("industry-skills-needs", "learning-environment", "education-within-tc"):
+        registry.record_judgement(tc.Judgement(f"j-{rule_id}", rule_id, "stockholm",
+                                               "p-reviewer", date(2024, 1, 1), tc.Outcome.PASSED,
+                                               "seen"), actor=REVIEWER)
+    registry.add(tc.AnnualReport("ar", "stockholm", 2023, tc.ReportLevel.REGIONAL,
+                                 date(2024, 1, 1)),
+                 tc.SatisfactionSurvey("s", "stockholm", 2023, 1, 1, 1))
+    for trigger, actor in [("hold_visit", REVIEWER), ("issue_protocol", REVIEWER),
+                           ("approve", OFFICE)]:
+        registry.fire(case, trigger, actor=actor)
+    assert registry.case(case).deadlines["valid_until"] == date(2026, 12, 31)
+    tc_clock.set(date(2026, 7, 1))
+    assert [t for _, t in registry.tick().fired] == ["open_recertification"]
+    registry.add(tc.ReviewVisit("v2", case, date(2026, 7, 1), ("p-reviewer", "r2")))
+    for trigger, actor in [("submit_application", LEADER), ("start_review", OFFICE),
+                           ("hold_visit", REVIEWER), ("request_supplements", REVIEWER)]:
+        registry.fire(case, trigger, actor=actor)
+    assert registry.case(case).deadlines["supplements_due"] == date(2026, 10, 1)
+    tc_clock.set(date(2027, 3, 1))  # past both the supplements and the validity
+    report = registry.tick()
+    assert [t for _, t in report.fired] == ["lapse"]  # lapsed first; nothing left to expire
+    assert registry.case(case).state == "lapsed"
+    assert registry.replay(case).state == "lapsed"

@@ -610,9 +610,18 @@ class Registry:
         case = from_data(stored.data, Case)
         flow = self._workflow(case.workflow)
         fired = []
-        for trigger in flow.due_triggers(case, when):
-            _, case = self._fire(tx, lookup, case_id, trigger, SYSTEM, "", {}, when, None)
-            fired.append((case_id, trigger))
+        # One at a time, judged again after each: expiring may end the case before its
+        # supplements would have lapsed, and a plug-in's guard may refuse a time trigger.
+        for _ in range(len(flow.definition.time_rules) + 1):
+            due_now = flow.due_triggers(case, when)
+            if not due_now:
+                break
+            try:
+                _, case = self._fire(tx, lookup, case_id, due_now[0], SYSTEM, "", {}, when, None)
+            except TransitionNotAllowed as refused:
+                audit_log.warning("time rule %s refused on %s: %s", due_now[0], case_id, refused)
+                break
+            fired.append((case_id, due_now[0]))
             stored = tx.get(CASE, case_id)
             assert stored is not None
         sent = 0
