@@ -33,6 +33,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from ._outbox import DeliveryReport
     from .clock import (
         Clock,
         FixedClock,
@@ -103,7 +104,6 @@ if TYPE_CHECKING:
         make_plugin_manager,
     )
     from .registry import (
-        DeliveryReport,
         Option,
         Registry,
         TickReport,
@@ -150,7 +150,7 @@ _LAZY: dict[str, str] = {
     "Contribution": ".models",
     "ContributionKind": ".models",
     "County": ".codes",
-    "DeliveryReport": ".registry",
+    "DeliveryReport": "._outbox",
     "Document": ".models",
     "DocumentKind": ".models",
     "Finding": ".rules",

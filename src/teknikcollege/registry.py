@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 import attrs
 
+from ._exchange import ExchangeMixin, entity_id, record_data
+from ._lookup import CASE, TxLookup, kind_name
+from ._outbox import OutboxMixin, new_id
 from ._text import Text
 from .clock import Clock, SystemClock, as_datetime
 from .errors import (
@@ -27,17 +30,13 @@ from .errors import (
     TransitionNotAllowed,
 )
 from .models import College, Judgement, Person, Programme, Role, UnitKind, UnitRef
-from .notify.port import Notification, Notifier
+from .notify.port import Notifier
 from .plugins import Hooks, PluginManager, make_plugin_manager, open_storage
 from .rules.assessment import assess
 from .rules.base import DEFAULT_CONCEPT, Context, Rule, run_rule
 from .rules.findings import Assessment, Finding
 from .serialization import (
-    ENTITY_KINDS,
-    Bundle,
-    export_document,
     from_data,
-    import_document,
     kind_of,
     to_data,
 )
@@ -51,16 +50,6 @@ T = TypeVar("T")
 audit_log = logging.getLogger("teknikcollege.audit")
 
 DEFAULT_STORAGE = "sqlite:///teknikcollege.db"
-CASE = "case"
-_KINDS: dict[str, type[Any]] = {**ENTITY_KINDS, CASE: Case}
-_KIND_OF = {cls: kind for kind, cls in _KINDS.items()}
-
-
-def _kind(cls: type[Any]) -> str:
-    try:
-        return _KIND_OF[cls]
-    except KeyError:
-        raise TypeError(f"{cls.__name__} is not a stored model") from None
 
 
 @attrs.frozen
@@ -88,51 +77,7 @@ class TickReport:
     examined: int
 
 
-@attrs.frozen
-class DeliveryReport:
-    """What one delivery round did."""
-
-    delivered: int
-    retrying: int
-    dead: int
-
-
-class _TxLookup:
-    """The :class:`~teknikcollege.rules.Lookup` rules see: reads inside the transaction."""
-
-    def __init__(self, tx: Transaction) -> None:
-        self.tx = tx
-        self._cache: dict[tuple[str, str], Any] = {}
-
-    def get(self, cls: type[T], id: str) -> T | None:
-        kind = _kind(cls)
-        key = (kind, id)
-        if key not in self._cache:
-            stored = self.tx.get(kind, id)
-            self._cache[key] = None if stored is None else from_data(stored.data, cls)
-        value: T | None = self._cache[key]
-        return value
-
-    def find(self, cls: type[T], **where: object) -> list[T]:
-        kind = _kind(cls)
-        scalar, other = {}, {}
-        for name, value in where.items():
-            data = to_data(value)
-            if data is None or isinstance(data, (str, int, float, bool)):
-                scalar[name] = data
-            else:
-                other[name] = data
-        found = []
-        for stored in self.tx.query(kind, scalar):
-            if all(stored.data.get(k) == v for k, v in other.items()):
-                key = (kind, stored.id)
-                if key not in self._cache:
-                    self._cache[key] = from_data(stored.data, cls)
-                found.append(self._cache[key])
-        return found
-
-
-class Registry:
+class Registry(OutboxMixin, ExchangeMixin):
     """Colleges, programmes and their certification cases, kept in a storage backend.
 
     Build one with :meth:`open` (a URL) or directly with a storage object. Every
@@ -202,9 +147,9 @@ class Registry:
         return as_datetime(self.clock.now())
 
     @contextmanager
-    def _tx(self) -> Iterator[tuple[Transaction, _TxLookup]]:
+    def _tx(self) -> Iterator[tuple[Transaction, TxLookup]]:
         with self.storage.transaction() as tx:
-            yield tx, _TxLookup(tx)
+            yield tx, TxLookup(tx)
 
     # -- entities --------------------------------------------------------------------
 
@@ -214,12 +159,12 @@ class Registry:
         with self._tx() as (tx, lookup):
             for entity in entities:
                 self._check_references(entity, lookup, pending=entities)
-                tx.put(kind_of(entity), _id(entity), to_data(entity), expected_version=0)
+                tx.put(kind_of(entity), entity_id(entity), to_data(entity), expected_version=0)
 
     def save(self, entity: object, *, expected_version: int | None = None) -> int:
         """Create or replace `entity`; returns its new version. With `expected_version`,
         a stale write raises :class:`ConcurrentUpdate` and changes nothing."""
-        kind, id = kind_of(entity), _id(entity)
+        kind, id = kind_of(entity), entity_id(entity)
         with self._tx() as (tx, lookup):
             self._check_references(entity, lookup, pending=(entity,))
             if expected_version is None:
@@ -232,15 +177,15 @@ class Registry:
         with self._tx() as (_, lookup):
             found = lookup.get(cls, id)
         if found is None:
-            raise NotFound(_kind(cls), id)
+            raise NotFound(kind_name(cls), id)
         return found
 
     def version(self, cls: type[Any], id: str) -> int:
         """The stored version of an entity (for :meth:`save`'s `expected_version`)."""
         with self._tx() as (tx, _):
-            stored = tx.get(_kind(cls), id)
+            stored = tx.get(kind_name(cls), id)
         if stored is None:
-            raise NotFound(_kind(cls), id)
+            raise NotFound(kind_name(cls), id)
         return stored.version
 
     def find(self, cls: type[T], **where: object) -> list[T]:
@@ -249,7 +194,7 @@ class Registry:
             return lookup.find(cls, **where)
 
     def _check_references(
-        self, entity: object, lookup: _TxLookup, pending: Sequence[object]
+        self, entity: object, lookup: TxLookup, pending: Sequence[object]
     ) -> None:
         refs: list[tuple[str, type[Any], str]] = []
         if isinstance(entity, Programme):
@@ -264,7 +209,8 @@ class Registry:
                     (
                         path,
                         Text(
-                            f"{_kind(cls)} {id!r} finns inte", f"{_kind(cls)} {id!r} does not exist"
+                            f"{kind_name(cls)} {id!r} finns inte",
+                            f"{kind_name(cls)} {id!r} does not exist",
                         ),
                     )
                 )
@@ -308,15 +254,15 @@ class Registry:
             for other in lookup.find(Case, workflow=workflow, subject=subject):
                 if not self.workflows[workflow].definition.state(other.state).final:
                     raise CaseExists(workflow, str(subject), other.id)
-            case = flow.new_case(case_id or _new_id("case"), subject, college, now)
+            case = flow.new_case(case_id or new_id("case"), subject, college, now)
             tx.put(CASE, case.id, to_data(case), expected_version=0, due_at=flow.next_due(case))
             record = TransitionRecord(
                 case.id, 1, "open", "", case.state, actor.id, actor.roles, now, note
             )
-            tx.append_history(case.id, _record_data(record))
+            tx.append_history(case.id, record_data(record))
         return case
 
-    def _college_of(self, subject: UnitRef, lookup: _TxLookup) -> str:
+    def _college_of(self, subject: UnitRef, lookup: TxLookup) -> str:
         if subject.kind is UnitKind.COLLEGE:
             return subject.id
         programme_id = subject.parent if subject.kind is UnitKind.ORIENTATION else subject.id
@@ -370,7 +316,7 @@ class Registry:
         return self.find(Case, **where)
 
     def _permit(
-        self, case: Case, spec_roles: frozenset[Role], trigger: str, actor: Actor, lookup: _TxLookup
+        self, case: Case, spec_roles: frozenset[Role], trigger: str, actor: Actor, lookup: TxLookup
     ) -> None:
         allowed = actor.roles & spec_roles
         if not allowed:
@@ -400,7 +346,7 @@ class Registry:
         )
 
     def _guards(
-        self, case: Case, guard_ids: Sequence[str], lookup: _TxLookup, now: datetime
+        self, case: Case, guard_ids: Sequence[str], lookup: TxLookup, now: datetime
     ) -> tuple[Finding, ...]:
         context = Context(now, lookup, self.criteria)
         return tuple(run_rule(self.rules[g], case, context) for g in guard_ids)
@@ -432,7 +378,7 @@ class Registry:
     def _fire(
         self,
         tx: Transaction,
-        lookup: _TxLookup,
+        lookup: TxLookup,
         case_id: str,
         trigger: str,
         actor: Actor,
@@ -466,7 +412,7 @@ class Registry:
         record = TransitionRecord(
             case_id, 0, trigger, source, dest, actor.id, actor.roles, now, note, params, findings
         )
-        seq = tx.append_history(case_id, _record_data(record))
+        seq = tx.append_history(case_id, record_data(record))
         record = attrs.evolve(record, seq=seq)
         self._store_case(tx, case, flow, stored.version)
         if spec.notify:
@@ -602,7 +548,7 @@ class Registry:
         return TickReport(tuple(fired), reminders, examined)
 
     def _tick_case(
-        self, tx: Transaction, lookup: _TxLookup, case_id: str, when: datetime
+        self, tx: Transaction, lookup: TxLookup, case_id: str, when: datetime
     ) -> tuple[list[tuple[str, str]], int]:
         stored = tx.get(CASE, case_id)
         if stored is None or stored.due_at is None or stored.due_at > when:
@@ -648,225 +594,6 @@ class Registry:
         """Write `case` under the version check, with when the sweep next needs it."""
         tx.put(CASE, case.id, to_data(case), expected_version=version, due_at=flow.next_due(case))
 
-    # -- notifications ---------------------------------------------------------------
-
-    def _enqueue(
-        self,
-        tx: Transaction,
-        lookup: _TxLookup,
-        case: Case,
-        kind: str,
-        template: str,
-        roles: Sequence[Role],
-        now: datetime,
-        data: dict[str, str],
-        id: str | None = None,
-    ) -> None:
-        if not self.notifiers:
-            return
-        notification = Notification(
-            id or _new_id("n"),
-            kind,
-            template,
-            case.id,
-            case.workflow,
-            str(case.subject),
-            case.college_id,
-            now,
-            tuple(roles),
-            tuple(_recipients(roles, case.college_id, lookup)),
-            {k: v for k, v in data.items() if v},
-        )
-        tx.enqueue(notification.id, to_data(notification), [n.name for n in self.notifiers], now)
-
-    def deliver(self, now: datetime | date | None = None, *, limit: int = 100) -> DeliveryReport:
-        """Send what the outbox holds to each notifier; failures are retried with
-        exponential backoff, then kept as dead letters."""
-        when = as_datetime(now) if now is not None else self.now()
-        delivered = retrying = dead = 0
-        for notifier in self.notifiers:
-            with self._tx() as (tx, _):
-                claimed = tx.claim(notifier.name, when, when + timedelta(minutes=5), limit)
-            for delivery in claimed:
-                notification = from_data(delivery.data, Notification)
-                try:
-                    people = [
-                        p
-                        for p in (self._person(pid) for pid in notification.recipient_ids)
-                        if p is not None and not p.is_erased
-                    ]
-                    notifier.send(notification, people)
-                except Exception as error:
-                    attempts = delivery.attempts + 1
-                    retry_at = None
-                    if attempts < self.max_attempts:
-                        retry_at = when + min(self.retry_cap, self.retry_base * 2 ** (attempts - 1))
-                        retrying += 1
-                    else:
-                        dead += 1
-                    with self._tx() as (tx, _):
-                        tx.settle(
-                            delivery.notification_id,
-                            notifier.name,
-                            delivered=False,
-                            at=when,
-                            error=repr(error)[:500],
-                            retry_at=retry_at,
-                        )
-                    continue
-                with self._tx() as (tx, _):
-                    tx.settle(delivery.notification_id, notifier.name, delivered=True, at=when)
-                delivered += 1
-        return DeliveryReport(delivered, retrying, dead)
-
-    def _person(self, person_id: str) -> Person | None:
-        with self._tx() as (_, lookup):
-            return lookup.get(Person, person_id)
-
-    def outbox(self, status: str | None = None) -> list[tuple[Notification, str, str, int]]:
-        """Outbox entries as ``(notification, notifier, status, attempts)``."""
-        with self._tx() as (tx, _):
-            return [
-                (from_data(d.data, Notification), d.notifier, d.status, d.attempts)
-                for d in tx.deliveries(status)
-            ]
-
-    def retry_dead(self, notification_id: str | None = None) -> int:
-        """Make dead letters pending again (all, or one notification's); returns how many."""
-        now = self.now()
-        count = 0
-        with self._tx() as (tx, _):
-            for d in tx.deliveries("dead"):
-                if notification_id in (None, d.notification_id):
-                    count += tx.revive(d.notification_id, d.notifier, now)
-        return count
-
-    # -- import, export, personal data ------------------------------------------------
-
-    def export_bundle(self) -> Bundle:
-        """Everything stored (entities, cases, history) as a :class:`Bundle`."""
-        with self._tx() as (tx, _):
-            items: list[object] = []
-            for kind, cls in _KINDS.items():
-                items += [from_data(s.data, cls) for s in tx.query(kind)]
-            cases = [i for i in items if isinstance(i, Case)]
-            for case in cases:
-                items += [
-                    attrs.evolve(from_data(d, TransitionRecord), seq=n)
-                    for n, d in enumerate(tx.history(case.id), start=1)
-                ]
-        return Bundle.of(items)
-
-    def export_document(self) -> dict[str, Any]:
-        """Everything stored as a JSON-compatible document with a schema version."""
-        return export_document(self.export_bundle())
-
-    def import_document(
-        self, document: object, *, progress: Callable[[int, int], None] | None = None
-    ) -> int:
-        """Import a document all or nothing; returns how many records were written.
-
-        Bad input raises :class:`InvalidData` listing every error, and nothing changes.
-        `progress(done, total)` is called as records are written.
-        """
-        bundle = import_document(document)
-        entities = bundle.entities()
-        total = len(entities) + len(bundle.cases)
-        history: dict[str, list[TransitionRecord]] = {}
-        for record in bundle.history:
-            history.setdefault(record.case_id, []).append(record)
-        count = 0
-        with self._tx() as (tx, _):
-            for entity in entities:
-                kind, id = kind_of(entity), _id(entity)
-                current = tx.get(kind, id)
-                tx.put(
-                    kind, id, to_data(entity), expected_version=current.version if current else 0
-                )
-                count += 1
-                if progress is not None:
-                    progress(count, total)
-            for i, case in enumerate(bundle.cases):
-                current = tx.get(CASE, case.id)
-                flow = self._workflow(case.workflow)
-                if case.state not in {s.name for s in flow.definition.states}:
-                    raise InvalidData(
-                        [
-                            (
-                                f"cases[{i}].state",
-                                Text(f"okänt läge {case.state!r}", f"unknown state {case.state!r}"),
-                            )
-                        ]
-                    )
-                tx.put(
-                    CASE,
-                    case.id,
-                    to_data(case),
-                    expected_version=current.version if current else 0,
-                    due_at=flow.next_due(case),
-                )
-                if current is None:
-                    for record in sorted(history.get(case.id, ()), key=lambda r: r.seq):
-                        tx.append_history(case.id, _record_data(record))
-                count += 1
-                if progress is not None:
-                    progress(count, total)
-        return count
-
-    def erase_person(self, person_id: str, *, actor: Actor) -> Person:
-        """Remove a person's name and contact data everywhere; their id stays in history
-        as a pseudonym, so history still replays."""
-        if Role.ADMIN not in actor.roles:
-            self._refused(actor, "erase_person", person_id)
-            raise PermissionDenied(actor.id, "erase_person", ["admin"])
-        with self._tx() as (tx, _):
-            stored = tx.get("person", person_id)
-            if stored is None:
-                raise NotFound("person", person_id)
-            erased = from_data(stored.data, Person).erased()
-            tx.put("person", person_id, to_data(erased), expected_version=stored.version)
-        audit_log.info("erased person %s by %s", person_id, actor.id)
-        return erased
-
-    def export_person(self, person_id: str) -> dict[str, Any]:
-        """Everything stored about one person, as JSON-compatible data."""
-        person = self.get(Person, person_id)
-        with self._tx() as (tx, lookup):
-            groups = [
-                {
-                    "college": c.id,
-                    "group": g.id,
-                    "sector": g.member(person_id).sector.value,  # type: ignore[union-attr]
-                    "chair": g.chair == person_id,
-                }
-                for c in lookup.find(College)
-                for g in c.steering_groups()
-                if g.member(person_id) is not None
-            ]
-            leads = [c.id for c in lookup.find(College) if person_id in c.process_leaders]
-            actions = [
-                {"case": case.id, **{k: v for k, v in d.items() if k in ("trigger", "at")}}
-                for case in lookup.find(Case)
-                for d in tx.history(case.id)
-                if d.get("actor_id") == person_id
-            ]
-            judgements = [to_data(j) for j in lookup.find(Judgement, reviewer_id=person_id)]
-            notifications = sorted(
-                {
-                    d.notification_id
-                    for d in tx.deliveries()
-                    if person_id in d.data.get("recipient_ids", ())
-                }
-            )
-        return {
-            "person": to_data(person),
-            "steering_groups": groups,
-            "process_leader_of": leads,
-            "actions": actions,
-            "judgements": judgements,
-            "notifications": notifications,
-        }
-
 
 def _dates_set(spec: Transition, case: Case) -> dict[str, str]:
     """The deadlines a transition just set, for the notification's text."""
@@ -882,32 +609,3 @@ def _belongs_to(person_id: str, college: College) -> bool:
     return person_id in college.process_leaders or any(
         g.member(person_id) is not None for g in college.steering_groups()
     )
-
-
-def _recipients(roles: Iterable[Role], college_id: str, lookup: _TxLookup) -> list[str]:
-    college = lookup.get(College, college_id)
-    found: list[str] = []
-    for role in roles:
-        if role is Role.PROCESS_LEADER and college is not None:
-            found += college.process_leaders
-        elif role is Role.CHAIR and college is not None:
-            found += [g.chair for g in college.steering_groups() if g.chair]
-        else:
-            found += [p.id for p in lookup.find(Person) if role in p.roles]
-    return list(dict.fromkeys(found))
-
-
-def _record_data(record: TransitionRecord) -> dict[str, Any]:
-    data: dict[str, Any] = to_data(record)
-    return data
-
-
-def _id(entity: object) -> str:
-    id: str = entity.id  # type: ignore[attr-defined]
-    return id
-
-
-def _new_id(prefix: str) -> str:
-    import uuid  # deferred: it pulls in platform and socket modules at import
-
-    return f"{prefix}-{uuid.uuid4().hex[:16]}"
