@@ -4,9 +4,11 @@ from datetime import date
 
 import attrs
 import pytest
+from hypothesis import given, settings
 
 import teknikcollege as tc
 from teknikcollege.examples import stockholm_pilot
+from teknikcollege.testing import strategies as tst
 
 
 def paths(error: tc.InvalidData) -> set[str]:
@@ -154,3 +156,11 @@ def test_stockholm_example_is_the_real_pilot() -> None:
     assert first.form is tc.ProgrammeForm.VOCATIONAL_ADULT
     assert first.start is not None and (first.start.year, first.start.month >= 8) == (2021, True)
     assert sum(o.kind is tc.OrganisationKind.COMPANY for o in bundle.organisations) >= 3
+
+
+@settings(max_examples=30)
+@given(tst.broken_periods())
+def test_generated_broken_periods_are_refused_with_their_path(data: dict[str, str]) -> None:
+    with pytest.raises(tc.InvalidData) as info:
+        tc.from_data(data, tc.Period)
+    assert [p for p, _ in info.value.errors] == ["end"]

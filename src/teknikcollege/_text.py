@@ -8,7 +8,6 @@ from typing import Literal
 import attrs
 
 Language = Literal["sv", "en"]
-LANGUAGES: tuple[Language, ...] = ("sv", "en")
 
 
 @attrs.frozen

@@ -236,11 +236,6 @@ class Hooks:
         found = self._unique("teknikcollege_rules", lambda r: r.id, Text("regeln", "rule"))
         return [found[k][0] for k in sorted(found)]
 
-    def rule_sources(self) -> dict[str, str]:
-        """Which plug-in supplied each rule id."""
-        found = self._unique("teknikcollege_rules", lambda r: r.id, Text("regeln", "rule"))
-        return {k: v[1] for k, v in found.items()}
-
     def workflows(self) -> dict[str, WorkflowDefinition]:
         """Workflow definitions by name, each with every plug-in's extensions applied."""
         found = self._unique(

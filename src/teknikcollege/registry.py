@@ -232,6 +232,21 @@ class Registry(OutboxMixin, ExchangeMixin):
         """Open a case of `workflow` for `subject` (the subject's college is found from
         it, or given as `college_id` for a provider)."""
         flow = self._workflow(workflow)
+        kinds = flow.definition.subject_kinds
+        if kinds and subject.kind.value not in kinds:
+            allowed = ", ".join(sorted(kinds))
+            raise InvalidData(
+                [
+                    (
+                        "subject",
+                        Text(
+                            f"{workflow!r} gäller inte {subject.kind.value} (bara {allowed})",
+                            f"{workflow!r} does not apply to a {subject.kind.value} "
+                            f"(only {allowed})",
+                        ),
+                    )
+                ]
+            )
         spec_roles = flow.definition.opened_by
         if not actor.roles & spec_roles:
             self._refused(actor, "open", f"{workflow}:{subject}")

@@ -123,7 +123,6 @@ class WorkflowStateMachine(RuleBasedStateMachine):
             "college-lifecycle", self.subjects[0], actor=leader, case_id="life"
         ).id
         self.cases: list[str] = [self.lifecycle]
-        self.reached_ordinary = False
         for subject in self.subjects:
             self._open(subject)
 
@@ -202,7 +201,6 @@ class WorkflowStateMachine(RuleBasedStateMachine):
 
     def _check_ordinary(self, trigger: str) -> None:
         if trigger == "enter_ordinary_operation":
-            self.reached_ordinary = True
             today = self.clock.now().date()
             for programme in self.registry.find(Programme, college_id="stockholm"):
                 if programme.created_in_pilot:
