@@ -33,7 +33,6 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from ._outbox import DeliveryReport
     from .clock import (
         Clock,
         FixedClock,
@@ -124,6 +123,7 @@ if TYPE_CHECKING:
         loads,
         to_data,
     )
+    from .services.delivery import DeliveryReport
     from .workflow import (
         SYSTEM,
         Actor,
@@ -150,7 +150,7 @@ _LAZY: dict[str, str] = {
     "Contribution": ".models",
     "ContributionKind": ".models",
     "County": ".codes",
-    "DeliveryReport": "._outbox",
+    "DeliveryReport": ".registry",
     "Document": ".models",
     "DocumentKind": ".models",
     "Finding": ".rules",

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from ._text import Text
+from .hookspecs import hookimpl
 from .notify.log import LogNotifier
 from .notify.port import Notifier
-from .plugins import StorageBackend, hookimpl
 from .rules.base import Rule
 from .rules.criteria.teknikcollege import national_criteria
-from .rules.process import PROCESS_RULES
-from .storage.memory import MemoryStorage
-from .storage.sqlite import SQLiteStorage
+from .storage.port import Storage, StorageBackend
 from .workflow.core import CORE_WORKFLOWS
 from .workflow.definition import WorkflowDefinition
+from .workflow.guards import PROCESS_RULES
+
+
+def _memory(url: str) -> Storage:
+    from .storage.memory import MemoryStorage
+
+    return MemoryStorage(url)
+
+
+def _sqlite(url: str) -> Storage:
+    # sqlite3 is imported only by a registry that opens a SQLite file.
+    from .storage.sqlite import SQLiteStorage
+
+    return SQLiteStorage(url)
 
 
 class StoragePlugin:
@@ -21,12 +33,10 @@ class StoragePlugin:
     @hookimpl
     def teknikcollege_storage_backends(self) -> list[StorageBackend]:
         return [
-            StorageBackend(
-                "memory", MemoryStorage, Text("i minnet, för tester", "in memory, for tests")
-            ),
+            StorageBackend("memory", _memory, Text("i minnet, för tester", "in memory, for tests")),
             StorageBackend(
                 "sqlite",
-                SQLiteStorage,
+                _sqlite,
                 Text("en SQLite-fil (standard)", "a SQLite file (the default)"),
             ),
         ]

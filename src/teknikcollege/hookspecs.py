@@ -13,13 +13,17 @@ import pluggy
 
 if TYPE_CHECKING:
     from .notify.port import Notifier
-    from .plugins import StorageBackend
     from .rules.base import Rule
+    from .storage.port import StorageBackend
     from .workflow.case import Case, TransitionRecord
     from .workflow.definition import WorkflowDefinition
 
 PROJECT = "teknikcollege"
 hookspec = pluggy.HookspecMarker(PROJECT)
+"""Marks a hook specification (only this module uses it)."""
+hookimpl = pluggy.HookimplMarker(PROJECT)
+"""Marks a plug-in's hook implementation: ``@teknikcollege.hookimpl``; pluggy's options
+(``tryfirst``, ``trylast``, ``wrapper``, ``hookwrapper``, ``optionalhook``) all work."""
 
 
 @hookspec
@@ -55,7 +59,8 @@ def teknikcollege_extend_workflow(definition: WorkflowDefinition) -> WorkflowDef
     """Return `definition` extended (see ``WorkflowDefinition.extended``), or None.
 
     Called for every workflow once all are collected; extensions apply one after another
-    in plug-in registration order, each seeing the result of the one before.
+    in pluggy's call order (the plug-in registered last first; ``tryfirst``/``trylast``
+    respected), each seeing the result of the one before.
     """
 
 
@@ -68,5 +73,7 @@ def teknikcollege_register_commands(cli: Any) -> None:
 def teknikcollege_transition_committed(case: Case, record: TransitionRecord) -> None:
     """Called after a transition has been committed, for best-effort listeners.
 
-    An exception here is logged and ignored: the transition is already durable.
+    An exception here is logged and ignored: the transition is already durable. As
+    pluggy documents, an exception ends the hook call, so observers after the failing
+    one in call order are not called for that transition.
     """

@@ -8,40 +8,42 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import pluggy
 
 from . import hookspecs
+from ._builtins import BUILTINS
+from ._redact import redact_url
 from ._text import Text
-from .errors import PluginError
+from .errors import PluginError, StorageUnavailable
+from .hookspecs import hookimpl as hookimpl
+from .storage.port import Storage, StorageBackend
 
 if TYPE_CHECKING:
     from .notify.port import Notifier
     from .rules.base import Rule
-    from .storage.port import Storage
     from .workflow.case import Case, TransitionRecord
     from .workflow.definition import WorkflowDefinition
 
-T = TypeVar("T")
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "Hooks",
+    "PluginInfo",
+    "PluginManager",
+    "PluginWarning",
+    "StorageBackend",
+    "hookimpl",
+    "make_plugin_manager",
+    "open_storage",
+]
 
 ENTRY_POINT_GROUP = "teknikcollege"
-hookimpl = pluggy.HookimplMarker(hookspecs.PROJECT)
-"""Marks a plug-in's hook implementation: ``@teknikcollege.hookimpl``."""
 
 
 class PluginWarning(UserWarning):
     """A plug-in could not be loaded and was skipped."""
-
-
-@attrs.frozen
-class StorageBackend:
-    """A storage backend record: URL scheme, factory (taking the URL), description."""
-
-    scheme: str
-    factory: Callable[[str], Storage]
-    description: Text
 
 
 @attrs.frozen
@@ -99,8 +101,6 @@ def make_plugin_manager(
     gives a :class:`PluginWarning` and the rest load; with `strict` (or
     ``TEKNIKCOLLEGE_STRICT_PLUGINS=1``) it raises :class:`PluginError` instead.
     """
-    from ._builtins import BUILTINS
-
     blocked = set(disable) | _env_list("TEKNIKCOLLEGE_DISABLE_PLUGINS")
     if strict is None:
         strict = os.environ.get("TEKNIKCOLLEGE_STRICT_PLUGINS", "") not in ("", "0")
@@ -110,6 +110,7 @@ def make_plugin_manager(
     for name, plugin in BUILTINS:
         if name in blocked:
             pm.blocked[name] = ("teknikcollege", own_version)
+            pm.set_blocked(name)
             continue
         pm.register(plugin, name=name)
         pm.distributions[name] = ("teknikcollege", own_version)
@@ -158,6 +159,7 @@ def _load_entry_points(pm: PluginManager, blocked: set[str], strict: bool) -> No
         version = ep.dist.version if ep.dist else ""
         if ep.name in blocked or dist in blocked:
             pm.blocked[ep.name] = (dist, version)
+            pm.set_blocked(ep.name)
             continue
         if pm.has_plugin(ep.name):
             continue
@@ -178,32 +180,44 @@ def _load_entry_points(pm: PluginManager, blocked: set[str], strict: bool) -> No
 
 
 class Hooks:
-    """The one typed façade through which the host calls plug-ins."""
+    """The one typed façade through which the host calls plug-ins.
+
+    Every method is one ``pm.hook.…`` call plus validation of the returned records, so
+    pluggy's semantics (``wrapper=True``, ``hookwrapper``, ``tryfirst``/``trylast``,
+    blocking) hold for every plug-in.
+    """
 
     def __init__(self, pm: PluginManager) -> None:
         self.pm = pm
-
-    def _each(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
-        caller = getattr(self.pm.hook, hook_name)
-        results = []
-        for impl in caller.get_hookimpls():  # registration order
-            value = impl.function(*[kwargs[a] for a in impl.argnames])
-            results.append((impl.plugin_name, value))
-        return results
 
     def _distribution(self, plugin_name: str) -> str:
         dist = self.pm.distributions.get(plugin_name, ("", ""))[0]
         return f"{plugin_name} ({dist})" if dist else plugin_name
 
+    def _providers(self, hook: str, key: Callable[[Any], str], k: str, **kwargs: Any) -> list[str]:
+        """Which plug-ins return a record with key `k` (asked only to name a clash)."""
+        impls = [
+            i
+            for i in getattr(self.pm.hook, hook).get_hookimpls()
+            if not (i.wrapper or i.hookwrapper)
+        ]
+        found = []
+        for impl in impls:
+            others = [o.plugin for o in impls if o is not impl]
+            results = self.pm.subset_hook_caller(hook, others)(**kwargs)
+            if any(key(r) == k for records in results for r in records or ()):
+                found.append(self._distribution(impl.plugin_name))
+        return found
+
     def _unique(
         self, hook: str, key: Callable[[Any], str], what: Text, **kwargs: Any
-    ) -> dict[str, tuple[Any, str]]:
-        found: dict[str, tuple[Any, str]] = {}
-        for plugin, records in self._each(hook, **kwargs):
+    ) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for records in getattr(self.pm.hook, hook)(**kwargs):
             for record in records or ():
                 k = key(record)
                 if k in found:
-                    first, second = found[k][1], self._distribution(plugin)
+                    first, second, *_ = [*self._providers(hook, key, k, **kwargs), "?", "?"]
                     raise PluginError(
                         Text(
                             f"{what.sv} {k!r} tillhandahålls av både {first} och {second}",
@@ -211,15 +225,14 @@ class Hooks:
                         ),
                         second,
                     )
-                found[k] = (record, self._distribution(plugin))
+                found[k] = record
         return found
 
     def storage_backends(self) -> dict[str, StorageBackend]:
         """Backends by URL scheme; a scheme claimed twice raises :class:`PluginError`."""
-        found = self._unique(
+        return self._unique(
             "teknikcollege_storage_backends", lambda b: b.scheme, Text("URL-schemat", "URL scheme")
         )
-        return {k: v[0] for k, v in found.items()}
 
     def notifiers(self, config: Mapping[str, str]) -> list[Notifier]:
         """Notifiers in name order; a name used twice raises :class:`PluginError`."""
@@ -229,52 +242,56 @@ class Hooks:
             Text("notifieraren", "notifier"),
             config=dict(config),
         )
-        return [found[k][0] for k in sorted(found)]
+        return [found[k] for k in sorted(found)]
 
     def rules(self) -> list[Rule]:
         """All rules; a rule id used twice raises :class:`PluginError`."""
         found = self._unique("teknikcollege_rules", lambda r: r.id, Text("regeln", "rule"))
-        return [found[k][0] for k in sorted(found)]
+        return [found[k] for k in sorted(found)]
 
     def workflows(self) -> dict[str, WorkflowDefinition]:
-        """Workflow definitions by name, each with every plug-in's extensions applied."""
+        """Workflow definitions by name, each with every plug-in's extensions applied.
+
+        Extensions chain: each plug-in's ``teknikcollege_extend_workflow`` is called
+        through pluggy on its own (with any wrappers), in pluggy's call order, and sees
+        the result of the one before.
+        """
         found = self._unique(
             "teknikcollege_workflows", lambda w: w.name, Text("arbetsflödet", "workflow")
         )
+        hook = "teknikcollege_extend_workflow"
+        impls = self.pm.hook.teknikcollege_extend_workflow.get_hookimpls()
+        plain = [i for i in impls if not (i.wrapper or i.hookwrapper)]
         result = {}
-        for name, (definition, _) in sorted(found.items()):
-            for _plugin, extended in self._each(
-                "teknikcollege_extend_workflow", definition=definition
-            ):
-                if extended is not None:
-                    definition = extended
+        for name, definition in sorted(found.items()):
+            for impl in reversed(plain):  # pluggy calls the end of the list first
+                others = [o.plugin for o in plain if o is not impl]
+                for extended in self.pm.subset_hook_caller(hook, others)(definition=definition):
+                    if extended is not None:
+                        definition = extended
             result[name] = definition
         return result
 
     def register_commands(self, cli: Any) -> None:
         """Let plug-ins add CLI commands."""
-        self._each("teknikcollege_register_commands", cli=cli)
+        self.pm.hook.teknikcollege_register_commands(cli=cli)
 
     def transition_committed(self, case: Case, record: TransitionRecord) -> list[str]:
-        """Tell observers; returns the errors of those that raised (they never propagate)."""
-        errors = []
-        caller = self.pm.hook.teknikcollege_transition_committed
-        for impl in caller.get_hookimpls():
-            try:
-                impl.function(*[{"case": case, "record": record}[a] for a in impl.argnames])
-            except Exception as error:
-                errors.append(f"{impl.plugin_name}: {error!r}")
-        return errors
+        """Tell observers; returns the error of one that raised (it never propagates)."""
+        try:
+            self.pm.hook.teknikcollege_transition_committed(case=case, record=record)
+        except Exception as error:
+            return [repr(error)]
+        return []
 
 
 def open_storage(url: str, backends: Mapping[str, StorageBackend]) -> Storage:
     """Open `url` with the backend registered for its scheme."""
-    from .errors import StorageUnavailable
-
     scheme = url.split(":", 1)[0].split("+", 1)[0].lower() if ":" in url else ""
     backend = backends.get(scheme)
     if backend is None:
         known = ", ".join(f"{s}:" for s in sorted(backends))
+        url = redact_url(url)
         raise StorageUnavailable(
             Text(
                 f"okänd lagrings-URL {url!r}; kända scheman: {known} (installera ett "

@@ -1,49 +1,44 @@
-"""The service layer: the one place where storage, rules, workflows and notifiers meet.
+"""The front of the library: a :class:`Registry` opens a unit of work and calls a service.
 
-Every operation runs as *load → judge → fire → save → dispatch*: state change, audit
-record and outbox entries are written in one transaction; notifiers and observers are
-called only after it has committed.
+Every change runs as *load → judge → fire → save*, with the audit record and the outbox
+entries in the same transaction; notifiers and observers run only after it committed.
+The services (:mod:`teknikcollege.services`) hold the logic; this class holds the
+storage and the dependencies built once by :func:`~teknikcollege.bootstrap.bootstrap`.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
-import attrs
-
-from ._exchange import ExchangeMixin, entity_id, record_data
-from ._lookup import CASE, TxLookup, kind_name
-from ._outbox import OutboxMixin, new_id
 from ._text import Text
-from .clock import Clock, SystemClock, as_datetime
-from .errors import (
-    CaseExists,
-    ConcurrentUpdate,
-    InvalidData,
-    NotFound,
-    PermissionDenied,
-    TransitionNotAllowed,
-)
-from .models import College, Judgement, Person, Programme, Role, UnitKind, UnitRef
-from .notify.port import Notifier
+from .bootstrap import Dependencies, RetryPolicy, bootstrap
+from .clock import Clock, as_datetime
+from .errors import InvalidData, NotFound, PermissionDenied
+from .kinds import kind_of
+from .models import College, Judgement, Person, Programme, Role, UnitRef
+from .notify.port import Notification, Notifier
 from .plugins import Hooks, PluginManager, make_plugin_manager, open_storage
 from .rules.assessment import assess
-from .rules.base import DEFAULT_CONCEPT, Context, Rule, run_rule
-from .rules.findings import Assessment, Finding
-from .serialization import (
-    from_data,
-    kind_of,
-    to_data,
-)
-from .storage.port import Storage, Transaction
-from .workflow.case import SYSTEM, Actor, Case, TransitionRecord
-from .workflow.definition import Transition
+from .rules.base import DEFAULT_CONCEPT, Context, Rule
+from .rules.findings import Assessment
+from .serialization import Bundle, export_document
+from .services import cases as case_service
+from .services import exchange
+from .services.cases import Option
+from .services.delivery import DeliveryReport, deliver
+from .services.policy import belongs_to, college_of_subject, refuse
+from .services.sweep import TickReport, tick
+from .storage.port import Storage
+from .unit_of_work import UnitOfWork, unit_of_work
+from .workflow.case import Actor, Case, Refusal, TransitionRecord
 from .workflow.engine import Workflow
+
+__all__ = ["DEFAULT_STORAGE", "DeliveryReport", "Option", "Registry", "TickReport"]
 
 T = TypeVar("T")
 
@@ -52,32 +47,7 @@ audit_log = logging.getLogger("teknikcollege.audit")
 DEFAULT_STORAGE = "sqlite:///teknikcollege.db"
 
 
-@attrs.frozen
-class Option:
-    """A trigger an actor might fire now: whether the role allows it and the guards pass."""
-
-    trigger: str
-    title: Text
-    dest: str
-    permitted: bool
-    findings: tuple[Finding, ...]
-
-    @property
-    def possible(self) -> bool:
-        """Whether firing it now would succeed."""
-        return self.permitted and all(f.passed for f in self.findings)
-
-
-@attrs.frozen
-class TickReport:
-    """What one sweep did."""
-
-    fired: tuple[tuple[str, str], ...]
-    reminders: int
-    examined: int
-
-
-class Registry(OutboxMixin, ExchangeMixin):
+class Registry:
     """Colleges, programmes and their certification cases, kept in a storage backend.
 
     Build one with :meth:`open` (a URL) or directly with a storage object. Every
@@ -98,30 +68,15 @@ class Registry(OutboxMixin, ExchangeMixin):
         retry_cap: timedelta = timedelta(hours=6),
     ) -> None:
         self.storage = storage
-        self.clock: Clock = clock or SystemClock()
         self.plugin_manager = plugin_manager or make_plugin_manager()
-        self.hooks = Hooks(self.plugin_manager)
-        self.rules: dict[str, Rule] = {r.id: r for r in self.hooks.rules()}
-        chosen = set(criteria_sets) if criteria_sets is not None else None
-        # Criteria in force: those of this registry's concept (a Vård- och omsorgscollege
-        # plug-in installed beside Teknikcollege must not judge Teknikcollege colleges),
-        # optionally narrowed to some rule sets. Guards (on cases) always apply.
-        self.concept = concept
-        self.criteria: tuple[Rule, ...] = tuple(
-            r
-            for r in self.rules.values()
-            if r.applies_to - {"case"}
-            and getattr(r, "concept", DEFAULT_CONCEPT) == concept
-            and (chosen is None or r.rule_set in chosen)
+        self.deps: Dependencies = bootstrap(
+            self.plugin_manager,
+            clock=clock,
+            config=config,
+            criteria_sets=criteria_sets,
+            concept=concept,
+            retry=RetryPolicy(max_attempts, retry_base, retry_cap),
         )
-        self.workflows: dict[str, Workflow] = {
-            name: Workflow(definition, self.rules)
-            for name, definition in self.hooks.workflows().items()
-        }
-        self.notifiers: list[Notifier] = self.hooks.notifiers(
-            dict(os.environ if config is None else config)
-        )
-        self.max_attempts, self.retry_base, self.retry_cap = max_attempts, retry_base, retry_cap
 
     @classmethod
     def open(cls, url: str | None = None, **options: Any) -> Registry:
@@ -131,6 +86,43 @@ class Registry(OutboxMixin, ExchangeMixin):
         target = url or os.environ.get("TEKNIKCOLLEGE_STORAGE") or DEFAULT_STORAGE
         storage = open_storage(target, Hooks(pm).storage_backends())
         return cls(storage, plugin_manager=pm, **options)
+
+    # -- what was built once -----------------------------------------------------------
+
+    @property
+    def clock(self) -> Clock:
+        """The registry's clock."""
+        return self.deps.clock
+
+    @property
+    def hooks(self) -> Hooks:
+        """The plug-in façade."""
+        return self.deps.hooks
+
+    @property
+    def rules(self) -> Mapping[str, Rule]:
+        """Every rule by id (criteria and guards)."""
+        return self.deps.rules
+
+    @property
+    def criteria(self) -> tuple[Rule, ...]:
+        """The quality criteria in force (this registry's concept and rule sets)."""
+        return self.deps.criteria
+
+    @property
+    def workflows(self) -> Mapping[str, Workflow]:
+        """The workflows by name."""
+        return self.deps.workflows
+
+    @property
+    def notifiers(self) -> tuple[Notifier, ...]:
+        """The notifiers, in name order."""
+        return self.deps.notifiers
+
+    @property
+    def concept(self) -> str:
+        """The college concept whose criteria this registry assesses with."""
+        return self.deps.concept
 
     def close(self) -> None:
         """Close the storage."""
@@ -146,76 +138,81 @@ class Registry(OutboxMixin, ExchangeMixin):
         """The current time of the registry's clock."""
         return as_datetime(self.clock.now())
 
+    # -- units of work ---------------------------------------------------------------
+
+    def _uow(self, *, write: bool = True) -> AbstractContextManager[UnitOfWork]:
+        return unit_of_work(self.storage, self.deps.cache, write=write)
+
     @contextmanager
-    def _tx(self) -> Iterator[tuple[Transaction, TxLookup]]:
-        with self.storage.transaction() as tx:
-            yield tx, TxLookup(tx)
+    def _change(self) -> Iterator[UnitOfWork]:
+        """A writing unit of work whose refusals are stored after it rolled back."""
+        try:
+            with self._uow() as uow:
+                yield uow
+        except PermissionDenied as denied:
+            self._store_refusal(denied)
+            raise
+
+    def _store_refusal(self, denied: PermissionDenied) -> None:
+        refusal: Refusal | None = getattr(denied, "refusal", None)
+        if refusal is None:
+            return
+        try:
+            with self._uow() as uow:
+                uow.refusals.add(refusal)
+        except Exception as error:  # the refusal itself must still reach the caller
+            audit_log.error("could not store a refusal: %r", error)
+
+    def refusals(self, *, after: int = 0, limit: int | None = None) -> list[Refusal]:
+        """Refused attempts (who, what, on what, when, why), oldest first."""
+        with self._uow(write=False) as uow:
+            return uow.refusals.all(after=after, limit=limit)
 
     # -- entities --------------------------------------------------------------------
 
     def add(self, *entities: object) -> None:
         """Store new entities in one transaction; an id already taken raises
         :class:`ConcurrentUpdate`, a missing reference :class:`InvalidData`."""
-        with self._tx() as (tx, lookup):
+        with self._change() as uow:
             for entity in entities:
-                self._check_references(entity, lookup, pending=entities)
-                tx.put(kind_of(entity), entity_id(entity), to_data(entity), expected_version=0)
+                _check_references(uow, entity, entities)
+                uow.entities.add(entity)
 
     def save(self, entity: object, *, expected_version: int | None = None) -> int:
         """Create or replace `entity`; returns its new version. With `expected_version`,
         a stale write raises :class:`ConcurrentUpdate` and changes nothing."""
-        kind, id = kind_of(entity), entity_id(entity)
-        with self._tx() as (tx, lookup):
-            self._check_references(entity, lookup, pending=(entity,))
+        with self._change() as uow:
+            _check_references(uow, entity, (entity,))
             if expected_version is None:
-                current = tx.get(kind, id)
-                expected_version = current.version if current else 0
-            return tx.put(kind, id, to_data(entity), expected_version=expected_version)
+                expected_version = uow.entities.version(type(entity), entity.id) or 0  # type: ignore[attr-defined]
+            return uow.entities.write(entity, expected_version=expected_version)
 
     def get(self, cls: type[T], id: str) -> T:
         """The entity of `cls` with `id`; :class:`NotFound` if there is none."""
-        with self._tx() as (_, lookup):
-            found = lookup.get(cls, id)
+        with self._uow(write=False) as uow:
+            found = uow.entities.get(cls, id)
         if found is None:
-            raise NotFound(kind_name(cls), id)
+            raise NotFound(kind_of(cls), id)
         return found
 
     def version(self, cls: type[Any], id: str) -> int:
         """The stored version of an entity (for :meth:`save`'s `expected_version`)."""
-        with self._tx() as (tx, _):
-            stored = tx.get(kind_name(cls), id)
-        if stored is None:
-            raise NotFound(kind_name(cls), id)
-        return stored.version
+        with self._uow(write=False) as uow:
+            found = uow.entities.version(cls, id)
+        if found is None:
+            raise NotFound(kind_of(cls), id)
+        return found
 
     def find(self, cls: type[T], **where: object) -> list[T]:
         """Entities of `cls` whose fields equal `where`, ordered by id."""
-        with self._tx() as (_, lookup):
-            return lookup.find(cls, **where)
+        with self._uow(write=False) as uow:
+            return uow.entities.find(cls, **where)
 
-    def _check_references(
-        self, entity: object, lookup: TxLookup, pending: Sequence[object]
-    ) -> None:
-        refs: list[tuple[str, type[Any], str]] = []
-        if isinstance(entity, Programme):
-            refs = [("college_id", College, entity.college_id)]
-        elif isinstance(entity, Judgement):
-            refs = [("reviewer_id", Person, entity.reviewer_id)]
-        problems = []
-        for path, cls, id in refs:
-            in_pending = any(isinstance(p, cls) and getattr(p, "id", None) == id for p in pending)
-            if not in_pending and lookup.get(cls, id) is None:
-                problems.append(
-                    (
-                        path,
-                        Text(
-                            f"{kind_name(cls)} {id!r} finns inte",
-                            f"{kind_name(cls)} {id!r} does not exist",
-                        ),
-                    )
-                )
-        if problems:
-            raise InvalidData(problems)
+    def stream(self, cls: type[T], **where: object) -> Iterator[T]:
+        """Like :meth:`find`, a page at a time: memory stays bounded for any store size.
+        (Each page is read in its own short read transaction.)"""
+        with self._uow(write=False) as uow:
+            yield from uow.entities.stream(cls, **where)
 
     # -- cases -----------------------------------------------------------------------
 
@@ -230,141 +227,29 @@ class Registry(OutboxMixin, ExchangeMixin):
         note: str = "",
     ) -> Case:
         """Open a case of `workflow` for `subject` (the subject's college is found from
-        it, or given as `college_id` for a provider)."""
-        flow = self._workflow(workflow)
-        kinds = flow.definition.subject_kinds
-        if kinds and subject.kind.value not in kinds:
-            allowed = ", ".join(sorted(kinds))
-            raise InvalidData(
-                [
-                    (
-                        "subject",
-                        Text(
-                            f"{workflow!r} gäller inte {subject.kind.value} (bara {allowed})",
-                            f"{workflow!r} does not apply to a {subject.kind.value} "
-                            f"(only {allowed})",
-                        ),
-                    )
-                ]
+        it, or given as `college_id` for a provider). One open case per subject and
+        workflow: a second raises :class:`CaseExists`."""
+        with self._change() as uow:
+            return case_service.open_case(
+                self.deps,
+                uow,
+                workflow,
+                subject,
+                actor=actor,
+                now=self.now(),
+                college_id=college_id,
+                case_id=case_id,
+                note=note,
             )
-        spec_roles = flow.definition.opened_by
-        if not actor.roles & spec_roles:
-            self._refused(actor, "open", f"{workflow}:{subject}")
-            raise PermissionDenied(actor.id, "open", (r.value for r in spec_roles))
-        now = self.now()
-        with self._tx() as (tx, lookup):
-            college = college_id or self._college_of(subject, lookup)
-            if lookup.get(College, college) is None:
-                raise InvalidData(
-                    [
-                        (
-                            "college_id",
-                            Text(
-                                f"colleget {college!r} finns inte",
-                                f"college {college!r} does not exist",
-                            ),
-                        )
-                    ]
-                )
-            for other in lookup.find(Case, workflow=workflow, subject=subject):
-                if not self.workflows[workflow].definition.state(other.state).final:
-                    raise CaseExists(workflow, str(subject), other.id)
-            case = flow.new_case(case_id or new_id("case"), subject, college, now)
-            tx.put(CASE, case.id, to_data(case), expected_version=0, due_at=flow.next_due(case))
-            record = TransitionRecord(
-                case.id, 1, "open", "", case.state, actor.id, actor.roles, now, note
-            )
-            tx.append_history(case.id, record_data(record))
-        return case
-
-    def _college_of(self, subject: UnitRef, lookup: TxLookup) -> str:
-        if subject.kind is UnitKind.COLLEGE:
-            return subject.id
-        programme_id = subject.parent if subject.kind is UnitKind.ORIENTATION else subject.id
-        if subject.kind in (UnitKind.PROGRAMME, UnitKind.ORIENTATION):
-            programme = lookup.get(Programme, programme_id or "")
-            if programme is None:
-                raise InvalidData(
-                    [
-                        (
-                            "subject",
-                            Text(
-                                f"utbildningen {programme_id!r} finns inte",
-                                f"programme {programme_id!r} does not exist",
-                            ),
-                        )
-                    ]
-                )
-            return programme.college_id
-        raise InvalidData(
-            [
-                (
-                    "college_id",
-                    Text("ange colleget för en anordnare", "name the college for a provider"),
-                )
-            ]
-        )
-
-    def _workflow(self, name: str) -> Workflow:
-        try:
-            return self.workflows[name]
-        except KeyError:
-            known = ", ".join(sorted(self.workflows))
-            raise InvalidData(
-                [
-                    (
-                        "workflow",
-                        Text(
-                            f"okänt arbetsflöde {name!r} (finns: {known})",
-                            f"unknown workflow {name!r} (known: {known})",
-                        ),
-                    )
-                ]
-            ) from None
 
     def case(self, case_id: str) -> Case:
         """The case with `case_id`."""
         return self.get(Case, case_id)
 
     def cases(self, **where: object) -> list[Case]:
-        """Cases whose fields equal `where` (``workflow=``, ``subject=``, ``state=``, ...)."""
+        """Cases whose fields equal `where`; ``workflow=``, ``subject=``, ``state=`` and
+        ``college_id=`` are found through the storage's index."""
         return self.find(Case, **where)
-
-    def _permit(
-        self, case: Case, spec_roles: frozenset[Role], trigger: str, actor: Actor, lookup: TxLookup
-    ) -> None:
-        allowed = actor.roles & spec_roles
-        if not allowed:
-            self._refused(actor, trigger, case.id)
-            raise PermissionDenied(actor.id, trigger, (r.value for r in spec_roles))
-        if allowed == {Role.REVIEWER}:
-            college = lookup.get(College, case.college_id)
-            if college is not None and _belongs_to(actor.id, college):
-                self._refused(actor, trigger, case.id)
-                raise PermissionDenied(
-                    actor.id,
-                    trigger,
-                    (r.value for r in spec_roles),
-                    Text(
-                        "granskaren tillhör colleget som granskas",
-                        "the reviewer belongs to the college under review",
-                    ),
-                )
-
-    def _refused(self, actor: Actor, trigger: str, case_id: str) -> None:
-        audit_log.warning(
-            "refused: actor=%s roles=%s trigger=%s case=%s",
-            actor.id,
-            ",".join(sorted(r.value for r in actor.roles)),
-            trigger,
-            case_id,
-        )
-
-    def _guards(
-        self, case: Case, guard_ids: Sequence[str], lookup: TxLookup, now: datetime
-    ) -> tuple[Finding, ...]:
-        context = Context(now, lookup, self.criteria)
-        return tuple(run_rule(self.rules[g], case, context) for g in guard_ids)
 
     def fire(
         self,
@@ -378,79 +263,33 @@ class Registry(OutboxMixin, ExchangeMixin):
     ) -> TransitionRecord:
         """Fire `trigger` on a case as `actor`.
 
-        Raises :class:`PermissionDenied` (role), :class:`TransitionNotAllowed` (state or
-        guards, with every failing finding), :class:`ConcurrentUpdate` (stale version),
-        and changes nothing in those cases.
+        Raises :class:`PermissionDenied` (role; the refusal is stored),
+        :class:`TransitionNotAllowed` (state or guards, with every failing finding),
+        :class:`ConcurrentUpdate` (stale version), and changes nothing in those cases.
         """
-        now = self.now()
-        with self._tx() as (tx, lookup):
-            record, case = self._fire(
-                tx, lookup, case_id, trigger, actor, note, dict(params or {}), now, expected_version
+        with self._change() as uow:
+            record, case = case_service.fire(
+                self.deps,
+                uow,
+                case_id,
+                trigger,
+                actor=actor,
+                now=self.now(),
+                note=note,
+                params=params,
+                expected_version=expected_version,
             )
         self._observe(case, record)
         return record
 
-    def _fire(
-        self,
-        tx: Transaction,
-        lookup: TxLookup,
-        case_id: str,
-        trigger: str,
-        actor: Actor,
-        note: str,
-        params: dict[str, str],
-        now: datetime,
-        expected_version: int | None,
-    ) -> tuple[TransitionRecord, Case]:
-        stored = tx.get(CASE, case_id)
-        if stored is None:
-            raise NotFound(CASE, case_id)
-        if expected_version is not None and stored.version != expected_version:
-            raise ConcurrentUpdate(CASE, case_id, expected_version, stored.version)
-        case = from_data(stored.data, Case)
-        flow = self._workflow(case.workflow)
-        spec = flow.spec(trigger)
-        self._permit(case, spec.roles, trigger, actor, lookup)
-        flow.check_source(case, spec)
-        flow.check_params(case, spec, params, now.date())
-        findings = self._guards(case, spec.guards, lookup, now)
-        failing = [f for f in findings if f.status.blocks]
-        if failing:
-            audit_log.info(
-                "guards refused %s on %s: %s",
-                trigger,
-                case_id,
-                ", ".join(f.rule_id for f in failing),
-            )
-            raise TransitionNotAllowed(case_id, trigger, case.state, failing)
-        source, dest = flow.move(case, trigger, now, params)
-        record = TransitionRecord(
-            case_id, 0, trigger, source, dest, actor.id, actor.roles, now, note, params, findings
-        )
-        seq = tx.append_history(case_id, record_data(record))
-        record = attrs.evolve(record, seq=seq)
-        self._store_case(tx, case, flow, stored.version)
-        if spec.notify:
-            state_from, state_to = flow.definition.state(source), flow.definition.state(dest)
-            self._enqueue(
-                tx,
-                lookup,
-                case,
-                "transition",
-                trigger,
-                spec.notify,
-                now,
-                {
-                    "from": state_from.title.en,
-                    "to": state_to.title.en,
-                    "from_sv": state_from.title.sv,
-                    "to_sv": state_to.title.sv,
-                    "at": now.date().isoformat(),
-                    "note": note,
-                    **_dates_set(spec, case),
-                },
-            )
-        return record, case
+    def batch(self) -> AbstractContextManager[Batch]:
+        """Many changes in one transaction, all or nothing::
+
+        with registry.batch() as b:
+            b.add(college)
+            b.fire(case_id, "approve", actor=office)
+        """
+        return _batch(self)
 
     def _observe(self, case: Case, record: TransitionRecord) -> None:
         for error in self.hooks.transition_committed(case, record):
@@ -460,64 +299,45 @@ class Registry(OutboxMixin, ExchangeMixin):
 
     def available(self, case_id: str, actor: Actor) -> list[Option]:
         """What `actor` could fire on the case now, each with its guards judged."""
-        now = self.now()
-        with self._tx() as (_, lookup):
-            case = lookup.get(Case, case_id)
-            if case is None:
-                raise NotFound(CASE, case_id)
-            flow = self._workflow(case.workflow)
-            options = []
-            for spec in flow.triggers_from(case.state):
-                try:
-                    self._permit(case, spec.roles, spec.trigger, actor, lookup)
-                    permitted = True
-                except PermissionDenied:
-                    permitted = False
-                findings = self._guards(case, spec.guards, lookup, now)
-                options.append(Option(spec.trigger, spec.title, spec.dest, permitted, findings))
-            return options
+        with self._uow(write=False) as uow:
+            return case_service.available(self.deps, uow, case_id, actor, self.now())
 
     def history(self, case_id: str) -> list[TransitionRecord]:
         """The audit records of a case, oldest first."""
-        with self._tx() as (tx, _):
-            return [
-                attrs.evolve(from_data(data, TransitionRecord), seq=i)
-                for i, data in enumerate(tx.history(case_id), start=1)
-            ]
+        with self._uow(write=False) as uow:
+            return uow.history.of(case_id)
 
     def replay(self, case_id: str) -> Case:
         """The case rebuilt from its history alone."""
         case = self.case(case_id)
         records = [r for r in self.history(case_id) if r.trigger != "open"]
-        return self._workflow(case.workflow).replay(case, records)
+        return case_service.workflow(self.deps, case.workflow).replay(case, records)
 
     # -- rules -----------------------------------------------------------------------
 
     def assess(self, subject: object, *, rule_set: str = "") -> Assessment:
         """Assess a college, programme or other subject against the criteria in force."""
         now = self.now()
-        with self._tx() as (_, lookup):
+        with self._uow(write=False) as uow:
             return assess(
-                subject, self.criteria, Context(now, lookup, self.criteria), rule_set=rule_set
+                subject, self.criteria, Context(now, uow, self.criteria), rule_set=rule_set
             )
 
     def record_judgement(self, judgement: Judgement, *, actor: Actor) -> None:
         """Store a reviewer's judgement; the actor must be that reviewer, not a member of
         the college judged."""
-        if Role.REVIEWER not in actor.roles or actor.id != judgement.reviewer_id:
-            self._refused(actor, "record_judgement", judgement.subject_id)
-            raise PermissionDenied(actor.id, "record_judgement", ["reviewer"])
-        with self._tx() as (tx, lookup):
-            college = lookup.get(College, judgement.subject_id)
-            if college is None:
-                programme = lookup.get(Programme, judgement.subject_id)
-                college = lookup.get(College, programme.college_id) if programme else None
-            if college is not None and _belongs_to(actor.id, college):
-                self._refused(actor, "record_judgement", judgement.subject_id)
-                raise PermissionDenied(
-                    actor.id,
+        now = self.now()
+        with self._change() as uow:
+            if Role.REVIEWER not in actor.roles or actor.id != judgement.reviewer_id:
+                raise refuse(actor, "record_judgement", judgement.subject_id, {Role.REVIEWER}, now)
+            college = college_of_subject(uow, judgement.subject_id)
+            if college is not None and belongs_to(actor.id, college):
+                raise refuse(
+                    actor,
                     "record_judgement",
-                    ["reviewer"],
+                    judgement.subject_id,
+                    {Role.REVIEWER},
+                    now,
                     Text("granskaren tillhör colleget", "the reviewer belongs to the college"),
                 )
             if judgement.rule_id not in self.rules:
@@ -532,95 +352,153 @@ class Registry(OutboxMixin, ExchangeMixin):
                         )
                     ]
                 )
-            tx.put("judgement", judgement.id, to_data(judgement), expected_version=0)
+            uow.entities.add(judgement)
 
     # -- time ------------------------------------------------------------------------
 
     def tick(self, now: datetime | date | None = None, *, batch: int = 500) -> TickReport:
         """Fire the time-based transitions that are due and enqueue due reminders.
 
-        Only cases whose stored due time has come are read (an index, not a scan).
+        Only cases whose stored due time has come are read (an index, not a scan); one
+        case that cannot be processed is skipped and reported, the rest go on.
         """
         when = as_datetime(now) if now is not None else self.now()
-        fired: list[tuple[str, str]] = []
-        reminders = examined = 0
-        skip: set[str] = set()
-        while True:
-            with self._tx() as (tx, _):
-                due = [s for s in tx.due(when, batch + len(skip)) if s.id not in skip]
-            if not due:
-                break
-            for stored in due[:batch]:
-                skip.add(stored.id)
-                examined += 1
-                try:
-                    with self._tx() as (tx, lookup):
-                        done, sent = self._tick_case(tx, lookup, stored.id, when)
-                except ConcurrentUpdate:
-                    continue  # someone else moved it; the next sweep looks again
-                fired += done
-                reminders += sent
-        return TickReport(tuple(fired), reminders, examined)
+        return tick(self.deps, self._uow, when, batch=batch, committed=self._observe)
 
-    def _tick_case(
-        self, tx: Transaction, lookup: TxLookup, case_id: str, when: datetime
-    ) -> tuple[list[tuple[str, str]], int]:
-        stored = tx.get(CASE, case_id)
-        if stored is None or stored.due_at is None or stored.due_at > when:
-            return [], 0
-        case = from_data(stored.data, Case)
-        flow = self._workflow(case.workflow)
-        fired = []
-        # One at a time, judged again after each: expiring may end the case before its
-        # supplements would have lapsed, and a plug-in's guard may refuse a time trigger.
-        for _ in range(len(flow.definition.time_rules) + 1):
-            due_now = flow.due_triggers(case, when)
-            if not due_now:
-                break
-            try:
-                _, case = self._fire(tx, lookup, case_id, due_now[0], SYSTEM, "", {}, when, None)
-            except TransitionNotAllowed as refused:
-                audit_log.warning("time rule %s refused on %s: %s", due_now[0], case_id, refused)
-                break
-            fired.append((case_id, due_now[0]))
-            stored = tx.get(CASE, case_id)
-            assert stored is not None
-        sent = 0
-        for reminder, key in flow.due_reminders(case, when):
-            due = case.deadlines[reminder.deadline]
-            self._enqueue(
-                tx,
-                lookup,
-                case,
-                "reminder",
-                reminder.name,
-                reminder.roles,
-                when,
-                {"due": due.isoformat()},
-                id=f"{case.id}:{key}",
+    # -- notifications ---------------------------------------------------------------
+
+    def deliver(
+        self, now: datetime | date | None = None, *, limit: int | None = None
+    ) -> DeliveryReport:
+        """Send what the outbox holds to each notifier until it is empty (or `limit`
+        deliveries per notifier: then ``remaining`` says how many wait); failures are
+        retried with exponential backoff, then kept as dead letters."""
+        when = as_datetime(now) if now is not None else self.now()
+        return deliver(self.deps, self._uow, when, limit=limit)
+
+    def outbox(self, status: str | None = None) -> list[tuple[Notification, str, str, int]]:
+        """Outbox entries as ``(notification, notifier, status, attempts)``."""
+        with self._uow(write=False) as uow:
+            return [(n, d.notifier, d.status, d.attempts) for n, d in uow.outbox.stream(status)]
+
+    def retry_dead(self, notification_id: str | None = None) -> int:
+        """Make dead letters pending again (all, or one notification's); returns how many."""
+        now = self.now()
+        with self._uow() as uow:
+            dead = [d for _, d in uow.outbox.stream("dead")]
+            return sum(
+                uow.tx.revive(d.notification_id, d.notifier, now)
+                for d in dead
+                if notification_id in (None, d.notification_id)
             )
-            case.reminders_sent.append(key)
-            sent += 1
-        if sent:
-            self._store_case(tx, case, flow, stored.version)
-        return fired, sent
 
-    def _store_case(self, tx: Transaction, case: Case, flow: Workflow, version: int) -> None:
-        """Write `case` under the version check, with when the sweep next needs it."""
-        tx.put(CASE, case.id, to_data(case), expected_version=version, due_at=flow.next_due(case))
+    # -- exchange and personal data --------------------------------------------------
+
+    def export_bundle(self) -> Bundle:
+        """Everything stored (entities, cases, history) as a :class:`Bundle`."""
+        with self._uow(write=False) as uow:
+            return exchange.export_bundle(uow)
+
+    def export_document(self) -> dict[str, Any]:
+        """Everything stored as a JSON-compatible document with a schema version."""
+        return export_document(self.export_bundle())
+
+    def write_document(self, out: IO[str]) -> int:
+        """Write the export document to `out` record by record (bounded memory);
+        returns the number of records."""
+        with self._uow(write=False) as uow:
+            return exchange.write_document(uow, out)
+
+    def import_document(
+        self, document: object, *, progress: Callable[[int, int], None] | None = None
+    ) -> int:
+        """Import a document all or nothing; returns how many records were written.
+
+        Bad input raises :class:`InvalidData` listing every error, and nothing changes.
+        `progress(done, total)` is called as records are written.
+        """
+        with self._change() as uow:
+            return exchange.import_bundle(self.deps, uow, document, progress)
+
+    def erase_person(self, person_id: str, *, actor: Actor) -> Person:
+        """Remove a person's name and contact data everywhere; their id stays in history
+        as a pseudonym, so history still replays."""
+        with self._change() as uow:
+            if Role.ADMIN not in actor.roles:
+                raise refuse(actor, "erase_person", person_id, {Role.ADMIN}, self.now())
+            erased = exchange.erase_person(uow, person_id)
+        audit_log.info("erased person %s by %s", person_id, actor.id)
+        return erased
+
+    def export_person(self, person_id: str) -> dict[str, Any]:
+        """Everything stored about one person, as JSON-compatible data."""
+        with self._uow(write=False) as uow:
+            return exchange.export_person(uow, person_id)
 
 
-def _dates_set(spec: Transition, case: Case) -> dict[str, str]:
-    """The deadlines a transition just set, for the notification's text."""
-    found = {}
-    if spec.sets:
-        found["due"] = case.deadlines[spec.sets[-1].name].isoformat()
-    if spec.certifies:
-        found["valid_until"] = case.certifications[-1].valid_until.isoformat()
-    return found
+class Batch:
+    """Changes collected in one unit of work (see :meth:`Registry.batch`)."""
+
+    def __init__(self, registry: Registry, uow: UnitOfWork) -> None:
+        self._registry = registry
+        self._uow = uow
+        self.records: list[tuple[Case, TransitionRecord]] = []
+
+    def add(self, *entities: object) -> None:
+        """Store new entities (as :meth:`Registry.add`)."""
+        for entity in entities:
+            _check_references(self._uow, entity, entities)
+            self._uow.entities.add(entity)
+
+    def open_case(self, workflow: str, subject: UnitRef, *, actor: Actor, **options: Any) -> Case:
+        """Open a case (as :meth:`Registry.open_case`)."""
+        return case_service.open_case(
+            self._registry.deps,
+            self._uow,
+            workflow,
+            subject,
+            actor=actor,
+            now=self._registry.now(),
+            **options,
+        )
+
+    def fire(self, case_id: str, trigger: str, *, actor: Actor, **options: Any) -> TransitionRecord:
+        """Fire a trigger (as :meth:`Registry.fire`); observers hear of it after commit."""
+        record, case = case_service.fire(
+            self._registry.deps,
+            self._uow,
+            case_id,
+            trigger,
+            actor=actor,
+            now=self._registry.now(),
+            **options,
+        )
+        self.records.append((case, record))
+        return record
 
 
-def _belongs_to(person_id: str, college: College) -> bool:
-    return person_id in college.process_leaders or any(
-        g.member(person_id) is not None for g in college.steering_groups()
-    )
+@contextmanager
+def _batch(registry: Registry) -> Iterator[Batch]:
+    with registry._change() as uow:
+        batch = Batch(registry, uow)
+        yield batch
+    for case, record in batch.records:
+        registry._observe(case, record)
+
+
+def _check_references(uow: UnitOfWork, entity: object, pending: Iterable[object]) -> None:
+    refs: list[tuple[str, type[Any], str]] = []
+    if isinstance(entity, Programme):
+        refs = [("college_id", College, entity.college_id)]
+    elif isinstance(entity, Judgement):
+        refs = [("reviewer_id", Person, entity.reviewer_id)]
+    problems = []
+    for path, cls, id in refs:
+        in_pending = any(isinstance(p, cls) and getattr(p, "id", None) == id for p in pending)
+        if not in_pending and uow.entities.get(cls, id) is None:
+            name = kind_of(cls)
+            problems.append(
+                (path, Text(f"{name} {id!r} finns inte", f"{name} {id!r} does not exist"))
+            )
+    if problems:
+        raise InvalidData(problems)

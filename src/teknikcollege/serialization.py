@@ -24,40 +24,15 @@ from . import models as m
 from ._text import Text
 from .codes import OrganisationNumber
 from .errors import InvalidData, join_path
+from .kinds import BY_CLASS, HISTORY_FIELD, KINDS
+from .kinds import ENTITY_KINDS as ENTITY_KINDS  # the kind table lives in kinds.py
+from .kinds import kind_of as kind_of
 from .workflow.case import Case, TransitionRecord
 
 T = TypeVar("T")
 
 SCHEMA = "teknikcollege/1"
 """The schema version written into every exported document."""
-
-ENTITY_KINDS: dict[str, type[Any]] = {
-    "organisation": m.Organisation,
-    "person": m.Person,
-    "college": m.College,
-    "programme": m.Programme,
-    "interest_registration": m.InterestRegistration,
-    "application": m.Application,
-    "review_visit": m.ReviewVisit,
-    "protocol": m.Protocol,
-    "supplement": m.Supplement,
-    "postponement": m.Postponement,
-    "annual_report": m.AnnualReport,
-    "satisfaction_survey": m.SatisfactionSurvey,
-    "judgement": m.Judgement,
-}
-"""Storage kind name of every model that is stored on its own, by its ``id``."""
-
-_KIND_OF_CLASS = {cls: kind for kind, cls in ENTITY_KINDS.items()}
-
-
-def kind_of(cls_or_obj: type[Any] | object) -> str:
-    """The storage kind name of a model class or instance (``"college"``)."""
-    cls = cls_or_obj if isinstance(cls_or_obj, type) else type(cls_or_obj)
-    try:
-        return _KIND_OF_CLASS[cls]
-    except KeyError:
-        raise TypeError(f"{cls.__name__} is not a stored model") from None
 
 
 class _WrongType(Exception):
@@ -273,37 +248,18 @@ class Bundle:
 
     def entities(self) -> tuple[object, ...]:
         """Every stored model in the bundle (not cases or history), organisations first."""
-        return tuple(e for name in _FIELD_OF_KIND.values() for e in getattr(self, name))
+        return tuple(e for k in KINDS if k.cls is not Case for e in getattr(self, k.document_field))
 
     @classmethod
     def of(cls, entities: Iterable[object]) -> Bundle:
         """Sort models into a bundle by their kind."""
         lists: dict[str, list[object]] = {f.name: [] for f in attrs.fields(Bundle)}
         for entity in entities:
-            if isinstance(entity, Case):
-                lists["cases"].append(entity)
-            elif isinstance(entity, TransitionRecord):
-                lists["history"].append(entity)
+            if isinstance(entity, TransitionRecord):
+                lists[HISTORY_FIELD].append(entity)
             else:
-                lists[_FIELD_OF_KIND[kind_of(entity)]].append(entity)
+                lists[BY_CLASS[type(entity)].document_field].append(entity)
         return cls(**{k: tuple(v) for k, v in lists.items()})  # type: ignore[arg-type]
-
-
-_FIELD_OF_KIND = {
-    "organisation": "organisations",
-    "person": "people",
-    "college": "colleges",
-    "programme": "programmes",
-    "interest_registration": "interest_registrations",
-    "application": "applications",
-    "review_visit": "review_visits",
-    "protocol": "protocols",
-    "supplement": "supplements",
-    "postponement": "postponements",
-    "annual_report": "annual_reports",
-    "satisfaction_survey": "satisfaction_surveys",
-    "judgement": "judgements",
-}
 
 
 def export_document(bundle: Bundle) -> dict[str, Any]:

@@ -1,14 +1,13 @@
-"""Rules, findings and assessments; the national criteria and the process guards."""
+"""Rules, findings and assessments; the national criteria. (The guards of the
+workflows are in :mod:`teknikcollege.workflow.guards`.)"""
 
 from .assessment import assess, subject_kind
 from .base import Context, FunctionRule, Lookup, Rule, rule, run_rule
 from .criteria.teknikcollege import CRITERION_IDS, CriteriaConfig, national_criteria
 from .findings import Assessment, Finding, Status
-from .process import PROCESS_RULES
 
 __all__ = [
     "CRITERION_IDS",
-    "PROCESS_RULES",
     "Assessment",
     "Context",
     "CriteriaConfig",

@@ -10,38 +10,22 @@ from __future__ import annotations
 import bisect
 import copy
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from ..errors import ConcurrentUpdate, NotFound
-from .port import Delivery, Scalar, Stored
+from .port import Delivery, Keys, Scalar, Stored
 
 _DELETED = object()
-
-
-class _Data:
-    def __init__(self) -> None:
-        self.entities: dict[tuple[str, str], Stored] = {}
-        self.due_index: list[tuple[datetime, str, str]] = []
-        self.history: dict[str, list[Mapping[str, Any]]] = {}
-        self.notifications: dict[str, Mapping[str, Any]] = {}
-        self.deliveries: dict[tuple[str, str], dict[str, Any]] = {}
-
-
-def _frozen(data: Mapping[str, Any]) -> Mapping[str, Any]:
-    # A copy gives the isolation a real backend gives: callers can neither change stored
-    # data afterwards nor store something JSON cannot hold (checked as it copies; a
-    # JSON round trip did the same at twice the cost).
-    copied: Mapping[str, Any] = _json_copy(data)
-    return copied
-
-
 _SCALARS = (str, int, float, bool, type(None))
 
 
 def _json_copy(value: Any) -> Any:
+    # A copy gives the isolation a real backend gives: callers can neither change stored
+    # data afterwards nor store something JSON cannot hold (checked as it copies; a
+    # JSON round trip did the same at twice the cost).
     kind = type(value)
     if kind is dict:
         for key in value:
@@ -57,23 +41,54 @@ def _json_copy(value: Any) -> Any:
     raise TypeError(f"{kind.__name__} is not JSON data")
 
 
+def _frozen(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    copied: Mapping[str, Any] = _json_copy(data)
+    return copied
+
+
+class _Data:
+    def __init__(self) -> None:
+        self.entities: dict[str, dict[str, Stored]] = {}
+        self.ids: dict[str, list[str]] = {}  # sorted ids per kind
+        self.keys: dict[tuple[str, str], frozenset[tuple[str, str]]] = {}
+        self.key_index: dict[tuple[str, str, str], set[str]] = {}
+        self.unique: dict[tuple[str, str], str] = {}
+        self.unique_of: dict[tuple[str, str], str] = {}
+        self.due_index: list[tuple[datetime, str, str]] = []
+        self.history: dict[str, list[Mapping[str, Any]]] = {}
+        self.notifications: dict[str, Mapping[str, Any]] = {}
+        self.deliveries: dict[tuple[str, str], dict[str, Any]] = {}
+        self.refusals: list[Mapping[str, Any]] = []
+        self.meta: dict[str, str] = {}
+
+
 class MemoryTransaction:
     """A unit of work over :class:`MemoryStorage`."""
 
     def __init__(self, data: _Data) -> None:
         self._data = data
         self._writes: dict[tuple[str, str], Any] = {}
+        self._keys: dict[tuple[str, str], frozenset[tuple[str, str]]] = {}
+        self._unique: dict[tuple[str, str], str | None] = {}
         self._history: dict[str, list[Mapping[str, Any]]] = {}
         self._replaced: dict[tuple[str, int], Mapping[str, Any]] = {}
         self._notifications: dict[str, Mapping[str, Any]] = {}
         self._deliveries: dict[tuple[str, str], dict[str, Any]] = {}
+        self._refusals: list[Mapping[str, Any]] = []
+        self._meta: dict[str, str] = {}
+
+    # -- entities ------------------------------------------------------------------
 
     def get(self, kind: str, id: str) -> Stored | None:
         key = (kind, id)
         if key in self._writes:
             value = self._writes[key]
             return None if value is _DELETED else value
-        return self._data.entities.get(key)
+        return self._data.entities.get(kind, {}).get(id)
+
+    def version(self, kind: str, id: str) -> int | None:
+        stored = self.get(kind, id)
+        return None if stored is None else stored.version
 
     def _check(self, kind: str, id: str, expected_version: int) -> int:
         current = self.get(kind, id)
@@ -81,6 +96,15 @@ class MemoryTransaction:
         if actual != expected_version:
             raise ConcurrentUpdate(kind, id, expected_version, actual if current else None)
         return actual
+
+    def _holder(self, kind: str, unique: str) -> str | None:
+        for (k, i), u in self._unique.items():
+            if k == kind and u == unique and self._writes.get((k, i)) is not _DELETED:
+                return i
+        holder = self._data.unique.get((kind, unique))
+        if holder is None or (kind, holder) in self._unique:
+            return None
+        return None if self._writes.get((kind, holder)) is _DELETED else holder
 
     def put(
         self,
@@ -90,9 +114,19 @@ class MemoryTransaction:
         *,
         expected_version: int,
         due_at: datetime | None = None,
+        keys: Keys | None = None,
+        unique: str | None = None,
     ) -> int:
         version = self._check(kind, id, expected_version) + 1
-        self._writes[(kind, id)] = Stored(kind, id, version, _frozen(data), due_at)
+        if unique is not None:
+            holder = self._holder(kind, unique)
+            if holder is not None and holder != id:
+                raise ConcurrentUpdate(kind, holder, 0, 1)
+        stored = Stored(kind, id, version, _frozen(data), due_at)
+        self._writes[(kind, id)] = stored
+        self._unique[(kind, id)] = unique
+        if keys is not None:
+            self._keys[(kind, id)] = frozenset(keys)
         return version
 
     def delete(self, kind: str, id: str, *, expected_version: int) -> None:
@@ -100,18 +134,56 @@ class MemoryTransaction:
             raise NotFound(kind, id)
         self._check(kind, id, expected_version)
         self._writes[(kind, id)] = _DELETED
+        self._unique[(kind, id)] = None
+        self._keys[(kind, id)] = frozenset()
 
-    def query(self, kind: str, where: Mapping[str, Scalar] | None = None) -> list[Stored]:
-        keys = {k for k in self._data.entities if k[0] == kind}
-        keys |= {k for k in self._writes if k[0] == kind}
-        found = []
-        for key in sorted(keys):
-            stored = self.get(*key)
+    def _keys_of(self, kind: str, id: str) -> frozenset[tuple[str, str]]:
+        found = self._keys.get((kind, id))
+        return self._data.keys.get((kind, id), frozenset()) if found is None else found
+
+    def _candidates(self, kind: str, keys: Mapping[str, str]) -> list[str]:
+        wanted = set(keys.items())
+        sets = [self._data.key_index.get((kind, n, v), set()) for n, v in wanted]
+        committed = set.intersection(*sets) if sets else set()
+        found = {i for i in committed if (kind, i) not in self._keys}
+        found |= {i for (k, i), held in self._keys.items() if k == kind and wanted <= held}
+        return sorted(found)
+
+    def query(
+        self,
+        kind: str,
+        where: Mapping[str, Scalar] | None = None,
+        *,
+        keys: Mapping[str, str] | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Stored]:
+        if keys:
+            ids: Iterable[str] = self._candidates(kind, keys)
+            if after is not None:
+                ids = [i for i in ids if i > after]
+        else:
+            committed = self._data.ids.get(kind, [])
+            start = 0 if after is None else bisect.bisect_right(committed, after)
+            added = sorted(
+                i
+                for (k, i), v in self._writes.items()
+                if k == kind
+                and v is not _DELETED
+                and i not in self._data.entities.get(k, {})
+                and (after is None or i > after)
+            )
+            ids = _merge(committed, start, added)
+        found: list[Stored] = []
+        for id in ids:
+            stored = self.get(kind, id)
             if stored is not None and all(
                 stored.data.get(f) == v and type(stored.data.get(f)) is type(v)
                 for f, v in (where or {}).items()
             ):
                 found.append(stored)
+                if limit is not None and len(found) >= limit:
+                    break
         return found
 
     def due(self, before: datetime, limit: int) -> list[Stored]:
@@ -120,27 +192,48 @@ class MemoryTransaction:
         stop = bisect.bisect_right(index, (before, "\uffff", "\uffff"))
         for _, kind, id in index[:stop]:
             if (kind, id) not in self._writes:
-                stored = self._data.entities[(kind, id)]
-                found.append(stored)
+                found.append(self._data.entities[kind][id])
+                if len(found) >= limit and not self._writes:
+                    break
         for value in self._writes.values():
             if isinstance(value, Stored) and value.due_at is not None and value.due_at <= before:
                 found.append(value)
         found.sort(key=lambda s: (s.due_at, s.kind, s.id))
         return found[:limit]
 
-    def append_history(self, case_id: str, data: Mapping[str, Any]) -> int:
-        pending = self._history.setdefault(case_id, [])
-        pending.append(_frozen(data))
-        return len(self._data.history.get(case_id, ())) + len(pending)
+    # -- history -------------------------------------------------------------------
 
-    def history(self, case_id: str) -> list[Mapping[str, Any]]:
-        records = list(self._data.history.get(case_id, ())) + self._history.get(case_id, [])
-        return [self._replaced.get((case_id, i + 1), r) for i, r in enumerate(records)]
+    def _records(self, case_id: str) -> list[Mapping[str, Any]]:
+        return list(self._data.history.get(case_id, ())) + self._history.get(case_id, [])
+
+    def append_history(self, case_id: str, seq: int, data: Mapping[str, Any]) -> None:
+        count = len(self._data.history.get(case_id, ())) + len(self._history.get(case_id, ()))
+        if seq != count + 1:
+            raise ConcurrentUpdate("history", case_id, seq - 1, count)
+        self._history.setdefault(case_id, []).append(_frozen(data))
+
+    def history(self, case_id: str, *, after: int = 0) -> list[Mapping[str, Any]]:
+        records = self._records(case_id)
+        return [
+            self._replaced.get((case_id, i + 1), r) for i, r in enumerate(records) if i >= after
+        ]
+
+    def history_head(self, case_id: str) -> Mapping[str, Any] | None:
+        records = self._records(case_id)
+        if not records:
+            return None
+        return self._replaced.get((case_id, len(records)), records[-1])
+
+    def history_cases(self, *, after: str | None = None, limit: int | None = None) -> list[str]:
+        ids = sorted(i for i in {*self._data.history, *self._history} if after is None or i > after)
+        return ids if limit is None else ids[:limit]
 
     def replace_history(self, case_id: str, seq: int, data: Mapping[str, Any]) -> None:
-        if not 1 <= seq <= len(self.history(case_id)):
+        if not 1 <= seq <= len(self._records(case_id)):
             raise NotFound("history", f"{case_id}#{seq}")
         self._replaced[(case_id, seq)] = _frozen(data)
+
+    # -- outbox --------------------------------------------------------------------
 
     def enqueue(self, id: str, data: Mapping[str, Any], notifiers: list[str], at: datetime) -> None:
         if id in self._data.notifications or id in self._notifications:
@@ -162,31 +255,37 @@ class MemoryTransaction:
             return self._deliveries[key]
         return None
 
+    def _row(self, key: tuple[str, str]) -> dict[str, Any]:
+        return self._deliveries.get(key) or self._data.deliveries[key]
+
     def _notification(self, id: str) -> Mapping[str, Any]:
         return self._notifications.get(id) or self._data.notifications[id]
 
     def claim(
         self, notifier: str, now: datetime, lease_until: datetime, limit: int
     ) -> list[Delivery]:
-        keys = sorted({*self._data.deliveries, *self._deliveries})
+        ready = sorted(
+            (row["next"], key[0])
+            for key in {*self._data.deliveries, *self._deliveries}
+            if key[1] == notifier
+            for row in (self._row(key),)
+            if row["status"] == "pending" and row["next"] <= now
+        )
         found: list[Delivery] = []
-        for key in keys:
-            if key[1] != notifier or len(found) >= limit:
-                continue
-            row = self._delivery(key)
+        for _, notification_id in ready[:limit]:
+            row = self._delivery((notification_id, notifier))
             assert row is not None
-            if row["status"] == "pending" and row["next"] <= now:
-                row["next"] = lease_until
-                found.append(
-                    Delivery(
-                        key[0],
-                        notifier,
-                        self._notification(key[0]),
-                        row["attempts"],
-                        "pending",
-                        row["error"],
-                    )
+            row["next"] = lease_until
+            found.append(
+                Delivery(
+                    notification_id,
+                    notifier,
+                    self._notification(notification_id),
+                    row["attempts"],
+                    "pending",
+                    row["error"],
                 )
+            )
         return found
 
     def settle(
@@ -198,22 +297,35 @@ class MemoryTransaction:
         at: datetime,
         error: str | None = None,
         retry_at: datetime | None = None,
-    ) -> None:
+    ) -> bool:
         row = self._delivery((notification_id, notifier))
         if row is None:
             raise NotFound("delivery", f"{notification_id}/{notifier}")
+        if row["status"] == "delivered":
+            return False
         row["attempts"] += 1
         if delivered:
             row.update(status="delivered", error=None, next=at)
         else:
             row.update(status="pending" if retry_at else "dead", error=error, next=retry_at or at)
+        return True
 
-    def deliveries(self, status: str | None = None) -> list[Delivery]:
-        keys = sorted({*self._data.deliveries, *self._deliveries})
+    def deliveries(
+        self,
+        status: str | None = None,
+        *,
+        notifier: str | None = None,
+        after: tuple[str, str] | None = None,
+        limit: int | None = None,
+    ) -> list[Delivery]:
         found = []
-        for key in keys:
-            row = self._deliveries.get(key) or self._data.deliveries[key]
-            if status is None or row["status"] == status:
+        for key in sorted({*self._data.deliveries, *self._deliveries}):
+            row = self._row(key)
+            if (
+                (status is None or row["status"] == status)
+                and (notifier is None or key[1] == notifier)
+                and (after is None or key > after)
+            ):
                 found.append(
                     Delivery(
                         key[0],
@@ -224,7 +336,16 @@ class MemoryTransaction:
                         row["error"],
                     )
                 )
+                if limit is not None and len(found) >= limit:
+                    break
         return found
+
+    def count_deliveries(self, status: str, *, notifier: str | None = None) -> int:
+        return sum(
+            1
+            for key in {*self._data.deliveries, *self._deliveries}
+            if self._row(key)["status"] == status and (notifier is None or key[1] == notifier)
+        )
 
     def revive(self, notification_id: str, notifier: str, at: datetime) -> bool:
         row = self._delivery((notification_id, notifier))
@@ -233,25 +354,115 @@ class MemoryTransaction:
         row.update(status="pending", next=at)
         return True
 
+    def clear_errors(self, notification_ids: Iterable[str]) -> int:
+        wanted = set(notification_ids)
+        count = 0
+        for key in {*self._data.deliveries, *self._deliveries}:
+            if key[0] in wanted and self._row(key)["error"] is not None:
+                row = self._delivery(key)
+                assert row is not None
+                row["error"] = None
+                count += 1
+        return count
+
+    # -- refusals, savepoints, meta ----------------------------------------------------
+
+    def add_refusal(self, data: Mapping[str, Any]) -> int:
+        self._refusals.append(_frozen(data))
+        return len(self._data.refusals) + len(self._refusals)
+
+    def refusals(self, *, after: int = 0, limit: int | None = None) -> list[Mapping[str, Any]]:
+        found = (self._data.refusals + self._refusals)[after:]
+        return found if limit is None else found[:limit]
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        saved = (
+            dict(self._writes),
+            dict(self._keys),
+            dict(self._unique),
+            {k: list(v) for k, v in self._history.items()},
+            dict(self._replaced),
+            dict(self._notifications),
+            {k: dict(v) for k, v in self._deliveries.items()},
+            list(self._refusals),
+            dict(self._meta),
+        )
+        try:
+            yield
+        except BaseException:
+            (
+                self._writes,
+                self._keys,
+                self._unique,
+                self._history,
+                self._replaced,
+                self._notifications,
+                self._deliveries,
+                self._refusals,
+                self._meta,
+            ) = saved
+            raise
+
+    def get_meta(self, name: str) -> str | None:
+        return self._meta.get(name, self._data.meta.get(name))
+
+    def set_meta(self, name: str, value: str) -> None:
+        self._meta[name] = value
+
+    # -- commit --------------------------------------------------------------------
+
     def _commit(self) -> None:
         data = self._data
-        for key, value in self._writes.items():
-            old = data.entities.get(key)
+        for (kind, id), value in self._writes.items():
+            table = data.entities.setdefault(kind, {})
+            old = table.get(id)
             if old is not None and old.due_at is not None:
-                i = bisect.bisect_left(data.due_index, (old.due_at, *key))
+                i = bisect.bisect_left(data.due_index, (old.due_at, kind, id))
                 del data.due_index[i]
             if value is _DELETED:
-                data.entities.pop(key, None)
-                continue
-            data.entities[key] = value
-            if value.due_at is not None:
-                bisect.insort(data.due_index, (value.due_at, *key))
+                table.pop(id, None)
+                ids = data.ids[kind]
+                del ids[bisect.bisect_left(ids, id)]
+            else:
+                if old is None:
+                    bisect.insort(data.ids.setdefault(kind, []), id)
+                table[id] = value
+                if value.due_at is not None:
+                    bisect.insort(data.due_index, (value.due_at, kind, id))
+        for key, unique in self._unique.items():
+            previous = data.unique_of.pop(key, None)
+            if previous is not None and data.unique.get((key[0], previous)) == key[1]:
+                del data.unique[(key[0], previous)]
+            if unique is not None:
+                data.unique[(key[0], unique)] = key[1]
+                data.unique_of[key] = unique
+        for key, held in self._keys.items():
+            for name, value in data.keys.pop(key, frozenset()):
+                data.key_index.get((key[0], name, value), set()).discard(key[1])
+            if held:
+                data.keys[key] = held
+                for name, value in held:
+                    data.key_index.setdefault((key[0], name, value), set()).add(key[1])
         for case_id, records in self._history.items():
             data.history.setdefault(case_id, []).extend(records)
         for (case_id, seq), record in self._replaced.items():
             data.history[case_id][seq - 1] = record
         data.notifications.update(self._notifications)
         data.deliveries.update(self._deliveries)
+        data.refusals.extend(self._refusals)
+        data.meta.update(self._meta)
+
+
+def _merge(committed: list[str], start: int, added: list[str]) -> Iterator[str]:
+    """The ids of `committed` from `start`, with `added` merged in, in order."""
+    j = 0
+    for i in range(start, len(committed)):
+        while j < len(added) and added[j] < committed[i]:
+            yield added[j]
+            j += 1
+        yield committed[i]
+    yield from added[j:]
 
 
 class MemoryStorage:
@@ -263,12 +474,13 @@ class MemoryStorage:
         self._lock = threading.RLock()
 
     @contextmanager
-    def transaction(self) -> Iterator[MemoryTransaction]:
+    def transaction(self, *, write: bool = True) -> Iterator[MemoryTransaction]:
         """A serialised unit of work: one transaction at a time."""
         with self._lock:
             tx = MemoryTransaction(self._data)
             yield tx
-            tx._commit()
+            if write:
+                tx._commit()
 
     def close(self) -> None:
         """Nothing to release."""
@@ -279,8 +491,12 @@ class MemoryStorage:
             return copy.deepcopy(
                 {
                     "entities": self._data.entities,
+                    "keys": self._data.keys,
+                    "unique": self._data.unique,
                     "history": self._data.history,
                     "notifications": self._data.notifications,
                     "deliveries": self._data.deliveries,
+                    "refusals": self._data.refusals,
+                    "meta": self._data.meta,
                 }
             )

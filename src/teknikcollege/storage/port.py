@@ -1,19 +1,25 @@
-"""The storage port: a unit of work over entities, history and the outbox.
+"""The storage port: a unit of work over entities, history, the outbox and refusals.
 
 Backends store JSON-compatible data and know nothing of the models. Everything done in
-one :meth:`Storage.transaction` commits together or not at all.
+one :meth:`Storage.transaction` commits together or not at all. The semantics every
+backend must keep are written on each method and checked by
+:class:`teknikcollege.testing.StorageContract`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from .._text import Text
+
 Scalar = str | int | float | bool | None
+Keys = Iterable[tuple[str, str]]
+"""Index keys of an entity, ``(name, value)`` pairs; a name may appear more than once."""
 
 
 @attrs.frozen
@@ -29,7 +35,11 @@ class Stored:
 
 @attrs.frozen
 class Delivery:
-    """A notification waiting for one notifier."""
+    """A notification waiting for (or delivered to) one notifier.
+
+    `attempts` counts the settled attempts: it grows by one with each :meth:`settle`,
+    delivered or not, and :meth:`Transaction.revive` keeps it.
+    """
 
     notification_id: str
     notifier: str
@@ -37,6 +47,15 @@ class Delivery:
     attempts: int
     status: str = "pending"
     last_error: str | None = None
+
+
+@attrs.frozen
+class StorageBackend:
+    """A storage backend record: URL scheme, factory (taking the URL), description."""
+
+    scheme: str
+    factory: Callable[[str], Storage]
+    description: Text
 
 
 @runtime_checkable
@@ -47,6 +66,10 @@ class Transaction(Protocol):
         """The entity, or None."""
         ...
 
+    def version(self, kind: str, id: str) -> int | None:
+        """The entity's version without its data (cheap), or None."""
+        ...
+
     def put(
         self,
         kind: str,
@@ -55,17 +78,36 @@ class Transaction(Protocol):
         *,
         expected_version: int,
         due_at: datetime | None = None,
+        keys: Keys = (),
+        unique: str | None = None,
     ) -> int:
         """Write an entity if its stored version is `expected_version` (0: it must not
-        exist yet); returns the new version. A stale write raises ``ConcurrentUpdate``."""
+        exist yet); returns the new version (1 for a new entity, then +1 per write).
+
+        A stale write raises ``ConcurrentUpdate`` and changes nothing. `keys` replace the
+        entity's index keys (see :meth:`query`). `unique`, when given, must be unique
+        among the entities of `kind`: another entity holding it raises ``ConcurrentUpdate``
+        naming that entity (it is how "one open case per subject" is a database fact).
+        """
         ...
 
     def delete(self, kind: str, id: str, *, expected_version: int) -> None:
-        """Remove an entity under the same version check as :meth:`put`."""
+        """Remove an entity under the same version check as :meth:`put`; a missing one
+        raises ``NotFound``."""
         ...
 
-    def query(self, kind: str, where: Mapping[str, Scalar] | None = None) -> list[Stored]:
-        """Entities of `kind` whose top-level fields equal `where`, ordered by id."""
+    def query(
+        self,
+        kind: str,
+        where: Mapping[str, Scalar] | None = None,
+        *,
+        keys: Mapping[str, str] | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Stored]:
+        """Entities of `kind` ordered by id: those whose top-level fields equal `where`
+        (same JSON type too), that hold every index key in `keys` (found through an
+        index), with an id greater than `after`; at most `limit` of them."""
         ...
 
     def due(self, before: datetime, limit: int) -> list[Stored]:
@@ -73,27 +115,38 @@ class Transaction(Protocol):
         found through an index."""
         ...
 
-    def append_history(self, case_id: str, data: Mapping[str, Any]) -> int:
-        """Append a transition record for `case_id`; returns its sequence number (1, 2, ...)."""
+    def append_history(self, case_id: str, seq: int, data: Mapping[str, Any]) -> None:
+        """Append record number `seq` (1, 2, ... with no gaps) to `case_id`'s history; a
+        `seq` already taken raises ``ConcurrentUpdate``."""
         ...
 
-    def history(self, case_id: str) -> list[Mapping[str, Any]]:
-        """The records of `case_id`, oldest first."""
+    def history(self, case_id: str, *, after: int = 0) -> list[Mapping[str, Any]]:
+        """The records of `case_id` with a number above `after`, oldest first."""
+        ...
+
+    def history_head(self, case_id: str) -> Mapping[str, Any] | None:
+        """The newest record of `case_id`, or None."""
+        ...
+
+    def history_cases(self, *, after: str | None = None, limit: int | None = None) -> list[str]:
+        """The ids of cases that have history, in order, after `after`."""
         ...
 
     def replace_history(self, case_id: str, seq: int, data: Mapping[str, Any]) -> None:
-        """Rewrite one record in place (only for erasing personal data)."""
+        """Rewrite one record in place (only for migrations); a missing one raises
+        ``NotFound``."""
         ...
 
     def enqueue(self, id: str, data: Mapping[str, Any], notifiers: list[str], at: datetime) -> None:
-        """Add a notification to the outbox, pending for each of `notifiers`."""
+        """Add a notification to the outbox, pending for each of `notifiers` from `at`;
+        an id already queued raises ``ConcurrentUpdate``."""
         ...
 
     def claim(
         self, notifier: str, now: datetime, lease_until: datetime, limit: int
     ) -> list[Delivery]:
-        """Pending deliveries for `notifier` due at `now`, hidden from other claims
-        until `lease_until`."""
+        """Up to `limit` pending deliveries for `notifier` due at `now`, oldest first,
+        hidden from other claims until `lease_until`."""
         ...
 
     def settle(
@@ -105,17 +158,56 @@ class Transaction(Protocol):
         at: datetime,
         error: str | None = None,
         retry_at: datetime | None = None,
-    ) -> None:
-        """Record a delivery attempt: delivered, failed with a retry time, or dead
-        (failed with no `retry_at`)."""
+    ) -> bool:
+        """Record an attempt: delivered, failed with a retry time (pending again from
+        `retry_at`), or dead (failed with no `retry_at`). A delivery already delivered is
+        never changed again (a late failure cannot undo an acknowledgement): returns
+        False then. A missing delivery raises ``NotFound``."""
         ...
 
-    def deliveries(self, status: str | None = None) -> list[Delivery]:
-        """Deliveries in `status` (``pending``, ``delivered``, ``dead``), or all."""
+    def deliveries(
+        self,
+        status: str | None = None,
+        *,
+        notifier: str | None = None,
+        after: tuple[str, str] | None = None,
+        limit: int | None = None,
+    ) -> list[Delivery]:
+        """Deliveries in `status` (``pending``, ``delivered``, ``dead``), or all, ordered
+        by ``(notification_id, notifier)`` after `after`."""
+        ...
+
+    def count_deliveries(self, status: str, *, notifier: str | None = None) -> int:
+        """How many deliveries are in `status` (for one notifier, or all)."""
         ...
 
     def revive(self, notification_id: str, notifier: str, at: datetime) -> bool:
-        """Make a dead delivery pending again; False if there is no such dead letter."""
+        """Make a dead delivery pending again from `at` (attempts kept); False if there
+        is no such dead letter."""
+        ...
+
+    def clear_errors(self, notification_ids: Iterable[str]) -> int:
+        """Forget the last error text of these notifications' deliveries (erasure)."""
+        ...
+
+    def add_refusal(self, data: Mapping[str, Any]) -> int:
+        """Store a refused attempt; returns its number (1, 2, ...)."""
+        ...
+
+    def refusals(self, *, after: int = 0, limit: int | None = None) -> list[Mapping[str, Any]]:
+        """Stored refusals numbered above `after`, oldest first."""
+        ...
+
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A nested unit: an exception inside undoes only what was done inside."""
+        ...
+
+    def get_meta(self, name: str) -> str | None:
+        """A value the library keeps about the store itself, or None."""
+        ...
+
+    def set_meta(self, name: str, value: str) -> None:
+        """Set such a value."""
         ...
 
 
@@ -125,8 +217,9 @@ class Storage(Protocol):
 
     url: str
 
-    def transaction(self) -> AbstractContextManager[Transaction]:
-        """Begin a unit of work."""
+    def transaction(self, *, write: bool = True) -> AbstractContextManager[Transaction]:
+        """Begin a unit of work. ``write=False`` promises only reads: a backend may then
+        run it without waiting for writers (SQLite: a deferred WAL read)."""
         ...
 
     def close(self) -> None:

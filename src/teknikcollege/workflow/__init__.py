@@ -14,11 +14,13 @@ from .definition import (
 )
 from .diagram import dot, mermaid, svg
 from .engine import Workflow
+from .guards import PROCESS_RULES
 
 __all__ = [
     "CERTIFICATION",
     "COLLEGE_LIFECYCLE",
     "CORE_WORKFLOWS",
+    "PROCESS_RULES",
     "SYSTEM",
     "Actor",
     "Case",

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import attrs
 
+from .._text import Text
 from ..models import Certification, Role, UnitRef
 from ..rules.findings import Finding
 
@@ -67,3 +68,18 @@ class TransitionRecord:
     note: str = ""
     params: Mapping[str, str] = attrs.field(factory=dict)
     findings: tuple[Finding, ...] = ()
+    prev_hash: str = ""
+    """The SHA-256 of the record before it in the case's history ("" for the first)."""
+    hash: str = ""
+    """The SHA-256 of this record's canonical content, `prev_hash` included."""
+
+
+@attrs.frozen
+class Refusal:
+    """A refused attempt, stored so it can be queried: who, what, on what, when, why."""
+
+    at: datetime
+    actor_id: str
+    action: str
+    target: str
+    reason: Text

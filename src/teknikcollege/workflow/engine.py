@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from transitions import EventData, Machine
+from transitions.core import MachineError
 
 from .._text import Text
 from ..clock import add_months
@@ -29,6 +30,7 @@ class Workflow:
         self.definition = definition
         self.name = definition.name
         self._specs = {t.trigger: t for t in definition.transitions}
+        self._from: dict[str, list[Transition]] = {}
         self.machine = Machine(
             model=None,
             states=[s.name for s in definition.states],
@@ -54,17 +56,28 @@ class Workflow:
             raise UnknownTrigger(self.name, trigger, self._specs) from None
 
     def triggers_from(self, state: str) -> list[Transition]:
-        """The transitions that may leave `state`, in definition order."""
-        return [t for t in self.definition.transitions if state in t.sources]
+        """The transitions that may leave `state`, in definition order (as the shared
+        machine lists them)."""
+        found = self._from.get(state)
+        if found is None:
+            names = set(self.machine.get_triggers(state))
+            found = self._from[state] = [
+                t for t in self.definition.transitions if t.trigger in names
+            ]
+        return found
 
     def check_source(self, case: Case, spec: Transition) -> None:
-        """Raise :class:`TransitionNotAllowed` if `case` is not in one of the sources."""
-        if case.state not in spec.sources:
-            reason = Text(
-                f"möjlig bara från {', '.join(spec.sources)}",
-                f"only possible from {', '.join(spec.sources)}",
-            )
-            raise TransitionNotAllowed(case.id, spec.trigger, case.state, reason=reason)
+        """Raise :class:`TransitionNotAllowed` if the machine has no `spec` from the
+        case's state."""
+        if spec not in self.triggers_from(case.state):
+            raise self._wrong_state(case, spec)
+
+    def _wrong_state(self, case: Case, spec: Transition) -> TransitionNotAllowed:
+        reason = Text(
+            f"möjlig bara från {', '.join(spec.sources)}",
+            f"only possible from {', '.join(spec.sources)}",
+        )
+        return TransitionNotAllowed(case.id, spec.trigger, case.state, reason=reason)
 
     def check_params(
         self, case: Case, spec: Transition, params: Mapping[str, str], day: date
@@ -113,16 +126,19 @@ class Workflow:
         Returns ``(source, dest)``.
         """
         spec = self.spec(trigger)
-        self.check_source(case, spec)
         self.check_params(case, spec, params or {}, at.date())
         return self.move(case, trigger, at, params)
 
     def move(
         self, case: Case, trigger: str, at: datetime, params: Mapping[str, str] | None = None
     ) -> tuple[str, str]:
-        """:meth:`apply` for a caller that has already checked the source and parameters."""
+        """Move `case` with the shared machine, which checks the source state itself (a
+        wrong one is :class:`TransitionNotAllowed`) and runs the transition's effects."""
         source = case.state
-        self.machine.events[trigger].trigger(case, at=at, params=dict(params or {}))
+        try:
+            self.machine.events[trigger].trigger(case, at=at, params=dict(params or {}))
+        except MachineError:
+            raise self._wrong_state(case, self.spec(trigger)) from None
         return source, case.state
 
     def _effects(self, event: EventData) -> None:

@@ -1,4 +1,8 @@
-"""Rules that guard the workflows (rule set ``teknikcollege-process``)."""
+"""Rules that guard the workflows (rule set ``teknikcollege-process``).
+
+They live with the workflows they guard: rules know nothing of workflows, and
+workflows build on rules.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +15,16 @@ from ..models import (
     DocumentKind,
     InterestKind,
     InterestRegistration,
+    Organisation,
     Programme,
     ReviewVisit,
     UnitKind,
     UnitRef,
 )
-from .base import Context, FunctionRule, rule
-from .findings import Finding, Status
+from ..rules.assessment import assess
+from ..rules.base import Context, FunctionRule, rule
+from ..rules.findings import Finding, Status
+from .case import Case
 
 RULE_SET, VERSION = "teknikcollege-process", "1"
 
@@ -135,8 +142,6 @@ def review_visit_recorded(case: Any, context: Context) -> tuple[bool, Text]:
 
 
 def _unit_subject(case: Any, context: Context) -> Any:
-    from ..models import Organisation
-
     ref: UnitRef = case.subject
     if ref.kind is UnitKind.COLLEGE:
         return context.lookup.get(College, ref.id)
@@ -148,8 +153,6 @@ def _unit_subject(case: Any, context: Context) -> Any:
 
 
 def _certified_units(context: Context, ref: UnitRef) -> bool:
-    from ..workflow.case import Case
-
     today = context.now.date()
     return any(
         c.certification_on(today) is not None and c.state not in ("decertified",)
@@ -161,8 +164,6 @@ def _certified_units(context: Context, ref: UnitRef) -> bool:
     "unit-meets-criteria", **_meta("Enheten uppfyller kriterierna", "The unit meets the criteria")
 )
 def unit_meets_criteria(case: Any, context: Context) -> Finding:
-    from .assessment import assess
-
     title = Text("Enheten uppfyller kriterierna", "The unit meets the criteria")
     subject = _unit_subject(case, context)
     if subject is None:

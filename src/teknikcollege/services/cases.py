@@ -1,0 +1,238 @@
+"""Cases: open one, fire a trigger, list what an actor could fire."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+
+import attrs
+
+from .._text import Text
+from ..bootstrap import Dependencies
+from ..errors import CaseExists, ConcurrentUpdate, InvalidData, NotFound, TransitionNotAllowed
+from ..models import College, Programme, UnitKind, UnitRef
+from ..rules.base import Context, run_rule
+from ..rules.findings import Finding
+from ..unit_of_work import UnitOfWork
+from ..workflow.case import Actor, Case, TransitionRecord
+from ..workflow.definition import Transition
+from ..workflow.engine import Workflow
+from .notifications import enqueue, new_id
+from .policy import case_denial, permit_case, refuse
+
+audit_log = logging.getLogger("teknikcollege.audit")
+
+
+@attrs.frozen
+class Option:
+    """A trigger an actor might fire now: whether the role allows it and the guards pass."""
+
+    trigger: str
+    title: Text
+    dest: str
+    permitted: bool
+    findings: tuple[Finding, ...]
+
+    @property
+    def possible(self) -> bool:
+        """Whether firing it now would succeed."""
+        return self.permitted and all(f.passed for f in self.findings)
+
+
+def _problem(path: str, sv: str, en: str) -> InvalidData:
+    return InvalidData([(path, Text(sv, en))])
+
+
+def workflow(deps: Dependencies, name: str, path: str = "workflow") -> Workflow:
+    """The workflow called `name`; :class:`InvalidData` naming the known ones if none."""
+    try:
+        return deps.workflows[name]
+    except KeyError:
+        known = ", ".join(sorted(deps.workflows))
+        raise _problem(
+            path,
+            f"okänt arbetsflöde {name!r} (finns: {known})",
+            f"unknown workflow {name!r} (known: {known})",
+        ) from None
+
+
+def open_key(case: Case, flow: Workflow) -> str | None:
+    """The key only one open case may hold: its workflow and subject (a provider's
+    subject includes its college). None once the case is in a final state."""
+    if flow.definition.state(case.state).final:
+        return None
+    scope = f"@{case.college_id}" if case.subject.kind is UnitKind.PROVIDER else ""
+    return f"{case.workflow}|{case.subject}{scope}"
+
+
+def store_case(uow: UnitOfWork, case: Case, flow: Workflow, version: int) -> int:
+    """Write `case` under the version check, indexed, with when the sweep next needs it."""
+    try:
+        return uow.entities.write(
+            case,
+            expected_version=version,
+            due_at=flow.next_due(case),
+            unique=open_key(case, flow),
+        )
+    except ConcurrentUpdate as clash:
+        if version == 0 and clash.id != case.id:
+            raise CaseExists(case.workflow, str(case.subject), clash.id) from None
+        raise
+
+
+def college_of(uow: UnitOfWork, subject: UnitRef) -> str:
+    """The college a subject belongs to (a provider's must be named)."""
+    if subject.kind is UnitKind.COLLEGE:
+        return subject.id
+    if subject.kind in (UnitKind.PROGRAMME, UnitKind.ORIENTATION):
+        programme_id = subject.parent if subject.kind is UnitKind.ORIENTATION else subject.id
+        programme = uow.entities.get(Programme, programme_id or "")
+        if programme is None:
+            raise _problem(
+                "subject",
+                f"utbildningen {programme_id!r} finns inte",
+                f"programme {programme_id!r} does not exist",
+            )
+        return programme.college_id
+    raise _problem(
+        "college_id", "ange colleget för en anordnare", "name the college for a provider"
+    )
+
+
+def open_case(
+    deps: Dependencies,
+    uow: UnitOfWork,
+    name: str,
+    subject: UnitRef,
+    *,
+    actor: Actor,
+    now: datetime,
+    college_id: str | None = None,
+    case_id: str | None = None,
+    note: str = "",
+) -> Case:
+    """Open a case of workflow `name` for `subject`; one open case per subject and
+    workflow is kept by the storage's unique key."""
+    flow = workflow(deps, name)
+    kinds = flow.definition.subject_kinds
+    if kinds and subject.kind.value not in kinds:
+        allowed = ", ".join(sorted(kinds))
+        raise _problem(
+            "subject",
+            f"{name!r} gäller inte {subject.kind.value} (bara {allowed})",
+            f"{name!r} does not apply to a {subject.kind.value} (only {allowed})",
+        )
+    if not actor.roles & flow.definition.opened_by:
+        raise refuse(actor, "open", f"{name}:{subject}", flow.definition.opened_by, now)
+    college = college_id or college_of(uow, subject)
+    if uow.entities.get(College, college) is None:
+        raise _problem(
+            "college_id", f"colleget {college!r} finns inte", f"college {college!r} does not exist"
+        )
+    case = flow.new_case(case_id or new_id("case"), subject, college, now)
+    store_case(uow, case, flow, 0)
+    uow.history.append(
+        TransitionRecord(case.id, 1, "open", "", case.state, actor.id, actor.roles, now, note)
+    )
+    return case
+
+
+def guards(
+    deps: Dependencies, uow: UnitOfWork, case: Case, spec: Transition, now: datetime
+) -> tuple[Finding, ...]:
+    """Judge the transition's guard rules on `case`."""
+    if not spec.guards:
+        return ()
+    context = Context(now, uow, deps.criteria)
+    return tuple(run_rule(deps.rules[g], case, context) for g in spec.guards)
+
+
+def fire(
+    deps: Dependencies,
+    uow: UnitOfWork,
+    case_id: str,
+    trigger: str,
+    *,
+    actor: Actor,
+    now: datetime,
+    note: str = "",
+    params: Mapping[str, str] | None = None,
+    expected_version: int | None = None,
+) -> tuple[TransitionRecord, Case]:
+    """Fire `trigger` on a case: permission, parameters, guards, then the machine moves
+    the case; history and notifications are written in the same unit of work."""
+    found = uow.entities.get_versioned(Case, case_id)
+    if found is None:
+        raise NotFound("case", case_id)
+    case, version = found
+    if expected_version is not None and version != expected_version:
+        raise ConcurrentUpdate("case", case_id, expected_version, version)
+    flow = workflow(deps, case.workflow, "case.workflow")
+    spec = flow.spec(trigger)
+    permit_case(uow, case, spec.roles, trigger, actor, now)
+    flow.check_source(case, spec)
+    params = dict(params or {})
+    flow.check_params(case, spec, params, now.date())
+    findings = guards(deps, uow, case, spec, now)
+    failing = [f for f in findings if f.status.blocks]
+    if failing:
+        audit_log.info(
+            "guards refused %s on %s: %s", trigger, case_id, ", ".join(f.rule_id for f in failing)
+        )
+        raise TransitionNotAllowed(case_id, trigger, case.state, failing)
+    source, dest = flow.move(case, trigger, now, params)
+    record = uow.history.append(
+        TransitionRecord(
+            case_id, 0, trigger, source, dest, actor.id, actor.roles, now, note, params, findings
+        )
+    )
+    store_case(uow, case, flow, version)
+    if spec.notify:
+        state_from, state_to = flow.definition.state(source), flow.definition.state(dest)
+        enqueue(
+            deps,
+            uow,
+            case,
+            "transition",
+            trigger,
+            spec.notify,
+            now,
+            {
+                "from": state_from.title.en,
+                "to": state_to.title.en,
+                "from_sv": state_from.title.sv,
+                "to_sv": state_to.title.sv,
+                "at": now.date().isoformat(),
+                "note": note,
+                **_dates_set(spec, case),
+            },
+        )
+    return record, case
+
+
+def available(
+    deps: Dependencies, uow: UnitOfWork, case_id: str, actor: Actor, now: datetime
+) -> list[Option]:
+    """What `actor` could fire on the case now, each with its guards judged. Asking is
+    not attempting: nothing is logged or stored as refused."""
+    case = uow.entities.get(Case, case_id)
+    if case is None:
+        raise NotFound("case", case_id)
+    flow = workflow(deps, case.workflow, "case.workflow")
+    options = []
+    for spec in flow.triggers_from(case.state):
+        permitted = case_denial(uow, case, spec.roles, actor) is None
+        findings = guards(deps, uow, case, spec, now)
+        options.append(Option(spec.trigger, spec.title, spec.dest, permitted, findings))
+    return options
+
+
+def _dates_set(spec: Transition, case: Case) -> dict[str, str]:
+    """The deadlines a transition just set, for the notification's text."""
+    found = {}
+    if spec.sets:
+        found["due"] = case.deadlines[spec.sets[-1].name].isoformat()
+    if spec.certifies:
+        found["valid_until"] = case.certifications[-1].valid_until.isoformat()
+    return found

@@ -1,0 +1,159 @@
+"""Moving data in and out: whole documents (streamed), and one person's data."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from typing import IO, Any
+
+from .._text import Text
+from ..bootstrap import Dependencies
+from ..errors import InvalidData, NotFound
+from ..kinds import HISTORY_FIELD, KINDS
+from ..models import College, Judgement, Person
+from ..serialization import SCHEMA, Bundle, import_document, to_data
+from ..unit_of_work import UnitOfWork
+from ..workflow.case import Case, TransitionRecord
+from .cases import open_key, workflow
+
+audit_log = logging.getLogger("teknikcollege.audit")
+
+
+def export_items(uow: UnitOfWork) -> Iterator[tuple[str, Any]]:
+    """``(document field, JSON data)`` of everything stored, streamed page by page in
+    document order; history follows the cases."""
+    for kind in KINDS:
+        for entity in uow.entities.stream(kind.cls):
+            yield kind.document_field, to_data(entity)
+    for case_id in uow.history.cases():
+        for data in uow.history.raw(case_id):
+            yield HISTORY_FIELD, dict(data)
+
+
+def export_bundle(uow: UnitOfWork) -> Bundle:
+    """Everything stored as a :class:`Bundle` (held in memory: prefer
+    :func:`write_document` for large stores)."""
+    items: list[object] = []
+    for kind in KINDS:
+        items += list(uow.entities.stream(kind.cls))
+    for case_id in uow.history.cases():
+        items += uow.history.of(case_id)
+    return Bundle.of(items)
+
+
+def write_document(uow: UnitOfWork, out: IO[str]) -> int:
+    """Write the export document as JSON to `out` one record at a time (memory stays
+    bounded whatever the size of the store); returns how many records were written."""
+    out.write('{"schema": ' + json.dumps(SCHEMA))
+    current: str | None = None
+    count = 0
+    for field, data in export_items(uow):
+        if field != current:
+            out.write("]" if current is not None else "")
+            out.write(f", {json.dumps(field)}: [")
+            current = field
+        else:
+            out.write(", ")
+        out.write(json.dumps(data, ensure_ascii=False, sort_keys=True))
+        count += 1
+    out.write("]}\n" if current is not None else "}\n")
+    return count
+
+
+def import_bundle(
+    deps: Dependencies,
+    uow: UnitOfWork,
+    document: object,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Write a document's records (all or nothing: the caller's unit of work)."""
+    bundle = import_document(document)
+    entities = bundle.entities()
+    total = len(entities) + len(bundle.cases)
+    history: dict[str, list[TransitionRecord]] = {}
+    for record in bundle.history:
+        history.setdefault(record.case_id, []).append(record)
+    count = 0
+    for entity in entities:
+        current = uow.entities.version(type(entity), entity.id)  # type: ignore[attr-defined]
+        uow.entities.write(entity, expected_version=current or 0)
+        count += 1
+        if progress is not None:
+            progress(count, total)
+    for i, case in enumerate(bundle.cases):
+        flow = workflow(deps, case.workflow, f"cases[{i}].workflow")
+        if case.state not in {s.name for s in flow.definition.states}:
+            raise InvalidData(
+                [
+                    (
+                        f"cases[{i}].state",
+                        Text(f"okänt läge {case.state!r}", f"unknown state {case.state!r}"),
+                    )
+                ]
+            )
+        current = uow.entities.version(Case, case.id)
+        uow.entities.write(
+            case,
+            expected_version=current or 0,
+            due_at=flow.next_due(case),
+            unique=open_key(case, flow),
+        )
+        if current is None:
+            for record in sorted(history.get(case.id, ()), key=lambda r: r.seq):
+                uow.history.append(record)
+        count += 1
+        if progress is not None:
+            progress(count, total)
+    return count
+
+
+def erase_person(uow: UnitOfWork, person_id: str) -> Person:
+    """Remove a person's name and contact data everywhere (delivery errors included);
+    their id stays in history as a pseudonym, so history still replays and its hash
+    chain still holds."""
+    found = uow.entities.get_versioned(Person, person_id)
+    if found is None:
+        raise NotFound("person", person_id)
+    person, version = found
+    erased = person.erased()
+    uow.entities.write(erased, expected_version=version)
+    uow.tx.clear_errors(n.id for n, _ in uow.outbox.stream() if person_id in n.recipient_ids)
+    return erased
+
+
+def export_person(uow: UnitOfWork, person_id: str) -> dict[str, Any]:
+    """Everything stored about one person, as JSON-compatible data."""
+    person = uow.entities.get(Person, person_id)
+    if person is None:
+        raise NotFound("person", person_id)
+    colleges = list(uow.entities.stream(College))
+    groups = [
+        {
+            "college": c.id,
+            "group": g.id,
+            "sector": member.sector.value,
+            "chair": g.chair == person_id,
+        }
+        for c in colleges
+        for g in c.steering_groups()
+        for member in (g.member(person_id),)
+        if member is not None
+    ]
+    leads = [c.id for c in colleges if person_id in c.process_leaders]
+    actions = [
+        {"case": case_id, "trigger": d["trigger"], "at": d["at"]}
+        for case_id in uow.history.cases()
+        for d in uow.history.raw(case_id)
+        if d.get("actor_id") == person_id
+    ]
+    judgements = [to_data(j) for j in uow.entities.find(Judgement, reviewer_id=person_id)]
+    notifications = sorted({n.id for n, _ in uow.outbox.stream() if person_id in n.recipient_ids})
+    return {
+        "person": to_data(person),
+        "steering_groups": groups,
+        "process_leader_of": leads,
+        "actions": actions,
+        "judgements": judgements,
+        "notifications": notifications,
+    }

@@ -1,0 +1,460 @@
+"""The SQL layer shared by the SQLite backend and SQL plug-ins (PostgreSQL).
+
+One :class:`SQLTransaction` implements the whole storage port in portable SQL; a
+:class:`Dialect` says how a database differs: its placeholder, how JSON and times go in
+and out, how a top-level JSON field is compared, and how rows are locked for a claim.
+Statements are written with ``?`` placeholders and translated once per dialect.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from datetime import datetime, timezone
+from typing import Any, Protocol
+
+import attrs
+
+from .._text import Text
+from ..errors import ConcurrentUpdate, NotFound, StorageUnavailable
+from .port import Delivery, Keys, Scalar, Stored
+
+
+class Connection(Protocol):
+    """What the layer needs of a DB-API connection (sqlite3 and psycopg both fit)."""
+
+    def execute(self, sql: Any, args: Any = ..., /) -> Any: ...
+
+    def cursor(self) -> Any: ...
+
+
+def stamp(when: datetime) -> str:
+    """`when` as fixed-width UTC ISO text, so that text order is time order."""
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def unstamp(text: str | None) -> datetime | None:
+    """The inverse of :func:`stamp`."""
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def dump(data: Mapping[str, Any]) -> str:
+    """Compact, key-sorted JSON text."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _json_type(value: Scalar) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "real"
+    return "text"
+
+
+def sqlite_field(name: str, value: Scalar) -> tuple[str, list[Any]]:
+    """A SQLite condition: top-level JSON field `name` equals `value`, same JSON type."""
+    path = "$." + json.dumps(name)
+    if value is None:
+        return "json_type(data, ?) = 'null'", [path]
+    return "json_type(data, ?) = ? AND json_extract(data, ?) = ?", [
+        path,
+        _json_type(value),
+        path,
+        value,
+    ]
+
+
+@attrs.frozen
+class Dialect:
+    """How one SQL database differs from the portable statements."""
+
+    name: str
+    placeholder: str
+    json_in: Callable[[Mapping[str, Any]], Any]
+    json_out: Callable[[Any], Mapping[str, Any]]
+    time_in: Callable[[datetime], Any]
+    time_out: Callable[[Any], datetime | None]
+    field: Callable[[str, Scalar], tuple[str, list[Any]]]
+    """A condition comparing a top-level JSON field of ``data``, and its arguments."""
+    savepoint: Callable[[Any], AbstractContextManager[Any]]
+    integrity_error: type[BaseException] | tuple[type[BaseException], ...]
+    lock_rows: str = ""
+    """Appended to the claim's ``SELECT`` (PostgreSQL: ``FOR UPDATE OF d SKIP LOCKED``)."""
+    error_aborts_transaction: bool = False
+    """Whether a failed statement spoils the whole transaction (PostgreSQL), so that a
+    statement that may fail needs a savepoint of its own."""
+    _cache: dict[str, str] = attrs.field(factory=dict, eq=False, repr=False)
+
+    def sql(self, statement: str) -> str:
+        """`statement` with this dialect's placeholders."""
+        found = self._cache.get(statement)
+        if found is None:
+            found = statement.replace("?", self.placeholder)
+            self._cache[statement] = found
+        return found
+
+
+class SQLTransaction:
+    """The storage port on one connection, inside a transaction the backend opened."""
+
+    def __init__(self, conn: Connection, dialect: Dialect) -> None:
+        self._conn = conn
+        self._d = dialect
+
+    def _run(self, statement: str, args: Sequence[Any] = ()) -> Any:
+        return self._conn.execute(self._d.sql(statement), tuple(args))
+
+    def _many(self, statement: str, rows: Iterable[Sequence[Any]]) -> None:
+        rows = [tuple(r) for r in rows]
+        if rows:
+            self._conn.cursor().executemany(self._d.sql(statement), rows)
+
+    def _stored(self, kind: str, row: Sequence[Any]) -> Stored:
+        return Stored(kind, row[0], row[1], self._d.json_out(row[2]), self._d.time_out(row[3]))
+
+    # -- entities ------------------------------------------------------------------
+
+    def get(self, kind: str, id: str) -> Stored | None:
+        row = self._run(
+            "SELECT id, version, data, due_at FROM entities WHERE kind = ? AND id = ?", (kind, id)
+        ).fetchone()
+        return None if row is None else self._stored(kind, row)
+
+    def version(self, kind: str, id: str) -> int | None:
+        row = self._run(
+            "SELECT version FROM entities WHERE kind = ? AND id = ?", (kind, id)
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def _holder(self, kind: str, unique: str) -> str | None:
+        row = self._run(
+            "SELECT id FROM entities WHERE kind = ? AND unique_key = ?", (kind, unique)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def put(
+        self,
+        kind: str,
+        id: str,
+        data: Mapping[str, Any],
+        *,
+        expected_version: int,
+        due_at: datetime | None = None,
+        keys: Keys | None = None,
+        unique: str | None = None,
+    ) -> int:
+        d = self._d
+        due = None if due_at is None else d.time_in(due_at)
+        if expected_version == 0:
+            # ON CONFLICT DO NOTHING covers the primary key and the unique key alike, and
+            # on PostgreSQL waits for a concurrent insert of the same key to finish.
+            cursor = self._run(
+                "INSERT INTO entities (kind, id, version, data, due_at, unique_key) "
+                "VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (kind, id, d.json_in(data), due, unique),
+            )
+            written = cursor.rowcount == 1
+        else:
+            guard = d.savepoint(self._conn) if d.error_aborts_transaction else nullcontext()
+            try:
+                with guard:
+                    cursor = self._run(
+                        "UPDATE entities SET version = version + 1, data = ?, due_at = ?, "
+                        "unique_key = ? WHERE kind = ? AND id = ? AND version = ?",
+                        (d.json_in(data), due, unique, kind, id, expected_version),
+                    )
+                written = cursor.rowcount == 1
+            except d.integrity_error:
+                written = False
+        if not written:
+            holder = self._holder(kind, unique) if unique is not None else None
+            if holder is not None and holder != id:
+                raise ConcurrentUpdate(kind, holder, 0, 1)
+            raise ConcurrentUpdate(kind, id, expected_version, self.version(kind, id))
+        if keys is not None:
+            self._run("DELETE FROM entity_keys WHERE kind = ? AND id = ?", (kind, id))
+            self._many(
+                "INSERT INTO entity_keys (kind, id, name, value) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                [(kind, id, name, value) for name, value in keys],
+            )
+        return expected_version + 1
+
+    def delete(self, kind: str, id: str, *, expected_version: int) -> None:
+        cursor = self._run(
+            "DELETE FROM entities WHERE kind = ? AND id = ? AND version = ?",
+            (kind, id, expected_version),
+        )
+        if cursor.rowcount != 1:
+            actual = self.version(kind, id)
+            if actual is None:
+                raise NotFound(kind, id)
+            raise ConcurrentUpdate(kind, id, expected_version, actual)
+        self._run("DELETE FROM entity_keys WHERE kind = ? AND id = ?", (kind, id))
+
+    def query(
+        self,
+        kind: str,
+        where: Mapping[str, Scalar] | None = None,
+        *,
+        keys: Mapping[str, str] | None = None,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[Stored]:
+        sql = "SELECT id, version, data, due_at FROM entities WHERE kind = ?"
+        args: list[Any] = [kind]
+        for name, value in (keys or {}).items():
+            sql += (
+                " AND id IN (SELECT id FROM entity_keys WHERE kind = ? AND name = ? AND value = ?)"
+            )
+            args += [kind, name, value]
+        for name, value in (where or {}).items():
+            condition, more = self._d.field(name, value)
+            sql += " AND " + condition
+            args += more
+        if after is not None:
+            sql += " AND id > ?"
+            args.append(after)
+        sql += " ORDER BY id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        return [self._stored(kind, r) for r in self._run(sql, args).fetchall()]
+
+    def due(self, before: datetime, limit: int) -> list[Stored]:
+        rows = self._run(
+            "SELECT kind, id, version, data, due_at FROM entities "
+            "WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, kind, id LIMIT ?",
+            (self._d.time_in(before), limit),
+        ).fetchall()
+        return [self._stored(r[0], r[1:]) for r in rows]
+
+    # -- history -------------------------------------------------------------------
+
+    def append_history(self, case_id: str, seq: int, data: Mapping[str, Any]) -> None:
+        cursor = self._run(
+            "INSERT INTO history (case_id, seq, data) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            (case_id, seq, self._d.json_in(data)),
+        )
+        if cursor.rowcount != 1:
+            raise ConcurrentUpdate("history", case_id, seq - 1, seq)
+
+    def history(self, case_id: str, *, after: int = 0) -> list[Mapping[str, Any]]:
+        rows = self._run(
+            "SELECT data FROM history WHERE case_id = ? AND seq > ? ORDER BY seq",
+            (case_id, after),
+        ).fetchall()
+        return [self._d.json_out(r[0]) for r in rows]
+
+    def history_head(self, case_id: str) -> Mapping[str, Any] | None:
+        row = self._run(
+            "SELECT data FROM history WHERE case_id = ? ORDER BY seq DESC LIMIT 1", (case_id,)
+        ).fetchone()
+        return None if row is None else self._d.json_out(row[0])
+
+    def history_cases(self, *, after: str | None = None, limit: int | None = None) -> list[str]:
+        sql, args = "SELECT DISTINCT case_id FROM history WHERE case_id > ?", [after or ""]
+        sql += " ORDER BY case_id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        return [str(r[0]) for r in self._run(sql, args).fetchall()]
+
+    def replace_history(self, case_id: str, seq: int, data: Mapping[str, Any]) -> None:
+        cursor = self._run(
+            "UPDATE history SET data = ? WHERE case_id = ? AND seq = ?",
+            (self._d.json_in(data), case_id, seq),
+        )
+        if cursor.rowcount != 1:
+            raise NotFound("history", f"{case_id}#{seq}")
+
+    # -- outbox --------------------------------------------------------------------
+
+    def enqueue(self, id: str, data: Mapping[str, Any], notifiers: list[str], at: datetime) -> None:
+        when = self._d.time_in(at)
+        cursor = self._run(
+            "INSERT INTO notifications (id, created_at, data) VALUES (?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            (id, when, self._d.json_in(data)),
+        )
+        if cursor.rowcount != 1:
+            raise ConcurrentUpdate("notification", id, 0, 1)
+        self._many(
+            "INSERT INTO deliveries (notification_id, notifier, status, attempts, "
+            "next_attempt_at) VALUES (?, ?, 'pending', 0, ?)",
+            [(id, name, when) for name in notifiers],
+        )
+
+    def claim(
+        self, notifier: str, now: datetime, lease_until: datetime, limit: int
+    ) -> list[Delivery]:
+        rows = self._run(
+            "SELECT d.notification_id, n.data, d.attempts, d.last_error FROM deliveries d "
+            "JOIN notifications n ON n.id = d.notification_id WHERE d.notifier = ? AND "
+            "d.status = 'pending' AND d.next_attempt_at <= ? "
+            "ORDER BY d.next_attempt_at, d.notification_id LIMIT ?" + self._d.lock_rows,
+            (notifier, self._d.time_in(now), limit),
+        ).fetchall()
+        lease = self._d.time_in(lease_until)
+        self._many(
+            "UPDATE deliveries SET next_attempt_at = ? WHERE notification_id = ? AND notifier = ?",
+            [(lease, r[0], notifier) for r in rows],
+        )
+        return [
+            Delivery(r[0], notifier, self._d.json_out(r[1]), r[2], "pending", r[3]) for r in rows
+        ]
+
+    def settle(
+        self,
+        notification_id: str,
+        notifier: str,
+        *,
+        delivered: bool,
+        at: datetime,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> bool:
+        status = "delivered" if delivered else ("pending" if retry_at else "dead")
+        cursor = self._run(
+            "UPDATE deliveries SET attempts = attempts + 1, status = ?, last_error = ?, "
+            "next_attempt_at = ? WHERE notification_id = ? AND notifier = ? "
+            "AND status <> 'delivered'",
+            (
+                status,
+                None if delivered else error,
+                self._d.time_in(retry_at or at),
+                notification_id,
+                notifier,
+            ),
+        )
+        if cursor.rowcount == 1:
+            return True
+        exists = self._run(
+            "SELECT 1 FROM deliveries WHERE notification_id = ? AND notifier = ?",
+            (notification_id, notifier),
+        ).fetchone()
+        if exists is None:
+            raise NotFound("delivery", f"{notification_id}/{notifier}")
+        return False
+
+    def deliveries(
+        self,
+        status: str | None = None,
+        *,
+        notifier: str | None = None,
+        after: tuple[str, str] | None = None,
+        limit: int | None = None,
+    ) -> list[Delivery]:
+        sql = (
+            "SELECT d.notification_id, d.notifier, n.data, d.attempts, d.status, "
+            "d.last_error FROM deliveries d JOIN notifications n ON n.id = d.notification_id "
+            "WHERE 1 = 1"
+        )
+        args: list[Any] = []
+        if status is not None:
+            sql += " AND d.status = ?"
+            args.append(status)
+        if notifier is not None:
+            sql += " AND d.notifier = ?"
+            args.append(notifier)
+        if after is not None:
+            sql += " AND (d.notification_id > ? OR (d.notification_id = ? AND d.notifier > ?))"
+            args += [after[0], after[0], after[1]]
+        sql += " ORDER BY d.notification_id, d.notifier"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        return [
+            Delivery(r[0], r[1], self._d.json_out(r[2]), r[3], r[4], r[5])
+            for r in self._run(sql, args).fetchall()
+        ]
+
+    def count_deliveries(self, status: str, *, notifier: str | None = None) -> int:
+        sql, args = "SELECT COUNT(*) FROM deliveries WHERE status = ?", [status]
+        if notifier is not None:
+            sql += " AND notifier = ?"
+            args.append(notifier)
+        return int(self._run(sql, args).fetchone()[0])
+
+    def revive(self, notification_id: str, notifier: str, at: datetime) -> bool:
+        cursor = self._run(
+            "UPDATE deliveries SET status = 'pending', next_attempt_at = ? "
+            "WHERE notification_id = ? AND notifier = ? AND status = 'dead'",
+            (self._d.time_in(at), notification_id, notifier),
+        )
+        return bool(cursor.rowcount == 1)
+
+    def clear_errors(self, notification_ids: Iterable[str]) -> int:
+        count = 0
+        for id in notification_ids:
+            cursor = self._run(
+                "UPDATE deliveries SET last_error = NULL WHERE notification_id = ? "
+                "AND last_error IS NOT NULL",
+                (id,),
+            )
+            count += max(cursor.rowcount, 0)
+        return count
+
+    # -- refusals, savepoints, meta ----------------------------------------------------
+
+    def add_refusal(self, data: Mapping[str, Any]) -> int:
+        row = self._run(
+            "INSERT INTO refusals (data) VALUES (?) RETURNING seq", (self._d.json_in(data),)
+        ).fetchone()
+        return int(row[0])
+
+    def refusals(self, *, after: int = 0, limit: int | None = None) -> list[Mapping[str, Any]]:
+        sql, args = "SELECT data FROM refusals WHERE seq > ? ORDER BY seq", [after]
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        return [self._d.json_out(r[0]) for r in self._run(sql, args).fetchall()]
+
+    def savepoint(self) -> AbstractContextManager[None]:
+        return _savepoint(self._d, self._conn)
+
+    def get_meta(self, name: str) -> str | None:
+        row = self._run("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, name: str, value: str) -> None:
+        self._run(
+            "INSERT INTO meta (name, value) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            (name, value),
+        )
+
+
+@contextmanager
+def _savepoint(dialect: Dialect, conn: Connection) -> Iterator[None]:
+    with dialect.savepoint(conn):
+        yield
+
+
+Migration = tuple[str, ...]
+
+
+def migrate(
+    run: Callable[[str], Any],
+    current: int,
+    migrations: Sequence[Migration],
+    where: str,
+) -> int:
+    """Run the `migrations` after `current` (inside the caller's transaction); returns the
+    new version. A store newer than this code is refused."""
+    if current > len(migrations):
+        raise StorageUnavailable(
+            Text(
+                f"{where} har schemaversion {current}, nyare än den här versionen av "
+                f"teknikcollege känner till ({len(migrations)}); uppgradera paketet",
+                f"{where} has schema version {current}, newer than this teknikcollege "
+                f"knows ({len(migrations)}); upgrade the package",
+            )
+        )
+    for statements in migrations[current:]:
+        for statement in statements:
+            run(statement)
+    return len(migrations)

@@ -1,0 +1,293 @@
+"""The unit of work: one storage transaction and typed repositories over it.
+
+This is the only place where models become rows and rows become models. Decoded
+objects are shared between units of work through an :class:`ObjectCache` keyed by
+kind, id *and version*: a stored version never changes, so a cached object is always
+the stored one, and a hot path (the college behind every notification) is decoded once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
+from datetime import datetime
+from enum import Enum
+from typing import Any, TypeVar, cast
+
+import attrs
+
+from .kinds import BY_CLASS, Kind, kind_for
+from .notify.port import Notification
+from .serialization import from_data, to_data
+from .storage.port import Delivery, Scalar, Stored, Transaction
+from .workflow.case import Case, Refusal, TransitionRecord
+
+T = TypeVar("T")
+
+PAGE = 500
+"""Rows read per page when streaming."""
+
+
+class ObjectCache:
+    """Decoded objects by ``(kind, id, version)``, bounded, shared by units of work."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._objects: dict[tuple[str, str, int], Any] = {}
+
+    def get(self, key: tuple[str, str, int]) -> Any:
+        return self._objects.get(key)
+
+    def put(self, key: tuple[str, str, int], value: Any) -> None:
+        if len(self._objects) >= self.size:
+            # Dropping everything is crude but O(1) amortised and never wrong.
+            self._objects.clear()
+        self._objects[key] = value
+
+
+def _decode(stored: Stored, kind: Kind, cache: ObjectCache) -> Any:
+    key = (kind.name, stored.id, stored.version)
+    found = cache.get(key)
+    if found is None:
+        found = from_data(stored.data, kind.cls)
+        if kind.cls is not Case:  # cases are mutable: never share one
+            cache.put(key, found)
+    return found
+
+
+def _split_where(
+    kind: Kind, where: Mapping[str, object]
+) -> tuple[dict[str, str], dict[str, Scalar], dict[str, Any]]:
+    """Split a ``find`` filter into index keys, scalar JSON fields and the rest."""
+    keys: dict[str, str] = {}
+    scalar: dict[str, Scalar] = {}
+    other: dict[str, Any] = {}
+    for name, value in where.items():
+        data = to_data(value)
+        if name in kind.index and not isinstance(data, list):
+            keys[name] = str(value.value if isinstance(value, Enum) else value)
+        elif data is None or isinstance(data, (str, int, float, bool)):
+            scalar[name] = data
+        else:
+            other[name] = data
+    return keys, scalar, other
+
+
+class Entities:
+    """Every stored kind, cases included, read and written by class."""
+
+    def __init__(self, tx: Transaction, cache: ObjectCache) -> None:
+        self.tx = tx
+        self.cache = cache
+
+    def get(self, cls: type[T], id: str) -> T | None:
+        """The entity of `cls` with `id`, or None."""
+        found = self.get_versioned(cls, id)
+        return None if found is None else found[0]
+
+    def get_versioned(self, cls: type[T], id: str) -> tuple[T, int] | None:
+        """The entity and its stored version, or None."""
+        kind = kind_for(cls)
+        if kind.cls is not Case:
+            version = self.tx.version(kind.name, id)
+            if version is None:
+                return None
+            hit = self.cache.get((kind.name, id, version))
+            if hit is not None:
+                return cast(T, hit), version
+        stored = self.tx.get(kind.name, id)
+        if stored is None:
+            return None
+        return cast(T, _decode(stored, kind, self.cache)), stored.version
+
+    def version(self, cls: type[Any], id: str) -> int | None:
+        """The stored version, or None."""
+        return self.tx.version(kind_for(cls).name, id)
+
+    def find(self, cls: type[T], **where: object) -> list[T]:
+        """Entities of `cls` whose fields equal `where`, ordered by id."""
+        return list(self.stream(cls, **where))
+
+    def stream(
+        self,
+        cls: type[T],
+        *,
+        page: int = PAGE,
+        _keys: Mapping[str, str] | None = None,
+        **where: object,
+    ) -> Iterator[T]:
+        """Like :meth:`find`, read a page at a time (memory stays bounded)."""
+        kind = kind_for(cls)
+        keys, scalar, other = _split_where(kind, where)
+        keys.update(_keys or {})
+        after: str | None = None
+        while True:
+            rows = self.tx.query(kind.name, scalar, keys=keys or None, after=after, limit=page)
+            for stored in rows:
+                if all(stored.data.get(k) == v for k, v in other.items()):
+                    yield cast(T, _decode(stored, kind, self.cache))
+            if len(rows) < page:
+                return
+            after = rows[-1].id
+
+    def with_key(self, cls: type[T], name: str, value: str) -> Iterator[T]:
+        """Entities of `cls` holding index key `name` = `value` (``roles``, a role's value)."""
+        return self.stream(cls, _keys={name: value})
+
+    def add(self, entity: object) -> int:
+        """Store a new entity; an id already taken raises ``ConcurrentUpdate``."""
+        return self.write(entity, expected_version=0)
+
+    def write(
+        self,
+        entity: object,
+        *,
+        expected_version: int,
+        due_at: datetime | None = None,
+        unique: str | None = None,
+    ) -> int:
+        """Write `entity` under the version check; returns the new version."""
+        kind = BY_CLASS[type(entity)]
+        id: str = entity.id  # type: ignore[attr-defined]
+        version = self.tx.put(
+            kind.name,
+            id,
+            to_data(entity),
+            expected_version=expected_version,
+            due_at=due_at,
+            keys=list(kind.keys(entity)),
+            unique=unique,
+        )
+        if kind.cls is not Case:
+            self.cache.put((kind.name, id, version), entity)
+        return version
+
+
+def canonical(data: Mapping[str, Any]) -> bytes:
+    """Canonical JSON bytes: sorted keys, no spaces, UTF-8 (what a chain hashes)."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def record_hash(data: Mapping[str, Any]) -> str:
+    """The SHA-256 of a stored record's content, its own ``hash`` left out."""
+    return hashlib.sha256(canonical({k: v for k, v in data.items() if k != "hash"})).hexdigest()
+
+
+class History:
+    """Each case's audit records: numbered without gaps, chained by hash."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self.tx = tx
+
+    def append(self, record: TransitionRecord) -> TransitionRecord:
+        """Store `record` as the case's next record; returns it numbered and hashed."""
+        head = self.tx.history_head(record.case_id)
+        seq = 1 if head is None else int(head["seq"]) + 1
+        prev = "" if head is None else str(head.get("hash", ""))
+        numbered = attrs.evolve(record, seq=seq, prev_hash=prev, hash="")
+        data: dict[str, Any] = to_data(numbered)
+        data["hash"] = record_hash(data)
+        self.tx.append_history(record.case_id, seq, data)
+        return attrs.evolve(numbered, hash=data["hash"])
+
+    def of(self, case_id: str) -> list[TransitionRecord]:
+        """The records of a case, oldest first."""
+        return [from_data(d, TransitionRecord) for d in self.tx.history(case_id)]
+
+    def raw(self, case_id: str) -> list[Mapping[str, Any]]:
+        """The records as stored (for verification)."""
+        return self.tx.history(case_id)
+
+    def cases(self, *, page: int = PAGE) -> Iterator[str]:
+        """Every case id that has history, a page at a time."""
+        after: str | None = None
+        while True:
+            ids = self.tx.history_cases(after=after, limit=page)
+            yield from ids
+            if len(ids) < page:
+                return
+            after = ids[-1]
+
+
+class Outbox:
+    """Notifications queued with a change, and their deliveries."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self.tx = tx
+
+    def enqueue(self, notification: Notification, notifiers: list[str]) -> None:
+        """Queue `notification` for each of `notifiers`."""
+        self.tx.enqueue(notification.id, to_data(notification), notifiers, notification.created_at)
+
+    def stream(
+        self, status: str | None = None, *, page: int = PAGE
+    ) -> Iterator[tuple[Notification, Delivery]]:
+        """Deliveries (with their notification) in `status`, a page at a time."""
+        after: tuple[str, str] | None = None
+        while True:
+            rows = self.tx.deliveries(status, after=after, limit=page)
+            for d in rows:
+                yield from_data(d.data, Notification), d
+            if len(rows) < page:
+                return
+            after = (rows[-1].notification_id, rows[-1].notifier)
+
+
+class Refusals:
+    """Refused attempts, kept so they can be queried."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self.tx = tx
+
+    def add(self, refusal: Refusal) -> int:
+        """Store `refusal`; returns its number."""
+        return self.tx.add_refusal(to_data(refusal))
+
+    def all(self, *, after: int = 0, limit: int | None = None) -> list[Refusal]:
+        """Stored refusals, oldest first."""
+        return [from_data(d, Refusal) for d in self.tx.refusals(after=after, limit=limit)]
+
+
+class UnitOfWork:
+    """One transaction with its repositories; also the ``Lookup`` rules read through."""
+
+    def __init__(self, tx: Transaction, cache: ObjectCache) -> None:
+        self.tx = tx
+        self.entities = Entities(tx, cache)
+        self.history = History(tx)
+        self.outbox = Outbox(tx)
+        self.refusals = Refusals(tx)
+
+    def get(self, cls: type[T], id: str) -> T | None:
+        """:meth:`Entities.get` (the rules' ``Lookup``)."""
+        return self.entities.get(cls, id)
+
+    def find(self, cls: type[T], **where: object) -> list[T]:
+        """:meth:`Entities.find` (the rules' ``Lookup``)."""
+        return self.entities.find(cls, **where)
+
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A nested unit: an exception inside undoes only what was done inside."""
+        return self.tx.savepoint()
+
+
+def unit_of_work(
+    storage: Any, cache: ObjectCache, *, write: bool = True
+) -> AbstractContextManager[UnitOfWork]:
+    """Open a transaction on `storage` and wrap it in a :class:`UnitOfWork`."""
+    return _UnitOfWorkContext(storage, cache, write)
+
+
+class _UnitOfWorkContext:
+    def __init__(self, storage: Any, cache: ObjectCache, write: bool) -> None:
+        self._cm = storage.transaction(write=write)
+        self._cache = cache
+
+    def __enter__(self) -> UnitOfWork:
+        return UnitOfWork(self._cm.__enter__(), self._cache)
+
+    def __exit__(self, *exc: Any) -> bool | None:
+        result: bool | None = self._cm.__exit__(*exc)
+        return result
