@@ -185,8 +185,8 @@ class FailingStorage(MemoryStorage):
     fail_after: int | None = None
 
     @contextmanager
-    def transaction(self) -> Iterator[Any]:
-        with super().transaction() as tx:
+    def transaction(self, *, write: bool = True) -> Iterator[Any]:
+        with super().transaction(write=write) as tx:
             if self.fail_after is None:
                 yield tx
                 return

@@ -86,8 +86,11 @@ class StorageContract:
         with pytest.raises(_Boom), storage.transaction() as tx:
             tx.put("thing", "kept", {"n": 2}, expected_version=1)
             tx.put("thing", "new", {"n": 1}, expected_version=0, due_at=T0)
-            tx.append_history("case-1", {"trigger": "go"})
+            tx.put("thing", "keyed", {}, expected_version=0, keys=[("k", "v")], unique="u")
+            tx.append_history("case-1", 1, {"trigger": "go"})
             tx.enqueue("n-1", {"x": 1}, ["log"], T0)
+            tx.add_refusal({"who": "x"})
+            tx.set_meta("m", "1")
             raise _Boom
         with storage.transaction() as tx:
             kept = tx.get("thing", "kept")
@@ -96,6 +99,10 @@ class StorageContract:
             assert tx.history("case-1") == []
             assert tx.deliveries() == []
             assert tx.due(T0 + timedelta(days=1), 10) == []
+            assert tx.query("thing", keys={"k": "v"}) == []
+            assert tx.refusals() == []
+            assert tx.get_meta("m") is None
+            tx.put("thing", "other", {}, expected_version=0, unique="u")  # the key is free
 
     def test_query_filters_and_orders_by_id(self, storage: Storage) -> None:
         with storage.transaction() as tx:
@@ -113,18 +120,105 @@ class StorageContract:
 
     def test_history_keeps_order_and_numbers(self, storage: Storage) -> None:
         with storage.transaction() as tx:
-            assert tx.append_history("c", {"i": 1}) == 1
-            assert tx.append_history("c", {"i": 2}) == 2
-            assert tx.append_history("d", {"i": 9}) == 1
+            tx.append_history("c", 1, {"i": 1})
+            tx.append_history("c", 2, {"i": 2})
+            tx.append_history("d", 1, {"i": 9})
+            assert tx.history_head("c") == {"i": 2}
+        with pytest.raises(ConcurrentUpdate), storage.transaction() as tx:
+            tx.append_history("c", 2, {"i": 99})  # a number already taken
         with storage.transaction() as tx:
-            assert tx.append_history("c", {"i": 3}) == 3
+            tx.append_history("c", 3, {"i": 3})
         with storage.transaction() as tx:
             assert [dict(h) for h in tx.history("c")] == [{"i": 1}, {"i": 2}, {"i": 3}]
+            assert [h["i"] for h in tx.history("c", after=1)] == [2, 3]
+            assert tx.history_head("missing") is None
+            assert tx.history_cases() == ["c", "d"]
+            assert tx.history_cases(after="c", limit=5) == ["d"]
             tx.replace_history("c", 2, {"i": 20})
         with storage.transaction() as tx:
             assert [h["i"] for h in tx.history("c")] == [1, 20, 3]
         with pytest.raises(NotFound), storage.transaction() as tx:
             tx.replace_history("c", 9, {})
+
+    def test_index_keys_find_entities_and_follow_writes(self, storage: Storage) -> None:
+        with storage.transaction() as tx:
+            tx.put("p", "a", {}, expected_version=0, keys=[("role", "x"), ("role", "y")])
+            tx.put("p", "b", {}, expected_version=0, keys=[("role", "y")])
+            tx.put("q", "a", {}, expected_version=0, keys=[("role", "y")])
+            # Seen inside the same transaction too.
+            assert [s.id for s in tx.query("p", keys={"role": "y"})] == ["a", "b"]
+        with storage.transaction() as tx:
+            assert [s.id for s in tx.query("p", keys={"role": "x"})] == ["a"]
+            assert [s.id for s in tx.query("p", keys={"role": "y"}, after="a")] == ["b"]
+            tx.put("p", "a", {}, expected_version=1, keys=[("role", "z")])
+            tx.put("p", "b", {"n": 1}, expected_version=1)  # no keys given: kept
+        with storage.transaction() as tx:
+            assert [s.id for s in tx.query("p", keys={"role": "y"})] == ["b"]
+            assert [s.id for s in tx.query("p", keys={"role": "z"})] == ["a"]
+            tx.delete("p", "a", expected_version=2)
+        with storage.transaction() as tx:
+            assert tx.query("p", keys={"role": "z"}) == []
+
+    def test_a_unique_key_has_one_holder(self, storage: Storage) -> None:
+        with storage.transaction() as tx:
+            tx.put("case", "a", {}, expected_version=0, unique="wf|x")
+        with pytest.raises(ConcurrentUpdate) as clash, storage.transaction() as tx:
+            tx.put("case", "b", {}, expected_version=0, unique="wf|x")
+        assert clash.value.id == "a"  # the error names the holder
+        with storage.transaction() as tx:
+            tx.put("other", "b", {}, expected_version=0, unique="wf|x")  # per kind
+            tx.put("case", "a", {}, expected_version=1, unique=None)  # released
+            tx.put("case", "b", {}, expected_version=0, unique="wf|x")
+        with pytest.raises(ConcurrentUpdate), storage.transaction() as tx:
+            tx.put("case", "a", {}, expected_version=2, unique="wf|x")
+        with storage.transaction() as tx:
+            stored = tx.get("case", "a")
+            assert stored is not None and stored.version == 2
+
+    def test_pages_cover_everything_once(self, storage: Storage) -> None:
+        with storage.transaction() as tx:
+            for i in range(7):
+                tx.put("thing", f"t{i}", {"i": i}, expected_version=0)
+        seen: list[str] = []
+        after = None
+        while True:
+            with storage.transaction(write=False) as tx:
+                page = tx.query("thing", after=after, limit=3)
+            seen += [s.id for s in page]
+            if len(page) < 3:
+                break
+            after = page[-1].id
+        assert seen == [f"t{i}" for i in range(7)]
+        with storage.transaction(write=False) as tx:
+            assert tx.version("thing", "t3") == 1
+            assert tx.version("thing", "nope") is None
+
+    def test_a_savepoint_undoes_only_its_own_work(self, storage: Storage) -> None:
+        with storage.transaction() as tx:
+            tx.put("thing", "outer", {}, expected_version=0)
+            with pytest.raises(_Boom), tx.savepoint():
+                tx.put("thing", "inner", {}, expected_version=0, keys=[("k", "v")])
+                tx.append_history("c", 1, {})
+                raise _Boom
+            with tx.savepoint():
+                tx.put("thing", "kept", {}, expected_version=0)
+        with storage.transaction() as tx:
+            assert tx.get("thing", "outer") is not None
+            assert tx.get("thing", "kept") is not None
+            assert tx.get("thing", "inner") is None
+            assert tx.history("c") == []
+            assert tx.query("thing", keys={"k": "v"}) == []
+
+    def test_refusals_and_meta_are_kept(self, storage: Storage) -> None:
+        with storage.transaction() as tx:
+            assert tx.add_refusal({"who": "a"}) == 1
+            assert tx.add_refusal({"who": "b"}) == 2
+            tx.set_meta("keys", "1")
+            tx.set_meta("keys", "2")
+        with storage.transaction(write=False) as tx:
+            assert [dict(r) for r in tx.refusals()] == [{"who": "a"}, {"who": "b"}]
+            assert [dict(r) for r in tx.refusals(after=1)] == [{"who": "b"}]
+            assert tx.get_meta("keys") == "2"
 
     def test_due_uses_the_time_and_respects_the_limit(self, storage: Storage) -> None:
         with storage.transaction() as tx:
@@ -150,12 +244,19 @@ class StorageContract:
             assert [(d.notification_id, dict(d.data)) for d in claimed] == [("n1", {"text": "hej"})]
         with storage.transaction() as tx:
             assert tx.claim("log", T0, T0 + timedelta(minutes=5), 10) == []  # leased
-            tx.settle("n1", "log", delivered=True, at=T0)
+            assert tx.settle("n1", "log", delivered=True, at=T0) is True
+            # A late failure (a lease that ran out) cannot undo the acknowledgement.
+            assert tx.settle("n1", "log", delivered=False, at=T0, error="x", retry_at=T0) is False
         with storage.transaction() as tx:
             assert tx.claim("log", T0 + timedelta(days=1), T0 + timedelta(days=2), 10) == []
             assert [d.notification_id for d in tx.claim("mail", T0, T0, 10)] == ["n1"]
             statuses = {(d.notifier, d.status) for d in tx.deliveries()}
             assert statuses == {("log", "delivered"), ("mail", "pending")}
+            assert [d.notifier for d in tx.deliveries(notifier="mail")] == ["mail"]
+            assert tx.count_deliveries("pending") == 1
+            assert tx.count_deliveries("delivered", notifier="mail") == 0
+        with pytest.raises(NotFound), storage.transaction() as tx:
+            tx.settle("n1", "nobody", delivered=True, at=T0)
 
     def test_failed_deliveries_retry_then_die_and_revive(self, storage: Storage) -> None:
         with storage.transaction() as tx:
@@ -178,11 +279,14 @@ class StorageContract:
         with storage.transaction() as tx:
             dead = tx.deliveries("dead")
             assert [(d.notification_id, d.attempts) for d in dead] == [("n1", 2)]
+            assert tx.clear_errors(["n1"]) == 1
+            assert [d.last_error for d in tx.deliveries("dead")] == [None]
             assert tx.claim("mail", T0 + timedelta(days=9), T0, 10) == []
             assert tx.revive("n1", "mail", T0) is True
             assert tx.revive("n1", "mail", T0) is False
         with storage.transaction() as tx:
-            assert [d.notification_id for d in tx.claim("mail", T0, T0, 10)] == ["n1"]
+            revived = tx.claim("mail", T0, T0, 10)
+            assert [(d.notification_id, d.attempts) for d in revived] == [("n1", 2)]
 
     def test_concurrent_writers_never_lose_an_update(self, storage: Storage) -> None:
         with storage.transaction() as tx:
