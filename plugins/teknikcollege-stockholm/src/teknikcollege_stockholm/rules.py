@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from teknikcollege import (
+    Catalog,
     College,
     Context,
     Organisation,
@@ -16,6 +18,10 @@ from teknikcollege import (
     add_months,
     rule,
 )
+
+CATALOG = Catalog("teknikcollege_stockholm", Path(__file__).parent / "locale")
+"""This plug-in's messages: English ids, Swedish from its own gettext catalog."""
+_, _n = CATALOG.text, CATALOG.plural
 
 RULE_SET, VERSION = "stockholm-pilot", "1"
 PILOT_YEARS = 3

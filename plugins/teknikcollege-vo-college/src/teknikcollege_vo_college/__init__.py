@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import attrs
 
 from teknikcollege import (
     AgreementKind,
+    Catalog,
     College,
     Context,
     Organisation,
@@ -23,6 +25,10 @@ from teknikcollege.rules import CriteriaConfig, national_criteria
 from teknikcollege.workflow import CERTIFICATION, Validity
 
 __all__ = ["CONCEPT", "RULE_SET", "VO_CERTIFICATION", "VO_RULES", "plugin"]
+
+CATALOG = Catalog("teknikcollege_vo_college", Path(__file__).parent / "locale")
+"""This plug-in's messages: English ids, Swedish from its own gettext catalog."""
+_, _n = CATALOG.text, CATALOG.plural
 
 RULE_SET, VERSION = "vo-college", "2021"
 CONCEPT = "vard-och-omsorgscollege"
