@@ -131,6 +131,11 @@ def test_every_count_takes_the_right_form(
     assert text.sv == strings[form].format(n=n, **values)
 
 
+def test_there_are_plural_messages() -> None:
+    # The parametrised test above must not pass by having nothing to check.
+    assert len(PLURALS) >= 10
+
+
 def test_plural_rule() -> None:
     assert _n("{n} week", "{n} weeks", 1).en == "1 week"
     for n in (0, 2, 5, 11, 21):
