@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime, timezone
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
+import attrs
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
+import teknikcollege as tc
+from teknikcollege._lookup import KINDS
 from teknikcollege._text import CATALOG, Catalog, Text, _, _n
+from teknikcollege.clock import as_datetime
+from teknikcollege.examples import stockholm_pilot
+from teknikcollege.notify import Notification, messages
+from teknikcollege.rules import Context, national_criteria, run_rule
+from teknikcollege.rules.criteria import teknikcollege as criteria
+from teknikcollege.testing import strategies as tst
+from teknikcollege.workflow.core import CORE_WORKFLOWS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -204,3 +219,187 @@ def test_english_words_are_found() -> None:
     assert english_words("1 letters of intent") == ["letters", "of"]
     assert english_words("ärendet 'the case' finns inte; {not}") == []
     assert english_words("företag deltar i alla utbildningar") == []
+
+
+def assert_swedish(texts: Iterable[Text]) -> None:
+    found = {t.sv: english_words(t.sv) for t in texts}
+    assert {sv: words for sv, words in found.items() if words} == {}
+
+
+class Lookup:
+    """What rules read: a plain list of models."""
+
+    def __init__(self, *items: object) -> None:
+        self.items = list(items)
+
+    def get(self, cls: type[Any], id: str) -> Any:
+        return next((i for i in self.items if isinstance(i, cls) and i.id == id), None)
+
+    def find(self, cls: type[Any], **where: object) -> list[Any]:
+        return [
+            i
+            for i in self.items
+            if isinstance(i, cls) and all(getattr(i, k) == v for k, v in where.items())
+        ]
+
+
+def _rules() -> list[tc.Rule]:
+    rules: list[tc.Rule] = list(national_criteria())
+    for module in ("teknikcollege_stockholm", "teknikcollege_vo_college"):
+        try:
+            plugin = importlib.import_module(module)
+        except ImportError:  # pragma: no cover - the plug-ins are installed for the tests
+            continue
+        rules.extend(plugin.plugin.teknikcollege_rules())
+    return rules
+
+
+def _findings(items: Sequence[object], subjects: Sequence[object], day: date) -> list[Text]:
+    lookup = Lookup(*items)
+    context = Context(as_datetime(day), lookup, tuple(national_criteria()))
+    texts = []
+    for rule in _rules():
+        for subject in subjects:
+            kind = "programme" if isinstance(subject, tc.Programme) else "college"
+            if kind in rule.applies_to:
+                texts.append(run_rule(rule, subject, context).message)
+    return texts
+
+
+def test_rule_titles_and_descriptions_are_swedish() -> None:
+    assert_swedish(t for r in _rules() for t in (r.title, r.description))
+
+
+@settings(max_examples=25)
+@given(
+    world=tst.college_worlds(on=date(2024, 6, 1)),
+    broken=st.sets(st.sampled_from(tst.CHECKABLE_CRITERIA)),
+    data=st.data(),
+)
+def test_findings_on_generated_colleges_are_swedish(
+    world: tst.CollegeWorld, broken: set[str], data: st.DataObject
+) -> None:
+    if broken:
+        world = data.draw(tst.college_worlds(on=date(2024, 6, 1), break_criteria=broken))
+    # Names are the user's data, quoted as they are: only the library's words count.
+    names = [
+        world.college.name,
+        *(lc.name for lc in world.college.local_colleges),
+        *(g.name for g in world.college.steering_groups()),
+        *(p.title for p in world.programmes),
+        *(o.name for o in world.organisations),
+    ]
+    assume(not any(english_words(n) for n in names))
+    items = [*world.organisations, *world.programmes, world.college]
+    assert_swedish(_findings(items, [world.college, *world.programmes], date(2024, 6, 1)))
+
+
+@pytest.mark.parametrize("day", [date(2023, 1, 10), date(2026, 6, 1)])
+def test_findings_on_the_stockholm_pilot_are_swedish(day: date) -> None:
+    bundle = stockholm_pilot()
+    items = [*bundle.organisations, *bundle.colleges, *bundle.programmes]
+    texts = _findings(items, [*bundle.colleges, *bundle.programmes], day)
+    assert len(texts) > 10
+    assert_swedish(texts)
+
+
+def _errors() -> Iterator[tc.TeknikcollegeError]:
+    reason = Text("en anledning", "a reason")
+    for kind in (*tc.errors._KINDS, "plugin_kind"):
+        yield tc.NotFound(kind, "x-1")
+        yield tc.ConcurrentUpdate(kind, "x-1", 1, 2)
+        yield tc.ConcurrentUpdate(kind, "x-1", 1, None)
+    for what in ("municipality", "county", "municipality name", "other"):
+        yield tc.UnknownCode(what, "0999")
+    yield tc.InvalidDefinition("wf", [reason, reason])
+    yield tc.UnknownTrigger("wf", "nope", ["approve", "certify"])
+    yield tc.TransitionNotAllowed("c-1", "certify", "in_review", reason=reason)
+    yield tc.CaseExists("wf", "college:x", "c-1")
+    yield tc.PermissionDenied("p-1", "certify", ["admin"])
+    yield tc.PermissionDenied("p-1", "certify", [], reason=reason)
+    yield tc.InvalidData([("colleges[0].name", reason), ("", reason)])
+
+
+def test_error_messages_are_swedish() -> None:
+    assert_swedish(e.text for e in _errors())
+
+
+def test_errors_name_the_kind_in_swedish() -> None:
+    assert tc.NotFound("case", "no-such-id").message("sv") == "ärendet 'no-such-id' finns inte"
+    assert tc.NotFound("college", "x").message("sv") == "colleget 'x' finns inte"
+    assert tc.NotFound("person", "x").message("en") == "person 'x' does not exist"
+    assert (
+        tc.CaseExists("wf", "x", "c").message("sv") == "'x' har redan ett öppet ärende 'c' i 'wf'"
+    )
+    assert set(tc.errors._KINDS) >= set(KINDS) | {"history", "notification", "delivery"}
+
+
+def _notifications() -> Iterator[Notification]:
+    at = datetime(2024, 6, 1, 12, tzinfo=timezone.utc)
+    data = {"due": "2024-07-01", "from": "In review", "from_sv": "Under beredning"}
+    for template in (*messages._REMINDERS, "other"):
+        yield Notification("n", "reminder", template, "c-1", "wf", "college:x", "x", at, data=data)
+    data |= {"to": "Certified", "to_sv": "Certifierad", "at": "2024-06-01", "note": "OK."}
+    yield Notification("n", "transition", "certify", "c-1", "wf", "college:x", "x", at, data=data)
+
+
+def test_notification_texts_are_swedish() -> None:
+    texts = [t for n in _notifications() for t in messages.render_text(n)]
+    assert_swedish(texts)
+    assert "Ärendet c-1 har gått från Under beredning till Certifierad" in texts[-1].sv
+    assert "Case c-1 moved from In review to Certified" in texts[-1].en
+
+
+def test_workflow_titles_are_swedish() -> None:
+    texts = []
+    for workflow in CORE_WORKFLOWS:
+        texts.append(workflow.title)
+        texts.extend(s.title for s in workflow.states)
+        texts.extend(t.title for t in workflow.transitions)
+    assert_swedish(texts)
+
+
+def test_every_sector_has_a_name() -> None:
+    names = [criteria._sector(s) for s in tc.Sector]
+    assert_swedish(names)
+    assert len({n.sv for n in names}) == len(tc.Sector)
+
+
+# --- the counts that used to be wrong -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("n", "sv", "en"),
+    [
+        (0, "0 avsiktsförklaringar", "0 letters of intent"),
+        (1, "1 avsiktsförklaring", "1 letter of intent"),
+        (2, "2 avsiktsförklaringar", "2 letters of intent"),
+    ],
+)
+def test_letters_of_intent(n: int, sv: str, en: str) -> None:
+    assert _n("{n} letter of intent", "{n} letters of intent", n) == Text(sv, en)
+
+
+def _programme(weeks: int) -> tc.Programme:
+    return tc.Programme("p", "Svets", tc.ProgrammeForm.UPPER_SECONDARY, weeks, "x", "c")
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_counted_programmes_in_a_finding(count: int) -> None:
+    college = tc.College("c", "C", "01", ("0114", "0115", "0117"))
+    programmes = [attrs.evolve(_programme(40), id=f"p{i}", college_id="c") for i in range(count)]
+    rule = next(r for r in national_criteria() if r.id == "programmes-dimensioning")
+    finding = run_rule(rule, college, Context(as_datetime(date(2024, 6, 1)), Lookup(*programmes)))
+    noun = ("utbildning", "programme") if count == 1 else ("utbildningar", "programmes")
+    assert finding.message == Text(
+        f"{count} {noun[0]} av certifierbar form och längd",
+        f"{count} {noun[1]} of certifiable form and length",
+    )
+
+
+@pytest.mark.parametrize(("weeks", "sv"), [(1, "1 vecka"), (2, "2 veckor"), (39, "39 veckor")])
+def test_counted_weeks_in_a_finding(weeks: int, sv: str) -> None:
+    rule = next(r for r in national_criteria() if r.id == "programmes-dimensioning")
+    finding = run_rule(rule, _programme(weeks), Context(as_datetime(date(2024, 6, 1)), Lookup()))
+    assert f"Svets: {sv}, minst 40 krävs" in finding.message.sv
+    assert f"Svets: {weeks} week{'' if weeks == 1 else 's'}, at least 40" in finding.message.en
