@@ -13,6 +13,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from ._text import (
+    Catalog,
     Text,
 )
 from .errors import (
@@ -248,6 +249,7 @@ __all__ = [
     "Bundle",
     "Case",
     "CaseExists",
+    "Catalog",
     "Certification",
     "Clock",
     "College",

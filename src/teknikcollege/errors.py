@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from ._text import Language, Text
+from ._text import Language, Text, _
 
 if TYPE_CHECKING:
     from .rules.findings import Finding
@@ -52,20 +52,15 @@ class InvalidData(TeknikcollegeError, ValueError):
 
     def __init__(self, errors: Iterable[tuple[str, Text]]) -> None:
         self.errors: tuple[tuple[str, Text], ...] = tuple(errors)
-        super().__init__(
-            Text(
-                "; ".join(_line(p, t.sv) for p, t in self.errors),
-                "; ".join(_line(p, t.en) for p, t in self.errors),
-            )
-        )
+        super().__init__(Text.join(_line(p, t) for p, t in self.errors))
 
     def prefixed(self, prefix: str) -> InvalidData:
         """The same errors with `prefix` put in front of every path."""
         return InvalidData((join_path(prefix, p), t) for p, t in self.errors)
 
 
-def _line(path: str, message: str) -> str:
-    return f"{path}: {message}" if path else message
+def _line(path: str, message: Text) -> Text:
+    return Text(f"{path}: {message.sv}", f"{path}: {message.en}") if path else message
 
 
 def join_path(prefix: str, path: str) -> str:
@@ -82,13 +77,13 @@ class UnknownCode(InvalidData, LookupError):
 
     def __init__(self, what: str, code: str) -> None:
         self.code = code
-        names = {
-            "municipality": ("kommunkod", "municipality code"),
-            "county": ("länskod", "county code"),
-            "municipality name": ("kommunnamn", "municipality name"),
+        messages = {
+            "municipality": _("unknown municipality code {code!r}", code=code),
+            "county": _("unknown county code {code!r}", code=code),
+            "municipality name": _("unknown municipality name {code!r}", code=code),
         }
-        sv, en = names.get(what, (what, what))
-        super().__init__([("", Text(f"okänd {sv} {code!r}", f"unknown {en} {code!r}"))])
+        text = messages.get(what) or _("unknown {what!r} {code!r}", what=what, code=code)
+        super().__init__([("", text)])
 
 
 class WorkflowError(TeknikcollegeError):
@@ -102,9 +97,10 @@ class InvalidDefinition(WorkflowError):
         self.workflow = workflow
         self.problems = tuple(problems)
         super().__init__(
-            Text(
-                f"arbetsflödet {workflow!r} är ogiltigt: " + "; ".join(p.sv for p in self.problems),
-                f"workflow {workflow!r} is invalid: " + "; ".join(p.en for p in self.problems),
+            _(
+                "workflow {workflow!r} is invalid: {problems}",
+                workflow=workflow,
+                problems=Text.join(self.problems),
             )
         )
 
@@ -117,9 +113,11 @@ class UnknownTrigger(WorkflowError, LookupError):
         self.trigger = trigger
         names = ", ".join(sorted(known))
         super().__init__(
-            Text(
-                f"arbetsflödet {workflow!r} har ingen händelse {trigger!r} (finns: {names})",
-                f"workflow {workflow!r} has no trigger {trigger!r} (known: {names})",
+            _(
+                "workflow {workflow!r} has no trigger {trigger!r} (known: {names})",
+                workflow=workflow,
+                trigger=trigger,
+                names=names,
             )
         )
 
@@ -143,14 +141,14 @@ class TransitionNotAllowed(WorkflowError):
         self.state = state
         self.findings = tuple(findings)
         if reason is None:
-            reason = Text(
-                "; ".join(f"{f.rule_id}: {f.message.sv}" for f in self.findings),
-                "; ".join(f"{f.rule_id}: {f.message.en}" for f in self.findings),
-            )
+            reason = Text.join(_line(f.rule_id, f.message) for f in self.findings)
         super().__init__(
-            Text(
-                f"{trigger!r} är inte tillåten för {case_id!r} i läget {state!r}: {reason.sv}",
-                f"{trigger!r} is not allowed for {case_id!r} in state {state!r}: {reason.en}",
+            _(
+                "{trigger!r} is not allowed for {case!r} in state {state!r}: {reason}",
+                trigger=trigger,
+                case=case_id,
+                state=state,
+                reason=reason,
             )
         )
 
@@ -161,9 +159,11 @@ class CaseExists(WorkflowError):
     def __init__(self, workflow: str, subject: str, case_id: str) -> None:
         self.workflow, self.subject, self.case_id = workflow, subject, case_id
         super().__init__(
-            Text(
-                f"{subject} har redan ett öppet ärende {case_id!r} i {workflow!r}",
-                f"{subject} already has an open case {case_id!r} in {workflow!r}",
+            _(
+                "{subject!r} already has an open case {case!r} in {workflow!r}",
+                subject=subject,
+                case=case_id,
+                workflow=workflow,
             )
         )
 
@@ -178,14 +178,45 @@ class PermissionDenied(WorkflowError):
         self.trigger = trigger
         self.allowed = tuple(sorted(allowed))
         roles = ", ".join(self.allowed) or "-"
-        extra_sv = f" ({reason.sv})" if reason else ""
-        extra_en = f" ({reason.en})" if reason else ""
+        values = {"actor": actor, "trigger": trigger, "roles": roles}
         super().__init__(
-            Text(
-                f"{actor!r} får inte utföra {trigger!r}{extra_sv}; tillåtna roller: {roles}",
-                f"{actor!r} may not fire {trigger!r}{extra_en}; roles allowed: {roles}",
+            _(
+                "{actor!r} may not fire {trigger!r} ({reason}); roles allowed: {roles}",
+                reason=reason,
+                **values,
             )
+            if reason
+            else _("{actor!r} may not fire {trigger!r}; roles allowed: {roles}", **values)
         )
+
+
+_KINDS = {
+    "organisation": Text("organisationen", "organisation"),
+    "person": Text("personen", "person"),
+    "college": Text("colleget", "college"),
+    "programme": Text("utbildningen", "programme"),
+    "interest_registration": Text("intresseanmälan", "interest registration"),
+    "application": Text("ansökan", "application"),
+    "review_visit": Text("granskningsbesöket", "review visit"),
+    "protocol": Text("protokollet", "protocol"),
+    "supplement": Text("kompletteringen", "supplement"),
+    "postponement": Text("uppskovet", "postponement"),
+    "annual_report": Text("årsrapporten", "annual report"),
+    "satisfaction_survey": Text("nöjdhetsundersökningen", "satisfaction survey"),
+    "judgement": Text("bedömningen", "judgement"),
+    "case": Text("ärendet", "case"),
+    "history": Text("historikposten", "history entry"),
+    "notification": Text("aviseringen", "notification"),
+    "delivery": Text("leveransen", "delivery"),
+}
+
+
+def kind_text(kind: str) -> Text:
+    """The storage `kind` (``"case"``) named in both languages (``ärendet``, ``case``).
+
+    A kind without a name here (a plug-in's own) is quoted as it is.
+    """
+    return _KINDS.get(kind) or Text(f"posten av typen {kind!r}", f"{kind!r} record")
 
 
 class StorageError(TeknikcollegeError):
@@ -197,12 +228,23 @@ class ConcurrentUpdate(StorageError):
 
     def __init__(self, kind: str, id: str, expected: int, actual: int | None) -> None:
         self.kind, self.id, self.expected, self.actual = kind, id, expected, actual
+        what = kind_text(kind)
         super().__init__(
-            Text(
-                f"{kind} {id!r} har ändrats av någon annan (väntad version {expected}, "
-                f"lagrad {actual}); läs om och försök igen",
-                f"{kind} {id!r} was changed by someone else (expected version {expected}, "
-                f"stored {actual}); read it again and retry",
+            _(
+                "{kind} {id!r} was changed by someone else (expected version {expected}, "
+                "stored {actual}); read it again and retry",
+                kind=what,
+                id=id,
+                expected=expected,
+                actual=actual,
+            )
+            if actual is not None
+            else _(
+                "{kind} {id!r} no longer exists (expected version {expected}); "
+                "read it again and retry",
+                kind=what,
+                id=id,
+                expected=expected,
             )
         )
 
@@ -212,7 +254,7 @@ class NotFound(StorageError, LookupError):
 
     def __init__(self, kind: str, id: str) -> None:
         self.kind, self.id = kind, id
-        super().__init__(Text(f"{kind} {id!r} finns inte", f"{kind} {id!r} does not exist"))
+        super().__init__(_("{kind} {id!r} does not exist", kind=kind_text(kind), id=id))
 
 
 class StorageUnavailable(StorageError):

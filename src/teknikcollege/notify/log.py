@@ -23,7 +23,7 @@ class LogNotifier:
 
     def send(self, notification: Notification, recipients: Sequence[Person]) -> None:
         """Log the notification."""
-        title, _ = render(notification, "en")
+        title = render(notification, "en")[0]
         line = {
             "id": notification.id,
             "kind": notification.kind,

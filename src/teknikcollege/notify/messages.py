@@ -2,61 +2,53 @@
 
 from __future__ import annotations
 
-from .._text import Language, Text
+from .._text import N_, Language, Text, _
 from .port import Notification
 
+# English message ids, translated when a notification is rendered (not on import).
 _REMINDERS = {
     "protocol_overdue": (
-        Text("Protokoll försenat: {subject}", "Protocol overdue: {subject}"),
-        Text(
-            "Protokollet efter granskningsbesöket skulle ha skickats senast {due}.",
-            "The protocol after the review visit was due by {due}.",
-        ),
+        N_("Protocol overdue: {subject}"),
+        N_("The protocol after the review visit was due by {due}."),
     ),
     "supplements_due": (
-        Text("Påminnelse om kompletteringar: {subject}", "Supplements reminder: {subject}"),
-        Text(
-            "Kompletteringarna ska vara inne senast {due}. Ansök om uppskov om det inte går.",
-            "The supplements are due by {due}. Ask for a postponement if that cannot be met.",
-        ),
+        N_("Supplements reminder: {subject}"),
+        N_("The supplements are due by {due}. Ask for a postponement if that cannot be met."),
     ),
     "certification_expiring": (
-        Text("Certifieringen löper ut: {subject}", "Certification expiring: {subject}"),
-        Text(
-            "Certifieringen gäller till och med {due}. Återcertifieringen behöver påbörjas.",
-            "The certification is valid until {due}. Recertification needs to start.",
-        ),
+        N_("Certification expiring: {subject}"),
+        N_("The certification is valid until {due}. Recertification needs to start."),
     ),
 }
 
 _TRANSITION = (
-    Text("{subject}: {to}", "{subject}: {to}"),
-    Text(
-        "Ärendet {case} har gått från {from} till {to} ({trigger}, {at}).{note}",
-        "Case {case} moved from {from} to {to} ({trigger}, {at}).{note}",
-    ),
+    N_("{subject}: {to}"),
+    N_("Case {case} moved from {from} to {to} ({trigger}, {at}).{note}"),
 )
 
 
-def render(notification: Notification, lang: Language) -> tuple[str, str]:
-    """The subject line and body of `notification` in `lang`."""
+def render_text(notification: Notification) -> tuple[Text, Text]:
+    """The subject line and body of `notification`, in both languages."""
     data = dict(notification.data)
-    values = {
+    values: dict[str, object] = {
         "subject": notification.subject,
         "case": notification.case_id,
         "due": data.get("due", ""),
         "trigger": notification.template,
-        "from": data.get("from", ""),
-        "to": data.get("to", ""),
+        "from": Text(data.get("from_sv", data.get("from", "")), data.get("from", "")),
+        "to": Text(data.get("to_sv", data.get("to", "")), data.get("to", "")),
         "at": data.get("at", ""),
         "note": f" {data['note']}" if data.get("note") else "",
     }
-    if lang == "sv":
-        values["from"] = data.get("from_sv", values["from"])
-        values["to"] = data.get("to_sv", values["to"])
     subject, body = (
         _REMINDERS.get(notification.template, _TRANSITION)
         if notification.kind == "reminder"
         else _TRANSITION
     )
-    return subject.format(**values).get(lang), body.format(**values).get(lang)
+    return _(subject).format(**values), _(body).format(**values)
+
+
+def render(notification: Notification, lang: Language) -> tuple[str, str]:
+    """The subject line and body of `notification` in `lang`."""
+    subject, body = render_text(notification)
+    return subject.get(lang), body.get(lang)

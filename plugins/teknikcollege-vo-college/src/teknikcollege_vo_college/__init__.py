@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import attrs
 
 from teknikcollege import (
     AgreementKind,
+    Catalog,
     College,
     Context,
     Organisation,
@@ -24,17 +26,19 @@ from teknikcollege.workflow import CERTIFICATION, Validity
 
 __all__ = ["CONCEPT", "RULE_SET", "VO_CERTIFICATION", "VO_RULES", "plugin"]
 
+CATALOG = Catalog("teknikcollege_vo_college", Path(__file__).parent / "locale")
+"""This plug-in's messages: English ids, Swedish from its own gettext catalog."""
+_, _n = CATALOG.text, CATALOG.plural
+
 RULE_SET, VERSION = "vo-college", "2021"
+MIN_MUNICIPALITIES = 3
 CONCEPT = "vard-och-omsorgscollege"
 """The concept a registry names to assess with these rules: ``Registry(concept=CONCEPT)``."""
 
 VO_CERTIFICATION: WorkflowDefinition = attrs.evolve(
     CERTIFICATION,
     name="vo-certification",
-    title=Text(
-        "Certifieringsärende (Vård- och omsorgscollege)",
-        "Certification case (Vård- och omsorgscollege)",
-    ),
+    title=_("Certification case (Vård- och omsorgscollege)"),
     validity=Validity(first_months=36, renewal_months=60, recertification_lead_months=3),
 )
 """The certification case with re-application due three months before expiry."""
@@ -44,10 +48,10 @@ VO_CERTIFICATION: WorkflowDefinition = attrs.evolve(
     "vo-regional-collaboration",
     rule_set=RULE_SET,
     version=VERSION,
-    title=Text("Regional samverkan", "Regional collaboration"),
-    description=Text(
-        "Minst tre kommuner och en region är bundna av samverkansavtal.",
-        "At least three municipalities and one region are bound by collaboration agreements.",
+    title=_("Regional collaboration"),
+    description=_(
+        "At least {min} municipalities and one region are bound by collaboration agreements.",
+        min=MIN_MUNICIPALITIES,
     ),
     applies_to=["college"],
     priority=10,
@@ -70,20 +74,26 @@ def regional_collaboration(college: College, context: Context) -> tuple[bool, Te
     }
     municipalities = [m for m in college.municipalities if m in covered]
     data = {"municipalities": len(municipalities), "regions": len(regions)}
-    gaps_sv, gaps_en = [], []
-    if len(municipalities) < 3:
-        gaps_sv.append(f"{len(municipalities)} kommuner med avtal; minst 3 krävs")
-        gaps_en.append(f"{len(municipalities)} municipalities under agreement; at least 3 needed")
+    gaps = []
+    if len(municipalities) < MIN_MUNICIPALITIES:
+        gaps.append(
+            _n(
+                "{n} municipality under agreement; at least {min} needed",
+                "{n} municipalities under agreement; at least {min} needed",
+                len(municipalities),
+                min=MIN_MUNICIPALITIES,
+            )
+        )
     if not regions:
-        gaps_sv.append("ingen region är part i samverkansavtalet")
-        gaps_en.append("no region is a party to the collaboration agreement")
-    if gaps_en:
-        return False, Text("; ".join(gaps_sv), "; ".join(gaps_en)), data
+        gaps.append(_("no region is a party to the collaboration agreement"))
+    if gaps:
+        return False, Text.join(gaps), data
     return (
         True,
-        Text(
-            f"{len(municipalities)} kommuner och {len(regions)} region med avtal",
-            f"{len(municipalities)} municipalities and {len(regions)} region under agreement",
+        _(
+            "{municipalities} and {regions} under agreement",
+            municipalities=_n("{n} municipality", "{n} municipalities", len(municipalities)),
+            regions=_n("{n} region", "{n} regions", len(regions)),
         ),
         data,
     )
@@ -93,20 +103,14 @@ def regional_collaboration(college: College, context: Context) -> tuple[bool, Te
     "vo-collective-agreements",
     rule_set=RULE_SET,
     version=VERSION,
-    title=Text("Kollektivavtal", "Collective agreements"),
-    description=Text(
-        "Alla aktörer är bundna av kollektivavtal.",
-        "All actors are bound by collective agreements.",
-    ),
+    title=_("Collective agreements"),
+    description=_("All actors are bound by collective agreements."),
     applies_to=["college"],
     priority=80,
     concept=CONCEPT,
 )
 def collective_agreements(college: College, context: Context) -> tuple[None, Text]:
-    return None, Text(
-        "en granskare måste bedöma kollektivavtalen",
-        "a reviewer must judge the collective agreements",
-    )
+    return None, _("a reviewer must judge the collective agreements")
 
 
 def _from_national(rule_id: str, new_id: str, priority: int) -> Rule:

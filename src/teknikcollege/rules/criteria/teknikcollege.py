@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from ..._text import Text
+from ..._text import N_, Text, _, _n
 from ...models import (
     AgreementKind,
     AnnualReport,
@@ -55,10 +55,6 @@ def _programmes(college: College, context: Context) -> list[Programme]:
     return sorted(context.lookup.find(Programme, college_id=college.id), key=lambda p: p.id)
 
 
-def _join(parts: list[Text]) -> Text:
-    return Text("; ".join(p.sv for p in parts), "; ".join(p.en for p in parts))
-
-
 def regional_collaboration(cfg: CriteriaConfig) -> Callable[[College, Context], Result]:
     def check(college: College, context: Context) -> Result:
         today = context.now.date()
@@ -66,9 +62,11 @@ def regional_collaboration(cfg: CriteriaConfig) -> Callable[[College, Context], 
         count = len(college.municipalities)
         if count < cfg.min_municipalities:
             gaps.append(
-                Text(
-                    f"{count} kommuner; minst {cfg.min_municipalities} krävs",
-                    f"{count} municipalities; at least {cfg.min_municipalities} needed",
+                _n(
+                    "{n} municipality; at least {min} needed",
+                    "{n} municipalities; at least {min} needed",
+                    count,
+                    min=cfg.min_municipalities,
                 )
             )
         valid = [a for a in college.agreements if a.period.contains(today)]
@@ -81,31 +79,27 @@ def regional_collaboration(cfg: CriteriaConfig) -> Callable[[College, Context], 
         uncovered = [m for m in college.municipalities if m not in covered]
         if uncovered:
             gaps.append(
-                Text(
-                    f"samverkansavtal saknas för {len(uncovered)} av {count} kommuner "
-                    f"({', '.join(uncovered)})",
-                    f"no collaboration agreement covers {len(uncovered)} of {count} "
-                    f"municipalities ({', '.join(uncovered)})",
+                _n(
+                    "no collaboration agreement covers {uncovered} of {n} municipality ({codes})",
+                    "no collaboration agreement covers {uncovered} of {n} municipalities ({codes})",
+                    count,
+                    uncovered=len(uncovered),
+                    codes=", ".join(uncovered),
                 )
             )
         letters = [a for a in valid if a.kind is AgreementKind.LETTER_OF_INTENT]
         bound = [a for a in letters if _company_and_provider(a.parties, context)]
         if not bound:
-            gaps.append(
-                Text(
-                    "ingen giltig avsiktsförklaring mellan företag och anordnare",
-                    "no valid letter of intent between a company and a provider",
-                )
-            )
+            gaps.append(_("no valid letter of intent between a company and a provider"))
         data = {"municipalities": count, "uncovered": uncovered, "letters_of_intent": len(bound)}
         if gaps:
-            return False, _join(gaps), data
+            return False, Text.join(gaps), data
         return (
             True,
-            Text(
-                f"{count} kommuner, alla med samverkansavtal; {len(bound)} avsiktsförklaringar",
-                f"{count} municipalities, all under a collaboration agreement; "
-                f"{len(bound)} letters of intent",
+            _(
+                "{municipalities}, all under a collaboration agreement; {letters}",
+                municipalities=_n("{n} municipality", "{n} municipalities", count),
+                letters=_n("{n} letter of intent", "{n} letters of intent", len(bound)),
             ),
             data,
         )
@@ -128,51 +122,53 @@ def organisation_governance(cfg: CriteriaConfig) -> Callable[[College, Context],
     def check(college: College, context: Context) -> Result:
         gaps: list[Text] = []
         if college.steering_group is None:
-            gaps.append(Text("regional styrgrupp saknas", "no regional steering group"))
+            gaps.append(_("no regional steering group"))
         for local in college.local_colleges:
             if local.steering_group is None:
-                gaps.append(
-                    Text(
-                        f"{local.name} saknar lokal styrgrupp",
-                        f"{local.name} has no local steering group",
-                    )
-                )
+                gaps.append(_("{name} has no local steering group", name=local.name))
         groups = college.steering_groups()
         for group in groups:
             total, count = len(group.members), group.count(sector)
             needed = total // 2 + 1
             if count < needed:
                 gaps.append(
-                    Text(
-                        f"{group.name}: {count} av {total} ledamöter representerar "
-                        f"{_SECTOR_SV[sector]}; majoritet kräver {needed}",
-                        f"{group.name}: {count} of {total} members represent "
-                        f"{_SECTOR_EN[sector]}; a majority needs {needed}",
+                    _n(
+                        "{group}: {count} of {n} member represents {sector}; "
+                        "a majority needs {needed}",
+                        "{group}: {count} of {n} members represent {sector}; "
+                        "a majority needs {needed}",
+                        total,
+                        group=group.name,
+                        sector=_sector(sector),
+                        count=count,
+                        needed=needed,
                     )
                 )
             chair = group.member(group.chair) if group.chair else None
             if chair is None:
-                gaps.append(Text(f"{group.name}: ordförande saknas", f"{group.name}: no chair"))
+                gaps.append(_("{group}: no chair", group=group.name))
             elif chair.sector is not sector:
                 gaps.append(
-                    Text(
-                        f"{group.name}: ordföranden representerar inte {_SECTOR_SV[sector]}",
-                        f"{group.name}: the chair does not represent {_SECTOR_EN[sector]}",
+                    _(
+                        "{group}: the chair does not represent {sector}",
+                        group=group.name,
+                        sector=_sector(sector),
                     )
                 )
         if not college.process_leaders:
-            gaps.append(Text("ingen regional processledare", "no regional process leader"))
+            gaps.append(_("no regional process leader"))
         data = {"steering_groups": len(groups), "process_leaders": len(college.process_leaders)}
         if gaps:
-            return False, _join(gaps), data
+            return False, Text.join(gaps), data
         return (
             True,
-            Text(
-                f"{len(groups)} styrgrupper med {_SECTOR_SV[sector]} i majoritet "
-                "och som ordförande; "
-                f"processledare utsedd",
-                f"{len(groups)} steering groups with {_SECTOR_EN[sector]} in majority "
-                f"and in the chair; a process leader named",
+            _n(
+                "{n} steering group with {sector} in majority and in the chair; "
+                "a process leader named",
+                "{n} steering groups with {sector} in majority and in the chair; "
+                "a process leader named",
+                len(groups),
+                sector=_sector(sector),
             ),
             data,
         )
@@ -180,22 +176,26 @@ def organisation_governance(cfg: CriteriaConfig) -> Callable[[College, Context],
     return check
 
 
-_SECTOR_SV = {s: s.value for s in Sector} | {
-    Sector.COMPANY: "företag",
-    Sector.EMPLOYER: "arbetsgivare",
-    Sector.MUNICIPALITY: "kommuner",
-    Sector.EDUCATION_PROVIDER: "utbildningsanordnare",
-}
-_SECTOR_EN = {s: s.value.replace("_", " ") + "s" for s in Sector} | {
-    Sector.COMPANY: "companies",
-    Sector.AUTHORITY: "authorities",
-    Sector.MUNICIPALITY: "municipalities",
+_SECTORS = {
+    Sector.COMPANY: N_("companies"),
+    Sector.MUNICIPALITY: N_("municipalities"),
+    Sector.EDUCATION_PROVIDER: N_("education providers"),
+    Sector.UNION: N_("unions"),
+    Sector.AUTHORITY: N_("authorities"),
+    Sector.REGION: N_("regions"),
+    Sector.EMPLOYER: N_("employers"),
+    Sector.OTHER: N_("other sectors"),
 }
 
 
-def _judgement(sv: str, en: str) -> Callable[[Any, Context], Result]:
+def _sector(sector: Sector) -> Text:
+    """The members of `sector`, in the plural (``företag``, ``companies``)."""
+    return _(_SECTORS[sector])
+
+
+def _judgement(what: str) -> Callable[[Any, Context], Result]:
     def check(subject: Any, context: Context) -> Result:
-        return None, Text(f"en granskare måste bedöma {sv}", f"a reviewer must judge {en}"), {}
+        return None, _("a reviewer must judge {what}", what=_(what)), {}
 
     return check
 
@@ -207,16 +207,21 @@ def programmes_dimensioning(cfg: CriteriaConfig) -> Callable[[Any, Context], Res
         found = []
         if p.form not in cfg.certifiable_forms:
             found.append(
-                Text(
-                    f"{p.title}: formen {p.form.value} är inte certifierbar ({forms})",
-                    f"{p.title}: the form {p.form.value} is not certifiable ({forms})",
+                _(
+                    "{title}: the form {form} is not certifiable ({forms})",
+                    title=p.title,
+                    form=p.form.value,
+                    forms=forms,
                 )
             )
         if p.weeks < cfg.min_weeks:
             found.append(
-                Text(
-                    f"{p.title}: {p.weeks} veckor, minst {cfg.min_weeks} krävs",
-                    f"{p.title}: {p.weeks} weeks, at least {cfg.min_weeks} needed",
+                _n(
+                    "{title}: {n} week, at least {min} needed",
+                    "{title}: {n} weeks, at least {min} needed",
+                    p.weeks,
+                    title=p.title,
+                    min=cfg.min_weeks,
                 )
             )
         return found
@@ -224,16 +229,17 @@ def programmes_dimensioning(cfg: CriteriaConfig) -> Callable[[Any, Context], Res
     def check(subject: Any, context: Context) -> Result:
         programmes = [subject] if isinstance(subject, Programme) else _programmes(subject, context)
         if not programmes:
-            return False, Text("inga utbildningar registrerade", "no programmes recorded"), {}
+            return False, _("no programmes recorded"), {}
         gaps = [t for p in programmes for t in problems(p)]
         data = {"programmes": len(programmes)}
         if gaps:
-            return False, _join(gaps), data
+            return False, Text.join(gaps), data
         return (
             True,
-            Text(
-                f"{len(programmes)} utbildningar av certifierbar form och längd",
-                f"{len(programmes)} programmes of certifiable form and length",
+            _n(
+                "{n} programme of certifiable form and length",
+                "{n} programmes of certifiable form and length",
+                len(programmes),
             ),
             data,
         )
@@ -245,7 +251,7 @@ def working_life_participation(cfg: CriteriaConfig) -> Callable[[Any, Context], 
     def check(subject: Any, context: Context) -> Result:
         programmes = [subject] if isinstance(subject, Programme) else _programmes(subject, context)
         if not programmes:
-            return False, Text("inga utbildningar registrerade", "no programmes recorded"), {}
+            return False, _("no programmes recorded"), {}
         gaps = []
         for p in programmes:
             apl, sup = (
@@ -254,19 +260,22 @@ def working_life_participation(cfg: CriteriaConfig) -> Callable[[Any, Context], 
             )
             if apl == 0 or sup == 0:
                 gaps.append(
-                    Text(
-                        f"{p.title}: {apl} APL-platser och {sup} handledare från företag",
-                        f"{p.title}: {apl} APL places and {sup} supervisors from companies",
+                    _(
+                        "{title}: {places} and {supervisors} from companies",
+                        title=p.title,
+                        places=_n("{n} APL place", "{n} APL places", apl),
+                        supervisors=_n("{n} supervisor", "{n} supervisors", sup),
                     )
                 )
         data = {"programmes": len(programmes), "without_companies": len(gaps)}
         if gaps:
-            return False, _join(gaps), data
+            return False, Text.join(gaps), data
         return (
             True,
-            Text(
-                f"företag deltar i alla {len(programmes)} utbildningar",
-                f"companies take part in all {len(programmes)} programmes",
+            _n(
+                "companies take part in the programme",
+                "companies take part in all {n} programmes",
+                len(programmes),
             ),
             data,
         )
@@ -289,104 +298,86 @@ def quality_assured_process(cfg: CriteriaConfig) -> Callable[[College, Context],
         ]
         gaps = []
         if not reports:
-            gaps.append(Text(f"årlig rapport för {year} saknas", f"no annual report for {year}"))
+            gaps.append(_("no annual report for {year}", year=year))
         if not surveys:
-            gaps.append(
-                Text(
-                    f"nöjdhetsundersökning för {year} saknas", f"no satisfaction survey for {year}"
-                )
-            )
+            gaps.append(_("no satisfaction survey for {year}", year=year))
         data = {"year": year, "annual_reports": len(reports), "surveys": len(surveys)}
         if gaps:
-            return False, _join(gaps), data
+            return False, Text.join(gaps), data
         return (
             True,
-            Text(
-                f"årlig rapport och nöjdhetsundersökning finns för {year}",
-                f"annual report and satisfaction survey present for {year}",
-            ),
+            _("annual report and satisfaction survey present for {year}", year=year),
             data,
         )
 
     return check
 
 
-_CRITERIA: tuple[tuple[str, str, str, str, str, frozenset[str], Any], ...] = (
+_CRITERIA: tuple[tuple[str, str, str, frozenset[str], Any], ...] = (
     (
         "regional-collaboration",
-        "Regional samverkan",
-        "Regional collaboration",
-        "Kommuner och företag samverkar: minst tre kommuner, samverkansavtal, avsiktsförklaringar.",
-        "Municipalities and companies collaborate: at least three municipalities, a "
-        "collaboration agreement, letters of intent.",
+        N_("Regional collaboration"),
+        N_(
+            "Municipalities and companies collaborate: at least three municipalities, a "
+            "collaboration agreement, letters of intent."
+        ),
         frozenset({"college"}),
         regional_collaboration,
     ),
     (
         "organisation-governance",
-        "Organisation och styrning",
-        "Organisation and governance",
-        "Regionala och lokala styrgrupper med företag i majoritet och som ordförande; "
-        "processledare.",
-        "Regional and local steering groups with a company majority and chair; a process leader.",
+        N_("Organisation and governance"),
+        N_(
+            "Regional and local steering groups with a company majority and chair; "
+            "a process leader."
+        ),
         frozenset({"college"}),
         organisation_governance,
     ),
     (
         "industry-skills-needs",
-        "Industrins kompetensbehov",
-        "Industry's skills needs",
-        "Styrgruppen inventerar kompetensbehov och matchar utbudet mot dem.",
-        "The steering group inventories skills needs and matches the supply to them.",
+        N_("Industry's skills needs"),
+        N_("The steering group inventories skills needs and matches the supply to them."),
         frozenset({"college"}),
-        lambda cfg: _judgement("kompetensinventeringen", "the skills inventory"),
+        lambda cfg: _judgement(N_("the skills inventory")),
     ),
     (
         "programmes-dimensioning",
-        "Utbildningar och dimensionering",
-        "Programmes and dimensioning",
-        "Utbildningarna har certifierbar form och längd.",
-        "The programmes have a certifiable form and length.",
+        N_("Programmes and dimensioning"),
+        N_("The programmes have a certifiable form and length."),
         frozenset({"college", "programme"}),
         programmes_dimensioning,
     ),
     (
         "learning-environment",
-        "Kreativ och stimulerande lärmiljö",
-        "Creative and stimulating learning environment",
-        "Modern, realistisk miljö som lockar alla kön.",
-        "A modern, realistic environment that attracts all genders.",
+        N_("Creative and stimulating learning environment"),
+        N_("A modern, realistic environment that attracts all genders."),
         frozenset({"college"}),
-        lambda cfg: _judgement("lärmiljön", "the learning environment"),
+        lambda cfg: _judgement(N_("the learning environment")),
     ),
     (
         "education-within-tc",
-        "Utbildning inom Teknikcollege",
-        "Education within Teknikcollege",
-        "Undervisningen organiseras med industrin; regler för diplom och intyg.",
-        "Teaching organised with industry; diploma and certificate rules.",
+        N_("Education within Teknikcollege"),
+        N_("Teaching organised with industry; diploma and certificate rules."),
         frozenset({"college"}),
-        lambda cfg: _judgement("utbildningens upplägg", "how teaching is organised"),
+        lambda cfg: _judgement(N_("how teaching is organised")),
     ),
     (
         "working-life-participation",
-        "Arbetslivets medverkan i utbildningen",
-        "Working life's participation in education",
-        "Företag deltar i varje utbildning: APL-platser och handledare.",
-        "Companies take part in every programme: APL places and supervisors.",
+        N_("Working life's participation in education"),
+        N_("Companies take part in every programme: APL places and supervisors."),
         frozenset({"college", "programme"}),
         working_life_participation,
     ),
     (
         "quality-assured-process",
-        "Kvalitetssäkrad process",
-        "Quality-assured process",
-        "Årliga rapporter och nöjdhetsundersökning för föregående år.",
-        "Annual reports and a satisfaction survey for the past year.",
+        N_("Quality-assured process"),
+        N_("Annual reports and a satisfaction survey for the past year."),
         frozenset({"college"}),
         quality_assured_process,
     ),
 )
+"""Each criterion: id, title and description (English ids of the catalog), kinds, check."""
 
 CRITERION_IDS: tuple[str, ...] = tuple(c[0] for c in _CRITERIA)
 """The stable ids of the eight criteria, in their usual order."""
@@ -396,16 +387,14 @@ def national_criteria(config: CriteriaConfig | None = None) -> tuple[FunctionRul
     """The eight criteria as rules, checked against `config` (defaults as of Dec 2023)."""
     cfg = config or CriteriaConfig()
     rules = []
-    for priority, (rid, title_sv, title_en, desc_sv, desc_en, kinds, make) in enumerate(
-        _CRITERIA, start=1
-    ):
+    for priority, (rid, title, description, kinds, make) in enumerate(_CRITERIA, start=1):
         rules.append(
             FunctionRule(
                 rid,
                 RULE_SET,
                 cfg.version,
-                Text(title_sv, title_en),
-                Text(desc_sv, desc_en),
+                _(title),
+                _(description),
                 kinds,
                 make(cfg),
                 priority=priority * 10,
