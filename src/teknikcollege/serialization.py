@@ -11,7 +11,7 @@ import typing
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import attrs
 import cattrs
@@ -28,7 +28,7 @@ from .clock import parse_day, parse_time
 from .codes import OrganisationNumber
 from .errors import InvalidData, join_path
 from .models._validation import MAX_INT, value_problems
-from .models.syntax import FreeText, Id, Name, shown
+from .models.syntax import FreeText, Id, Name, TextRule, shown
 from .workflow.case import Case, TransitionRecord
 
 T = TypeVar("T")
@@ -158,7 +158,7 @@ _CASE_FIELDS: dict[str, Any] = {
 _RECORD_FIELDS: dict[str, Any] = {
     "case_id": Id,
     "trigger": Name,
-    "source": Name,
+    "source": Annotated[str, TextRule("name", 200, required=False)],  # empty when opened
     "dest": Name,
     "actor_id": Id,
     "note": FreeText,
