@@ -20,7 +20,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import teknikcollege as tc
-from teknikcollege._lookup import KINDS
+from teknikcollege.kinds import BY_NAME as KINDS
 from teknikcollege._text import CATALOG, Catalog, Text, _, _n
 from teknikcollege.clock import as_datetime
 from teknikcollege.examples import stockholm_pilot

@@ -103,7 +103,7 @@ class LegalForm(Enum):
     OTHER = "other"
 
 
-_ORG_NUMBER = re.compile(r"^(?:16)?(\d{6})-?(\d{4})$")
+_ORG_NUMBER = re.compile(r"(?:16)?([0-9]{6})-?([0-9]{4})")
 
 
 def luhn_valid(digits: str) -> bool:
@@ -138,7 +138,7 @@ class OrganisationNumber:
         """Parse and validate `value`; :class:`InvalidData` says why it is wrong."""
         if not isinstance(value, str):
             raise InvalidData([("", Text("måste vara en sträng", "must be a string"))])
-        match = _ORG_NUMBER.match(value.strip())
+        match = _ORG_NUMBER.fullmatch(value.strip())
         if match is None:
             raise InvalidData(
                 [

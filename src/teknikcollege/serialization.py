@@ -7,13 +7,15 @@ Every error in the input is reported at once, as one :class:`InvalidData` whose
 from __future__ import annotations
 
 import json
+import typing
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import attrs
 import cattrs
+import cattrs.gen
 from cattrs.errors import (
     ClassValidationError,
     ForbiddenExtraKeysError,
@@ -22,11 +24,14 @@ from cattrs.errors import (
 
 from . import models as m
 from ._text import Text
+from .clock import parse_day, parse_time
 from .codes import OrganisationNumber
 from .errors import InvalidData, join_path
 from .kinds import BY_CLASS, HISTORY_FIELD, KINDS
 from .kinds import ENTITY_KINDS as ENTITY_KINDS  # the kind table lives in kinds.py
 from .kinds import kind_of as kind_of
+from .models._validation import MAX_INT, value_problems
+from .models.syntax import FreeText, Id, Name, TextRule, shown
 from .workflow.case import Case, TransitionRecord
 
 T = TypeVar("T")
@@ -51,6 +56,10 @@ def _strict(typ: type[Any], name: Text) -> Callable[[object, type[Any]], Any]:
             return float(value)
         if not isinstance(value, typ):
             raise _WrongType(name, value)
+        if typ is int and abs(value) > MAX_INT:
+            raise InvalidData(
+                [("", Text(f"är för stort (högst {MAX_INT})", f"is too large (at most {MAX_INT})"))]
+            )
         return value
 
     return structure
@@ -59,25 +68,129 @@ def _strict(typ: type[Any], name: Text) -> Callable[[object, type[Any]], Any]:
 def _structure_date(value: object, _: type[Any]) -> date:
     if not isinstance(value, str):
         raise _WrongType(Text("ett datum (ÅÅÅÅ-MM-DD)", "a date (YYYY-MM-DD)"), value)
-    try:
-        if len(value) != 10:
-            raise ValueError(value)
-        return date.fromisoformat(value)
-    except ValueError:
-        raise _WrongType(Text("ett datum (ÅÅÅÅ-MM-DD)", "a date (YYYY-MM-DD)"), value) from None
+    return parse_day(value)
 
 
 def _structure_datetime(value: object, _: type[Any]) -> datetime:
-    expected = Text("en tidpunkt med tidszon (ISO 8601)", "a time with time zone (ISO 8601)")
     if not isinstance(value, str):
+        expected = Text("en tidpunkt med tidszon (ISO 8601)", "a time with time zone (ISO 8601)")
         raise _WrongType(expected, value)
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise _WrongType(expected, value) from None
-    if parsed.tzinfo is None:
-        raise _WrongType(expected, value)
-    return parsed
+    return parse_time(value)
+
+
+_COLLECTIONS = (tuple, list, frozenset, set)
+
+
+def _is_collection(typ: Any) -> bool:
+    return typing.get_origin(typ) in _COLLECTIONS or typ in _COLLECTIONS
+
+
+def _collection_hook(c: cattrs.Converter) -> Callable[[Any], Callable[[object, Any], Any]]:
+    """Structure lists, tuples and sets from a JSON list only.
+
+    cattrs would iterate any iterable, so the string ``"p-lad"`` would become
+    ``('p', '-', 'l', 'a', 'd')`` and an object its keys.
+    """
+
+    def factory(typ: Any) -> Callable[[object, Any], Any]:
+        origin = typing.get_origin(typ) or typ
+        args = typing.get_args(typ)
+        fixed = origin is tuple and bool(args) and not (len(args) == 2 and args[1] is Ellipsis)
+
+        def structure(value: object, _: Any) -> Any:
+            if not isinstance(value, (list, tuple)):
+                raise _WrongType(Text("en lista", "a list"), value)
+            if fixed and len(value) != len(args):
+                raise InvalidData(
+                    [("", Text(f"väntade {len(args)} värden", f"expected {len(args)} values"))]
+                )
+            items, errors = [], []
+            for i, item in enumerate(value):
+                item_type = args[i] if fixed else (args[0] if args else Any)
+                try:
+                    items.append(c.structure(item, item_type))
+                except Exception as error:  # every error of every item, with its index
+                    errors += _errors(error, f"[{i}]")
+            if errors:
+                raise InvalidData(errors)
+            return origin(items)
+
+        return structure
+
+    return factory
+
+
+# The workflow's records do not validate themselves; what they hold is checked here, so
+# an imported case or history record follows the same rules as the models.
+_CASE_FIELDS: dict[str, Any] = {
+    "id": Id,
+    "workflow": Id,
+    "college_id": Id,
+    "state": Name,
+    "deadlines": dict[Name, date],
+    "reminders_sent": list[Name],
+}
+_RECORD_FIELDS: dict[str, Any] = {
+    "case_id": Id,
+    "trigger": Name,
+    "source": Annotated[str, TextRule("name", 200, required=False)],  # empty when opened
+    "dest": Name,
+    "actor_id": Id,
+    "note": FreeText,
+    "params": dict[Name, FreeText],
+}
+_MAX_DEPTH = 32
+
+
+def _checked_hook(
+    c: cattrs.Converter, fields: Mapping[str, Any]
+) -> Callable[[Any], Callable[[object, Any], Any]]:
+    def factory(typ: Any) -> Callable[[object, Any], Any]:
+        base = cattrs.gen.make_dict_structure_fn(typ, c)
+
+        def structure(value: object, actual: Any) -> Any:
+            obj = base(value, actual)  # type: ignore[arg-type]
+            problems = [
+                (p, t)
+                for name, rule in fields.items()
+                for p, t, _ in value_problems(name, getattr(obj, name), rule)
+            ]
+            for i, finding in enumerate(getattr(obj, "findings", ())):
+                if _depth(finding.data) > _MAX_DEPTH:
+                    problems.append(
+                        (
+                            f"findings[{i}].data",
+                            Text(
+                                f"är för djupt nästlad (högst {_MAX_DEPTH} nivåer)",
+                                f"is nested too deeply (at most {_MAX_DEPTH} levels)",
+                            ),
+                        )
+                    )
+            if problems:
+                raise InvalidData(problems)
+            return obj
+
+        return structure
+
+    return factory
+
+
+def _depth(value: object) -> int:
+    """How deeply lists and objects nest in `value` (without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, Mapping):
+            children: Iterable[object] = node.values()
+        elif isinstance(node, (list, tuple)):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, level)
+        if deepest > _MAX_DEPTH:
+            break
+        stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _structure_org_number(value: object, _: type[Any]) -> OrganisationNumber:
@@ -138,6 +251,11 @@ def make_converter() -> cattrs.Converter:
     c.register_structure_hook(OrganisationNumber, _structure_org_number)
     c.register_unstructure_hook(OrganisationNumber, str)
     c.register_structure_hook(Enum, lambda v, t: _structure_enum(v, t))
+    c.register_structure_hook_factory(_is_collection, _collection_hook(c))
+    c.register_structure_hook_factory(lambda t: t is Case, _checked_hook(c, _CASE_FIELDS))
+    c.register_structure_hook_factory(
+        lambda t: t is TransitionRecord, _checked_hook(c, _RECORD_FIELDS)
+    )
     # Enums become their plain values. A predicate hook would lose to the identity hook
     # cattrs keeps for str, which str-based enums inherit, so register each enum class.
     for enum_class in _enum_classes():
@@ -165,8 +283,16 @@ def from_data(data: object, cls: type[T], *, path: str = "") -> T:
         return converter.structure(data, cls)
     except InvalidData as error:
         raise error.prefixed(path) from None
+    except RecursionError:
+        raise _too_deep(path) from None
     except Exception as error:  # cattrs wraps everything; turn it into paths.
         raise InvalidData(_errors(error, path)) from None
+
+
+def _too_deep(path: str) -> InvalidData:
+    return InvalidData(
+        [(path, Text("data är för djupt nästlade", "the data is nested too deeply"))]
+    )
 
 
 _JSON_TYPES = {
@@ -183,7 +309,7 @@ _JSON_TYPES = {
 def _errors(exc: BaseException, path: str) -> list[tuple[str, Text]]:
     if isinstance(exc, IterableValidationError):
         found, other = exc.group_exceptions()
-        result = [e for sub, note in found for e in _errors(sub, f"{path}[{note.index}]")]
+        result = [e for sub, note in found for e in _errors(sub, _indexed(path, note.index))]
         return result + [e for sub in other for e in _errors(sub, path)]
     if isinstance(exc, ClassValidationError):
         found_c, other_c = exc.group_exceptions()
@@ -217,13 +343,23 @@ def _errors(exc: BaseException, path: str) -> list[tuple[str, Text]]:
     if isinstance(exc, KeyError):
         return [(path, Text("obligatoriskt fält saknas", "required field missing"))]
     if isinstance(exc, ForbiddenExtraKeysError):
-        names = ", ".join(sorted(exc.extra_fields))
+        # Escaped: a key is input, and may hold a line break that would forge a line.
+        names = ", ".join(shown(n) for n in sorted(exc.extra_fields))
         return [(path, Text(f"okända fält: {names}", f"unknown fields: {names}"))]
     if isinstance(exc, (TypeError, AttributeError)) and path:
         return [(path, Text("fel typ av värde", "wrong type of value"))]
+    if isinstance(exc, RecursionError):
+        return list(_too_deep(path).errors)
     if isinstance(exc, ValueError):
-        return [(path, Text(f"ogiltigt värde: {exc}", f"invalid value: {exc}"))]
-    return [(path, Text(f"kunde inte läsas: {exc!r}", f"could not be read: {exc!r}"))]
+        return [
+            (path, Text(f"ogiltigt värde: {shown(str(exc))}", f"invalid value: {shown(str(exc))}"))
+        ]
+    return [(path, Text(f"kunde inte läsas: {shown(exc)}", f"could not be read: {shown(exc)}"))]
+
+
+def _indexed(path: str, index: object) -> str:
+    # A mapping's key is input: escape it so a path stays one line.
+    return f"{path}[{index}]" if isinstance(index, int) else f"{path}[{shown(index)}]"
 
 
 @attrs.frozen
@@ -297,7 +433,46 @@ def import_document(document: object) -> Bundle:
             ]
         )
     body = {k: v for k, v in document.items() if k != "schema"}
-    return from_data(body, Bundle)
+    errors = _duplicates(body)
+    try:
+        bundle = from_data(body, Bundle)
+    except InvalidData as error:
+        raise InvalidData(list(error.errors) + errors) from None
+    if errors:
+        raise InvalidData(errors)
+    return bundle
+
+
+def _duplicates(body: Mapping[str, object]) -> list[tuple[str, Text]]:
+    """Records of one kind that share an id (history: a case and a number); importing
+    them would keep only the last one, silently."""
+    keyed: list[tuple[str, Callable[[Mapping[str, object]], object]]] = [
+        (name, lambda item: item.get("id")) for name in [k.document_field for k in KINDS]
+    ]
+    keyed.append(("history", lambda item: (item.get("case_id"), item.get("seq"))))
+    problems: list[tuple[str, Text]] = []
+    for name, key_of in keyed:
+        items = body.get(name)
+        if not isinstance(items, list):
+            continue
+        first: dict[object, int] = {}
+        for i, item in enumerate(items):
+            key = key_of(item) if isinstance(item, Mapping) else None
+            try:
+                earlier = first.setdefault(key, i) if key is not None else i
+            except TypeError:  # an unhashable id is reported by the model itself
+                continue
+            if earlier != i:
+                problems.append(
+                    (
+                        f"{name}[{i}]",
+                        Text(
+                            f"{shown(key)} finns redan som {name}[{earlier}]",
+                            f"{shown(key)} is already used by {name}[{earlier}]",
+                        ),
+                    )
+                )
+    return problems
 
 
 def dumps(bundle: Bundle) -> str:
@@ -309,6 +484,8 @@ def loads(text: str | bytes) -> Bundle:
     """Read JSON text written by :func:`dumps`; broken JSON is an :class:`InvalidData` too."""
     try:
         document = json.loads(text)
+    except RecursionError:
+        raise _too_deep("") from None
     except (ValueError, UnicodeDecodeError) as error:
         raise InvalidData(
             [("", Text(f"ingen giltig JSON: {error}", f"not valid JSON: {error}"))]

@@ -1,6 +1,10 @@
 """The domain model: attrs classes that validate their invariants at construction.
 
-Imports nothing but attrs and the reference codes: no I/O, no plug-ins, no workflow.
+Imports nothing but attrs, the reference codes and the calendar range of
+:mod:`teknikcollege.clock`: no I/O, no plug-ins, no workflow. Every model checks at
+construction the type of each field, the syntax of its text (see
+:mod:`teknikcollege.models.syntax`) and the range of its dates, then its own invariants,
+and reports every problem at once in one :class:`~teknikcollege.InvalidData`.
 """
 
 from .college import (

@@ -2,27 +2,47 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator
-from datetime import date
+import math
+import types
+import typing
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+import attrs
 
 from .._text import Text
+from ..clock import EARLIEST, LATEST
 from ..codes import municipality
 from ..errors import InvalidData, join_path
+from .syntax import TextRule, shown, text_problems
 
 Problems = Iterator[tuple[str, Text]]
 
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$")
-_SLUG = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+MAX_INT = 2**53 - 1
+"""The largest whole number a model holds: every JSON reader reads it exactly."""
 
 
 class Validated:
-    """Mixin: ``__attrs_post_init__`` raises one :class:`InvalidData` with every problem."""
+    """Mixin: ``__attrs_post_init__`` raises one :class:`InvalidData` with every problem.
+
+    First every field is checked against its declared type (the type, the rule of its
+    text, the calendar range of its dates); the model's own invariants (``_problems``)
+    are checked only when every field has the right type, since they rely on it.
+    """
 
     __slots__ = ()
 
     def __attrs_post_init__(self) -> None:
-        problems = list(self._problems())
+        problems: list[tuple[str, Text]] = []
+        fatal = False
+        for name, typ in field_types(type(self)):
+            for path, text, wrong_type in value_problems(name, getattr(self, name), typ):
+                problems.append((path, text))
+                fatal = fatal or wrong_type
+        if not fatal:
+            problems += self._problems()
         if problems:
             raise InvalidData(problems)
 
@@ -30,39 +50,146 @@ class Validated:
         return iter(())
 
 
-def check_id(path: str, value: str) -> Problems:
-    if not _ID.match(value):
+_FIELD_TYPES: dict[type[Any], tuple[tuple[str, Any], ...]] = {}
+
+
+def field_types(cls: type[Any]) -> tuple[tuple[str, Any], ...]:
+    """The attrs fields of `cls` with their resolved types, ``Annotated`` rules kept."""
+    found = _FIELD_TYPES.get(cls)
+    if found is None:
+        hints = typing.get_type_hints(cls, include_extras=True)
+        found = tuple((f.name, hints[f.name]) for f in attrs.fields(cls))
+        _FIELD_TYPES[cls] = found
+    return found
+
+
+_NAMES: dict[type[Any], tuple[str, str]] = {
+    str: ("en sträng", "a string"),
+    bool: ("true eller false", "true or false"),
+    int: ("ett heltal", "an integer"),
+    float: ("ett tal", "a number"),
+    date: ("ett datum", "a date"),
+    datetime: ("en tidpunkt med tidszon", "a time with time zone"),
+    tuple: ("en tuple", "a tuple"),
+    list: ("en lista", "a list"),
+    frozenset: ("en frozenset", "a frozenset"),
+    dict: ("en dict", "a dict"),
+    type(None): ("None", "None"),
+}
+
+
+def _wrong(path: str, expected: type[Any], value: object) -> tuple[str, Text, bool]:
+    want = _NAMES.get(expected, (expected.__name__, expected.__name__))
+    got = _NAMES.get(type(value), (type(value).__name__, type(value).__name__))
+    return (
+        path,
+        Text(f"väntade {want[0]}, fick {got[0]}", f"expected {want[1]}, got {got[1]}"),
+        True,
+    )
+
+
+def value_problems(path: str, value: object, typ: Any) -> Iterator[tuple[str, Text, bool]]:
+    """Every way `value` does not fit `typ`, each as (path, message, wrong type).
+
+    "Wrong type" problems stop a model's own checks, which would trip over them; a text
+    that breaks its rule or a date out of range are of the right type.
+    """
+    origin, args = typing.get_origin(typ), typing.get_args(typ)
+    if origin is typing.Annotated:
+        rule = next((a for a in typ.__metadata__ if isinstance(a, TextRule)), None)
+        if rule is None:
+            yield from value_problems(path, value, args[0])
+        elif type(value) is not str:
+            yield _wrong(path, str, value)
+        else:
+            yield from ((p, t, False) for p, t in text_problems(rule, value, path))
+    elif typ is Any:
+        return
+    elif origin is typing.Union or origin is types.UnionType:
+        if value is None and type(None) in args:
+            return
+        options = [a for a in args if a is not type(None)]
+        found = [list(value_problems(path, value, a)) for a in options]
+        if all(found):
+            yield from min(found, key=lambda f: sum(wrong for _, _, wrong in f))
+    elif origin in (tuple, list, frozenset):
+        if not isinstance(value, origin):
+            yield _wrong(path, origin, value)
+            return
+        items: Iterable[Any] = value
+        if origin is frozenset:
+            items = sorted(value, key=shown)  # a set has no order; report a stable one
+        fixed = origin is tuple and not (len(args) == 2 and args[1] is Ellipsis)
+        if fixed and len(value) != len(args):
+            yield path, Text(f"väntade {len(args)} värden", f"expected {len(args)} values"), True
+            return
+        for i, item in enumerate(items):
+            yield from value_problems(f"{path}[{i}]", item, args[i] if fixed else args[0])
+    elif origin in (dict, Mapping):
+        if not isinstance(value, Mapping):
+            yield _wrong(path, dict, value)
+            return
+        for key, item in value.items():
+            yield from value_problems(f"{path}[{shown(key)}]", key, args[0])
+            yield from value_problems(f"{path}[{shown(key)}]", item, args[1])
+    elif isinstance(typ, type) and issubclass(typ, Enum):
+        if not isinstance(value, typ):
+            allowed = ", ".join(repr(e.value) for e in typ)
+            yield (
+                path,
+                Text(
+                    f"okänt värde {shown(value)} (tillåtna: {allowed})",
+                    f"unknown value {shown(value)} (allowed: {allowed})",
+                ),
+                True,
+            )
+    elif typ is bool:
+        if type(value) is not bool:
+            yield _wrong(path, bool, value)
+    elif typ is int:
+        if type(value) is not int:
+            yield _wrong(path, int, value)
+        elif abs(value) > MAX_INT:
+            yield (
+                path,
+                Text(f"är för stort (högst {MAX_INT})", f"is too large (at most {MAX_INT})"),
+                False,
+            )
+    elif typ is float:
+        if type(value) not in (int, float):
+            yield _wrong(path, float, value)
+        elif not math.isfinite(value):  # type: ignore[arg-type]
+            yield path, Text("måste vara ett ändligt tal", "must be a finite number"), False
+    elif typ is datetime:
+        if not isinstance(value, datetime):
+            yield _wrong(path, datetime, value)
+        elif value.utcoffset() is None:
+            yield path, Text("tidpunkten saknar tidszon", "the time has no time zone"), True
+        else:
+            yield from _day_problems(path, value.date())
+    elif typ is date:
+        # A datetime is a date to isinstance, but comparing one with a date raises.
+        if not isinstance(value, date) or isinstance(value, datetime):
+            yield _wrong(path, date, value)
+        else:
+            yield from _day_problems(path, value)
+    elif typ is str:
+        if type(value) is not str:
+            yield _wrong(path, str, value)
+    elif isinstance(typ, type) and not isinstance(value, typ):
+        yield _wrong(path, typ, value)
+
+
+def _day_problems(path: str, day: date) -> Iterator[tuple[str, Text, bool]]:
+    if not EARLIEST <= day <= LATEST:
+        first, last = EARLIEST.isoformat(), LATEST.isoformat()
         yield (
             path,
             Text(
-                f"ogiltigt id {value!r}: 1–128 tecken, bokstäver, siffror och _ . : @ -",
-                f"invalid id {value!r}: 1–128 characters, letters, digits and _ . : @ -",
+                f"{day.isoformat()} ligger utanför {first} … {last}",
+                f"{day.isoformat()} lies outside {first} … {last}",
             ),
-        )
-
-
-def check_text(path: str, value: str, *, max_length: int = 200) -> Problems:
-    if not value.strip():
-        yield path, Text("får inte vara tom", "must not be empty")
-    elif len(value) > max_length:
-        yield (
-            path,
-            Text(
-                f"är för lång ({len(value)} tecken, högst {max_length})",
-                f"is too long ({len(value)} characters, at most {max_length})",
-            ),
-        )
-
-
-def check_slug(path: str, value: str) -> Problems:
-    if not _SLUG.match(value):
-        yield (
-            path,
-            Text(
-                f"{value!r} ska skrivas med små bokstäver, siffror, _ och - "
-                "(till exempel 'industry')",
-                f"{value!r} must be lower-case letters, digits, _ and - (for example 'industry')",
-            ),
+            False,
         )
 
 

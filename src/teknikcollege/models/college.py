@@ -12,27 +12,21 @@ from ..errors import InvalidData
 from ._validation import (
     Problems,
     Validated,
-    check_id,
     check_municipalities,
     check_non_negative,
-    check_slug,
-    check_text,
     check_unique,
-    nested,
 )
 from .common import Period, Sector
+from .syntax import Code, Id, Name, Slug
 
 
 @attrs.frozen
 class Member(Validated):
     """A steering-group member: a person, the organisation they come from, their sector."""
 
-    person_id: str
+    person_id: Id
     sector: Sector
-    organisation_id: str | None = None
-
-    def _problems(self) -> Problems:
-        yield from check_id("person_id", self.person_id)
+    organisation_id: Id | None = None
 
 
 class GroupLevel(str, Enum):
@@ -46,15 +40,13 @@ class GroupLevel(str, Enum):
 class SteeringGroup(Validated):
     """A regional or local steering group; the chair must be one of its members."""
 
-    id: str
-    name: str
+    id: Id
+    name: Name
     level: GroupLevel
     members: tuple[Member, ...] = ()
-    chair: str | None = None
+    chair: Id | None = None
 
     def _problems(self) -> Problems:
-        yield from check_id("id", self.id)
-        yield from check_text("name", self.name)
         yield from check_unique(
             "members", (m.person_id for m in self.members), Text("medlemmen", "member")
         )
@@ -80,15 +72,13 @@ class SteeringGroup(Validated):
 class LocalCollege(Validated):
     """A local college: nearby providers, companies and municipalities."""
 
-    id: str
-    name: str
-    municipalities: tuple[str, ...]
+    id: Id
+    name: Name
+    municipalities: tuple[Code, ...]
     steering_group: SteeringGroup | None = None
-    provider_ids: tuple[str, ...] = ()
+    provider_ids: tuple[Id, ...] = ()
 
     def _problems(self) -> Problems:
-        yield from check_id("id", self.id)
-        yield from check_text("name", self.name)
         yield from check_municipalities("municipalities", self.municipalities)
         yield from check_unique(
             "municipalities", self.municipalities, Text("kommunen", "the municipality")
@@ -120,15 +110,14 @@ class Agreement(Validated):
     an attached agreement brings in one municipality and needs a political decision.
     """
 
-    id: str
+    id: Id
     kind: AgreementKind
     period: Period
-    municipalities: tuple[str, ...] = ()
-    parties: tuple[str, ...] = ()
+    municipalities: tuple[Code, ...] = ()
+    parties: tuple[Id, ...] = ()
     political_decision: bool = False
 
     def _problems(self) -> Problems:
-        yield from check_id("id", self.id)
         yield from check_municipalities("municipalities", self.municipalities)
         yield from check_unique(
             "municipalities", self.municipalities, Text("kommunen", "the municipality")
@@ -173,12 +162,11 @@ class Agreement(Validated):
 class Funding(Validated):
     """Money from a funder (an organisation id) for a period, in whole kronor."""
 
-    funder_id: str
+    funder_id: Id
     amount_sek: int
     period: Period
 
     def _problems(self) -> Problems:
-        yield from check_id("funder_id", self.funder_id)
         yield from check_non_negative("amount_sek", self.amount_sek)
 
 
@@ -196,22 +184,20 @@ class College(Validated):
     `pilot` is the pilot period, if the college started as a pilot.
     """
 
-    id: str
-    name: str
-    county_code: str
-    municipalities: tuple[str, ...]
+    id: Id
+    name: Name
+    county_code: Code
+    municipalities: tuple[Code, ...]
     kind: CollegeKind = CollegeKind.REGIONAL
-    process_leaders: tuple[str, ...] = ()
+    process_leaders: tuple[Id, ...] = ()
     steering_group: SteeringGroup | None = None
     local_colleges: tuple[LocalCollege, ...] = ()
     agreements: tuple[Agreement, ...] = ()
     funding: tuple[Funding, ...] = ()
-    branch_areas: tuple[str, ...] = ()
+    branch_areas: tuple[Slug, ...] = ()
     pilot: Period | None = None
 
     def _problems(self) -> Problems:
-        yield from check_id("id", self.id)
-        yield from check_text("name", self.name)
         try:
             county(self.county_code)
         except InvalidData as error:
@@ -260,8 +246,6 @@ class College(Validated):
         yield from check_unique(
             "agreements", (a.id for a in self.agreements), Text("avtalet", "agreement")
         )
-        for i, area in enumerate(self.branch_areas):
-            yield from nested(f"branch_areas[{i}]", check_slug("", area))
         yield from check_unique(
             "branch_areas", self.branch_areas, Text("branschområdet", "branch area")
         )

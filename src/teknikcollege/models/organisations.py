@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from enum import Enum
 
 import attrs
@@ -10,8 +9,9 @@ import attrs
 from .._text import Text
 from ..codes import OrganisationNumber, county, municipality
 from ..errors import InvalidData
-from ._validation import Problems, Validated, check_id, check_text
+from ._validation import Problems, Validated
 from .common import Role
+from .syntax import Code, Email, Id, Name
 
 
 class OrganisationKind(str, Enum):
@@ -48,17 +48,15 @@ class Organisation(Validated):
     education provider its `provider_kind`.
     """
 
-    id: str
-    name: str
+    id: Id
+    name: Name
     kind: OrganisationKind
     org_number: OrganisationNumber | None = None
     provider_kind: ProviderKind | None = None
-    municipality_code: str | None = None
-    county_code: str | None = None
+    municipality_code: Code | None = None
+    county_code: Code | None = None
 
     def _problems(self) -> Problems:
-        yield from check_id("id", self.id)
-        yield from check_text("name", self.name)
         is_provider = self.kind is OrganisationKind.EDUCATION_PROVIDER
         if is_provider and self.provider_kind is None:
             yield (
@@ -101,8 +99,6 @@ class Organisation(Validated):
                 yield from error.prefixed("county_code").errors
 
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
 ERASED_NAME = "[erased]"
 
 
@@ -114,23 +110,11 @@ class Person(Validated):
     people by `id` alone, so erasing a person (see :meth:`erased`) keeps history intact.
     """
 
-    id: str
-    name: str
+    id: Id
+    name: Name
     roles: frozenset[Role] = frozenset()
-    email: str | None = None
-    organisation_id: str | None = None
-
-    def _problems(self) -> Problems:
-        yield from check_id("id", self.id)
-        yield from check_text("name", self.name)
-        if self.email is not None and not _EMAIL.match(self.email):
-            yield (
-                "email",
-                Text(
-                    f"{self.email!r} är ingen e-postadress",
-                    f"{self.email!r} is not an e-mail address",
-                ),
-            )
+    email: Email | None = None
+    organisation_id: Id | None = None
 
     @property
     def is_erased(self) -> bool:

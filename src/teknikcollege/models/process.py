@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
+from typing import Annotated
 
 import attrs
 
 from .._text import Text
-from ._validation import Problems, Validated, check_id, check_text, check_unique
+from ._validation import Problems, Validated, check_unique
+from .syntax import FreeText, Id, Name, TextRule
 
 
 class UnitKind(str, Enum):
@@ -25,11 +27,10 @@ class UnitRef(Validated):
     """A reference to a certifiable unit; an orientation names its programme as `parent`."""
 
     kind: UnitKind
-    id: str
-    parent: str | None = None
+    id: Id
+    parent: Id | None = None
 
     def _problems(self) -> Problems:
-        yield from check_id("id", self.id)
         if self.kind is UnitKind.ORIENTATION and self.parent is None:
             yield (
                 "parent",
@@ -59,21 +60,18 @@ class InterestRegistration(Validated):
     approved sending it.
     """
 
-    id: str
+    id: Id
     kind: InterestKind
-    college_id: str
-    registrant_id: str
+    college_id: Id
+    registrant_id: Id
     registered: date
     units: tuple[UnitRef, ...] = ()
-    contact_person_id: str | None = None
+    contact_person_id: Id | None = None
     expected_application: date | None = None
     steering_group_approved: bool = False
-    note: str = ""
+    note: FreeText = ""
 
     def _problems(self) -> Problems:
-        yield from check_id("id", self.id)
-        yield from check_id("college_id", self.college_id)
-        yield from check_id("registrant_id", self.registrant_id)
         if self.kind is InterestKind.CERTIFICATION:
             if not self.units:
                 yield (
@@ -118,26 +116,19 @@ class Document(Validated):
     """A document handed in: its kind, a title and the day it was received."""
 
     kind: DocumentKind
-    title: str
+    title: Name
     received: date
-
-    def _problems(self) -> Problems:
-        yield from check_text("title", self.title)
 
 
 @attrs.frozen
 class Application(Validated):
     """An application for a certification case, with its documents."""
 
-    id: str
-    case_id: str
+    id: Id
+    case_id: Id
     prepared: date
     documents: tuple[Document, ...] = ()
     steering_group_approved_on: date | None = None
-
-    def _problems(self) -> Problems:
-        yield from check_id("id", self.id)
-        yield from check_id("case_id", self.case_id)
 
     def document_kinds(self) -> frozenset[DocumentKind]:
         """The kinds of document handed in."""
@@ -148,14 +139,13 @@ class Application(Validated):
 class ReviewVisit(Validated):
     """A review visit (granskningsbesök): reviewers and the local colleges sampled."""
 
-    id: str
-    case_id: str
+    id: Id
+    case_id: Id
     held: date
-    reviewer_ids: tuple[str, ...] = ()
-    sampled_local_colleges: tuple[str, ...] = ()
+    reviewer_ids: tuple[Id, ...] = ()
+    sampled_local_colleges: tuple[Id, ...] = ()
 
     def _problems(self) -> Problems:
-        yield from check_id("id", self.id)
         yield from check_unique("reviewer_ids", self.reviewer_ids, Text("granskaren", "reviewer"))
 
 
@@ -163,41 +153,33 @@ class ReviewVisit(Validated):
 class Protocol(Validated):
     """The protocol after a visit, with the supplements it asks for."""
 
-    id: str
-    case_id: str
+    id: Id
+    case_id: Id
     issued: date
-    supplements_requested: tuple[str, ...] = ()
-
-    def _problems(self) -> Problems:
-        yield from check_id("id", self.id)
+    supplements_requested: tuple[Name, ...] = ()
 
 
 @attrs.frozen
 class Supplement(Validated):
     """A supplement (komplettering) sent after the protocol."""
 
-    id: str
-    case_id: str
+    id: Id
+    case_id: Id
     received: date
-    description: str
-
-    def _problems(self) -> Problems:
-        yield from check_id("id", self.id)
-        yield from check_text("description", self.description, max_length=2000)
+    description: Annotated[str, TextRule("text", 2000)]
 
 
 @attrs.frozen
 class Postponement(Validated):
     """A postponement (uppskov) with its new due date."""
 
-    id: str
-    case_id: str
+    id: Id
+    case_id: Id
     granted: date
     new_due: date
-    reason: str = ""
+    reason: FreeText = ""
 
     def _problems(self) -> Problems:
-        yield from check_id("id", self.id)
         if self.new_due <= self.granted:
             yield (
                 "new_due",
@@ -245,15 +227,14 @@ class ReportLevel(str, Enum):
 class AnnualReport(Validated):
     """An annual report (årlig rapport) of a steering group for one year."""
 
-    id: str
-    college_id: str
+    id: Id
+    college_id: Id
     year: int
     level: ReportLevel
     submitted: date
-    local_college_id: str | None = None
+    local_college_id: Id | None = None
 
     def _problems(self) -> Problems:
-        yield from check_id("id", self.id)
         if not 1990 <= self.year <= 2200:
             yield "year", Text(f"orimligt år {self.year}", f"implausible year {self.year}")
 
@@ -262,8 +243,8 @@ class AnnualReport(Validated):
 class SatisfactionSurvey(Validated):
     """The yearly satisfaction survey (nöjdhetsindex) of companies, teachers and students."""
 
-    id: str
-    college_id: str
+    id: Id
+    college_id: Id
     year: int
     companies: int = 0
     teachers: int = 0
@@ -271,7 +252,6 @@ class SatisfactionSurvey(Validated):
     index: float | None = None
 
     def _problems(self) -> Problems:
-        yield from check_id("id", self.id)
         for name in ("companies", "teachers", "students"):
             if getattr(self, name) < 0:
                 yield name, Text("får inte vara negativ", "must not be negative")
@@ -298,18 +278,16 @@ class Judgement(Validated):
     Honoured by later assessments of the subject until `valid_until` (inclusive).
     """
 
-    id: str
-    rule_id: str
-    subject_id: str
-    reviewer_id: str
+    id: Id
+    rule_id: Id
+    subject_id: Id
+    reviewer_id: Id
     decided: date
     outcome: Outcome
-    evidence: str
+    evidence: Annotated[str, TextRule("text", 5000)]
     valid_until: date | None = None
 
     def _problems(self) -> Problems:
-        yield from check_id("id", self.id)
-        yield from check_text("evidence", self.evidence, max_length=5000)
         if self.valid_until is not None and self.valid_until < self.decided:
             yield (
                 "valid_until",

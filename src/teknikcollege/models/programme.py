@@ -11,12 +11,9 @@ from .._text import Text
 from ._validation import (
     Problems,
     Validated,
-    check_id,
-    check_slug,
-    check_text,
     check_unique,
-    nested,
 )
+from .syntax import Id, Name, Slug
 
 
 class ProgrammeForm(str, Enum):
@@ -42,12 +39,11 @@ class ContributionKind(str, Enum):
 class Contribution(Validated):
     """`count` places, supervisors, internships or summer jobs from one company."""
 
-    company_id: str
+    company_id: Id
     kind: ContributionKind
     count: int
 
     def _problems(self) -> Problems:
-        yield from check_id("company_id", self.company_id)
         if self.count < 1:
             yield (
                 "count",
@@ -59,12 +55,8 @@ class Contribution(Validated):
 class Orientation(Validated):
     """A programme orientation (inriktning), certifiable on its own."""
 
-    id: str
-    title: str
-
-    def _problems(self) -> Problems:
-        yield from check_id("id", self.id)
-        yield from check_text("title", self.title)
+    id: Id
+    title: Name
 
 
 @attrs.frozen
@@ -75,23 +67,19 @@ class Programme(Validated):
     must be certified before the college may enter ordinary operation.
     """
 
-    id: str
-    title: str
+    id: Id
+    title: Name
     form: ProgrammeForm
     weeks: int
-    provider_id: str
-    college_id: str
-    branch_areas: tuple[str, ...] = ()
+    provider_id: Id
+    college_id: Id
+    branch_areas: tuple[Slug, ...] = ()
     orientations: tuple[Orientation, ...] = ()
     start: date | None = None
     created_in_pilot: bool = False
     contributions: tuple[Contribution, ...] = ()
 
     def _problems(self) -> Problems:
-        yield from check_id("id", self.id)
-        yield from check_text("title", self.title)
-        yield from check_id("provider_id", self.provider_id)
-        yield from check_id("college_id", self.college_id)
         if not 1 <= self.weeks <= 520:
             yield (
                 "weeks",
@@ -100,8 +88,6 @@ class Programme(Validated):
                     f"a length of {self.weeks} weeks is not plausible (1–520)",
                 ),
             )
-        for i, area in enumerate(self.branch_areas):
-            yield from nested(f"branch_areas[{i}]", check_slug("", area))
         yield from check_unique(
             "branch_areas", self.branch_areas, Text("branschområdet", "branch area")
         )
