@@ -233,7 +233,7 @@ def test_a_full_disk_on_sqlite_leaves_the_transition_unapplied(
     pages = storage._db.execute("PRAGMA page_count").fetchone()[0]
     storage._db.execute(f"PRAGMA max_page_count = {pages}")
     with pytest.raises(sqlite3.OperationalError, match="full"):
-        registry.fire(case, "withdraw", actor=LEADER, note="x" * 200_000)
+        registry.fire(case, "withdraw", actor=LEADER, note="x" * 9_000)
     storage._db.execute("PRAGMA max_page_count = 1073741823")
     assert registry.case(case).state == "interest_registered"
     assert len(registry.history(case)) == 1

@@ -12,6 +12,7 @@ from .._text import Text
 from ..bootstrap import Dependencies
 from ..errors import CaseExists, ConcurrentUpdate, InvalidData, NotFound, TransitionNotAllowed
 from ..models import College, Programme, UnitKind, UnitRef
+from ..models.syntax import FREE_TEXT, ID
 from ..rules.base import Context, run_rule
 from ..rules.findings import Finding
 from ..unit_of_work import UnitOfWork
@@ -114,6 +115,9 @@ def open_case(
 ) -> Case:
     """Open a case of workflow `name` for `subject`; one open case per subject and
     workflow is kept by the storage's unique key."""
+    FREE_TEXT.check(note, "note")
+    if case_id is not None:
+        ID.check(case_id, "case_id")
     flow = workflow(deps, name)
     kinds = flow.definition.subject_kinds
     if kinds and subject.kind.value not in kinds:
@@ -162,6 +166,7 @@ def fire(
 ) -> tuple[TransitionRecord, Case]:
     """Fire `trigger` on a case: permission, parameters, guards, then the machine moves
     the case; history and notifications are written in the same unit of work."""
+    FREE_TEXT.check(note, "note")
     found = uow.entities.get_versioned(Case, case_id)
     if found is None:
         raise NotFound("case", case_id)

@@ -8,7 +8,9 @@ from datetime import date, datetime
 import attrs
 
 from .._text import Text
+from ..errors import InvalidData
 from ..models import Certification, Role, UnitRef
+from ..models.syntax import ID
 from ..rules.findings import Finding
 
 
@@ -19,10 +21,38 @@ class Actor:
     id: str
     roles: frozenset[Role]
 
+    def __attrs_post_init__(self) -> None:
+        # An actor's id reaches the audit log and history: it must be a plain id.
+        ID.check(self.id, "actor.id")
+        if not isinstance(self.roles, frozenset) or not all(
+            isinstance(r, Role) for r in self.roles
+        ):
+            raise InvalidData(
+                [("actor.roles", Text("roller måste vara Role", "roles must be Role"))]
+            )
+
     @classmethod
     def of(cls, id: str, *roles: Role | str) -> Actor:
-        """``Actor.of("p-leader", "process_leader")``."""
-        return cls(id, frozenset(Role(r) for r in roles))
+        """``Actor.of("p-leader", "process_leader")``; an unknown role is
+        :class:`~teknikcollege.InvalidData`."""
+        found = []
+        for i, r in enumerate(roles):
+            try:
+                found.append(Role(r))
+            except ValueError:
+                allowed = ", ".join(x.value for x in Role)
+                raise InvalidData(
+                    [
+                        (
+                            f"actor.roles[{i}]",
+                            Text(
+                                f"okänd roll {r!r} (tillåtna: {allowed})",
+                                f"unknown role {r!r} (allowed: {allowed})",
+                            ),
+                        )
+                    ]
+                ) from None
+        return cls(id, frozenset(found))
 
 
 SYSTEM = Actor("system", frozenset({Role.SYSTEM}))

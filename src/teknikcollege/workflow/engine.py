@@ -15,7 +15,7 @@ from transitions import EventData, Machine
 from transitions.core import MachineError
 
 from .._text import Text
-from ..clock import add_months
+from ..clock import add_months, parse_day
 from ..errors import InvalidData, TransitionNotAllowed, UnknownTrigger
 from ..models import Certification
 from .case import Case, TransitionRecord
@@ -86,23 +86,7 @@ class Workflow:
         for effect in spec.sets:
             if effect.param is None:
                 continue
-            value = params.get(effect.param)
-            try:
-                parsed = date.fromisoformat(value) if isinstance(value, str) else None
-            except ValueError:
-                parsed = None
-            if parsed is None:
-                raise InvalidData(
-                    [
-                        (
-                            f"params.{effect.param}",
-                            Text(
-                                f"{spec.trigger!r} kräver ett datum (ÅÅÅÅ-MM-DD)",
-                                f"{spec.trigger!r} needs a date (YYYY-MM-DD)",
-                            ),
-                        )
-                    ]
-                )
+            parsed = parse_day(params.get(effect.param), f"params.{effect.param}")
             current = case.deadlines.get(effect.name)
             if parsed <= day or (current is not None and parsed <= current):
                 raise InvalidData(
@@ -151,7 +135,9 @@ class Workflow:
             case.deadlines.pop(name, None)
         for effect in spec.sets:
             if effect.param is not None:
-                case.deadlines[effect.name] = date.fromisoformat(params[effect.param])
+                case.deadlines[effect.name] = parse_day(
+                    params[effect.param], f"params.{effect.param}"
+                )
             else:
                 moved = add_months(day, effect.months) + timedelta(days=effect.days)
                 case.deadlines[effect.name] = moved
