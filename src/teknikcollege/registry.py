@@ -28,7 +28,7 @@ from .rules.base import DEFAULT_CONCEPT, Context, Rule
 from .rules.findings import Assessment
 from .serialization import Bundle, export_document
 from .services import cases as case_service
-from .services import exchange
+from .services import exchange, maintenance
 from .services.cases import Option
 from .services.delivery import DeliveryReport, deliver
 from .services.policy import belongs_to, college_of_subject, refuse
@@ -77,6 +77,19 @@ class Registry:
             concept=concept,
             retry=RetryPolicy(max_attempts, retry_base, retry_cap),
         )
+        self._bring_index_up_to_date()
+
+    def _bring_index_up_to_date(self) -> None:
+        # A store written by 0.1 (or an older index version) gets its index keys once.
+        with self._uow(write=False) as uow:
+            if maintenance.index_is_current(uow):
+                return
+        if getattr(self.storage, "read_only", False):
+            return
+        with self._uow() as uow:
+            if not maintenance.index_is_current(uow):
+                count = maintenance.reindex(self.deps, uow)
+                audit_log.info("index keys written for %d stored records", count)
 
     @classmethod
     def open(cls, url: str | None = None, **options: Any) -> Registry:

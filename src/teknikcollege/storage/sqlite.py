@@ -211,9 +211,13 @@ class SQLiteStorage:
                     )
                 )
             return
-        db.execute("PRAGMA journal_mode = WAL")
+        # Both need the write lock; a file that is already ours and current opens with
+        # reads alone, so opening never waits for another process's writer.
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
-        self._migrate()
+        if self._stored_version() != len(MIGRATIONS) or app_id != APPLICATION_ID:
+            self._migrate()
 
     def _stored_version(self) -> int:
         try:
