@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 try:
     import click
@@ -147,6 +147,13 @@ def _sqlite_text(error: sqlite3.Error) -> Text:
         return Text(
             f"disken är full; inget sparades ({error})",
             f"the disk is full; nothing was saved ({error})",
+        )
+    if name.startswith("SQLITE_IOERR"):
+        return Text(
+            f"databasen kunde inte skrivas eller läsas ({error}): är disken full eller "
+            "trasig? Inget sparades",
+            f"the database could not be written or read ({error}): is the disk full or "
+            "failing? Nothing was saved",
         )
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
         return Text(
@@ -285,6 +292,16 @@ class State(Options):
             raise errors.StorageUnavailable(
                 Text("sökvägen innehåller ett NUL-tecken", "the path contains a NUL character")
             )
+        try:
+            urlsplit(url)
+        except ValueError as error:  # for example an unbalanced '[' of an IPv6 host
+            where = redact_url(url)
+            raise errors.StorageUnavailable(
+                Text(
+                    f"ogiltig lagrings-URL {where!r}: {error}",
+                    f"invalid storage URL {where!r}: {error}",
+                )
+            ) from None
         path = sqlite_path(url)
         if path is not None:
             check_access(path, create=create)
@@ -508,8 +525,11 @@ def _trigger_items(ctx: Any, incomplete: str) -> list[Any]:
     case_id = ctx.params.get("case_id")
     if case_id:
         with _completion_registry(ctx) as registry:
-            if registry is not None:
-                case = registry.case(case_id)
+            try:
+                case = registry.case(case_id) if registry is not None else None
+            except errors.NotFound:  # still being typed: every trigger is a candidate
+                case = None
+            if case is not None:
                 chosen, state = [definitions[case.workflow]], case.state
     found: dict[str, str] = {}
     for definition in chosen:
@@ -702,10 +722,14 @@ def _check_arguments(argv: Sequence[str], lang: Language) -> None:
     # they cannot reach a database that would refuse them less clearly.
     for i, arg in enumerate(argv, 1):
         if any("\ud800" <= c <= "\udfff" for c in arg) and not _is_path(arg):
+            try:  # the bytes as given: b"caf\xe9" is shown as caf\xe9
+                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            except UnicodeEncodeError:
+                shown = arg
             raise click.UsageError(
                 Text(
-                    f"argument {i} ({one_line(arg)}) är inte giltig UTF-8-text; skriv det i UTF-8",
-                    f"argument {i} ({one_line(arg)}) is not valid UTF-8 text; write it in UTF-8",
+                    f"argument {i} ({one_line(shown)}) är inte giltig UTF-8-text; skriv det i UTF-8",
+                    f"argument {i} ({one_line(shown)}) is not valid UTF-8 text; write it in UTF-8",
                 ).get(lang)
             )
 
