@@ -524,13 +524,13 @@ def _trigger_items(ctx: Any, incomplete: str) -> list[Any]:
     state: str | None = None
     case_id = ctx.params.get("case_id")
     if case_id:
-        with _completion_registry(ctx) as registry:
-            try:
+        try:
+            with _completion_registry(ctx) as registry:
                 case = registry.case(case_id) if registry is not None else None
-            except errors.NotFound:  # still being typed: every trigger is a candidate
-                case = None
             if case is not None:
                 chosen, state = [definitions[case.workflow]], case.state
+        except Exception:  # an unknown case or an unusable store: offer every trigger
+            pass
     found: dict[str, str] = {}
     for definition in chosen:
         for t in definition.transitions:
@@ -728,7 +728,8 @@ def _check_arguments(argv: Sequence[str], lang: Language) -> None:
                 shown = arg
             raise click.UsageError(
                 Text(
-                    f"argument {i} ({one_line(shown)}) är inte giltig UTF-8-text; skriv det i UTF-8",
+                    f"argument {i} ({one_line(shown)}) är inte giltig UTF-8-text; skriv det "
+                    "i UTF-8",
                     f"argument {i} ({one_line(shown)}) is not valid UTF-8 text; write it in UTF-8",
                 ).get(lang)
             )
@@ -795,6 +796,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
         return sv if lang == "sv" else en
 
     @click.group(
+        "teknikcollege",
         cls=TeknikcollegeGroup,
         **_help(
             lang,
@@ -886,7 +888,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
             lang,
             "Skapa en tom databas (SQLite som standard).",
             "Create an empty database (SQLite by default).",
-            "teknikcollege --db region.db init",
+            "teknikcollege init --db region.db",
             "teknikcollege init --db postgresql://tc@db.example/tc --json",
         )
     )
