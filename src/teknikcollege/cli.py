@@ -912,10 +912,13 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
             "teknikcollege export | teknikcollege --db copy.db import -",
         ),
     )
-    @click.argument("file", type=click.File("rb"))
+    # Paths, opened in the body: click.File opens while parsing, and a usage error later
+    # on the same line would leave the file open.
+    @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
     @click.pass_obj
-    def import_(state: State, file: Any) -> None:
-        raw = file.read()
+    def import_(state: State, file: str) -> None:
+        with click.open_file(file, "rb") as stream:
+            raw = stream.read()
         try:
             document = json.loads(raw)
         except RecursionError:
@@ -950,14 +953,16 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
             "teknikcollege export backup.json --json",
         )
     )
-    @click.argument("file", type=click.File("w", atomic=True), default="-")
+    @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True), default="-")
     @click.pass_obj
-    def export(state: State, file: Any) -> None:
+    def export(state: State, file: str) -> None:
         with state.registry() as registry:
             document = registry.export_document()
-        file.write(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-        if file.name != "<stdout>" and state.as_json:
-            state.line({"exported": file.name})
+        text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        with click.open_file(file, "w", encoding="utf-8", atomic=file != "-") as stream:
+            stream.write(text)
+        if file != "-" and state.as_json:
+            state.line({"exported": file})
 
     kinds = {"colleges": College, "programmes": Programme, "cases": None}
 
