@@ -47,9 +47,9 @@ def test_demo_a_second_time_works(demo_dir: Path) -> None:
 def test_demo_fresh_in_swedish_with_json(tmp_path: Path) -> None:
     done = run("--lang", "sv", "--json", "--db", "x.db", "demo", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    data = json.loads(done.stdout)
-    assert data["state"] == "ordinary_operation"
-    assert data["steps"][0]["step"].startswith("Region Stockholm startar piloten")
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert lines[-1] == {"state": "ordinary_operation", "url": "sqlite:///x.db", "existing": False}
+    assert lines[0]["step"].startswith("Region Stockholm startar piloten")
     fresh = run("--db", "x.db", "demo", "--fresh", cwd=tmp_path)
     assert fresh.returncode == 0 and "Done:" in fresh.stdout
 
@@ -105,7 +105,7 @@ def test_fire_tick_deliver_diagram_plugins(demo_dir: Path) -> None:
     (("assess", "planet:earth"), 2, "KIND:ID"),
     (("--db", "missing.db", "list", "colleges"), 5, "no database at missing.db"),
     (("--db", "mongodb://x/y", "list", "colleges"), 5, "unknown storage URL"),
-    (("diagram", "nope"), 1, "unknown workflow 'nope'"),
+    (("diagram", "nope"), 3, "unknown workflow 'nope' (known: certification, college-lifecycle"),
 ])
 def test_bad_input_gives_one_line_and_an_exit_code(
     demo_dir: Path, args: tuple[str, ...], code: int, message: str,

@@ -1,286 +1,992 @@
 """The ``teknikcollege`` command (needs the ``cli`` extra: ``pip install teknikcollege[cli]``).
 
-Exit codes: 0 success; 1 refused or invalid (bad data, a transition not allowed);
-2 usage error; 3 not found; 4 permission denied; 5 storage or plug-in unavailable.
+Every failure passes one boundary (:func:`build_cli`'s group ``main``) that turns it into
+one line on standard error and a documented exit code (:data:`EXIT_CODES`,
+:func:`exit_code`); ``--debug`` adds the traceback. ``--json``, ``--lang``, ``--db`` and
+``--debug`` are accepted before or after the command.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import sqlite3
 import sys
 import traceback
-from collections.abc import Callable
+import unicodedata
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
+from urllib.parse import unquote, urlsplit
 
 try:
     import click
+    from click.shell_completion import CompletionItem
 
     HAVE_CLICK = True
 except ImportError:  # pragma: no cover - the cli extra is not installed
     HAVE_CLICK = False
 
 from . import errors
+from ._redact import redact_text, redact_url
 from ._text import Language, Text
 from .clock import FixedClock, SystemClock
-from .models import College, Programme, UnitKind, UnitRef
+from .models import College, Organisation, OrganisationKind, Programme, UnitKind, UnitRef
+from .plugins import PluginWarning
 from .registry import DEFAULT_STORAGE, Registry
 from .serialization import to_data
 from .workflow.case import Actor
 
+if TYPE_CHECKING:
+    from .plugins import PluginManager
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+EXIT_NOT_FOUND = 3
+EXIT_PERMISSION = 4
+EXIT_UNAVAILABLE = 5
+EXIT_GAPS = 6
+EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 70
+"""A bug: an exception nobody anticipated (``EX_SOFTWARE`` of BSD's sysexits)."""
+
+
+class AccessDenied(errors.StorageUnavailable):
+    """A file or folder the user may not read or write (exit code 4)."""
+
+
+class UnknownName(errors.NotFound):
+    """An id or name the store or the installed plug-ins do not know, with its own text."""
+
+    def __init__(self, kind: str, id: str, text: Text) -> None:
+        errors.TeknikcollegeError.__init__(self, text)
+        self.kind, self.id = kind, id
+
+
+class AssessmentGaps(errors.TeknikcollegeError):
+    """``assess`` found criteria that did not pass (exit code 6); the report is printed."""
+
+
 EXIT_CODES: dict[type[BaseException], int] = {
-    errors.NotFound: 3,
-    errors.PermissionDenied: 4,
-    errors.StorageUnavailable: 5,
-    errors.PluginError: 5,
-    errors.TeknikcollegeError: 1,
+    AssessmentGaps: EXIT_GAPS,
+    AccessDenied: EXIT_PERMISSION,
+    errors.NotFound: EXIT_NOT_FOUND,
+    errors.PermissionDenied: EXIT_PERMISSION,
+    errors.StorageUnavailable: EXIT_UNAVAILABLE,
+    errors.PluginError: EXIT_UNAVAILABLE,
+    errors.TeknikcollegeError: EXIT_INVALID,
+    PermissionError: EXIT_PERMISSION,
+    OSError: EXIT_UNAVAILABLE,
+    KeyboardInterrupt: EXIT_INTERRUPTED,
 }
-"""Exit code of each error class (the most specific match wins)."""
+if HAVE_CLICK:
+    EXIT_CODES[click.Abort] = EXIT_INVALID
+"""Exit code of each error class (the most specific match wins); anything else is 70."""
+
+_SQLITE_PERMISSION = ("SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH")
 
 
 def exit_code(error: BaseException) -> int:
     """The documented exit code for `error`."""
+    if HAVE_CLICK and isinstance(error, click.ClickException):
+        return EXIT_USAGE if isinstance(error, click.UsageError) else error.exit_code
     for cls in type(error).__mro__:
         if cls in EXIT_CODES:
             return EXIT_CODES[cls]
-    return 1
+    if isinstance(error, sqlite3.Error):
+        name = getattr(error, "sqlite_errorname", "")
+        return EXIT_PERMISSION if name.startswith(_SQLITE_PERMISSION) else EXIT_UNAVAILABLE
+    if _is_database_error(error):
+        return EXIT_UNAVAILABLE
+    return EXIT_INTERNAL
 
 
-class State:
-    """What every command shares: options, and the registry opened on demand."""
+def _is_database_error(error: BaseException) -> bool:
+    # Every DB-API 2.0 driver (psycopg for one) derives its errors from classes with
+    # these names; the CLI must not import a driver to recognise them.
+    return any(c.__name__ in ("DatabaseError", "InterfaceError") for c in type(error).__mro__)
 
-    def __init__(self, db: str | None, lang: Language, as_json: bool, debug: bool) -> None:
-        self.url = _url(db)
-        self.lang: Language = lang
+
+def describe(error: BaseException, lang: Language) -> tuple[str, str]:
+    """``(name, message)`` of `error` for a user: the error's class name and one line."""
+    if isinstance(error, errors.TeknikcollegeError):
+        return type(error).__name__, error.message(lang)
+    if HAVE_CLICK and isinstance(error, click.ClickException):
+        message = error.format_message()
+        ctx = getattr(error, "ctx", None)
+        if isinstance(error, click.UsageError) and ctx is not None:
+            hint = Text(f"se '{ctx.command_path} --help'", f"see '{ctx.command_path} --help'")
+            message = f"{message} ({hint.get(lang)})"
+        return ("UsageError" if isinstance(error, click.UsageError) else "Error"), message
+    if HAVE_CLICK and isinstance(error, click.Abort):
+        return "Aborted", Text("avbrutet", "aborted").get(lang)
+    if isinstance(error, KeyboardInterrupt):
+        return "Interrupted", Text("avbrutet", "interrupted").get(lang)
+    if isinstance(error, sqlite3.Error):
+        return "DatabaseError", _sqlite_text(error).get(lang)
+    if isinstance(error, OSError):
+        return type(error).__name__, _os_text(error).get(lang)
+    if _is_database_error(error):
+        text = Text(f"databasen svarar inte: {error}", f"the database cannot be used: {error}")
+        return "DatabaseError", text.get(lang)
+    detail = f"{type(error).__name__}: {error}"
+    return "InternalError", Text(
+        f"internt fel ({detail}); kör igen med --debug för att se var, och rapportera felet",
+        f"internal error ({detail}); run again with --debug to see where, and report it",
+    ).get(lang)
+
+
+def _sqlite_text(error: sqlite3.Error) -> Text:
+    name = getattr(error, "sqlite_errorname", "")
+    if name.startswith("SQLITE_FULL"):
+        return Text(
+            f"disken är full; inget sparades ({error})",
+            f"the disk is full; nothing was saved ({error})",
+        )
+    if name.startswith("SQLITE_IOERR"):
+        return Text(
+            f"databasen kunde inte skrivas eller läsas ({error}): är disken full eller "
+            "trasig? Inget sparades",
+            f"the database could not be written or read ({error}): is the disk full or "
+            "failing? Nothing was saved",
+        )
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+        return Text(
+            f"databasfilen är skadad ({error}); återställ den från en säkerhetskopia",
+            f"the database file is damaged ({error}); restore it from a backup",
+        )
+    if name.startswith(_SQLITE_PERMISSION):
+        return Text(
+            f"åtkomst nekad till databasen ({error})",
+            f"permission denied on the database ({error})",
+        )
+    return Text(f"databasfel: {error}", f"database error: {error}")
+
+
+def _os_text(error: OSError) -> Text:
+    where = f": {error.filename}" if error.filename is not None else ""
+    reason = error.strerror or str(error)
+    if error.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return Text(
+            f"disken är full eller filen för stor{where}; inget sparades",
+            f"the disk is full or the file too large{where}; nothing was saved",
+        )
+    if isinstance(error, PermissionError):
+        return Text(f"åtkomst nekad{where}", f"permission denied{where}")
+    return Text(f"{reason}{where}", f"{reason}{where}")
+
+
+def one_line(text: str) -> str:
+    """`text` with every control, format or separator character written as an escape,
+    so that it can neither break a line nor hide in one."""
+    out = []
+    for c in text:
+        if c == " " or unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+            out.append(c)
+        else:
+            out.append(repr(c)[1:-1] if c.isascii() else f"\\u{ord(c):04x}")
+    return "".join(out)
+
+
+def _write(stream: IO[str], text: str) -> None:
+    # An error report must never fail itself: a terminal that cannot show 'ä' gets an
+    # escape, and a closed pipe gets nothing.
+    try:
+        try:
+            stream.write(text + "\n")
+        except UnicodeEncodeError:
+            encoding = getattr(stream, "encoding", None) or "ascii"
+            stream.write((text + "\n").encode(encoding, "backslashreplace").decode(encoding))
+        stream.flush()
+    except (OSError, ValueError):
+        pass
+
+
+# -- options -----------------------------------------------------------------------------
+
+
+class Options:
+    """The global options, as far as they are known: scanned from the raw arguments
+    before parsing (so that even a usage error honours ``--json`` and ``--lang``), then
+    set by the parser."""
+
+    def __init__(
+        self,
+        db: str | None = None,
+        lang: Language | None = None,
+        as_json: bool = False,
+        debug: bool = False,
+    ) -> None:
+        self.db = db
+        self.lang: Language = lang or _env_language()
         self.as_json = as_json
         self.debug = debug
 
-    def registry(self, *, create: bool = False, clock: Any = None) -> Registry:
-        if not create and self.url.startswith("sqlite:///"):
-            path = Path(self.url[len("sqlite:///") :])
-            if not path.exists():
-                raise errors.StorageUnavailable(
-                    Text(
-                        f"ingen databas i {path}; kör 'teknikcollege init' eller "
-                        "'teknikcollege demo' först, eller ange --db",
-                        f"no database at {path}; run 'teknikcollege init' or "
-                        "'teknikcollege demo' first, or pass --db",
-                    )
-                )
-        return Registry.open(self.url, clock=clock or SystemClock())
+    @classmethod
+    def scan(cls, args: Sequence[str]) -> Options:
+        """The global options found anywhere in `args` (before ``--``)."""
+        found = cls()
+        items = list(args)
+        for i, arg in enumerate(items):
+            if arg == "--":
+                break
+            if arg == "--json":
+                found.as_json = True
+            elif arg == "--debug":
+                found.debug = True
+            elif arg.startswith("--lang=") and arg[7:] in ("sv", "en"):
+                found.lang = "sv" if arg[7:] == "sv" else "en"
+            elif arg == "--lang" and i + 1 < len(items) and items[i + 1] in ("sv", "en"):
+                found.lang = "sv" if items[i + 1] == "sv" else "en"
+            elif arg.startswith("--db="):
+                found.db = arg[5:]
+            elif arg == "--db" and i + 1 < len(items):
+                found.db = items[i + 1]
+        return found
 
-    def out(self, data: Any, text: str) -> None:
-        if self.as_json:
-            click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str))
-        else:
-            click.echo(text)
+    @property
+    def url(self) -> str:
+        """The storage URL chosen by ``--db``, ``TEKNIKCOLLEGE_STORAGE`` or the default."""
+        return storage_url(self.db)
+
+    @property
+    def raw_urls(self) -> tuple[str, ...]:
+        """Every URL as the user wrote it (for redaction)."""
+        return tuple(u for u in (self.db, os.environ.get("TEKNIKCOLLEGE_STORAGE"), self.url) if u)
 
 
-def _url(db: str | None) -> str:
+def _env_language() -> Language:
+    return "sv" if os.environ.get("TEKNIKCOLLEGE_LANG", "").strip().lower() == "sv" else "en"
+
+
+def storage_url(db: str | None) -> str:
+    """The storage URL for ``--db`` `db`: a URL as given (``postgres://`` read as
+    ``postgresql://``), a file path as ``sqlite:///PATH``."""
     value = db or os.environ.get("TEKNIKCOLLEGE_STORAGE") or DEFAULT_STORAGE
+    if value.startswith("postgres://"):
+        return "postgresql://" + value[len("postgres://") :]
     if value == "memory:" or "://" in value:
         return value
     return f"sqlite:///{value}"
 
 
-def _fail(state: State | None, error: BaseException) -> NoReturn:
-    lang: Language = state.lang if state else "en"
-    message = error.message(lang) if isinstance(error, errors.TeknikcollegeError) else str(error)
-    if state is not None and state.debug:
-        traceback.print_exception(error)
-    click.echo(f"{'fel' if lang == 'sv' else 'error'}: {message}", err=True)
-    sys.exit(exit_code(error))
+def sqlite_path(url: str) -> Path | None:
+    """The file of a ``sqlite:///`` URL (``None`` for other URLs)."""
+    if not url.startswith("sqlite:///") or len(url) <= len("sqlite:///"):
+        return None
+    return Path(unquote(url[len("sqlite:///") :]))
 
 
-def _run(fn: Callable[..., None]) -> Callable[..., None]:
-    """Turn library errors into one clear line and a documented exit code."""
+class State(Options):
+    """What every command shares: the options, and the registry opened on demand."""
 
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        state = click.get_current_context().find_object(State)
+    def registry(self, *, create: bool = False, clock: Any = None) -> Registry:
+        """Open the store; a missing SQLite file is an error unless `create`."""
+        url = self.url
+        if "\x00" in url:
+            raise errors.StorageUnavailable(
+                Text("sökvägen innehåller ett NUL-tecken", "the path contains a NUL character")
+            )
         try:
-            fn(*args, **kwargs)
-        except (errors.TeknikcollegeError, OSError) as error:
-            _fail(state, error)
+            urlsplit(url)
+        except ValueError as error:  # for example an unbalanced '[' of an IPv6 host
+            where = redact_url(url)
+            raise errors.StorageUnavailable(
+                Text(
+                    f"ogiltig lagrings-URL {where!r}: {error}",
+                    f"invalid storage URL {where!r}: {error}",
+                )
+            ) from None
+        path = sqlite_path(url)
+        if path is not None:
+            check_access(path, create=create)
+        return Registry.open(url, clock=clock or SystemClock())
 
-    wrapper.__name__ = fn.__name__
-    wrapper.__doc__ = fn.__doc__
-    return wrapper
+    def out(self, data: Any, text: str) -> None:
+        """Print `data` as JSON with ``--json``, else `text`."""
+        if self.as_json:
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True, default=str))
+        elif text:
+            click.echo(text)
+
+    def line(self, data: Any) -> None:
+        """Print one JSON object on one line (streaming output)."""
+        click.echo(json.dumps(data, ensure_ascii=False, sort_keys=True, default=str))
+
+    def say(self, text: Text) -> str:
+        """`text` in the chosen language."""
+        return text.get(self.lang)
 
 
-def _actor(spec: str) -> Actor:
+def check_access(path: Path, *, create: bool) -> None:
+    """Refuse, with exit code 4 or 5, a database file that cannot be used by this user.
+
+    SQLite writes even to read (its journal and the schema check), so reading commands
+    need write access too.
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.exists():
+        if path.is_dir():
+            return  # the storage backend names this problem itself
+        if not os.access(path, os.R_OK):
+            raise AccessDenied(
+                Text(
+                    f"åtkomst nekad: du får inte läsa {path}",
+                    f"permission denied: you may not read {path}",
+                )
+            )
+        if not os.access(path, os.W_OK) or not os.access(folder, os.W_OK | os.X_OK):
+            raise AccessDenied(
+                Text(
+                    f"åtkomst nekad: du får inte skriva i {path} eller katalogen den ligger i "
+                    "(databasen skriver sin journal även när den läses)",
+                    f"permission denied: you may not write {path} or its folder (the "
+                    "database writes its journal even when it is read)",
+                )
+            )
+        return
+    if not create:
+        raise errors.StorageUnavailable(
+            Text(
+                f"ingen databas i {path}; kör 'teknikcollege init' eller "
+                "'teknikcollege demo' först, eller ange --db",
+                f"no database at {path}; run 'teknikcollege init' or "
+                "'teknikcollege demo' first, or pass --db",
+            )
+        )
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise AccessDenied(
+            Text(
+                f"åtkomst nekad: du får inte skapa filer i {folder}",
+                f"permission denied: you may not create files in {folder}",
+            )
+        )
+
+
+def _actor(spec: str, lang: Language) -> Actor:
     person, _, roles = spec.partition(":")
     if not person or not roles:
-        raise click.BadParameter("write PERSON:ROLE[,ROLE] (for example p-leader:process_leader)")
+        raise click.BadParameter(
+            Text(
+                "skriv PERSON:ROLL[,ROLL] (till exempel p-leader:process_leader)",
+                "write PERSON:ROLE[,ROLE] (for example p-leader:process_leader)",
+            ).get(lang)
+        )
     try:
         return Actor.of(person, *roles.split(","))
+    except errors.TeknikcollegeError as error:
+        raise click.BadParameter(error.message(lang)) from None
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
 
 
-def _subject(spec: str) -> UnitRef:
+def _subject(spec: str, lang: Language) -> UnitRef:
     kind, _, rest = spec.partition(":")
     ident, _, parent = rest.partition("/")
     try:
         return UnitRef(UnitKind(kind), ident, parent or None)
+    except errors.InvalidData as error:
+        raise click.BadParameter(error.message(lang)) from None
     except ValueError:
         raise click.BadParameter(
-            "write KIND:ID, KIND one of college, provider, programme, "
-            "orientation (orientation:ID/PROGRAMME)"
+            Text(
+                "skriv TYP:ID, där TYP är college, provider, programme eller orientation "
+                "(orientation:ID/PROGRAM)",
+                "write KIND:ID, KIND one of college, provider, programme, orientation "
+                "(orientation:ID/PROGRAMME)",
+            ).get(lang)
         ) from None
 
 
-def build_cli() -> Any:
-    """Build the click group (plug-in commands included)."""
+def _params(pairs: Sequence[str], lang: Language) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals or not name:
+            raise click.BadParameter(
+                Text(
+                    f"skriv NAMN=VÄRDE, inte {pair!r} (till exempel new_due=2023-05-01)",
+                    f"write NAME=VALUE, not {pair!r} (for example new_due=2023-05-01)",
+                ).get(lang),
+                param_hint="--param",
+            )
+        params[name] = value
+    return params
 
-    @click.group()
-    @click.option(
-        "--db",
-        help=f"Storage URL or SQLite file path (default {DEFAULT_STORAGE}, "
-        "or TEKNIKCOLLEGE_STORAGE).",
+
+def _unit(registry: Registry, ref: UnitRef) -> object:
+    """The stored object `ref` names, each kind looked up where it lives."""
+    if ref.kind is UnitKind.COLLEGE:
+        return registry.get(College, ref.id)
+    if ref.kind is UnitKind.PROGRAMME:
+        return registry.get(Programme, ref.id)
+    if ref.kind is UnitKind.PROVIDER:
+        try:
+            organisation = registry.get(Organisation, ref.id)
+        except errors.NotFound:
+            raise UnknownName(
+                "provider",
+                ref.id,
+                Text(
+                    f"utbildningsanordnaren {ref.id!r} finns inte",
+                    f"education provider {ref.id!r} does not exist",
+                ),
+            ) from None
+        if organisation.kind is not OrganisationKind.EDUCATION_PROVIDER:
+            raise errors.InvalidData(
+                [
+                    (
+                        "",
+                        Text(
+                            f"organisationen {ref.id!r} är ingen utbildningsanordnare "
+                            f"(den är {organisation.kind.value})",
+                            f"organisation {ref.id!r} is not an education provider "
+                            f"(it is {organisation.kind.value})",
+                        ),
+                    )
+                ]
+            )
+        return organisation
+    programme_id = ref.parent or ""
+    programme = registry.get(Programme, programme_id)
+    for orientation in programme.orientations:
+        if orientation.id == ref.id:
+            return orientation
+    known = ", ".join(o.id for o in programme.orientations) or "-"
+    raise UnknownName(
+        "orientation",
+        ref.id,
+        Text(
+            f"programmet {programme_id!r} har ingen inriktning {ref.id!r} (finns: {known})",
+            f"programme {programme_id!r} has no orientation {ref.id!r} (known: {known})",
+        ),
     )
-    @click.option(
-        "--lang",
-        type=click.Choice(["sv", "en"]),
-        default=None,
-        help="Language of messages (default TEKNIKCOLLEGE_LANG or en).",
+
+
+# -- shell completion --------------------------------------------------------------------
+
+
+Completer = Callable[[Any, Any, str], list[Any]]
+
+
+def _completer(fn: Callable[[Any, str], list[Any]]) -> Completer:
+    """A completion callback that never raises and never prints: a broken store or
+    plug-in must not break the user's shell."""
+
+    def complete(ctx: Any, param: Any, incomplete: str) -> list[Any]:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return fn(ctx, incomplete)
+        except Exception:
+            return []
+
+    return complete
+
+
+@contextmanager
+def _completion_registry(ctx: Any) -> Iterator[Registry | None]:
+    state = ctx.find_object(State)
+    url = storage_url(state.db if state is not None else None)
+    path = sqlite_path(url)
+    if path is not None and not path.is_file():
+        yield None
+        return
+    with Registry.open(url) as registry:
+        yield registry
+
+
+def _workflow_definitions() -> dict[str, Any]:
+    from .plugins import Hooks, make_plugin_manager
+
+    return Hooks(make_plugin_manager()).workflows()
+
+
+def _case_items(ctx: Any, incomplete: str) -> list[Any]:
+    with _completion_registry(ctx) as registry:
+        if registry is None:
+            return []
+        return [
+            CompletionItem(c.id, help=f"{c.workflow} {c.subject} {c.state}")
+            for c in registry.cases()
+            if c.id.startswith(incomplete)
+        ]
+
+
+def _trigger_items(ctx: Any, incomplete: str) -> list[Any]:
+    definitions = _workflow_definitions()
+    chosen = list(definitions.values())
+    state: str | None = None
+    case_id = ctx.params.get("case_id")
+    if case_id:
+        try:
+            with _completion_registry(ctx) as registry:
+                case = registry.case(case_id) if registry is not None else None
+            if case is not None:
+                chosen, state = [definitions[case.workflow]], case.state
+        except Exception:  # an unknown case or an unusable store: offer every trigger
+            pass
+    found: dict[str, str] = {}
+    for definition in chosen:
+        for t in definition.transitions:
+            if state is None or state in t.sources:
+                found.setdefault(t.trigger, t.title.en)
+    return [CompletionItem(t, help=h) for t, h in sorted(found.items()) if t.startswith(incomplete)]
+
+
+def _workflow_items(ctx: Any, incomplete: str) -> list[Any]:
+    return [CompletionItem(n) for n in sorted(_workflow_definitions()) if n.startswith(incomplete)]
+
+
+def _college_items(ctx: Any, incomplete: str) -> list[Any]:
+    with _completion_registry(ctx) as registry:
+        if registry is None:
+            return []
+        return [
+            CompletionItem(c.id, help=c.name)
+            for c in registry.find(College)
+            if c.id.startswith(incomplete)
+        ]
+
+
+def _subject_items(ctx: Any, incomplete: str) -> list[Any]:
+    kind, colon, _ = incomplete.partition(":")
+    if not colon:
+        return [CompletionItem(f"{k.value}:") for k in UnitKind if k.value.startswith(kind)]
+    with _completion_registry(ctx) as registry:
+        if registry is None:
+            return []
+        if kind == "college":
+            names = [(c.id, c.name) for c in registry.find(College)]
+        elif kind == "programme":
+            names = [(p.id, p.title) for p in registry.find(Programme)]
+        elif kind == "provider":
+            names = [
+                (o.id, o.name)
+                for o in registry.find(Organisation)
+                if o.kind is OrganisationKind.EDUCATION_PROVIDER
+            ]
+        elif kind == "orientation":
+            names = [
+                (f"{o.id}/{p.id}", o.title)
+                for p in registry.find(Programme)
+                for o in p.orientations
+            ]
+        else:
+            return []
+    return [
+        CompletionItem(f"{kind}:{i}", help=h)
+        for i, h in names
+        if f"{kind}:{i}".startswith(incomplete)
+    ]
+
+
+# -- help --------------------------------------------------------------------------------
+
+
+def _help(lang: Language, sv: str, en: str, *examples: str) -> dict[str, str]:
+    """``help`` and ``epilog`` of a command: the text and its examples."""
+    heading = "Exempel" if lang == "sv" else "Examples"
+    lines = "\n".join(f"  $ {e}" for e in examples)
+    # \b keeps click from rewrapping the example lines.
+    return {"help": sv if lang == "sv" else en, "epilog": f"\b\n{heading}:\n{lines}"}
+
+
+def _global_options(lang: Language) -> list[Any]:
+    """``--db``, ``--lang``, ``--json`` and ``--debug``, for every sub-command too."""
+
+    def setter(name: str) -> Callable[[Any, Any, Any], Any]:
+        def callback(ctx: Any, param: Any, value: Any) -> Any:
+            if value is None or value is False:
+                return value
+            state = ctx.find_object(State)
+            if state is not None:
+                setattr(state, name, value)
+            return value
+
+        return callback
+
+    def text(sv: str, en: str) -> str:
+        return sv if lang == "sv" else en
+
+    return [
+        click.Option(
+            ["--db"],
+            metavar="URL|PATH",
+            expose_value=False,
+            is_eager=True,
+            callback=setter("db"),
+            help=text(
+                f"Lagrings-URL eller SQLite-fil (standard TEKNIKCOLLEGE_STORAGE, annars "
+                f"{DEFAULT_STORAGE}).",
+                f"Storage URL or SQLite file (default TEKNIKCOLLEGE_STORAGE, else "
+                f"{DEFAULT_STORAGE}).",
+            ),
+        ),
+        click.Option(
+            ["--lang"],
+            type=click.Choice(["sv", "en"]),
+            expose_value=False,
+            is_eager=True,
+            callback=setter("lang"),
+            help=text(
+                "Språk för meddelanden (standard TEKNIKCOLLEGE_LANG, annars en).",
+                "Language of messages (default TEKNIKCOLLEGE_LANG, else en).",
+            ),
+        ),
+        click.Option(
+            ["--json", "as_json"],
+            is_flag=True,
+            expose_value=False,
+            is_eager=True,
+            callback=setter("as_json"),
+            help=text("Skriv JSON (även fel).", "Print JSON (errors too)."),
+        ),
+        click.Option(
+            ["--debug"],
+            is_flag=True,
+            expose_value=False,
+            is_eager=True,
+            callback=setter("debug"),
+            help=text("Visa felets traceback.", "Show the traceback of an error."),
+        ),
+    ]
+
+
+def _add_global_options(command: Any, lang: Language) -> None:
+    taken = {opt for p in command.params for opt in getattr(p, "opts", ())}
+    for option in _global_options(lang):
+        if not taken & set(option.opts):
+            command.params.append(option)
+    for sub in getattr(command, "commands", {}).values():
+        _add_global_options(sub, lang)
+
+
+# -- the boundary ------------------------------------------------------------------------
+
+if HAVE_CLICK:
+
+    class TeknikcollegeGroup(click.Group):
+        """The root command: its ``main`` is the CLI's one error boundary."""
+
+        state: State | None = None
+        warnings_at_start: list[tuple[str, Text]]
+
+        def main(
+            self,
+            args: Sequence[str] | None = None,
+            prog_name: str | None = None,
+            complete_var: str | None = None,
+            standalone_mode: bool = True,
+            **extra: Any,
+        ) -> NoReturn:
+            argv = list(sys.argv[1:] if args is None else args)
+            name = prog_name or "teknikcollege"
+            var = complete_var or f"_{name}_COMPLETE".replace("-", "_").replace(".", "_").upper()
+            early = Options.scan(argv)
+            # Seeded with the scanned language only: the parser decides what --db and
+            # --json mean (a note may well read "--json").
+            state = self.state = State(lang=early.lang)
+            extra.setdefault("obj", state)
+            with warnings.catch_warnings():
+                # Plug-in load failures are reported once, below, as one clean line.
+                warnings.simplefilter("ignore", PluginWarning)
+                if not os.environ.get(var):
+                    for name_, text in getattr(self, "warnings_at_start", []):
+                        _warn(early, name_, text)
+                try:
+                    _check_arguments(argv, early.lang)
+                    result = super().main(
+                        argv, prog_name=name, complete_var=var, standalone_mode=False, **extra
+                    )
+                except SystemExit:
+                    raise
+                except BaseException as error:  # the boundary: nothing gets past it
+                    shown = Options(
+                        state.db or early.db,
+                        state.lang,
+                        state.as_json or early.as_json,
+                        state.debug or early.debug,
+                    )
+                    fail(shown, error)
+            sys.exit(result if isinstance(result, int) else EXIT_OK)
+
+
+def _check_arguments(argv: Sequence[str], lang: Language) -> None:
+    # Arguments that are not UTF-8 arrive with lone surrogates (PEP 383); refused here,
+    # they cannot reach a database that would refuse them less clearly.
+    for i, arg in enumerate(argv, 1):
+        if any("\ud800" <= c <= "\udfff" for c in arg) and not _is_path(arg):
+            try:  # the bytes as given: b"caf\xe9" is shown as caf\xe9
+                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            except UnicodeEncodeError:
+                shown = arg
+            raise click.UsageError(
+                Text(
+                    f"argument {i} ({one_line(shown)}) är inte giltig UTF-8-text; skriv det "
+                    "i UTF-8",
+                    f"argument {i} ({one_line(shown)}) is not valid UTF-8 text; write it in UTF-8",
+                ).get(lang)
+            )
+
+
+def _is_path(arg: str) -> bool:
+    try:
+        return os.path.lexists(arg)
+    except (ValueError, OSError):
+        return False
+
+
+def _warn(options: Options, name: str, text: Text) -> None:
+    message = one_line(redact_text(text.get(options.lang), *options.raw_urls))
+    if options.as_json:
+        line = json.dumps({"warning": name, "message": message}, ensure_ascii=False)
+    else:
+        line = f"{'varning' if options.lang == 'sv' else 'warning'}: {message}"
+    _write(sys.stderr, line)
+
+
+def fail(options: Options, error: BaseException) -> NoReturn:
+    """Report `error` as the CLI does (one line on stderr, JSON with ``--json``, the
+    traceback first with ``--debug``; passwords redacted) and exit with its code."""
+    if isinstance(error, BrokenPipeError):
+        # The reader went away (``teknikcollege list cases | head -1``): nothing to say.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        sys.exit(EXIT_INVALID)
+    if (
+        HAVE_CLICK
+        and isinstance(error, click.exceptions.NoArgsIsHelpError)
+        and not (options.as_json)
+    ):
+        _write(sys.stderr, error.ctx.get_help())
+        sys.exit(EXIT_USAGE)
+    code = exit_code(error)
+    urls = options.raw_urls
+    if options.debug:
+        trace = "".join(traceback.format_exception(error))
+        _write(sys.stderr, redact_text(trace, *urls).rstrip("\n"))
+    name, message = describe(error, options.lang)
+    message = one_line(redact_text(message, *urls))
+    if options.as_json:
+        line = json.dumps({"error": name, "code": code, "message": message}, ensure_ascii=False)
+    else:
+        line = f"{'fel' if options.lang == 'sv' else 'error'}: {message}"
+    _write(sys.stderr, line)
+    sys.exit(code)
+
+
+# -- the commands ------------------------------------------------------------------------
+
+
+def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | None = None) -> Any:
+    """Build the click group, plug-in commands included, with help texts in `lang`
+    (default: ``--lang`` in ``sys.argv``, else ``TEKNIKCOLLEGE_LANG``)."""
+    lang = lang or Options.scan(sys.argv[1:]).lang
+
+    def say(sv: str, en: str) -> str:
+        return sv if lang == "sv" else en
+
+    @click.group(
+        "teknikcollege",
+        cls=TeknikcollegeGroup,
+        **_help(
+            lang,
+            "Teknikcollege: colleges, utbildningar och deras certifiering.",
+            "Teknikcollege: colleges, programmes and their certification.",
+            "teknikcollege demo",
+            "teknikcollege list cases --json",
+            "teknikcollege --lang sv assess college:stockholm",
+        ),
     )
-    @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-    @click.option("--debug", is_flag=True, help="Show tracebacks.")
     @click.version_option(package_name="teknikcollege")
-    @click.pass_context
-    def cli(ctx: Any, db: str | None, lang: str | None, as_json: bool, debug: bool) -> None:
-        """Teknikcollege: colleges, programmes and their certification."""
-        chosen = lang or ("sv" if os.environ.get("TEKNIKCOLLEGE_LANG") == "sv" else "en")
-        ctx.obj = State(db, chosen, as_json, debug)  # type: ignore[arg-type]
+    def cli() -> None:
+        # The State was made by the boundary (TeknikcollegeGroup.main) and filled in by
+        # the options' callbacks.
+        pass
 
-    @cli.command()
-    @click.option("--fresh", is_flag=True, help="Delete the database file first.")
+    # The group's own copies of the global options: the same callbacks as everywhere.
+    cli.params.extend(_global_options(lang))
+
+    @cli.command(
+        **_help(
+            lang,
+            "Gå igenom Stockholmspiloten från pilot till ordinarie verksamhet.",
+            "Walk the Stockholm pilot from pilot to ordinary operation.",
+            "teknikcollege demo",
+            "teknikcollege --db demo.db demo --fresh --json",
+        )
+    )
+    @click.option(
+        "--fresh",
+        is_flag=True,
+        help=say(
+            "Ta bort databasen först (bara en teknikcollege-databas).",
+            "Delete the database first (only a teknikcollege database).",
+        ),
+    )
     @click.pass_obj
-    @_run
     def demo(state: State, fresh: bool) -> None:
-        """Walk the Stockholm pilot from pilot to ordinary operation."""
-        from .demo import run_demo
+        from .demo import delete_database, run_demo
 
-        if fresh and state.url.startswith("sqlite:///"):
-            path = Path(state.url[len("sqlite:///") :])
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        path = sqlite_path(state.url)
+        if fresh and path is not None:
+            delete_database(path)
+        where = redact_url(state.url)
         clock = FixedClock(date(2021, 10, 1))
         with state.registry(create=True, clock=clock) as registry:
             if registry.find(College, id="stockholm"):
                 life = registry.cases(workflow="college-lifecycle")
-                where = state.url
+                current = life[0].state if life else "?"
+                if state.as_json:
+                    state.line({"state": current, "url": where, "existing": True})
+                    return
                 click.echo(
-                    Text(
-                        f"Demodata finns redan i {where}; colleget är i läget "
-                        f"{life[0].state if life else '?'}. Kör med --fresh för att börja om.",
-                        f"The demo data is already in {where}; the college is in "
-                        f"{life[0].state if life else '?'}. Run with --fresh to start over.",
-                    ).get(state.lang)
+                    state.say(
+                        Text(
+                            f"Demodata finns redan i {where}; colleget är i läget "
+                            f"{current}. Kör med --fresh för att börja om.",
+                            f"The demo data is already in {where}; the college is in "
+                            f"{current}. Run with --fresh to start over.",
+                        )
+                    )
                 )
                 return
-            steps: list[dict[str, str]] = []
 
             def echo(step: Any) -> None:
-                steps.append(
-                    {
-                        "day": step.day.isoformat(),
-                        "step": step.text.get(state.lang),
-                        "detail": step.detail,
-                    }
-                )
-                if not state.as_json:
-                    click.secho(f"{step.day.isoformat()}  {step.text.get(state.lang)}", bold=True)
-                    for line in step.detail.splitlines():
-                        click.echo(f"    {line}")
+                text = step.text.get(state.lang)
+                if state.as_json:
+                    state.line({"day": step.day.isoformat(), "step": text, "detail": step.detail})
+                    return
+                click.secho(f"{step.day.isoformat()}  {text}", bold=True)
+                for line in step.detail.splitlines():
+                    click.echo(f"    {line}")
 
             final = run_demo(registry, clock, echo, state.lang)
-            if state.as_json:
-                state.out({"steps": steps, "state": final}, "")
-            else:
-                click.echo(
+        if state.as_json:
+            state.line({"state": final, "url": where, "existing": False})
+        else:
+            click.echo(
+                state.say(
                     Text(
-                        f"\nKlart: colleget är i läget {final} ({state.url}).",
-                        f"\nDone: the college is in {final} ({state.url}).",
-                    ).get(state.lang)
+                        f"\nKlart: colleget är i läget {final} ({where}).",
+                        f"\nDone: the college is in {final} ({where}).",
+                    )
                 )
+            )
 
-    @cli.command()
+    @cli.command(
+        **_help(
+            lang,
+            "Skapa en tom databas (SQLite som standard).",
+            "Create an empty database (SQLite by default).",
+            "teknikcollege init --db region.db",
+            "teknikcollege init --db postgresql://tc@db.example/tc --json",
+        )
+    )
     @click.pass_obj
-    @_run
     def init(state: State) -> None:
-        """Create an empty database (SQLite by default)."""
         with state.registry(create=True):
             pass
-        click.echo(
-            Text(f"Databasen är klar: {state.url}", f"Database ready: {state.url}").get(state.lang)
+        where = redact_url(state.url)
+        state.out(
+            {"url": where},
+            state.say(Text(f"Databasen är klar: {where}", f"Database ready: {where}")),
         )
 
-    @cli.command("import")
-    @click.argument("file", type=click.File("rb"))
+    @cli.command(
+        "import",
+        **_help(
+            lang,
+            "Importera ett JSON-dokument (allt eller inget).",
+            "Import a JSON document (all or nothing).",
+            "teknikcollege import region.json",
+            "teknikcollege export | teknikcollege --db copy.db import -",
+        ),
+    )
+    # Paths, opened in the body: click.File opens while parsing, and a usage error later
+    # on the same line would leave the file open.
+    @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
     @click.pass_obj
-    @_run
-    def import_(state: State, file: Any) -> None:
-        """Import a JSON document (all or nothing)."""
-        from .serialization import loads
-
-        raw = file.read()
+    def import_(state: State, file: str) -> None:
+        with click.open_file(file, "rb") as stream:
+            raw = stream.read()
         try:
             document = json.loads(raw)
-        except ValueError:
-            loads(raw)  # raises InvalidData with the JSON error
-            raise
-        with state.registry(create=True) as registry:
-            bars: list[Any] = []
-
-            def progress(done: int, total: int) -> None:
-                # Started on the first record written, so that invalid input gives one
-                # clean error line and nothing else.
-                if not bars:
-                    label = Text("Importerar", "Importing").get(state.lang)
-                    bars.append(click.progressbar(length=total, label=label, file=sys.stderr))
-                    bars[0].__enter__()
-                bars[0].update(done - bars[0].pos)
-
-            try:
-                count = registry.import_document(
-                    document, progress=None if state.as_json else progress
-                )
-            finally:
-                if bars:
-                    bars[0].__exit__(None, None, None)
+        except RecursionError:
+            raise errors.InvalidData(
+                [
+                    (
+                        "",
+                        Text(
+                            "JSON-dokumentet är för djupt nästlat", "the JSON is nested too deeply"
+                        ),
+                    )
+                ]
+            ) from None
+        except ValueError as error:
+            detail = one_line(str(error))
+            raise errors.InvalidData(
+                [("", Text(f"ingen giltig JSON: {detail}", f"not valid JSON: {detail}"))]
+            ) from None
+        with state.registry(create=True) as registry, _progress(state) as progress:
+            count = registry.import_document(document, progress=progress)
         state.out(
             {"imported": count},
-            Text(f"{count} poster importerade", f"{count} records imported").get(state.lang),
+            state.say(Text(f"{count} poster importerade", f"{count} records imported")),
         )
 
-    @cli.command()
-    @click.argument("file", type=click.File("w"), default="-")
+    @cli.command(
+        **_help(
+            lang,
+            "Exportera allt som ett JSON-dokument.",
+            "Export everything as a JSON document.",
+            "teknikcollege export > backup.json",
+            "teknikcollege export backup.json --json",
+        )
+    )
+    @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True), default="-")
     @click.pass_obj
-    @_run
-    def export(state: State, file: Any) -> None:
-        """Export everything as a JSON document."""
+    def export(state: State, file: str) -> None:
         with state.registry() as registry:
             document = registry.export_document()
-        file.write(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+        text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        with click.open_file(file, "w", encoding="utf-8", atomic=file != "-") as stream:
+            stream.write(text)
+        if file != "-" and state.as_json:
+            state.line({"exported": file})
 
     kinds = {"colleges": College, "programmes": Programme, "cases": None}
 
-    @cli.command("list")
+    @cli.command(
+        "list",
+        **_help(
+            lang,
+            "Lista colleges, utbildningar eller ärenden.",
+            "List colleges, programmes or cases.",
+            "teknikcollege list cases",
+            "teknikcollege list colleges --json",
+        ),
+    )
     @click.argument("kind", type=click.Choice(sorted(kinds)))
     @click.pass_obj
-    @_run
     def list_(state: State, kind: str) -> None:
-        """List colleges, programmes or cases."""
         with state.registry() as registry:
             if kind == "cases":
                 cases = registry.cases()
                 state.out(
                     [to_data(c) for c in cases],
                     "\n".join(
-                        f"{c.id}  {c.workflow:<18} {c.subject!s:<36} {c.state}" for c in cases
+                        one_line(f"{c.id}  {c.workflow:<18} {c.subject!s:<36} {c.state}")
+                        for c in cases
                     ),
                 )
             else:
@@ -288,179 +994,375 @@ def build_cli() -> Any:
                 state.out(
                     [to_data(i) for i in items],
                     "\n".join(
-                        f"{i.id}  {getattr(i, 'name', None) or getattr(i, 'title', '')}"
+                        one_line(f"{i.id}  {getattr(i, 'name', None) or getattr(i, 'title', '')}")
                         for i in items
                     ),
                 )
 
-    @cli.command()
-    @click.argument("case_id")
+    @cli.command(
+        **_help(
+            lang,
+            "Visa ett ärende: läge, tidsfrister, certifieringar.",
+            "Show a case: state, deadlines, certifications.",
+            "teknikcollege show CASE-ID",
+            "teknikcollege show CASE-ID --json",
+        )
+    )
+    @click.argument("case_id", shell_complete=_completer(_case_items))
     @click.pass_obj
-    @_run
     def show(state: State, case_id: str) -> None:
-        """Show a case: state, deadlines, certifications."""
         with state.registry() as registry:
             case = registry.case(case_id)
-        lines = [f"{case.id}: {case.workflow} {case.subject} — {case.state}"]
-        lines += [f"  {name}: {due.isoformat()}" for name, due in sorted(case.deadlines.items())]
+        lines = [one_line(f"{case.id}: {case.workflow} {case.subject} — {case.state}")]
+        lines += [
+            one_line(f"  {name}: {due.isoformat()}") for name, due in sorted(case.deadlines.items())
+        ]
         lines += [f"  #{c.number} {c.valid_from} – {c.valid_until}" for c in case.certifications]
         state.out(to_data(case), "\n".join(lines))
 
-    @cli.command()
-    @click.argument("subject")
+    @cli.command(
+        **_help(
+            lang,
+            "Gapanalysen för en enhet (TYP:ID). Slutstatus 6 om något kriterium inte är uppfyllt.",
+            "The gap report of a unit (KIND:ID). Exit code 6 if a criterion did not pass.",
+            "teknikcollege assess college:stockholm",
+            "teknikcollege assess programme:cnc-operator --json",
+            "teknikcollege assess orientation:svets/industriteknik-bas",
+        )
+    )
+    @click.argument("subject", shell_complete=_completer(_subject_items))
     @click.pass_obj
-    @_run
     def assess(state: State, subject: str) -> None:
-        """The gap report of a college or programme (KIND:ID)."""
-        ref = _subject(subject)
-        cls = College if ref.kind is UnitKind.COLLEGE else Programme
+        ref = _subject(subject, state.lang)
         with state.registry() as registry:
-            result = registry.assess(registry.get(cls, ref.id))
-        state.out(to_data(result), result.report(state.lang))
+            result = registry.assess(_unit(registry, ref))
+        report = result.report(state.lang)
+        if not result.findings:
+            report += "\n" + state.say(
+                Text(
+                    f"  (inga kriterier gäller för {ref.kind.value})",
+                    f"  (no criteria apply to a {ref.kind.value})",
+                )
+            )
+        state.out({**to_data(result), "passed": result.passed}, one_line_each(report))
+        if not result.passed:
+            raise click.exceptions.Exit(EXIT_GAPS)
 
-    @cli.command()
-    @click.argument("case_id")
-    @click.argument("trigger")
-    @click.option("--actor", required=True, help="PERSON:ROLE[,ROLE], e.g. p-leader:process_leader")
-    @click.option("--note", default="", help="A note kept in the history.")
-    @click.option("--param", multiple=True, help="NAME=VALUE, e.g. new_due=2023-05-01")
+    @cli.command(
+        **_help(
+            lang,
+            "Utlös HÄNDELSE i ett ärende som en aktör.",
+            "Fire TRIGGER on a case as an actor.",
+            "teknikcollege fire CASE-ID apply --actor p-leader:process_leader",
+            "teknikcollege fire CASE-ID postpone --actor p-office:national_office "
+            "--param new_due=2023-05-01 --note 'sick leave'",
+        )
+    )
+    @click.argument("case_id", shell_complete=_completer(_case_items))
+    @click.argument("trigger", shell_complete=_completer(_trigger_items))
+    @click.option(
+        "--actor",
+        required=True,
+        help=say(
+            "PERSON:ROLL[,ROLL], t.ex. p-leader:process_leader",
+            "PERSON:ROLE[,ROLE], e.g. p-leader:process_leader",
+        ),
+    )
+    @click.option(
+        "--note", default="", help=say("En anteckning i historiken.", "A note kept in the history.")
+    )
+    @click.option(
+        "--param",
+        multiple=True,
+        help=say("NAMN=VÄRDE, t.ex. new_due=2023-05-01", "NAME=VALUE, e.g. new_due=2023-05-01"),
+    )
     @click.pass_obj
-    @_run
     def fire(
         state: State, case_id: str, trigger: str, actor: str, note: str, param: tuple[str, ...]
     ) -> None:
-        """Fire TRIGGER on a case as an actor."""
-        params = dict(p.partition("=")[::2] for p in param)
+        who = _actor(actor, state.lang)
+        params = _params(param, state.lang)
         with state.registry() as registry:
-            record = registry.fire(case_id, trigger, actor=_actor(actor), note=note, params=params)
-        state.out(to_data(record), f"{record.case_id}: {record.source} → {record.dest}")
+            record = registry.fire(case_id, trigger, actor=who, note=note, params=params)
+        state.out(to_data(record), one_line(f"{record.case_id}: {record.source} → {record.dest}"))
 
-    @cli.command()
-    @click.argument("case_id")
+    @cli.command(
+        **_help(
+            lang,
+            "Ett ärendes historik.",
+            "The audit history of a case.",
+            "teknikcollege history CASE-ID",
+            "teknikcollege history CASE-ID --json",
+        )
+    )
+    @click.argument("case_id", shell_complete=_completer(_case_items))
     @click.pass_obj
-    @_run
     def history(state: State, case_id: str) -> None:
-        """The audit history of a case."""
         with state.registry() as registry:
             registry.case(case_id)
             records = registry.history(case_id)
         state.out(
             [to_data(r) for r in records],
+            # one_line: a note or an id cannot forge a second history line.
             "\n".join(
-                f"{r.seq:>3} {r.at.date().isoformat()} {r.trigger:<24} {r.source or '-'} → "
-                f"{r.dest}  ({r.actor_id}){'  ' + r.note if r.note else ''}"
+                one_line(
+                    f"{r.seq:>3} {r.at.date().isoformat()} {r.trigger:<24} {r.source or '-'} → "
+                    f"{r.dest}  ({r.actor_id}){'  ' + r.note if r.note else ''}"
+                )
                 for r in records
             ),
         )
 
-    @cli.command()
-    @click.option("--now", type=click.DateTime(["%Y-%m-%d"]), help="Sweep as of this day.")
+    @cli.command(
+        **_help(
+            lang,
+            "Tillämpa förfallna tidsregler och köa påminnelser.",
+            "Apply due time rules and queue reminders.",
+            "teknikcollege tick",
+            "teknikcollege tick --now 2025-01-01 --json",
+        )
+    )
+    @click.option(
+        "--now",
+        type=click.DateTime(["%Y-%m-%d"]),
+        help=say("Svep per denna dag (ÅÅÅÅ-MM-DD).", "Sweep as of this day (YYYY-MM-DD)."),
+    )
     @click.pass_obj
-    @_run
     def tick(state: State, now: Any) -> None:
-        """Apply due time rules and queue reminders."""
         with state.registry() as registry:
             report = registry.tick(now)
         state.out(
             to_data(report),
-            Text(
-                f"{len(report.fired)} tidsstyrda övergångar, {report.reminders} påminnelser",
-                f"{len(report.fired)} time-based transitions, {report.reminders} reminders",
-            ).get(state.lang),
+            state.say(
+                Text(
+                    f"{len(report.fired)} tidsstyrda övergångar, {report.reminders} påminnelser",
+                    f"{len(report.fired)} time-based transitions, {report.reminders} reminders",
+                )
+            ),
         )
 
-    @cli.command()
-    @click.option("--retry-dead", is_flag=True, help="Make dead letters pending again first.")
-    @click.option("--dead", "show_dead", is_flag=True, help="List dead letters only.")
+    @cli.command(
+        **_help(
+            lang,
+            "Leverera utkorgen till varje notifierare (med omförsök och döda brev).",
+            "Deliver the outbox to every notifier (with retries and dead letters).",
+            "teknikcollege deliver",
+            "teknikcollege deliver --dead --json",
+            "teknikcollege deliver --retry-dead",
+        )
+    )
+    @click.option(
+        "--retry-dead",
+        is_flag=True,
+        help=say("Gör döda brev väntande igen först.", "Make dead letters pending again first."),
+    )
+    @click.option(
+        "--dead",
+        "show_dead",
+        is_flag=True,
+        help=say("Lista bara döda brev.", "List dead letters only."),
+    )
     @click.pass_obj
-    @_run
     def deliver(state: State, retry_dead: bool, show_dead: bool) -> None:
-        """Deliver the outbox to every notifier (with retries and dead letters)."""
         with state.registry() as registry:
             if show_dead:
                 dead = registry.outbox("dead")
                 state.out(
-                    [{"id": n.id, "notifier": who} for n, who, _, _ in dead],
-                    "\n".join(f"{n.id} {who} {attempts} attempts" for n, who, _, attempts in dead),
+                    [{"id": n.id, "notifier": who, "attempts": a} for n, who, _, a in dead],
+                    "\n".join(
+                        one_line(
+                            state.say(
+                                Text(f"{n.id} {who} {a} försök", f"{n.id} {who} {a} attempts")
+                            )
+                        )
+                        for n, who, _, a in dead
+                    ),
                 )
                 return
             revived = registry.retry_dead() if retry_dead else 0
             report = registry.deliver()
         state.out(
             {**to_data(report), "revived": revived},
-            Text(
-                f"{report.delivered} levererade, {report.retrying} försöks igen, "
-                f"{report.dead} döda",
-                f"{report.delivered} delivered, {report.retrying} retrying, {report.dead} dead",
-            ).get(state.lang),
+            state.say(
+                Text(
+                    f"{report.delivered} levererade, {report.retrying} försöks igen, "
+                    f"{report.dead} döda",
+                    f"{report.delivered} delivered, {report.retrying} retrying, {report.dead} dead",
+                )
+            ),
         )
 
-    @cli.command()
-    @click.argument("workflow", default="certification")
+    @cli.command(
+        **_help(
+            lang,
+            "Rita ett arbetsflöde (Mermaid, DOT eller SVG med Graphviz).",
+            "Draw a workflow (Mermaid, DOT, or SVG with Graphviz).",
+            "teknikcollege diagram certification",
+            "teknikcollege diagram college-lifecycle --format dot | dot -Tpng > life.png",
+            "teknikcollege diagram certification --json",
+        )
+    )
+    @click.argument("workflow", default="certification", shell_complete=_completer(_workflow_items))
     @click.option(
         "--format", "fmt", type=click.Choice(["mermaid", "dot", "svg"]), default="mermaid"
     )
     @click.pass_obj
-    @_run
     def diagram(state: State, workflow: str, fmt: str) -> None:
-        """Draw a workflow (Mermaid, DOT, or SVG with Graphviz)."""
-        from .plugins import Hooks, make_plugin_manager
         from .workflow import diagram as draw
 
-        definitions = Hooks(make_plugin_manager()).workflows()
+        definitions = _workflow_definitions()
         if workflow not in definitions:
-            raise errors.InvalidData(
-                [
-                    (
-                        "workflow",
-                        Text(f"okänt arbetsflöde {workflow!r}", f"unknown workflow {workflow!r}"),
-                    )
-                ]
+            known = ", ".join(sorted(definitions))
+            raise UnknownName(
+                "workflow",
+                workflow,
+                Text(
+                    f"okänt arbetsflöde {workflow!r} (finns: {known})",
+                    f"unknown workflow {workflow!r} (known: {known})",
+                ),
             )
         render = {"mermaid": draw.mermaid, "dot": draw.dot, "svg": draw.svg}[fmt]
         try:
-            click.echo(render(definitions[workflow], state.lang), nl=False)
+            text = render(definitions[workflow], state.lang)
         except RuntimeError as error:
             raise errors.StorageUnavailable(Text(str(error), str(error))) from None
+        if state.as_json:
+            state.out({"workflow": workflow, "format": fmt, "diagram": text}, "")
+        else:
+            click.echo(text, nl=False)
 
-    @cli.command()
-    @click.argument("college_id")
+    @cli.command(
+        **_help(
+            lang,
+            "Ett colleges certifieringar över tid (Mermaid-Gantt) och kriterietabell.",
+            "A college's certification timeline (Mermaid Gantt) and criteria table.",
+            "teknikcollege report stockholm > stockholm.md",
+            "teknikcollege report stockholm --format html > stockholm.html",
+        )
+    )
+    @click.argument("college_id", shell_complete=_completer(_college_items))
     @click.option("--format", "fmt", type=click.Choice(["markdown", "html"]), default="markdown")
     @click.pass_obj
-    @_run
     def report(state: State, college_id: str, fmt: str) -> None:
-        """A college's certification timeline (Mermaid Gantt) and criteria table."""
         from . import report as reports
 
         with state.registry() as registry:
             render = reports.markdown if fmt == "markdown" else reports.to_html
-            click.echo(render(registry, college_id, state.lang), nl=False)
+            text = render(registry, college_id, state.lang)
+        if state.as_json:
+            state.out({"college": college_id, "format": fmt, "report": text}, "")
+        else:
+            click.echo(text, nl=False)
 
-    @cli.command()
+    @cli.command(
+        **_help(
+            lang,
+            "Lista insticksprogram: namn, distribution, version, krokar, status.",
+            "List plug-ins: name, distribution, version, hooks, status.",
+            "teknikcollege plugins",
+            "teknikcollege plugins --json",
+        )
+    )
     @click.pass_obj
-    @_run
     def plugins(state: State) -> None:
-        """List plug-ins: name, distribution, version, hooks, status."""
         from .plugins import make_plugin_manager
 
-        infos = make_plugin_manager().info()
+        infos = (plugin_manager or make_plugin_manager()).info()
         state.out(
             [to_data(i) for i in infos],
             "\n".join(
-                f"{i.name:<28} {i.distribution or '-':<24} {i.version or '-':<8} {i.status:<8} "
-                f"{', '.join(h.removeprefix('teknikcollege_') for h in i.hooks)}"
-                + (f"  {i.error}" if i.error else "")
+                one_line(
+                    f"{i.name:<28} {i.distribution or '-':<24} {i.version or '-':<8} "
+                    f"{i.status:<8} {', '.join(h.removeprefix('teknikcollege_') for h in i.hooks)}"
+                    + (f"  {i.error}" if i.error else "")
+                )
                 for i in infos
             ),
         )
 
-    from .plugins import Hooks, make_plugin_manager
+    cli.warnings_at_start = _register_plugin_commands(cli, plugin_manager)
+    _add_global_options_to_commands(cli, lang)
+    return cli
+
+
+def _add_global_options_to_commands(cli: Any, lang: Language) -> None:
+    for command in cli.commands.values():
+        _add_global_options(command, lang)
+
+
+def one_line_each(text: str) -> str:
+    """Every line of `text` made safe with :func:`one_line`, the line breaks kept."""
+    return "\n".join(one_line(line) for line in text.split("\n"))
+
+
+def _register_plugin_commands(
+    cli: Any, plugin_manager: PluginManager | None
+) -> list[tuple[str, Text]]:
+    """Let each plug-in add its commands; one that fails is a warning, not a crash (so
+    that ``--help`` always works). Returns the warnings to print."""
+    from .plugins import make_plugin_manager
+
+    found: list[tuple[str, Text]] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PluginWarning)
+        try:
+            pm = plugin_manager or make_plugin_manager()
+        except errors.PluginError as error:
+            return [("PluginError", error.text)]
+    for name, (dist, _version, reason) in sorted(pm.failed.items()):
+        found.append(
+            (
+                "PluginWarning",
+                Text(
+                    f"insticksprogrammet {name!r} från {dist or '?'} kunde inte laddas: {reason}",
+                    f"plug-in {name!r} from {dist or '?'} failed to load: {reason}",
+                ),
+            )
+        )
+    for impl in pm.hook.teknikcollege_register_commands.get_hookimpls():
+        try:
+            impl.function(*[{"cli": cli}[a] for a in impl.argnames])
+        except Exception as error:
+            dist = pm.distributions.get(impl.plugin_name, ("", ""))[0] or "?"
+            found.append(
+                (
+                    "PluginWarning",
+                    Text(
+                        f"insticksprogrammet {impl.plugin_name!r} från {dist} kunde inte lägga "
+                        f"till sina kommandon: {error!r}",
+                        f"plug-in {impl.plugin_name!r} from {dist} failed to add its "
+                        f"commands: {error!r}",
+                    ),
+                )
+            )
+    return found
+
+
+@contextmanager
+def _progress(state: State) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal only: piped or with ``--json``, standard error holds
+    nothing but an error. A failure clears the bar, so the error is a line of its own."""
+    if state.as_json or not sys.stderr.isatty():
+        yield None
+        return
+    bars: list[Any] = []
+
+    def progress(done: int, total: int) -> None:
+        if not bars:
+            label = state.say(Text("Importerar", "Importing"))
+            bars.append(click.progressbar(length=total, label=label, file=sys.stderr))
+            bars[0].__enter__()
+        bars[0].update(done - bars[0].pos)
 
     try:
-        Hooks(make_plugin_manager()).register_commands(cli)
-    except errors.PluginError as error:
-        click.echo(f"warning: {error}", err=True)
-    return cli
+        yield progress
+    except BaseException:
+        if bars:
+            sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()
+        raise
+    if bars:
+        bars[0].__exit__(None, None, None)
 
 
 def main() -> None:
@@ -469,5 +1371,12 @@ def main() -> None:
         sys.stderr.write(
             "the teknikcollege command needs click: pip install 'teknikcollege[cli]'\n"
         )
-        sys.exit(2)
-    build_cli()(prog_name="teknikcollege")
+        sys.exit(EXIT_USAGE)
+    early = Options.scan(sys.argv[1:])
+    try:
+        cli = build_cli(early.lang)
+    except BaseException as error:  # pragma: no cover - build_cli isolates plug-ins
+        if isinstance(error, SystemExit):
+            raise
+        fail(early, error)
+    cli.main(prog_name="teknikcollege")

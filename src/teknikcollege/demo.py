@@ -7,13 +7,16 @@ public API, exactly as an application would.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import attrs
 
 from ._text import Language, Text
 from .clock import FixedClock
+from .errors import StorageUnavailable
 from .examples import PILOT_START, stockholm_pilot
 from .models import (
     AnnualReport,
@@ -35,6 +38,7 @@ from .models import (
     UnitRef,
 )
 from .registry import Registry
+from .storage.sqlite import APPLICATION_ID
 from .workflow.case import Actor
 
 LEADER = Actor.of("p-leader", Role.PROCESS_LEADER)
@@ -308,3 +312,54 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
         lambda: f"certification periods: {periods}",
     )
     return state
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def is_teknikcollege_database(path: Path) -> bool:
+    """Whether `path` is a SQLite file marked as teknikcollege's (``application_id``).
+
+    The header is read first, so that no other file is ever opened by SQLite; the
+    ``application_id`` is then asked of SQLite read-only, since a database whose last
+    writer did not checkpoint has the id in its write-ahead log, not yet in the header.
+    """
+    try:
+        with path.open("rb") as file:
+            header = file.read(100)
+    except OSError:
+        return False
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        return False
+    if int.from_bytes(header[68:72], "big") == APPLICATION_ID:
+        return True
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            return bool(db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID)
+        finally:
+            db.close()
+    except (sqlite3.Error, ValueError, OSError):
+        return False
+
+
+def delete_database(path: Path) -> bool:
+    """Delete the teknikcollege database at `path` with its ``-wal`` and ``-shm`` files.
+
+    Returns whether there was one. Anything else at `path` (another program's database,
+    any other file, a folder) is left alone and raises :class:`StorageUnavailable`.
+    """
+    if not path.exists() and not path.is_symlink():
+        return False
+    if path.is_symlink() or not path.is_file() or not is_teknikcollege_database(path):
+        raise StorageUnavailable(
+            Text(
+                f"{path} är ingen teknikcollege-databas; den tas inte bort. Välj en annan "
+                "fil med --db",
+                f"{path} is not a teknikcollege database; it is not deleted. Choose another "
+                "file with --db",
+            )
+        )
+    for suffix in ("-wal", "-shm", ""):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return True

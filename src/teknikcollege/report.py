@@ -7,6 +7,7 @@ the table is the current assessment. Every value from the data is escaped in HTM
 from __future__ import annotations
 
 import html
+import unicodedata
 from datetime import date
 
 from ._text import Language
@@ -14,10 +15,31 @@ from .models import College, Programme, UnitKind, UnitRef
 from .registry import Registry
 from .workflow.case import Case
 
+_MERMAID_SYNTAX = ':#;`<>{}[]"\\'
+_MARKDOWN_SPECIAL = "\\`*_[]|~"
+
+
+def _flat(text: str) -> str:
+    """`text` on one line: every control, format or separator character a space."""
+    return "".join(
+        " " if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") else c for c in text
+    )
+
 
 def _label(text: str) -> str:
-    # Mermaid treats ':' and '#' and ';' as syntax inside task names.
-    return "".join(c if c not in ":#;" else " " for c in text).strip() or "-"
+    # In a task or section name Mermaid reads ':' '#' ';' as syntax; a line break would
+    # end the block's line, '`' could close the Markdown fence, and '<' '>' would be
+    # markup to a renderer that allows HTML labels.
+    return "".join(c if c not in _MERMAID_SYNTAX else " " for c in _flat(text)).strip() or "-"
+
+
+def _md(text: str) -> str:
+    """`text` as literal Markdown inline text: one line, HTML escaped, Markdown syntax
+    backslash-escaped."""
+    escaped = html.escape(_flat(text).strip(), quote=False)
+    text = "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in escaped)
+    # A heading, list or block quote starts with these; anywhere else they are text.
+    return "\\" + text if text[:1] in ("#", "+", "-", "=") else text
 
 
 def gantt(registry: Registry, college_id: str, lang: Language = "en") -> str:
@@ -51,7 +73,11 @@ def _case_lines(case: Case, today: date) -> list[str]:
 
 
 def markdown(registry: Registry, college_id: str, lang: Language = "en") -> str:
-    """The report as Markdown: the Gantt chart and the criteria table."""
+    """The report as Markdown: the Gantt chart and the criteria table.
+
+    Every value from the data is escaped: it stays on its line, outside HTML and out of
+    Markdown and Mermaid syntax.
+    """
     college = registry.get(College, college_id)
     assessment = registry.assess(college)
     head = (
@@ -60,11 +86,9 @@ def markdown(registry: Registry, college_id: str, lang: Language = "en") -> str:
     rows = [f"| {head[0]} | {head[1]} | {head[2]} |", "| --- | --- | --- |"]
     for f in assessment.findings:
         cells = (f.title.get(lang) or f.rule_id, f.status.value, f.message.get(lang))
-        rows.append(
-            "| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
-        )
+        rows.append("| " + " | ".join(_md(c) for c in cells) + " |")
     return (
-        f"# {college.name}\n\n```mermaid\n{gantt(registry, college_id, lang)}```\n\n"
+        f"# {_md(college.name)}\n\n```mermaid\n{gantt(registry, college_id, lang)}```\n\n"
         + "\n".join(rows)
         + "\n"
     )
