@@ -109,7 +109,7 @@ def test_a_machine_on_sqlite_gets_a_fresh_store_each_run(tmp_path: Path) -> None
 
 
 def test_an_unknown_workflow_names_the_known_ones() -> None:
-    with pytest.raises(InvalidArgument, match="known: .*'certification'"):
+    with pytest.raises(InvalidArgument, match=r"known: .*'certification'"):
         WorkflowStateMachine.for_workflow("nosuch")()
 
 
@@ -266,3 +266,37 @@ def test_a_contract_fails_a_broken_notifier(pytester: pytest.Pytester) -> None:
     """)
     result = pytester.runpytest("-p", "no:cacheprovider", "-q")
     result.assert_outcomes(passed=3, failed=3, skipped=2)
+
+
+# -- the concurrency tool ----------------------------------------------------------------
+
+
+def _concurrency(*args: str) -> subprocess.CompletedProcess[str]:
+    import os
+
+    env = {**os.environ, "TEKNIKCOLLEGE_LANG": "en"}
+    return subprocess.run([sys.executable, "-m", "teknikcollege.testing.concurrency", *args],
+                          capture_output=True, text=True, check=False, timeout=300, env=env)
+
+
+def test_the_concurrency_tool_explains_itself() -> None:
+    done = _concurrency("--help")
+    assert done.returncode == 0, done.stderr
+    assert "How to read the figures" in done.stdout
+    assert "conflicts" in done.stdout and "no update was lost" in done.stdout
+    bare = _concurrency()
+    assert bare.returncode == 2
+    assert "usage:" in bare.stderr and "Traceback" not in bare.stderr
+    assert _concurrency("sqlite:///x.db", "0").returncode == 2
+
+
+def test_the_concurrency_tool_runs_and_checks(tmp_path: Path) -> None:
+    import json
+
+    from teknikcollege.testing.concurrency import holds
+
+    done = _concurrency(f"sqlite:///{tmp_path / 'race.db'}", "2", "10")
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    assert figures["attempted"] == 20 and holds(figures)
+    assert not holds({**figures, "committed": figures["committed"] - 1})
