@@ -360,13 +360,16 @@ class WorkflowStateMachine(RuleBasedStateMachine):
             )
 
     @invariant()
-    def certification_periods_run_three_then_five_years_without_overlap(self) -> None:
+    def certification_periods_follow_the_validity_without_overlap(self) -> None:
+        """Periods numbered from 1, the first ``first_months`` long (3 years in the core
+        workflow), the later ones ``renewal_months`` (5 years), never overlapping."""
         for case_id in self.cases:
             case: Case = self.registry.case(case_id)
+            validity = self.registry.workflows[case.workflow].definition.validity
             previous = None
             for n, cert in enumerate(case.certifications, start=1):
                 assert cert.number == n
-                months = 36 if n == 1 else 60
+                months = validity.first_months if n == 1 else validity.renewal_months
                 assert cert.valid_until == add_months(cert.valid_from, months) - timedelta(days=1)
                 if previous is not None:
                     assert cert.valid_from > previous.valid_until
