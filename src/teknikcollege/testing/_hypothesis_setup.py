@@ -19,38 +19,45 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
-# The models that have a strategy of their own (see strategies.MODEL_STRATEGIES and
-# VALUE_STRATEGIES); listed
-# here by module and name so that registering them imports no strategy code.
-_OWN_STRATEGIES = {
-    "teknikcollege.models": (
-        "Period",
-        "Organisation",
-        "Person",
-        "SteeringGroup",
-        "Programme",
-        "College",
-        "Agreement",
-        "UnitRef",
-        "InterestRegistration",
-        "Application",
-        "ReviewVisit",
-        "Protocol",
-        "Supplement",
-        "Postponement",
-        "Certification",
-        "AnnualReport",
-        "SatisfactionSurvey",
-        "Judgement",
-        "Funding",
-    ),
-    "teknikcollege.codes": ("OrganisationNumber",),
-    "teknikcollege.serialization": ("Bundle",),
-    "teknikcollege._text": ("Text",),
-    "teknikcollege.workflow.definition": ("WorkflowDefinition",),
-    "teknikcollege.rules.base": ("Lookup", "Context"),
-    "teknikcollege.notify.port": ("Notification",),
-}
+def _models() -> list[type[Any]]:
+    """The stored models, each with a strategy of its own (strategies.MODEL_STRATEGIES)."""
+    from .. import models as m
+    from ..codes import OrganisationNumber
+    from ..serialization import Bundle
+
+    return [
+        m.Period,
+        OrganisationNumber,
+        m.Organisation,
+        m.Person,
+        m.SteeringGroup,
+        m.Programme,
+        m.College,
+        m.UnitRef,
+        m.InterestRegistration,
+        m.Application,
+        m.ReviewVisit,
+        m.Protocol,
+        m.Supplement,
+        m.Postponement,
+        m.Certification,
+        m.AnnualReport,
+        m.SatisfactionSurvey,
+        m.Judgement,
+        m.Funding,
+        Bundle,
+    ]
+
+
+def _values() -> list[Any]:
+    """Other public values with a strategy of their own (strategies.VALUE_STRATEGIES)."""
+    from .._text import Text
+    from ..models import Agreement
+    from ..notify.port import Notification
+    from ..rules.base import Context, Lookup
+    from ..workflow.definition import WorkflowDefinition
+
+    return [Agreement, Text, WorkflowDefinition, Lookup, Context, Notification]
 
 
 def _model_strategy(cls: Any) -> Callable[[], SearchStrategy[Any]]:
@@ -81,20 +88,15 @@ def _inferred(cls: Any) -> Callable[[], SearchStrategy[Any]]:
 
 
 def _hypothesis_setup_hook() -> None:
-    from importlib import import_module
-
     from hypothesis import strategies as st
 
     from .field_types import MARKERS, annotate_models
 
     for marker in MARKERS:
         st.register_type_strategy(marker, st.deferred(_marker_strategy(marker)))
-    own = set()
-    for module, names in _OWN_STRATEGIES.items():
-        for name in names:
-            cls = getattr(import_module(module), name)
-            own.add(cls)
-            st.register_type_strategy(cls, st.deferred(_model_strategy(cls)))
+    own = [*_models(), *_values()]
+    for cls in own:
+        st.register_type_strategy(cls, st.deferred(_model_strategy(cls)))
     for cls in annotate_models():
         if cls not in own:
             st.register_type_strategy(cls, st.deferred(_inferred(cls)))

@@ -981,7 +981,6 @@ MODEL_STRATEGIES: dict[Any, st.SearchStrategy[Any]] = {
     SteeringGroup: steering_groups(),
     Programme: programmes(certifiable=None, with_companies=None),
     College: colleges(),
-    Agreement: agreements(),
     UnitRef: unit_refs(),
     InterestRegistration: interest_registrations(),
     Application: applications(),
@@ -1001,6 +1000,7 @@ what ``st.from_type(Model)`` draws. Models in neither this nor :data:`VALUE_STRA
 get :func:`inferred`."""
 
 VALUE_STRATEGIES: dict[Any, st.SearchStrategy[Any]] = {
+    Agreement: agreements(),
     Text: texts(),
     WorkflowDefinition: workflow_definitions(),
     Lookup: lookups(),
