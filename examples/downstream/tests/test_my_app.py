@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import teknikcollege as tc
+from teknikcollege.testing import RuleContract
 from teknikcollege.testing import strategies as tst
 
 
@@ -55,3 +56,27 @@ def test_plugin_manager_fixture(tc_plugin_manager, tc_clock, my_actor):  # type:
                               actor=my_actor)
     registry.fire(case.id, "withdraw", actor=my_actor)
     assert counting.seen == ["withdraw"]
+
+
+@settings(max_examples=15)
+@given(st.builds(tc.Programme, title=st.just("Svetsare")))
+def test_builds_infers_every_other_field(programme):  # type: ignore[no-untyped-def]
+    assert programme.title == "Svetsare"
+    assert tc.from_data(tc.to_data(programme), tc.Programme) == programme
+
+
+@tc.rule("has-a-process-leader", rule_set="my-region", version="1",
+         title=tc.Text("Processledare", "Process leader"),
+         description=tc.Text("Colleget har en processledare.", "The college has a process leader."),
+         applies_to=["college"])
+def has_a_process_leader(college, context):  # type: ignore[no-untyped-def]
+    ok = bool(college.process_leaders)
+    return ok, tc.Text("processledare finns" if ok else "ingen processledare",
+                       "a process leader is named" if ok else "no process leader")
+
+
+class TestMyRule(RuleContract):
+    """The rule contract: run against a downstream rule, nothing else to write."""
+
+    def make_rules(self):  # type: ignore[no-untyped-def]
+        return [has_a_process_leader]

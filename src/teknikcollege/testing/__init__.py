@@ -1,6 +1,7 @@
-"""The testing kit: strategies, a pytest plug-in, a stateful machine, a storage contract.
+"""The testing kit: strategies, a pytest plug-in, a stateful machine, conformance
+contracts for storage backends, notifiers and rules.
 
-Needs the ``test`` extra (Hypothesis and pytest): ``pip install teknikcollege[test]``.
+Needs the ``testing`` extra (Hypothesis and pytest): ``pip install 'teknikcollege[testing]'``.
 The names below are imported on first use, so loading the pytest plug-in stays cheap.
 """
 
@@ -9,12 +10,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .contracts import NotifierContract, RuleContract
     from .storage_contract import StorageContract
-    from .workflow_machine import WorkflowStateMachine
+    from .workflow_machine import FAST, WorkflowStateMachine
 
-__all__ = ["StorageContract", "WorkflowStateMachine"]
+__all__ = ["FAST", "NotifierContract", "RuleContract", "StorageContract", "WorkflowStateMachine"]
 
-_LAZY = {"StorageContract": ".storage_contract", "WorkflowStateMachine": ".workflow_machine"}
+_LAZY = {
+    "FAST": ".workflow_machine",
+    "NotifierContract": ".contracts",
+    "RuleContract": ".contracts",
+    "StorageContract": ".storage_contract",
+    "WorkflowStateMachine": ".workflow_machine",
+}
 
 
 def __getattr__(name: str) -> Any:

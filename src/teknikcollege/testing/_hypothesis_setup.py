@@ -1,5 +1,11 @@
-"""Registered through Hypothesis's ``hypothesis`` entry point: ``st.from_type(College)``
-works in any project that has teknikcollege installed, with nothing imported first.
+"""Registered through Hypothesis's ``hypothesis`` entry point, so that in any project
+with teknikcollege installed, with nothing imported first:
+
+- ``st.from_type(Model)`` draws valid, realistic objects for every public model;
+- ``st.builds(Model, one_field=...)`` infers valid values for the other fields: each
+  model's string annotations are resolved and its constrained fields (ids, names, codes,
+  dates...) get the markers of :mod:`teknikcollege.testing.field_types`, whose
+  strategies are registered here.
 
 Hypothesis calls the hook while it is being imported, possibly from inside the import of
 our own strategies module; so each strategy is deferred and looked up on first use.
@@ -13,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
-
 def _models() -> list[type[Any]]:
+    """The stored models, each with a strategy of its own (strategies.MODEL_STRATEGIES)."""
     from .. import models as m
     from ..codes import OrganisationNumber
     from ..serialization import Bundle
@@ -43,11 +49,40 @@ def _models() -> list[type[Any]]:
     ]
 
 
-def _strategy_for(cls: type[Any]) -> Callable[[], SearchStrategy[Any]]:
-    def lookup() -> SearchStrategy[Any]:
-        from .strategies import MODEL_STRATEGIES
+def _values() -> list[Any]:
+    """Other public values with a strategy of their own (strategies.VALUE_STRATEGIES)."""
+    from .._text import Text
+    from ..models import Agreement
+    from ..notify.port import Notification
+    from ..rules.base import Context, Lookup
+    from ..workflow.definition import WorkflowDefinition
 
-        return MODEL_STRATEGIES[cls]
+    return [Agreement, Text, WorkflowDefinition, Lookup, Context, Notification]
+
+
+def _model_strategy(cls: Any) -> Callable[[], SearchStrategy[Any]]:
+    def lookup() -> SearchStrategy[Any]:
+        from .strategies import MODEL_STRATEGIES, VALUE_STRATEGIES
+
+        return {**MODEL_STRATEGIES, **VALUE_STRATEGIES}[cls]
+
+    return lookup
+
+
+def _marker_strategy(marker: Any) -> Callable[[], SearchStrategy[Any]]:
+    def lookup() -> SearchStrategy[Any]:
+        from .strategies import MARKER_STRATEGIES
+
+        return MARKER_STRATEGIES[marker]()
+
+    return lookup
+
+
+def _inferred(cls: Any) -> Callable[[], SearchStrategy[Any]]:
+    def lookup() -> SearchStrategy[Any]:
+        from .strategies import inferred
+
+        return inferred(cls)
 
     return lookup
 
@@ -55,5 +90,13 @@ def _strategy_for(cls: type[Any]) -> Callable[[], SearchStrategy[Any]]:
 def _hypothesis_setup_hook() -> None:
     from hypothesis import strategies as st
 
-    for cls in _models():
-        st.register_type_strategy(cls, st.deferred(_strategy_for(cls)))
+    from .field_types import MARKERS, annotate_models
+
+    for marker in MARKERS:
+        st.register_type_strategy(marker, st.deferred(_marker_strategy(marker)))
+    own = [*_models(), *_values()]
+    for cls in own:
+        st.register_type_strategy(cls, st.deferred(_model_strategy(cls)))
+    for cls in annotate_models():
+        if cls not in own:
+            st.register_type_strategy(cls, st.deferred(_inferred(cls)))

@@ -1,18 +1,21 @@
 """Several OS processes firing transitions on the same cases at once.
 
-``python -m teknikcollege.testing.concurrency URL WORKERS ROUNDS`` prepares the store
-at URL, runs WORKERS processes that each fire ROUNDS transitions on shared cases (with an
-optimistic version check, like a web form), then checks that every case's history
-replays to its stored state with no lost and no duplicated records, and prints the
-figures as JSON. Backend test suites call :func:`run` directly.
+``python -m teknikcollege.testing.concurrency URL [WORKERS [ROUNDS]]`` prepares the
+store at URL, runs WORKERS processes that each fire ROUNDS transitions on shared cases
+(with an optimistic version check, like a web form), then checks that every case's
+history replays to its stored state with no lost and no duplicated records, and prints
+the figures as JSON; ``--help`` says how to read them (:data:`HOW_TO_READ`). Backend
+test suites call :func:`run` directly.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import subprocess
 import sys
+import textwrap
 from typing import Any
 
 from .._text import Text
@@ -179,14 +182,108 @@ def kill_mid_batch(url: str, seconds: float = 1.0) -> dict[str, int]:
     return check(url, [f"ping-{i}" for i in range(5)])
 
 
-def main(argv: list[str]) -> None:
-    """Command-line entry: a worker (``--work``) or a whole run."""
-    if argv[0] == "--work":
-        url, ids, rounds, seed = argv[1:5]
+HOW_TO_READ = Text(
+    """Så läser du siffrorna (JSON):
+  attempted           försök att utföra en övergång, summerat över alla processer
+  committed           övergångar som sparades
+  conflicts           försök som avvisades med ConcurrentUpdate: någon annan hann före
+                      (optimistisk låsning fungerar; ett webbformulär skulle be om ny
+                      inläsning)
+  refused             försök som inte var tillåtna i ärendets läge när de prövades
+  history             övergångar i varje ärendes historik
+  committed_per_case  sparade övergångar per ärende, som processerna själva räknade dem
+Lagringen håller om attempted = committed + conflicts + refused och history är lika med
+committed_per_case för varje ärende: ingen uppdatering förlorades och ingen sparades
+två gånger. Annars avslutas verktyget med kod 1.""",
+    """How to read the figures (JSON):
+  attempted           transitions tried, summed over every worker process
+  committed           transitions stored
+  conflicts           tries refused with ConcurrentUpdate: someone else was first
+                      (optimistic locking at work; a web form would ask to reload)
+  refused             tries not allowed in the case's state when they were made
+  history             transitions in each case's history
+  committed_per_case  transitions stored per case, as the workers counted them
+The store holds up if attempted = committed + conflicts + refused and history equals
+committed_per_case for every case: no update was lost and none stored twice. Otherwise
+the tool exits with code 1.""",
+)
+"""What the figures mean; shown by ``--help`` and kept beside the code that makes them."""
+
+
+def holds(figures: dict[str, Any]) -> bool:
+    """Whether a run's figures show no lost and no duplicated update."""
+    total = figures["committed"] + figures["conflicts"] + figures["refused"]
+    return bool(
+        figures["attempted"] == total and figures["history"] == figures["committed_per_case"]
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m teknikcollege.testing.concurrency",
+        description=textwrap.fill(
+            Text(
+                "Låter flera OS-processer utföra övergångar på samma ärenden samtidigt och "
+                "kontrollerar sedan att varje ärendes historik spelas upp till dess läge, "
+                "utan förlorade eller dubbla poster. Lagringen i URL töms inte först: "
+                "använd en ny databas.",
+                "Runs several OS processes firing transitions on the same cases at once, "
+                "then checks that every case's history replays to its state with no lost "
+                "and no duplicated records. The store at URL is not emptied first: use a "
+                "new database.",
+            ).get(),
+            88,
+        ),
+        epilog=str(HOW_TO_READ)
+        + "\n\n"
+        + str(
+            Text(
+                "Exempel: python -m teknikcollege.testing.concurrency sqlite:////tmp/ny.db 4 50",
+                "Example: python -m teknikcollege.testing.concurrency sqlite:////tmp/new.db 4 50",
+            )
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("url", help=str(Text("lagringens URL", "the storage URL")))
+    parser.add_argument(
+        "workers",
+        type=int,
+        nargs="?",
+        default=4,
+        help=str(Text("antal processer (4)", "how many processes (4)")),
+    )
+    parser.add_argument(
+        "rounds",
+        type=int,
+        nargs="?",
+        default=50,
+        help=str(Text("övergångar per process (50)", "transitions per process (50)")),
+    )
+    parser.add_argument(
+        "--cases",
+        type=int,
+        default=3,
+        help=str(Text("antal ärenden att tävla om (3)", "how many cases to race on (3)")),
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry: a whole run (see ``--help``), or one worker (``--work``, used
+    by :func:`run` itself). Returns the exit code: 0 when the store holds up."""
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--work"]:
+        url, ids, rounds, seed = args[1:5]
         print(json.dumps(work(url, ids.split(","), int(rounds), int(seed))))
-        return
-    print(json.dumps(run(argv[0], int(argv[1]), int(argv[2])), indent=2))
+        return 0
+    parsed = _parser().parse_args(args)
+    for name in ("workers", "rounds", "cases"):
+        if getattr(parsed, name) < 1:
+            _parser().error(str(Text(f"{name} måste vara minst 1", f"{name} must be at least 1")))
+    figures = run(parsed.url, parsed.workers, parsed.rounds, parsed.cases)
+    print(json.dumps(figures, indent=2))
+    return 0 if holds(figures) else 1
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main())
