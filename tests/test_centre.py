@@ -287,7 +287,7 @@ def test_a_read_finishes_while_another_process_holds_a_write(tmp_path: Path,
         registry.close()
     finally:
         writer.kill()
-        writer.wait()
+        writer.communicate()
 
 
 @pytest.mark.skipif(not shutil.which("setpriv") or os.geteuid() != 0,

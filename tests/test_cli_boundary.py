@@ -90,7 +90,7 @@ def _limit_file_size() -> None:
 def test_a_full_disk_during_fire_is_one_line_and_nothing_is_saved(db: Path) -> None:
     case = certified_case(db)
     done = run("--db", str(db), "fire", case, "decertify", "--actor", OFFICE,
-               "--note", "x" * 120_000, cwd=db.parent, preexec=_limit_file_size)
+               "--note", "x" * 9_000, cwd=db.parent, preexec=_limit_file_size)
     assert done.returncode == 5
     assert "Nothing was saved" in one_clean_line(done)
     shown = run("--db", str(db), "show", case, "--json", cwd=db.parent)

@@ -278,13 +278,14 @@ class RuleContract:
             assert isinstance(r, Rule), r
 
     def test_ids_are_stable_unique_and_valid(self, rules: Sequence[Rule]) -> None:
-        from ..models._validation import check_id
+        from ..models.syntax import ID
 
         ids = [r.id for r in rules]
         assert len(set(ids)) == len(ids), ids
         assert [r.id for r in self.make_rules()] == ids
         for rule_id in ids:
-            assert isinstance(rule_id, str) and not list(check_id("id", rule_id)), rule_id
+            assert isinstance(rule_id, str), rule_id
+            ID.check(rule_id, "id")
 
     def test_ids_are_unique_among_the_installed_rules(self, rules: Sequence[Rule]) -> None:
         pm = make_plugin_manager(plugins=self.plugins(rules), entry_points=False)

@@ -130,13 +130,19 @@ _MODULES = (
     "teknikcollege.workflow.case",
     "teknikcollege.plugins",
     "teknikcollege.registry",
-    "teknikcollege._outbox",
+    "teknikcollege.services.cases",
+    "teknikcollege.services.delivery",
+    "teknikcollege.services.sweep",
+    "teknikcollege.storage.port",
 )
 """Modules whose attrs classes are public models or nested in one."""
 
 # Fields whose marker does not follow from the name and type alone.
 _BY_FIELD: dict[tuple[str, str], Any] = {
     ("Organisation", "kind"): StandaloneOrganisationKind,
+    ("TransitionRecord", "hash"): EntityId,
+    ("TransitionRecord", "prev_hash"): EntityId,
+    ("TickReport", "skipped"): tuple[tuple[EntityId, Prose], ...],
     ("UnitRef", "kind"): StandaloneUnitKind,
     ("InterestRegistration", "kind"): StandaloneInterestKind,
     ("County", "code"): CountyCode,
@@ -212,11 +218,28 @@ _KEY: dict[Any, Any] = {str: Slug, date: Day, datetime: Moment}
 _ELEMENT: dict[Any, Any] = {str: Name, date: Day, datetime: Moment}
 
 
+def _plain(kind: Any) -> Any:
+    """`kind` without ``Annotated`` text rules (the markers stand for them here)."""
+    if typing.get_origin(kind) is typing.Annotated:
+        return _plain(typing.get_args(kind)[0])
+    args = typing.get_args(kind)
+    origin = typing.get_origin(kind)
+    if not args or origin is None:
+        return kind
+    plain = tuple(a if a is Ellipsis else _plain(a) for a in args)
+    if plain == args:
+        return kind
+    if origin in (typing.Union, types.UnionType):
+        return typing.Union[plain]  # noqa: UP007 - built from a tuple of types
+    return origin[plain]
+
+
 def _marker(owner: str, name: str, kind: Any) -> Any:
     """The marker for field `name` of class `owner`, whose resolved type is `kind`."""
     special = _BY_FIELD.get((owner, name))
     if special is not None:
         return special
+    kind = _plain(kind)
     args = typing.get_args(kind)
     if typing.get_origin(kind) in (typing.Union, types.UnionType):
         if len(args) == 2 and type(None) in args:

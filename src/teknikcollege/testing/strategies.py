@@ -140,9 +140,15 @@ def _check_int(name: str, value: object, low: int, high: int) -> int:
 
 
 def _check_id(name: str, value: object) -> None:
-    from ..models._validation import check_id
+    from ..errors import InvalidData
+    from ..models.syntax import ID
 
-    if not isinstance(value, str) or any(True for _ in check_id(name, value)):
+    try:
+        ID.check(value, name)
+        ok = True
+    except InvalidData:
+        ok = False
+    if not ok:
         raise _invalid(
             f"{name}={value!r} är inget giltigt id (bokstäver och siffror, sedan även _ . : @ -)",
             f"{name}={value!r} is not a valid id (letters and digits, then also _ . : @ -)",
