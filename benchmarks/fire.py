@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from harness import Result, compare
+
 import teknikcollege as tc
 from teknikcollege.clock import as_datetime
 from teknikcollege.examples import stockholm_pilot
@@ -18,8 +20,6 @@ from teknikcollege.services.cases import store_case
 from teknikcollege.storage import MemoryStorage, SQLiteStorage
 from teknikcollege.testing.concurrency import ADMIN, PingPlugin
 from teknikcollege.unit_of_work import record_hash, unit_of_work
-
-from harness import Result, compare
 
 TODAY = date(2024, 1, 1)
 NOW = as_datetime(TODAY)
@@ -103,7 +103,10 @@ class RawPing:
         self.model = flow.new_case("model", tc.UnitRef(tc.UnitKind.PROVIDER, "m"), "s", NOW)
         self.jsonb = jsonb  # PostgreSQL: psycopg's Jsonb wrapper (the library's json_in)
         self.savepoint = savepoint  # PostgreSQL: the library guards the UPDATE with one
-        q = (lambda s: s.replace("?", ph))
+
+        def q(statement: str) -> str:
+            return statement.replace("?", ph)
+
         self.get = q("SELECT id, version, data, due_at FROM entities WHERE kind = ? AND id = ?")
         self.head = q("SELECT data FROM history WHERE case_id = ? ORDER BY seq DESC LIMIT 1")
         self.insert = q("INSERT INTO history (case_id, seq, data) VALUES (?, ?, ?) "
@@ -253,6 +256,7 @@ def fire_postgres(number: int, rounds: int, url: str) -> list[Result]:
 
     import psycopg
     from psycopg.types.json import Jsonb
+
     from teknikcollege_postgres.storage import PostgresStorage, split_url
 
     schema = f"bench_{os.getpid()}"

@@ -37,8 +37,8 @@ class Result:
     def ratios(self, cpu: bool = True) -> list[float]:
         ours, base = (self.ours_cpu, self.base_cpu) if cpu else (self.ours_wall, self.base_wall)
         if self.speed:
-            return [b / o for o, b in zip(ours, base)]
-        return [o / b for o, b in zip(ours, base)]
+            return [b / o for o, b in zip(ours, base, strict=True)]
+        return [o / b for o, b in zip(ours, base, strict=True)]
 
     @property
     def ratio(self) -> float:

@@ -13,12 +13,11 @@ from typing import Any
 
 import attrs
 import cattrs
+from harness import Result, compare
 
 import teknikcollege as tc
 from teknikcollege.examples import stockholm_pilot
 from teknikcollege.rules import Context, national_criteria
-
-from harness import Result, compare
 
 
 def _plain_checks(college: tc.College, lookup: Any, today: date) -> list[bool]:

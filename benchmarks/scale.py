@@ -9,6 +9,7 @@ batches of cases that fall due one day after another for `tick`.
 
 from __future__ import annotations
 
+import functools
 import gc
 import itertools
 import json
@@ -23,6 +24,8 @@ from typing import Any
 
 import attrs
 import cattrs
+from fire import REVIEWER, make_registry, visited_cases
+from harness import Result, compare
 
 import teknikcollege as tc
 from teknikcollege import report as reports
@@ -34,9 +37,6 @@ from teknikcollege.storage import MemoryStorage, SQLiteStorage
 from teknikcollege.testing.concurrency import ADMIN
 from teknikcollege.unit_of_work import unit_of_work
 
-from fire import NOW, REVIEWER, make_registry, visited_cases
-from harness import Result, compare
-
 DUE_START = date(2024, 1, 1)
 """Due batch *r* has its supplements due on this day + *r*; it lapses the next day."""
 
@@ -47,7 +47,7 @@ class Store:
     registry: tc.Registry
     due: int
     batches: Iterator[int]
-    visited: Iterator[str] = iter(())
+    visited: Iterator[str] = attrs.field(factory=lambda: iter(()))
 
 
 def build(storage: Any, size: int, *, due: int, batches: int) -> Store:
@@ -208,8 +208,8 @@ BOUND = 32 << 20
 def streaming(small: Store, big: Store) -> list[Peak]:
     peaks = []
     for name, fn in STREAMED.items():
-        s = peak_memory(lambda: fn(small.registry))
-        b = peak_memory(lambda: fn(big.registry))
+        s = peak_memory(functools.partial(fn, small.registry))
+        b = peak_memory(functools.partial(fn, big.registry))
         peaks.append(Peak(name, s, b, BOUND))
         print(f"  {name}: {s[0] / 2**20:.1f} MiB at {small.size:,}, {b[0] / 2**20:.1f} MiB at "
               f"{big.size:,}", flush=True)
