@@ -1,0 +1,402 @@
+"""`fire` against hand-written code doing the same job: memory, SQLite, PostgreSQL, batched,
+notifying and guarded transitions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from harness import Result, compare
+
+import teknikcollege as tc
+from teknikcollege.clock import as_datetime
+from teknikcollege.examples import stockholm_pilot
+from teknikcollege.services.cases import store_case
+from teknikcollege.storage import MemoryStorage, SQLiteStorage
+from teknikcollege.testing.concurrency import ADMIN, PingPlugin
+from teknikcollege.unit_of_work import record_hash, unit_of_work
+
+TODAY = date(2024, 1, 1)
+NOW = as_datetime(TODAY)
+FLIP = {"a": "to_b", "b": "to_a"}
+REVIEWER = tc.Actor.of("p-reviewer", tc.Role.REVIEWER)
+OFFICE = tc.Actor.of("p-office", tc.Role.NATIONAL_OFFICE)
+
+
+def make_registry(storage: Any, *, notify: bool = False) -> tc.Registry:
+    """A registry with the ping workflow; with `notify`, the built-in log notifier (so
+    every notifying transition queues a notification), else no notifier at all."""
+    pm = tc.make_plugin_manager(
+        plugins=[PingPlugin()],
+        entry_points=False,
+        disable=() if notify else ("teknikcollege.log",),
+    )
+    return tc.Registry(storage, clock=tc.FixedClock(TODAY), config={}, plugin_manager=pm)
+
+
+def open_ping(registry: tc.Registry, name: str) -> str:
+    return registry.open_case(
+        "ping", tc.UnitRef(tc.UnitKind.PROVIDER, name), actor=ADMIN, college_id="stockholm"
+    ).id
+
+
+def flipper(registry: tc.Registry, case_id: str) -> Callable[[], None]:
+    """A call that fires the next ping transition on one case through the library."""
+    state = {"s": registry.case(case_id).state}
+
+    def fire() -> None:
+        registry.fire(case_id, FLIP[state["s"]], actor=ADMIN)
+        state["s"] = "b" if state["s"] == "a" else "a"
+
+    return fire
+
+
+# -- memory --------------------------------------------------------------------------
+
+
+def fire_memory(number: int, rounds: int) -> Result:
+    registry = make_registry(MemoryStorage())
+    registry.add(*stockholm_pilot().entities())
+    ours = flipper(registry, open_ping(registry, "u"))
+    flow = registry.workflows["ping"]
+    machine = flow.machine  # the same shared machine the library moves cases with
+    case = flow.new_case("bare", tc.UnitRef(tc.UnitKind.PROVIDER, "v"), "stockholm", NOW)
+
+    def bare() -> None:
+        machine.events[FLIP[case.state]].trigger(case, at=NOW, params={})
+
+    result = compare(
+        "`fire` on memory (`ping`: no guard, no one to notify)",
+        ours,
+        bare,
+        baseline_name="bare trigger of the same shared machine",
+        goal="≤ 3",
+        number=number,
+        rounds=rounds,
+        section="fire",
+    )
+    assert registry.history(registry.cases(workflow="ping")[0].id)[-1].seq > number
+    return result
+
+
+# -- SQL: the same statements by hand -------------------------------------------------
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+class RawPing:
+    """The library's `fire` of a ping transition, by hand on a DB-API connection: the same
+    statements on the same schema, the same stored bytes, the same hash chain."""
+
+    def __init__(self, conn: Any, flow: Any, ph: str, *, jsonb: Any = None,
+                 savepoint: bool = False) -> None:
+        self.conn = conn
+        self.machine = flow.machine
+        self.allowed = {t: flow.spec(t).roles for t in FLIP.values()}
+        self.model = flow.new_case("model", tc.UnitRef(tc.UnitKind.PROVIDER, "m"), "s", NOW)
+        self.jsonb = jsonb  # PostgreSQL: psycopg's Jsonb wrapper (the library's json_in)
+        self.savepoint = savepoint  # PostgreSQL: the library guards the UPDATE with one
+
+        def q(statement: str) -> str:
+            return statement.replace("?", ph)
+
+        self.get = q("SELECT id, version, data, due_at FROM entities WHERE kind = ? AND id = ?")
+        self.head = q("SELECT data FROM history WHERE case_id = ? ORDER BY seq DESC LIMIT 1")
+        self.insert = q("INSERT INTO history (case_id, seq, data) VALUES (?, ?, ?) "
+                        "ON CONFLICT DO NOTHING")
+        self.update = q("UPDATE entities SET version = version + 1, data = ?, due_at = ?, "
+                        "unique_key = ? WHERE kind = ? AND id = ? AND version = ?")
+        self.delete = q("DELETE FROM entity_keys WHERE kind = ? AND id = ?")
+        self.keys = q("INSERT INTO entity_keys (kind, id, name, value) VALUES (?, ?, ?, ?) "
+                      "ON CONFLICT DO NOTHING")
+
+    def _json_in(self, data: dict[str, Any]) -> Any:
+        return _dump(data) if self.jsonb is None else self.jsonb(data)
+
+    def _json_out(self, value: Any) -> Any:
+        return json.loads(value) if self.jsonb is None else value
+
+    def fire_in_tx(self, case_id: str, actor: tc.Actor) -> None:
+        """Everything the library does inside the transaction."""
+        run = self.conn.execute
+        row = run(self.get, ("case", case_id)).fetchone()
+        version, data = row[1], self._json_out(row[2])
+        source = data["state"]
+        trigger = FLIP[source]
+        if not actor.roles & self.allowed[trigger]:
+            raise PermissionError(trigger)
+        self.model.state = source
+        self.machine.events[trigger].trigger(self.model, at=NOW, params={})
+        dest = data["state"] = self.model.state
+        head = run(self.head, (case_id,)).fetchone()
+        prev = self._json_out(head[0])
+        seq = prev["seq"] + 1
+        record = {
+            "case_id": case_id, "seq": seq, "trigger": trigger, "source": source,
+            "dest": dest, "actor_id": actor.id,
+            "actor_roles": sorted(r.value for r in actor.roles), "at": NOW.isoformat(),
+            "note": "", "params": {}, "findings": [], "prev_hash": prev["hash"],
+        }
+        record["hash"] = hashlib.sha256(_dump(record).encode()).hexdigest()
+        if run(self.insert, (case_id, seq, self._json_in(record))).rowcount != 1:
+            raise RuntimeError("history clash")
+        subject = f"{data['subject']['kind']}:{data['subject']['id']}"
+        unique = f"{data['workflow']}|{subject}@{data['college_id']}"
+        if self.savepoint:
+            run("SAVEPOINT raw")
+        cursor = run(self.update, (self._json_in(data), None, unique, "case", case_id, version))
+        if self.savepoint:
+            run("RELEASE SAVEPOINT raw")
+        if cursor.rowcount != 1:
+            raise RuntimeError("stale")
+        run(self.delete, ("case", case_id))
+        self.conn.cursor().executemany(self.keys, [
+            ("case", case_id, "workflow", data["workflow"]),
+            ("case", case_id, "subject", subject),
+            ("case", case_id, "state", dest),
+            ("case", case_id, "college_id", data["college_id"]),
+        ])
+
+    def fire(self, case_id: str, actor: tc.Actor, begin: str = "BEGIN IMMEDIATE") -> None:
+        self.conn.execute(begin)
+        try:
+            self.fire_in_tx(case_id, actor)
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+
+def check_same_bytes(registry: tc.Registry, ours: str, raw: str) -> None:
+    """The baseline wrote what the library writes: the library reads its case and
+    history back, every hash verifies and chains, and the stored records and index keys
+    have the same shape as the library's own."""
+    with unit_of_work(registry.storage, registry.deps.cache, write=False) as uow:
+        for case_id in (ours, raw):
+            prev = ""
+            for data in uow.history.raw(case_id):
+                assert data["hash"] == record_hash(data), (case_id, data)
+                assert data["prev_hash"] == prev
+                prev = data["hash"]
+        a, b = uow.history.raw(ours)[-1], uow.history.raw(raw)[-1]
+        assert sorted(a) == sorted(b) and a["trigger"] == b["trigger"], (a, b)
+        assert uow.tx.get("case", ours).data.keys() == uow.tx.get("case", raw).data.keys()
+    assert registry.case(raw).state == registry.case(ours).state
+    registry.history(raw)  # decodes
+
+
+def fire_sqlite(number: int, rounds: int, folder: Path) -> list[Result]:
+    path = folder / "fire.db"
+    registry = make_registry(SQLiteStorage(f"sqlite:///{path}"))
+    registry.add(*stockholm_pilot().entities())
+    ours_id, raw_id = open_ping(registry, "ours"), open_ping(registry, "raw")
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    for pragma in ("busy_timeout = 30000", "foreign_keys = ON", "synchronous = NORMAL"):
+        conn.execute(f"PRAGMA {pragma}")
+    raw = RawPing(conn, registry.workflows["ping"], "?")
+    results = [compare(
+        "`fire` on SQLite (`ping`), one transaction each",
+        flipper(registry, ours_id),
+        lambda: raw.fire(raw_id, ADMIN),
+        baseline_name="raw `sqlite3`, same statements",
+        goal="≤ 1.3",
+        number=number,
+        rounds=rounds,
+        section="fire",
+    )]
+    # If the two sides end on different states, line them up for the check.
+    if registry.case(ours_id).state != registry.case(raw_id).state:
+        raw.fire(raw_id, ADMIN)
+    check_same_bytes(registry, ours_id, raw_id)
+
+    # Batched: the same writes, `size` transitions in one transaction.
+    size = 200
+    ours_batch = [open_ping(registry, f"ob{i}") for i in range(size)]
+    raw_batch = [open_ping(registry, f"rb{i}") for i in range(size)]
+    states = dict.fromkeys(ours_batch, "a")
+
+    def ours() -> None:
+        with registry.batch() as b:
+            for case_id in ours_batch:
+                b.fire(case_id, FLIP[states[case_id]], actor=ADMIN)
+                states[case_id] = "b" if states[case_id] == "a" else "a"
+
+    def baseline() -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        for case_id in raw_batch:
+            raw.fire_in_tx(case_id, ADMIN)
+        conn.execute("COMMIT")
+
+    results.append(compare(
+        f"batch API: {size} `fire`s in one `registry.batch()` (SQLite), throughput",
+        ours,
+        baseline,
+        baseline_name=f"raw `sqlite3`, same {size} writes in one transaction",
+        goal="≥ 0.6",
+        number=1,
+        rounds=rounds,
+        speed=True,
+        section="fire",
+    ))
+    check_same_bytes(registry, ours_batch[0], raw_batch[0])
+    conn.close()
+    registry.close()
+    return results
+
+
+def fire_postgres(number: int, rounds: int, url: str) -> list[Result]:
+    import os
+
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    from teknikcollege_postgres.storage import PostgresStorage, split_url
+
+    schema = f"bench_{os.getpid()}"
+    storage = PostgresStorage(f"{url}{'&' if '?' in url else '?'}schema={schema}")
+    try:
+        registry = make_registry(storage)
+        registry.add(*stockholm_pilot().entities())
+        ours_id, raw_id = open_ping(registry, "ours"), open_ping(registry, "raw")
+        conn = psycopg.connect(split_url(url)[0], autocommit=True)
+        conn.execute(f"SET search_path TO {schema}")
+        raw = RawPing(conn, registry.workflows["ping"], "%s", jsonb=Jsonb, savepoint=True)
+        result = compare(
+            "`fire` on PostgreSQL (`ping`), one transaction each",
+            flipper(registry, ours_id),
+            lambda: raw.fire(raw_id, ADMIN, begin="BEGIN"),
+            baseline_name="raw psycopg, same statements",
+            goal="≤ 1.2",
+            number=number,
+            rounds=rounds,
+            section="fire",
+        )
+        if registry.case(ours_id).state != registry.case(raw_id).state:
+            raw.fire(raw_id, ADMIN, begin="BEGIN")
+        check_same_bytes(registry, ours_id, raw_id)
+        conn.close()
+        registry.close()
+    finally:
+        cleanup = PostgresStorage(f"{url}{'&' if '?' in url else '?'}schema={schema}")
+        cleanup.drop_schema()
+        cleanup.close()
+    return [result]
+
+
+# -- notifying and guarded transitions -------------------------------------------------
+
+
+def visited_cases(registry: tc.Registry, prefix: str, count: int) -> Iterator[str]:
+    """`count` certification cases of providers, in ``visited`` with a protocol due and
+    their opening record, written through the library's own unit of work."""
+    flow = registry.workflows["certification"]
+    ids = []
+    with unit_of_work(registry.storage, registry.deps.cache) as uow:
+        for i in range(count):
+            case = flow.new_case(f"{prefix}{i}", tc.UnitRef(tc.UnitKind.PROVIDER, f"{prefix}{i}"),
+                                 "stockholm", NOW)
+            case.state = "visited"
+            case.deadlines["protocol_due"] = date(2024, 2, 1)
+            store_case(uow, case, flow, 0)
+            uow.history.append(tc.TransitionRecord(case.id, 1, "open", "", "visited", "admin",
+                                                   ADMIN.roles, NOW))
+            ids.append(case.id)
+    return iter(ids)
+
+
+def notifying(storage: Any, label: str, number: int, rounds: int) -> Result:
+    loud = make_registry(storage, notify=True)
+    quiet = make_registry(storage, notify=False)
+    assert loud.notifiers and not quiet.notifiers
+    loud.add(*stockholm_pilot().entities())
+    count = number * (rounds + 1)
+    loud_ids, quiet_ids = visited_cases(loud, "l", count), visited_cases(loud, "q", count)
+
+    def ours() -> None:
+        loud.fire(next(loud_ids), "request_supplements", actor=REVIEWER)
+
+    def baseline() -> None:
+        quiet.fire(next(quiet_ids), "request_supplements", actor=REVIEWER)
+
+    result = compare(
+        f"notifying `fire` (`request_supplements` by a reviewer) on {label}",
+        ours,
+        baseline,
+        baseline_name="the same transition, no notifier",
+        goal="≤ 1.5",
+        number=number,
+        rounds=rounds,
+        section="fire",
+    )
+    queued = loud.outbox("pending")
+    assert len(queued) == count and set(queued[0][0].recipient_ids) >= {"p-leader", "p-chair"}
+    return result
+
+
+def guarded(storage: Any, label: str, rounds: int) -> Result:
+    """`approve` (a guard that assesses the college against every criterion, then a
+    certification) against `reject` (same sources and recipients, no guard)."""
+    registry = make_registry(storage, notify=True)
+    bundle = stockholm_pilot()
+    registry.add(*bundle.entities())
+    registry.add(
+        tc.AnnualReport("ar", "stockholm", 2023, tc.ReportLevel.REGIONAL, date(2023, 12, 1)),
+        tc.SatisfactionSurvey("s", "stockholm", 2023, 1, 1, 1),
+    )
+    for rule_id in ("industry-skills-needs", "learning-environment", "education-within-tc"):
+        registry.record_judgement(
+            tc.Judgement(f"j-{rule_id}", rule_id, "stockholm", "p-reviewer", date(2023, 12, 1),
+                         tc.Outcome.PASSED, "seen"), actor=REVIEWER)
+    flow = registry.workflows["certification"]
+    college = tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm")
+    programme = tc.UnitRef(tc.UnitKind.PROGRAMME, bundle.programmes[0].id)
+    approve_id = registry.open_case("certification", college, actor=ADMIN).id
+    reject_id = registry.open_case("certification", programme, actor=ADMIN).id
+
+    def reset() -> None:
+        with unit_of_work(registry.storage, registry.deps.cache) as uow:
+            for case_id in (approve_id, reject_id):
+                case, version = uow.entities.get_versioned(tc.Case, case_id)  # type: ignore[misc]
+                case.state = "protocol_issued"
+                case.certifications.clear()
+                case.deadlines.clear()
+                store_case(uow, case, flow, version)
+
+    result = compare(
+        f"guarded `fire` (`approve`: every criterion assessed, then certified) on {label}",
+        lambda: registry.fire(approve_id, "approve", actor=OFFICE),
+        lambda: registry.fire(reject_id, "reject", actor=OFFICE),
+        baseline_name="`reject` (no guard, same recipients)",
+        goal="—",
+        number=1,
+        rounds=rounds,
+        between=reset,
+        section="fire",
+    )
+    assert registry.case(approve_id).state == "certified"
+    return result
+
+
+def all_fire(quick: bool, folder: Path, postgres: str | None) -> list[Result]:
+    n, r = (200, 7) if quick else (1000, 15)
+    results = [fire_memory(n, r)]
+    results += fire_sqlite(n // 2, r, folder)
+    if postgres:
+        try:
+            results += fire_postgres(n // 4, r, postgres)
+        except Exception as error:  # no server: say so, measure the rest
+            print(f"  PostgreSQL skipped: {error!r}")
+    results.append(notifying(MemoryStorage(), "memory", n // 2, r))
+    results.append(notifying(SQLiteStorage(f"sqlite:///{folder / 'notify.db'}"), "SQLite",
+                             n // 4, r))
+    results.append(guarded(MemoryStorage(), "memory", 21 if quick else 61))
+    results.append(guarded(SQLiteStorage(f"sqlite:///{folder / 'guard.db'}"), "SQLite",
+                           21 if quick else 61))
+    return results
