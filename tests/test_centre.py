@@ -212,7 +212,7 @@ def test_a_new_style_wrapper_on_rules_sees_and_changes_the_result() -> None:
 
     pm = make_plugin_manager(plugins=[Filter()], entry_points=False)
     ids = {r.id for r in Hooks(pm).rules()}
-    assert "regional-collaboration" not in ids and "steering-group" in ids or len(ids) > 5
+    assert ("regional-collaboration" not in ids and "steering-group" in ids) or len(ids) > 5
 
 
 def test_an_observer_marked_tryfirst_runs_first(tc_clock: tc.FixedClock) -> None:
@@ -251,7 +251,8 @@ HOLD_WRITE = """
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1], isolation_level=None)
 db.execute("BEGIN IMMEDIATE")
-db.execute("UPDATE entities SET data = json_set(data, '$.name', 'Changed'), version = version + 1 WHERE kind = 'college'")
+db.execute("UPDATE entities SET data = json_set(data, '$.name', 'Changed'), "
+           "version = version + 1 WHERE kind = 'college'")
 print("holding", flush=True)
 sys.stdin.readline()
 db.execute("COMMIT")
@@ -404,5 +405,5 @@ def test_no_six_identical_lines_stand_twice_in_the_code() -> None:
             key = hashlib.sha1(window.encode()).hexdigest()
             runs[key].append((str(path.relative_to(ROOT)), lines[i][0]))
     repeated = [places for places in runs.values() if len({p for p, _ in places}) > 1
-                or len(places) > 1 and places[-1][1] - places[0][1] >= 6]
+                or (len(places) > 1 and places[-1][1] - places[0][1] >= 6)]
     assert [sorted(set(places))[:2] for places in repeated] == []

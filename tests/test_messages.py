@@ -20,10 +20,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import teknikcollege as tc
-from teknikcollege.kinds import BY_NAME as KINDS
 from teknikcollege._text import CATALOG, Catalog, Text, _, _n
 from teknikcollege.clock import as_datetime
 from teknikcollege.examples import stockholm_pilot
+from teknikcollege.kinds import BY_NAME as KINDS
 from teknikcollege.notify import Notification, messages
 from teknikcollege.rules import Context, national_criteria, run_rule
 from teknikcollege.rules.criteria import teknikcollege as criteria

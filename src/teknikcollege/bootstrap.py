@@ -30,7 +30,7 @@ class RetryPolicy:
         """The wait before the next attempt after `attempts` failures (None: give up)."""
         if attempts >= self.max_attempts:
             return None
-        return min(self.cap, self.base * 2 ** (attempts - 1))
+        return min(self.cap, self.base * (1 << (attempts - 1)))
 
 
 @attrs.frozen

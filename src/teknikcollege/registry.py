@@ -225,7 +225,7 @@ class Registry:
         """Like :meth:`find`, a page at a time: memory stays bounded for any store size.
         (Each page is read in its own short read transaction.)"""
         with self._uow(write=False) as uow:
-            yield from uow.entities.stream(cls, **where)
+            yield from uow.entities.stream(cls, where)
 
     # -- cases -----------------------------------------------------------------------
 

@@ -108,23 +108,24 @@ class Entities:
 
     def find(self, cls: type[T], **where: object) -> list[T]:
         """Entities of `cls` whose fields equal `where`, ordered by id."""
-        return list(self.stream(cls, **where))
+        return list(self.stream(cls, where))
 
     def stream(
         self,
         cls: type[T],
+        where: Mapping[str, object] | None = None,
         *,
+        keys: Mapping[str, str] | None = None,
         page: int = PAGE,
-        _keys: Mapping[str, str] | None = None,
-        **where: object,
     ) -> Iterator[T]:
-        """Like :meth:`find`, read a page at a time (memory stays bounded)."""
+        """Like :meth:`find`, read a page at a time (memory stays bounded); `keys` are
+        index keys to hold besides."""
         kind = kind_for(cls)
-        keys, scalar, other = _split_where(kind, where)
-        keys.update(_keys or {})
+        index, scalar, other = _split_where(kind, where or {})
+        index.update(keys or {})
         after: str | None = None
         while True:
-            rows = self.tx.query(kind.name, scalar, keys=keys or None, after=after, limit=page)
+            rows = self.tx.query(kind.name, scalar, keys=index or None, after=after, limit=page)
             for stored in rows:
                 if all(stored.data.get(k) == v for k, v in other.items()):
                     yield cast(T, _decode(stored, kind, self.cache))
@@ -134,7 +135,7 @@ class Entities:
 
     def with_key(self, cls: type[T], name: str, value: str) -> Iterator[T]:
         """Entities of `cls` holding index key `name` = `value` (``roles``, a role's value)."""
-        return self.stream(cls, _keys={name: value})
+        return self.stream(cls, keys={name: value})
 
     def add(self, entity: object) -> int:
         """Store a new entity; an id already taken raises ``ConcurrentUpdate``."""

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import ConcurrentUpdate, NotFound
-from .port import Delivery, Keys, Scalar, Stored
+from .port import Delivery, Put, Query, Select, Settle, Stored, Transaction
 
 _DELETED = object()
 _SCALARS = (str, int, float, bool, type(None))
@@ -62,7 +62,7 @@ class _Data:
         self.meta: dict[str, str] = {}
 
 
-class MemoryTransaction:
+class MemoryTransaction(Transaction):
     """A unit of work over :class:`MemoryStorage`."""
 
     def __init__(self, data: _Data) -> None:
@@ -106,17 +106,9 @@ class MemoryTransaction:
             return None
         return None if self._writes.get((kind, holder)) is _DELETED else holder
 
-    def put(
-        self,
-        kind: str,
-        id: str,
-        data: Mapping[str, Any],
-        *,
-        expected_version: int,
-        due_at: datetime | None = None,
-        keys: Keys | None = None,
-        unique: str | None = None,
-    ) -> int:
+    def put_row(self, op: Put) -> int:
+        kind, id, data, expected_version = op.kind, op.id, op.data, op.expected_version
+        due_at, keys, unique = op.due_at, op.keys, op.unique
         version = self._check(kind, id, expected_version) + 1
         if unique is not None:
             holder = self._holder(kind, unique)
@@ -149,15 +141,8 @@ class MemoryTransaction:
         found |= {i for (k, i), held in self._keys.items() if k == kind and wanted <= held}
         return sorted(found)
 
-    def query(
-        self,
-        kind: str,
-        where: Mapping[str, Scalar] | None = None,
-        *,
-        keys: Mapping[str, str] | None = None,
-        after: str | None = None,
-        limit: int | None = None,
-    ) -> list[Stored]:
+    def query_rows(self, op: Query) -> list[Stored]:
+        kind, where, keys, after, limit = op.kind, op.where, op.keys, op.after, op.limit
         if keys:
             ids: Iterable[str] = self._candidates(kind, keys)
             if after is not None:
@@ -222,7 +207,8 @@ class MemoryTransaction:
         records = self._records(case_id)
         if not records:
             return None
-        return self._replaced.get((case_id, len(records)), records[-1])
+        head: Mapping[str, Any] = self._replaced.get((case_id, len(records)), records[-1])
+        return head
 
     def history_cases(self, *, after: str | None = None, limit: int | None = None) -> list[str]:
         ids = sorted(i for i in {*self._data.history, *self._history} if after is None or i > after)
@@ -288,16 +274,9 @@ class MemoryTransaction:
             )
         return found
 
-    def settle(
-        self,
-        notification_id: str,
-        notifier: str,
-        *,
-        delivered: bool,
-        at: datetime,
-        error: str | None = None,
-        retry_at: datetime | None = None,
-    ) -> bool:
+    def settle_row(self, op: Settle) -> bool:
+        notification_id, notifier, delivered = op.notification_id, op.notifier, op.delivered
+        at, error, retry_at = op.at, op.error, op.retry_at
         row = self._delivery((notification_id, notifier))
         if row is None:
             raise NotFound("delivery", f"{notification_id}/{notifier}")
@@ -310,14 +289,8 @@ class MemoryTransaction:
             row.update(status="pending" if retry_at else "dead", error=error, next=retry_at or at)
         return True
 
-    def deliveries(
-        self,
-        status: str | None = None,
-        *,
-        notifier: str | None = None,
-        after: tuple[str, str] | None = None,
-        limit: int | None = None,
-    ) -> list[Delivery]:
+    def delivery_rows(self, op: Select) -> list[Delivery]:
+        status, notifier, after, limit = op.status, op.notifier, op.after, op.limit
         found = []
         for key in sorted({*self._data.deliveries, *self._deliveries}):
             row = self._row(key)

@@ -58,9 +58,60 @@ class StorageBackend:
     description: Text
 
 
+@attrs.frozen
+class Put:
+    """The arguments of :meth:`Transaction.put`, as one value."""
+
+    kind: str
+    id: str
+    data: Mapping[str, Any]
+    expected_version: int
+    due_at: datetime | None = None
+    keys: Keys | None = None
+    unique: str | None = None
+
+
+@attrs.frozen
+class Query:
+    """The arguments of :meth:`Transaction.query`, as one value."""
+
+    kind: str
+    where: Mapping[str, Scalar] | None = None
+    keys: Mapping[str, str] | None = None
+    after: str | None = None
+    limit: int | None = None
+
+
+@attrs.frozen
+class Settle:
+    """The arguments of :meth:`Transaction.settle`, as one value."""
+
+    notification_id: str
+    notifier: str
+    delivered: bool
+    at: datetime
+    error: str | None = None
+    retry_at: datetime | None = None
+
+
+@attrs.frozen
+class Select:
+    """The arguments of :meth:`Transaction.deliveries`, as one value."""
+
+    status: str | None = None
+    notifier: str | None = None
+    after: tuple[str, str] | None = None
+    limit: int | None = None
+
+
 @runtime_checkable
 class Transaction(Protocol):
-    """One unit of work. Raise inside the ``with`` block and nothing is kept."""
+    """One unit of work. Raise inside the ``with`` block and nothing is kept.
+
+    A backend may subclass it and implement :meth:`put_row`, :meth:`query_rows`,
+    :meth:`settle_row` and :meth:`delivery_rows` (the four methods with many options,
+    taking their arguments as one value), or implement every method itself.
+    """
 
     def get(self, kind: str, id: str) -> Stored | None:
         """The entity, or None."""
@@ -78,16 +129,21 @@ class Transaction(Protocol):
         *,
         expected_version: int,
         due_at: datetime | None = None,
-        keys: Keys = (),
+        keys: Keys | None = None,
         unique: str | None = None,
     ) -> int:
+        """Write an entity: see :meth:`put_row`."""
+        return self.put_row(Put(kind, id, data, expected_version, due_at, keys, unique))
+
+    def put_row(self, op: Put) -> int:
         """Write an entity if its stored version is `expected_version` (0: it must not
         exist yet); returns the new version (1 for a new entity, then +1 per write).
 
         A stale write raises ``ConcurrentUpdate`` and changes nothing. `keys` replace the
-        entity's index keys (see :meth:`query`). `unique`, when given, must be unique
-        among the entities of `kind`: another entity holding it raises ``ConcurrentUpdate``
-        naming that entity (it is how "one open case per subject" is a database fact).
+        entity's index keys (see :meth:`query`; None keeps them). `unique`, when given,
+        must be unique among the entities of `kind`: another entity holding it raises
+        ``ConcurrentUpdate`` naming that entity (so "one open case per subject" is a
+        database fact).
         """
         ...
 
@@ -105,6 +161,10 @@ class Transaction(Protocol):
         after: str | None = None,
         limit: int | None = None,
     ) -> list[Stored]:
+        """Find entities: see :meth:`query_rows`."""
+        return self.query_rows(Query(kind, where, keys, after, limit))
+
+    def query_rows(self, op: Query) -> list[Stored]:
         """Entities of `kind` ordered by id: those whose top-level fields equal `where`
         (same JSON type too), that hold every index key in `keys` (found through an
         index), with an id greater than `after`; at most `limit` of them."""
@@ -159,6 +219,10 @@ class Transaction(Protocol):
         error: str | None = None,
         retry_at: datetime | None = None,
     ) -> bool:
+        """Record a delivery attempt: see :meth:`settle_row`."""
+        return self.settle_row(Settle(notification_id, notifier, delivered, at, error, retry_at))
+
+    def settle_row(self, op: Settle) -> bool:
         """Record an attempt: delivered, failed with a retry time (pending again from
         `retry_at`), or dead (failed with no `retry_at`). A delivery already delivered is
         never changed again (a late failure cannot undo an acknowledgement): returns
@@ -173,6 +237,10 @@ class Transaction(Protocol):
         after: tuple[str, str] | None = None,
         limit: int | None = None,
     ) -> list[Delivery]:
+        """List deliveries: see :meth:`delivery_rows`."""
+        return self.delivery_rows(Select(status, notifier, after, limit))
+
+    def delivery_rows(self, op: Select) -> list[Delivery]:
         """Deliveries in `status` (``pending``, ``delivered``, ``dead``), or all, ordered
         by ``(notification_id, notifier)`` after `after`."""
         ...

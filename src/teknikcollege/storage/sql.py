@@ -18,7 +18,7 @@ import attrs
 
 from .._text import Text
 from ..errors import ConcurrentUpdate, NotFound, StorageUnavailable
-from .port import Delivery, Keys, Scalar, Stored
+from .port import Delivery, Put, Query, Scalar, Select, Settle, Stored, Transaction
 
 
 class Connection(Protocol):
@@ -97,7 +97,7 @@ class Dialect:
         return found
 
 
-class SQLTransaction:
+class SQLTransaction(Transaction):
     """The storage port on one connection, inside a transaction the backend opened."""
 
     def __init__(self, conn: Connection, dialect: Dialect) -> None:
@@ -135,17 +135,9 @@ class SQLTransaction:
         ).fetchone()
         return None if row is None else str(row[0])
 
-    def put(
-        self,
-        kind: str,
-        id: str,
-        data: Mapping[str, Any],
-        *,
-        expected_version: int,
-        due_at: datetime | None = None,
-        keys: Keys | None = None,
-        unique: str | None = None,
-    ) -> int:
+    def put_row(self, op: Put) -> int:
+        kind, id, data, expected_version = op.kind, op.id, op.data, op.expected_version
+        due_at, keys, unique = op.due_at, op.keys, op.unique
         d = self._d
         due = None if due_at is None else d.time_in(due_at)
         if expected_version == 0:
@@ -195,15 +187,8 @@ class SQLTransaction:
             raise ConcurrentUpdate(kind, id, expected_version, actual)
         self._run("DELETE FROM entity_keys WHERE kind = ? AND id = ?", (kind, id))
 
-    def query(
-        self,
-        kind: str,
-        where: Mapping[str, Scalar] | None = None,
-        *,
-        keys: Mapping[str, str] | None = None,
-        after: str | None = None,
-        limit: int | None = None,
-    ) -> list[Stored]:
+    def query_rows(self, op: Query) -> list[Stored]:
+        kind, where, keys, after, limit = op.kind, op.where, op.keys, op.after, op.limit
         sql = "SELECT id, version, data, due_at FROM entities WHERE kind = ?"
         args: list[Any] = [kind]
         for name, value in (keys or {}).items():
@@ -211,8 +196,8 @@ class SQLTransaction:
                 " AND id IN (SELECT id FROM entity_keys WHERE kind = ? AND name = ? AND value = ?)"
             )
             args += [kind, name, value]
-        for name, value in (where or {}).items():
-            condition, more = self._d.field(name, value)
+        for field, wanted in (where or {}).items():
+            condition, more = self._d.field(field, wanted)
             sql += " AND " + condition
             args += more
         if after is not None:
@@ -256,7 +241,8 @@ class SQLTransaction:
         return None if row is None else self._d.json_out(row[0])
 
     def history_cases(self, *, after: str | None = None, limit: int | None = None) -> list[str]:
-        sql, args = "SELECT DISTINCT case_id FROM history WHERE case_id > ?", [after or ""]
+        sql = "SELECT DISTINCT case_id FROM history WHERE case_id > ?"
+        args: list[Any] = [after or ""]
         sql += " ORDER BY case_id"
         if limit is not None:
             sql += " LIMIT ?"
@@ -307,16 +293,9 @@ class SQLTransaction:
             Delivery(r[0], notifier, self._d.json_out(r[1]), r[2], "pending", r[3]) for r in rows
         ]
 
-    def settle(
-        self,
-        notification_id: str,
-        notifier: str,
-        *,
-        delivered: bool,
-        at: datetime,
-        error: str | None = None,
-        retry_at: datetime | None = None,
-    ) -> bool:
+    def settle_row(self, op: Settle) -> bool:
+        notification_id, notifier, delivered = op.notification_id, op.notifier, op.delivered
+        at, error, retry_at = op.at, op.error, op.retry_at
         status = "delivered" if delivered else ("pending" if retry_at else "dead")
         cursor = self._run(
             "UPDATE deliveries SET attempts = attempts + 1, status = ?, last_error = ?, "
@@ -340,14 +319,8 @@ class SQLTransaction:
             raise NotFound("delivery", f"{notification_id}/{notifier}")
         return False
 
-    def deliveries(
-        self,
-        status: str | None = None,
-        *,
-        notifier: str | None = None,
-        after: tuple[str, str] | None = None,
-        limit: int | None = None,
-    ) -> list[Delivery]:
+    def delivery_rows(self, op: Select) -> list[Delivery]:
+        status, notifier, after, limit = op.status, op.notifier, op.after, op.limit
         sql = (
             "SELECT d.notification_id, d.notifier, n.data, d.attempts, d.status, "
             "d.last_error FROM deliveries d JOIN notifications n ON n.id = d.notification_id "
@@ -435,6 +408,44 @@ def _savepoint(dialect: Dialect, conn: Connection) -> Iterator[None]:
 
 
 Migration = tuple[str, ...]
+
+
+def schema(json: str, time: str, serial: str, set_seq: str) -> tuple[Migration, ...]:
+    """The migrations of every SQL backend, given its types: `json` and `time` columns,
+    a `serial` primary key, and the statement writing each history record's number into
+    its data (version 0.1 stored ``"seq": 0``)."""
+    return (
+        (  # 1: version 0.1
+            f"""CREATE TABLE entities (
+                kind TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,
+                data {json} NOT NULL, due_at {time}, PRIMARY KEY (kind, id))""",
+            "CREATE INDEX entities_due ON entities (due_at) WHERE due_at IS NOT NULL",
+            f"""CREATE TABLE history (
+                case_id TEXT NOT NULL, seq INTEGER NOT NULL, data {json} NOT NULL,
+                PRIMARY KEY (case_id, seq))""",
+            f"""CREATE TABLE notifications (
+                id TEXT PRIMARY KEY, created_at {time} NOT NULL, data {json} NOT NULL)""",
+            f"""CREATE TABLE deliveries (
+                notification_id TEXT NOT NULL REFERENCES notifications (id),
+                notifier TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
+                next_attempt_at {time} NOT NULL, last_error TEXT,
+                PRIMARY KEY (notification_id, notifier))""",
+            "CREATE INDEX deliveries_pending ON deliveries (notifier, status, next_attempt_at)",
+        ),
+        (  # 2: index keys, one holder per unique key, refusals, meta, real record numbers
+            "ALTER TABLE entities ADD COLUMN unique_key TEXT",
+            "CREATE UNIQUE INDEX entities_unique ON entities (kind, unique_key) "
+            "WHERE unique_key IS NOT NULL",
+            """CREATE TABLE entity_keys (
+                kind TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL,
+                value TEXT NOT NULL, PRIMARY KEY (kind, id, name, value))""",
+            "CREATE INDEX entity_keys_value ON entity_keys (kind, name, value, id)",
+            f"CREATE TABLE refusals (seq {serial}, data {json} NOT NULL)",
+            "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            set_seq,
+            "CREATE INDEX deliveries_status ON deliveries (status, notification_id)",
+        ),
+    )
 
 
 def migrate(

@@ -21,42 +21,16 @@ from urllib.parse import quote, unquote, urlsplit
 from .._redact import redact_url
 from .._text import Text
 from ..errors import StorageUnavailable
-from .sql import Dialect, SQLTransaction, dump, migrate, sqlite_field, stamp, unstamp
+from .sql import Dialect, SQLTransaction, dump, migrate, schema, sqlite_field, stamp, unstamp
 
 APPLICATION_ID = 0x54434F4C  # "TCOL": marks a file as ours in its header
 DEFAULT_PATH = "teknikcollege.db"
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (  # 1: version 0.1
-        """CREATE TABLE entities (
-            kind TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,
-            data TEXT NOT NULL, due_at TEXT, PRIMARY KEY (kind, id))""",
-        "CREATE INDEX entities_due ON entities (due_at) WHERE due_at IS NOT NULL",
-        """CREATE TABLE history (
-            case_id TEXT NOT NULL, seq INTEGER NOT NULL, data TEXT NOT NULL,
-            PRIMARY KEY (case_id, seq))""",
-        """CREATE TABLE notifications (
-            id TEXT PRIMARY KEY, created_at TEXT NOT NULL, data TEXT NOT NULL)""",
-        """CREATE TABLE deliveries (
-            notification_id TEXT NOT NULL REFERENCES notifications (id),
-            notifier TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
-            next_attempt_at TEXT NOT NULL, last_error TEXT,
-            PRIMARY KEY (notification_id, notifier))""",
-        "CREATE INDEX deliveries_pending ON deliveries (notifier, status, next_attempt_at)",
-    ),
-    (  # 2: index keys, one holder per unique key, refusals, meta, real history numbers
-        "ALTER TABLE entities ADD COLUMN unique_key TEXT",
-        "CREATE UNIQUE INDEX entities_unique ON entities (kind, unique_key) "
-        "WHERE unique_key IS NOT NULL",
-        """CREATE TABLE entity_keys (
-            kind TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
-            PRIMARY KEY (kind, id, name, value))""",
-        "CREATE INDEX entity_keys_value ON entity_keys (kind, name, value, id)",
-        "CREATE TABLE refusals (seq INTEGER PRIMARY KEY AUTOINCREMENT, data TEXT NOT NULL)",
-        "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
-        "UPDATE history SET data = json_set(data, '$.seq', seq)",
-        "CREATE INDEX deliveries_status ON deliveries (status, notification_id)",
-    ),
+MIGRATIONS = schema(
+    json="TEXT",
+    time="TEXT",
+    serial="INTEGER PRIMARY KEY AUTOINCREMENT",
+    set_seq="UPDATE history SET data = json_set(data, '$.seq', seq)",
 )
 """Forward migrations: entry *n* takes the schema from version *n* to *n + 1*."""
 

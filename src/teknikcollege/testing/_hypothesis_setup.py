@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
+
 def _models() -> list[type[Any]]:
     """The stored models, each with a strategy of its own (strategies.MODEL_STRATEGIES)."""
     from .. import models as m

@@ -56,14 +56,13 @@ def tc_registry(tc_clock: FixedClock) -> Iterator[Registry]:
     from ..registry import Registry
     from ..storage.memory import MemoryStorage
 
-    registry = Registry(
+    with Registry(
         MemoryStorage(),
         clock=tc_clock,
         config={},
         plugin_manager=make_plugin_manager(entry_points=False),
-    )
-    yield registry
-    registry.close()
+    ) as registry:
+        yield registry
 
 
 @pytest.fixture
@@ -72,14 +71,10 @@ def tc_sqlite_registry(tc_clock: FixedClock, tmp_path: Path) -> Iterator[Registr
     from ..plugins import make_plugin_manager
     from ..registry import Registry
 
-    registry = Registry.open(
-        f"sqlite:///{tmp_path / 'teknikcollege.db'}",
-        clock=tc_clock,
-        config={},
-        plugin_manager=make_plugin_manager(entry_points=False),
-    )
-    yield registry
-    registry.close()
+    url = f"sqlite:///{tmp_path / 'teknikcollege.db'}"
+    pm = make_plugin_manager(entry_points=False)
+    with Registry.open(url, clock=tc_clock, config={}, plugin_manager=pm) as registry:
+        yield registry
 
 
 @pytest.fixture

@@ -14,40 +14,17 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from teknikcollege import StorageUnavailable, Text
-from teknikcollege.storage.sql import Dialect, SQLTransaction, migrate
+from teknikcollege.storage.sql import Dialect, SQLTransaction, migrate, schema
 
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        """CREATE TABLE entities (
-            kind TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,
-            data JSONB NOT NULL, due_at TIMESTAMPTZ, PRIMARY KEY (kind, id))""",
-        "CREATE INDEX entities_due ON entities (due_at) WHERE due_at IS NOT NULL",
-        "CREATE INDEX entities_data ON entities USING GIN (data jsonb_path_ops)",
-        """CREATE TABLE history (
-            case_id TEXT NOT NULL, seq INTEGER NOT NULL, data JSONB NOT NULL,
-            PRIMARY KEY (case_id, seq))""",
-        """CREATE TABLE notifications (
-            id TEXT PRIMARY KEY, created_at TIMESTAMPTZ NOT NULL, data JSONB NOT NULL)""",
-        """CREATE TABLE deliveries (
-            notification_id TEXT NOT NULL REFERENCES notifications (id),
-            notifier TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
-            next_attempt_at TIMESTAMPTZ NOT NULL, last_error TEXT,
-            PRIMARY KEY (notification_id, notifier))""",
-        "CREATE INDEX deliveries_pending ON deliveries (notifier, status, next_attempt_at)",
+MIGRATIONS = (
+    *schema(
+        json="JSONB",
+        time="TIMESTAMPTZ",
+        serial="BIGSERIAL PRIMARY KEY",
+        set_seq="UPDATE history SET data = jsonb_set(data, '{seq}', to_jsonb(seq))",
     ),
-    (  # 2: index keys, one holder per unique key, refusals, meta, real history numbers
-        "ALTER TABLE entities ADD COLUMN unique_key TEXT",
-        "CREATE UNIQUE INDEX entities_unique ON entities (kind, unique_key) "
-        "WHERE unique_key IS NOT NULL",
-        """CREATE TABLE entity_keys (
-            kind TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
-            PRIMARY KEY (kind, id, name, value))""",
-        "CREATE INDEX entity_keys_value ON entity_keys (kind, name, value, id)",
-        "CREATE TABLE refusals (seq BIGSERIAL PRIMARY KEY, data JSONB NOT NULL)",
-        "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
-        "UPDATE history SET data = jsonb_set(data, '{seq}', to_jsonb(seq))",
-        "CREATE INDEX deliveries_status ON deliveries (status, notification_id)",
-    ),
+    # 3: containment queries on data (version 0.1 made this index in its first step)
+    ("CREATE INDEX IF NOT EXISTS entities_data ON entities USING GIN (data jsonb_path_ops)",),
 )
 """Forward migrations: entry *n* takes the schema from version *n* to *n + 1*."""
 
