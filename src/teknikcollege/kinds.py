@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from . import models as m
-from .workflow.case import Case, TransitionRecord
+from .workflow.case import Case
 
 
 def _key_value(value: Any) -> str:
@@ -58,7 +58,7 @@ KINDS: tuple[Kind, ...] = (
 """Every stored kind, in the order an import writes them (references first)."""
 
 HISTORY_FIELD = "history"
-"""The export document's list of :class:`TransitionRecord` (history is not an entity)."""
+"""The export document's list of transition records (history is not an entity)."""
 
 BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
 BY_CLASS: dict[type[Any], Kind] = {k.cls: k for k in KINDS}
@@ -87,7 +87,6 @@ __all__ = [
     "HISTORY_FIELD",
     "KINDS",
     "Kind",
-    "TransitionRecord",
     "kind_for",
     "kind_of",
 ]

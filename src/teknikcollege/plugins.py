@@ -33,8 +33,6 @@ __all__ = [
     "PluginInfo",
     "PluginManager",
     "PluginWarning",
-    "StorageBackend",
-    "hookimpl",
     "make_plugin_manager",
     "open_storage",
 ]

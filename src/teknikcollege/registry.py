@@ -296,12 +296,9 @@ class Registry:
         return record
 
     def batch(self) -> AbstractContextManager[Batch]:
-        """Many changes in one transaction, all or nothing::
-
-        with registry.batch() as b:
-            b.add(college)
-            b.fire(case_id, "approve", actor=office)
-        """
+        """Many changes in one transaction, all or nothing: ``with registry.batch() as b:``
+        then ``b.add(...)``, ``b.open_case(...)``, ``b.fire(...)``; observers hear of the
+        transitions once it has committed."""
         return _batch(self)
 
     def _observe(self, case: Case, record: TransitionRecord) -> None:
