@@ -30,6 +30,10 @@ def run(
     preexec: object = None,
 ) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("TEKNIKCOLLEGE_")}
+    if prefix or preexec:
+        # Coverage measuring a child without file rights or with a file-size limit would
+        # fail writing its own data file: run such children unmeasured.
+        environ = {k: v for k, v in environ.items() if not k.startswith("COVERAGE_")}
     environ.update(env or {})
     return subprocess.run(
         [*prefix, str(SCRIPT), *args], cwd=cwd, capture_output=True, text=True, env=environ,
