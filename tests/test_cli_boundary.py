@@ -110,7 +110,9 @@ def _unprivileged_prefix() -> tuple[str, ...]:
     setpriv = shutil.which("setpriv")
     if setpriv is None:
         pytest.skip("running as root without setpriv (util-linux): cannot drop privileges")
-    probe = [sys.executable, "-c", "pass"]
+    # Probe with the command itself: the interpreter may be reachable where the
+    # environment's scripts are not (a tox folder private to root).
+    probe = [str(SCRIPT), "--help"]
     nobody = (setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups")
     if subprocess.run([*nobody, *probe], capture_output=True, check=False).returncode == 0:
         return nobody
