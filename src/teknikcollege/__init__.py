@@ -96,13 +96,13 @@ if TYPE_CHECKING:
         Notification,
         Notifier,
     )
+    from .hookspecs import hookimpl
     from .plugins import (
         PluginInfo,
         PluginManager,
-        StorageBackend,
-        hookimpl,
         make_plugin_manager,
     )
+    from .storage.port import StorageBackend
     from .registry import (
         Option,
         Registry,
@@ -193,7 +193,7 @@ _LAZY: dict[str, str] = {
     "Sector": ".models",
     "Status": ".rules",
     "SteeringGroup": ".models",
-    "StorageBackend": ".plugins",
+    "StorageBackend": ".storage.port",
     "Supplement": ".models",
     "SystemClock": ".clock",
     "TickReport": ".registry",
@@ -206,7 +206,7 @@ _LAZY: dict[str, str] = {
     "county": ".codes",
     "dumps": ".serialization",
     "from_data": ".serialization",
-    "hookimpl": ".plugins",
+    "hookimpl": ".hookspecs",
     "loads": ".serialization",
     "make_plugin_manager": ".plugins",
     "municipalities": ".codes",

@@ -223,9 +223,15 @@ class Registry:
 
     def stream(self, cls: type[T], **where: object) -> Iterator[T]:
         """Like :meth:`find`, a page at a time: memory stays bounded for any store size.
-        (Each page is read in its own short read transaction.)"""
-        with self._uow(write=False) as uow:
-            yield from uow.entities.stream(cls, where)
+        Each page is read in its own short read transaction, so streams may nest and a
+        writer is never held up by a slow reader."""
+        after: str | None = None
+        while True:
+            with self._uow(write=False) as uow:
+                found, after = uow.entities.page(cls, where, after=after)
+            yield from found
+            if after is None:
+                return
 
     # -- cases -----------------------------------------------------------------------
 

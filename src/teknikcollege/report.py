@@ -7,6 +7,7 @@ the table is the current assessment. Every value from the data is escaped in HTM
 from __future__ import annotations
 
 import html
+import itertools
 import unicodedata
 from datetime import date
 
@@ -47,15 +48,18 @@ def gantt(registry: Registry, college_id: str, lang: Language = "en") -> str:
     college = registry.get(College, college_id)
     title = "Certifieringar" if lang == "sv" else "Certifications"
     lines = ["gantt", f"    title {_label(college.name)}: {title}", "    dateFormat YYYY-MM-DD"]
-    units = [(UnitRef(UnitKind.COLLEGE, college.id), college.name)] + [
+    today = registry.now().date()
+    # Streamed: the store's size bounds the chart, never the memory spent reading it.
+    programmes = (
         (UnitRef(UnitKind.PROGRAMME, p.id), p.title)
-        for p in registry.find(Programme, college_id=college.id)
-    ]
-    for ref, name in units:
-        cases = registry.cases(subject=ref, workflow="certification")
+        for p in registry.stream(Programme, college_id=college.id)
+    )
+    for ref, name in itertools.chain(
+        [(UnitRef(UnitKind.COLLEGE, college.id), college.name)], programmes
+    ):
         lines.append(f"    section {_label(name)}")
-        for case in cases:
-            lines += _case_lines(case, registry.now().date())
+        for case in registry.stream(Case, subject=ref, workflow="certification"):
+            lines += _case_lines(case, today)
     return "\n".join(lines) + "\n"
 
 

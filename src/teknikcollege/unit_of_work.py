@@ -20,7 +20,7 @@ import attrs
 
 from .kinds import BY_CLASS, Kind, kind_for
 from .notify.port import Notification
-from .serialization import from_data, to_data
+from .serialization import from_data, from_stored, to_data
 from .storage.port import Delivery, Scalar, Stored, Transaction
 from .workflow.case import Case, Refusal, TransitionRecord
 
@@ -51,7 +51,7 @@ def _decode(stored: Stored, kind: Kind, cache: ObjectCache) -> Any:
     key = (kind.name, stored.id, stored.version)
     found = cache.get(key)
     if found is None:
-        found = from_data(stored.data, kind.cls)
+        found = from_stored(stored.data, kind.cls)
         if kind.cls is not Case:  # cases are mutable: never share one
             cache.put(key, found)
     return found
@@ -110,6 +110,28 @@ class Entities:
         """Entities of `cls` whose fields equal `where`, ordered by id."""
         return list(self.stream(cls, where))
 
+    def page(
+        self,
+        cls: type[T],
+        where: Mapping[str, object] | None = None,
+        *,
+        keys: Mapping[str, str] | None = None,
+        after: str | None = None,
+        limit: int = PAGE,
+    ) -> tuple[list[T], str | None]:
+        """Up to `limit` entities like :meth:`find`, with ids after `after`; and the id to
+        read the next page after (None when this was the last)."""
+        kind = kind_for(cls)
+        index, scalar, other = _split_where(kind, where or {})
+        index.update(keys or {})
+        rows = self.tx.query(kind.name, scalar, keys=index or None, after=after, limit=limit)
+        found = [
+            cast(T, _decode(stored, kind, self.cache))
+            for stored in rows
+            if all(stored.data.get(k) == v for k, v in other.items())
+        ]
+        return found, (rows[-1].id if len(rows) == limit else None)
+
     def stream(
         self,
         cls: type[T],
@@ -120,15 +142,22 @@ class Entities:
     ) -> Iterator[T]:
         """Like :meth:`find`, read a page at a time (memory stays bounded); `keys` are
         index keys to hold besides."""
-        kind = kind_for(cls)
-        index, scalar, other = _split_where(kind, where or {})
-        index.update(keys or {})
         after: str | None = None
         while True:
-            rows = self.tx.query(kind.name, scalar, keys=index or None, after=after, limit=page)
+            found, after = self.page(cls, where, keys=keys, after=after, limit=page)
+            yield from found
+            if after is None:
+                return
+
+    def stream_raw(self, cls: type[Any], *, page: int = PAGE) -> Iterator[Mapping[str, Any]]:
+        """The stored data of every entity of `cls`, a page at a time, not decoded (the
+        stored form is the export document's form)."""
+        kind = kind_for(cls)
+        after: str | None = None
+        while True:
+            rows = self.tx.query(kind.name, after=after, limit=page)
             for stored in rows:
-                if all(stored.data.get(k) == v for k, v in other.items()):
-                    yield cast(T, _decode(stored, kind, self.cache))
+                yield stored.data
             if len(rows) < page:
                 return
             after = rows[-1].id
@@ -187,15 +216,16 @@ class History:
         head = self.tx.history_head(record.case_id)
         seq = 1 if head is None else int(head["seq"]) + 1
         prev = "" if head is None else str(head.get("hash", ""))
-        numbered = attrs.evolve(record, seq=seq, prev_hash=prev, hash="")
-        data: dict[str, Any] = to_data(numbered)
-        data["hash"] = record_hash(data)
+        data: dict[str, Any] = to_data(record)
+        data["seq"], data["prev_hash"] = seq, prev
+        data.pop("hash", None)
+        digest = data["hash"] = hashlib.sha256(canonical(data)).hexdigest()
         self.tx.append_history(record.case_id, seq, data)
-        return attrs.evolve(numbered, hash=data["hash"])
+        return attrs.evolve(record, seq=seq, prev_hash=prev, hash=digest)
 
     def of(self, case_id: str) -> list[TransitionRecord]:
         """The records of a case, oldest first."""
-        return [from_data(d, TransitionRecord) for d in self.tx.history(case_id)]
+        return [from_stored(d, TransitionRecord) for d in self.tx.history(case_id)]
 
     def raw(self, case_id: str) -> list[Mapping[str, Any]]:
         """The records as stored (for verification)."""

@@ -24,8 +24,8 @@ def export_items(uow: UnitOfWork) -> Iterator[tuple[str, Any]]:
     """``(document field, JSON data)`` of everything stored, streamed page by page in
     document order; history follows the cases."""
     for kind in KINDS:
-        for entity in uow.entities.stream(kind.cls):
-            yield kind.document_field, to_data(entity)
+        for data in uow.entities.stream_raw(kind.cls):
+            yield kind.document_field, dict(data)
     for case_id in uow.history.cases():
         for data in uow.history.raw(case_id):
             yield HISTORY_FIELD, dict(data)
