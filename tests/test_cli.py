@@ -84,7 +84,10 @@ def test_fire_tick_deliver_diagram_plugins(demo_dir: Path) -> None:
                "--note", "test", cwd=demo_dir)
     assert done.returncode == 0, done.stderr
     assert "certified → decertified" in done.stdout
-    assert run("tick", "--now", "2040-01-01", cwd=demo_dir).returncode == 0
+    future = run("tick", "--now", "2099-01-01", cwd=demo_dir)
+    assert future.returncode == 4, future.stderr  # later than the registry's clock: refused
+    assert "later than the registry's clock" in future.stderr
+    assert run("tick", cwd=demo_dir).returncode == 0
     delivered = run("deliver", cwd=demo_dir)
     assert "delivered" in delivered.stdout
     assert run("deliver", "--dead", cwd=demo_dir).returncode == 0

@@ -93,6 +93,7 @@ def test_installed_plugin_is_discovered_used_and_listed(on_path: Path) -> None:
     assert "broken on purpose" in (broken.error or "")
     registry = tc.Registry(MemoryStorage(), plugin_manager=pm, config={})
     registry.add(*stockholm_pilot().entities())
+    registry.create_admin(tc.Person("admin", "Ada Admin"))
     findings = {f.rule_id: f for f in registry.assess(registry.get(tc.College, "stockholm"))
                 .findings}
     assert findings["tmp-name-length"].passed
@@ -198,6 +199,7 @@ def test_observers_are_isolated_and_called_after_commit(
     pm = tc_plugin_manager(FailingObserver(), counting)
     registry = tc.Registry(MemoryStorage(), clock=tc_clock, plugin_manager=pm, config={})
     registry.add(*stockholm_pilot().entities())
+    registry.create_admin(tc.Person("admin", "Ada Admin"))
     life = registry.open_case("college-lifecycle", tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm"),
                               actor=tc.Actor.of("admin", tc.Role.ADMIN))
     registry.fire(life.id, "discontinue", actor=tc.Actor.of("admin", tc.Role.ADMIN))
@@ -229,6 +231,7 @@ def test_a_plugin_extends_a_workflow_with_a_guard(
     registry = tc.Registry(MemoryStorage(), clock=tc_clock,
                            plugin_manager=tc_plugin_manager(ExtraGuard()), config={})
     registry.add(*stockholm_pilot().entities())
+    registry.create_admin(tc.Person("admin", "Ada Admin"))
     admin = tc.Actor.of("admin", tc.Role.ADMIN)
     life = registry.open_case("college-lifecycle", tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm"),
                               actor=admin)

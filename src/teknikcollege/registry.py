@@ -15,6 +15,8 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime, timedelta
 from typing import IO, Any, TypeVar
 
+import attrs
+
 from ._text import Text
 from .bootstrap import Dependencies, RetryPolicy, bootstrap
 from .clock import Clock, as_datetime
@@ -31,7 +33,7 @@ from .services import cases as case_service
 from .services import exchange, maintenance
 from .services.cases import Option
 from .services.delivery import DeliveryReport, deliver
-from .services.policy import belongs_to, college_of_subject, refuse
+from .services.policy import college_of_subject, denial, refuse, roles_for
 from .services.sweep import TickReport, tick
 from .storage.port import Storage
 from .unit_of_work import UnitOfWork, unit_of_work
@@ -182,6 +184,32 @@ class Registry:
             return uow.refusals.all(after=after, limit=limit)
 
     # -- entities --------------------------------------------------------------------
+
+    def create_admin(self, person: Person) -> Person:
+        """Make `person` the store's first administrator (stored with the ``admin`` role).
+
+        Done once, explicitly, when a store is initialised: with an administrator already
+        stored it raises :class:`PermissionDenied`, and later administrators are named by
+        an administrator.
+        """
+        with self._change() as uow:
+            if next(uow.entities.with_key(Person, "roles", Role.ADMIN.value), None) is not None:
+                raise refuse(
+                    Actor(person.id, frozenset()),
+                    "create_admin",
+                    person.id,
+                    {Role.ADMIN},
+                    self.now(),
+                    Text(
+                        "det finns redan en administratör", "the store already has an administrator"
+                    ),
+                )
+            found = uow.entities.get_versioned(Person, person.id)
+            base = found[0] if found else person
+            admin = attrs.evolve(base, roles=base.roles | {Role.ADMIN})
+            uow.entities.write(admin, expected_version=found[1] if found else 0)
+        audit_log.info("first administrator: %s", person.id)
+        return admin
 
     def add(self, *entities: object) -> None:
         """Store new entities in one transaction; an id already taken raises
@@ -344,17 +372,17 @@ class Registry:
         the college judged."""
         now = self.now()
         with self._change() as uow:
-            if Role.REVIEWER not in actor.roles or actor.id != judgement.reviewer_id:
-                raise refuse(actor, "record_judgement", judgement.subject_id, {Role.REVIEWER}, now)
             college = college_of_subject(uow, judgement.subject_id)
-            if college is not None and belongs_to(actor.id, college):
+            roles, conflict = roles_for(uow, actor, college.id if college else None)
+            reason = denial(frozenset({Role.REVIEWER}), roles, conflict)
+            if reason is None and actor.id != judgement.reviewer_id:
+                reason = Text(
+                    "bara granskaren själv kan registrera sin bedömning",
+                    "only the reviewer may record their own judgement",
+                )
+            if reason is not None:
                 raise refuse(
-                    actor,
-                    "record_judgement",
-                    judgement.subject_id,
-                    {Role.REVIEWER},
-                    now,
-                    Text("granskaren tillhör colleget", "the reviewer belongs to the college"),
+                    actor, "record_judgement", judgement.subject_id, {Role.REVIEWER}, now, reason
                 )
             if judgement.rule_id not in self.rules:
                 raise InvalidData(
@@ -378,7 +406,24 @@ class Registry:
         Only cases whose stored due time has come are read (an index, not a scan); one
         case that cannot be processed is skipped and reported, the rest go on.
         """
-        when = as_datetime(now) if now is not None else self.now()
+        clock = self.now()
+        when = as_datetime(now) if now is not None else clock
+        if when > clock:
+            # Time rules fire only once their date has come by the registry's own clock:
+            # a sweep "in the future" would expire what is still valid.
+            error = refuse(
+                Actor("system", frozenset()),
+                "tick",
+                when.isoformat(),
+                {Role.SYSTEM},
+                clock,
+                Text(
+                    f"svepet kan inte köras efter registrets klocka ({clock.isoformat()})",
+                    f"the sweep cannot run later than the registry's clock ({clock.isoformat()})",
+                ),
+            )
+            self._store_refusal(error)
+            raise error
         return tick(self.deps, self._uow, when, batch=batch, committed=self._observe)
 
     # -- notifications ---------------------------------------------------------------
@@ -440,7 +485,8 @@ class Registry:
         """Remove a person's name and contact data everywhere; their id stays in history
         as a pseudonym, so history still replays."""
         with self._change() as uow:
-            if Role.ADMIN not in actor.roles:
+            roles, _ = roles_for(uow, actor, None)
+            if Role.ADMIN not in roles:
                 raise refuse(actor, "erase_person", person_id, {Role.ADMIN}, self.now())
             erased = exchange.erase_person(uow, person_id)
         audit_log.info("erased person %s by %s", person_id, actor.id)

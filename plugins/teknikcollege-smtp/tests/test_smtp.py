@@ -100,7 +100,8 @@ def test_deadline_reminder_in_swedish(inbox: Inbox, port: int) -> None:
     protocol_with_supplements(registry)
     registry.deliver()
     inbox.messages.clear()
-    assert registry.tick(date(2023, 1, 7)).reminders == 1
+    clock.set(date(2023, 1, 7))
+    assert registry.tick().reminders == 1
     registry.deliver(date(2023, 1, 7))
     (_rcpt, mail), = inbox.messages
     assert mail["Subject"] == "Påminnelse: kompletteringarna (college:stockholm)"

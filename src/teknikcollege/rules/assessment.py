@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from .._text import Text
-from ..models import Judgement, Outcome
+from ..authority import judge_is_impartial
+from ..models import College, Judgement, Outcome
 from .base import Context, Rule, run_rule
 from .findings import Assessment, Finding, Status
 
@@ -50,10 +51,15 @@ def judged(finding: Finding, subject: Any, context: Context) -> Finding:
         return finding
     subject_id = getattr(subject, "id", None)
     today = context.now.date()
+    college_id = (
+        subject_id if isinstance(subject, College) else getattr(subject, "college_id", None)
+    )
+    # A judgement counts only from an impartial reviewer of the national pool, however it
+    # was stored (recorded, saved, imported).
     valid = [
         j
         for j in context.lookup.find(Judgement, rule_id=finding.rule_id, subject_id=subject_id)
-        if j.is_valid_on(today)
+        if j.is_valid_on(today) and judge_is_impartial(context.lookup, j.reviewer_id, college_id)
     ]
     if not valid:
         return finding

@@ -20,7 +20,7 @@ from ..workflow.case import Actor, Case, TransitionRecord
 from ..workflow.definition import Transition
 from ..workflow.engine import Workflow
 from .notifications import enqueue, new_id
-from .policy import case_denial, permit_case, refuse
+from .policy import case_denial, denial, permit_case, refuse, roles_for
 
 audit_log = logging.getLogger("teknikcollege.audit")
 
@@ -127,13 +127,15 @@ def open_case(
             f"{name!r} gäller inte {subject.kind.value} (bara {allowed})",
             f"{name!r} does not apply to a {subject.kind.value} (only {allowed})",
         )
-    if not actor.roles & flow.definition.opened_by:
-        raise refuse(actor, "open", f"{name}:{subject}", flow.definition.opened_by, now)
     college = college_id or college_of(uow, subject)
     if uow.entities.get(College, college) is None:
         raise _problem(
             "college_id", f"colleget {college!r} finns inte", f"college {college!r} does not exist"
         )
+    roles, conflict = roles_for(uow, actor, college, subject)
+    reason = denial(flow.definition.opened_by, roles, conflict)
+    if reason is not None:
+        raise refuse(actor, "open", f"{name}:{subject}", flow.definition.opened_by, now, reason)
     case = flow.new_case(case_id or new_id("case"), subject, college, now)
     store_case(uow, case, flow, 0)
     uow.history.append(
@@ -163,6 +165,7 @@ def fire(
     note: str = "",
     params: Mapping[str, str] | None = None,
     expected_version: int | None = None,
+    by_sweep: bool = False,
 ) -> tuple[TransitionRecord, Case]:
     """Fire `trigger` on a case: permission, parameters, guards, then the machine moves
     the case; history and notifications are written in the same unit of work."""
@@ -175,7 +178,7 @@ def fire(
         raise ConcurrentUpdate("case", case_id, expected_version, version)
     flow = workflow(deps, case.workflow, "case.workflow")
     spec = flow.spec(trigger)
-    permit_case(uow, case, spec.roles, trigger, actor, now)
+    permit_case(uow, case, spec.roles, trigger, actor, now, by_sweep=by_sweep)
     flow.check_source(case, spec)
     params = dict(params or {})
     flow.check_params(case, spec, params, now.date())
@@ -187,9 +190,21 @@ def fire(
         )
         raise TransitionNotAllowed(case_id, trigger, case.state, failing)
     source, dest = flow.move(case, trigger, now, params)
+    # The record names the roles the person was judged by: those they held, not claimed.
+    used, _ = roles_for(uow, actor, case.college_id, case.subject, by_sweep=by_sweep)
     record = uow.history.append(
         TransitionRecord(
-            case_id, 0, trigger, source, dest, actor.id, actor.roles, now, note, params, findings
+            case_id,
+            0,
+            trigger,
+            source,
+            dest,
+            actor.id,
+            used & spec.roles,
+            now,
+            note,
+            params,
+            findings,
         )
     )
     store_case(uow, case, flow, version)

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from .._text import Text
+from ..authority import IMPARTIAL_ROLES, held_roles, scoped_roles
 from ..errors import PermissionDenied
-from ..models import College, Programme, Role
+from ..models import College, Programme, Role, UnitRef
 from ..unit_of_work import UnitOfWork
 from ..workflow.case import Actor, Case, Refusal
 
@@ -49,24 +50,49 @@ def refuse(
 
 def belongs_to(person_id: str, college: College) -> bool:
     """Whether `person_id` leads or sits in a steering group of `college`."""
-    return person_id in college.process_leaders or any(
-        g.member(person_id) is not None for g in college.steering_groups()
+    return bool(scoped_roles(person_id, college))
+
+
+def roles_for(
+    uow: UnitOfWork,
+    actor: Actor,
+    college_id: str | None,
+    subject: UnitRef | None = None,
+    *,
+    by_sweep: bool = False,
+) -> tuple[frozenset[Role], Text | None]:
+    """The roles `actor` may use here, from stored people and their scoped roles. The
+    roles an actor names can narrow these, never widen them; only the sweep is the
+    system. Also: why impartial roles were withheld, if they were."""
+    if by_sweep:
+        return frozenset({Role.SYSTEM}), None
+    held, reason = held_roles(uow, actor.id, college_id, subject)
+    return (held & actor.roles if actor.roles else held), reason
+
+
+def denial(allowed: frozenset[Role], roles: frozenset[Role], conflict: Text | None) -> Text | None:
+    """Why `roles` do not allow an action open to `allowed`, or None if they do."""
+    if roles & allowed:
+        return None
+    if conflict is not None and allowed & IMPARTIAL_ROLES:
+        return conflict
+    return Text(
+        "personen har ingen roll som tillåter det här",
+        "the person holds no role that allows this",
     )
 
 
-def case_denial(uow: UnitOfWork, case: Case, allowed: frozenset[Role], actor: Actor) -> Text | None:
+def case_denial(
+    uow: UnitOfWork,
+    case: Case,
+    allowed: frozenset[Role],
+    actor: Actor,
+    *,
+    by_sweep: bool = False,
+) -> Text | None:
     """Why `actor` may not act with a role in `allowed` on `case`, or None if they may."""
-    held = actor.roles & allowed
-    if not held:
-        return Text("rollen tillåter det inte", "the role does not allow it")
-    if held == {Role.REVIEWER}:
-        college = uow.entities.get(College, case.college_id)
-        if college is not None and belongs_to(actor.id, college):
-            return Text(
-                "granskaren tillhör colleget som granskas",
-                "the reviewer belongs to the college under review",
-            )
-    return None
+    roles, conflict = roles_for(uow, actor, case.college_id, case.subject, by_sweep=by_sweep)
+    return denial(allowed, roles, conflict)
 
 
 def permit_case(
@@ -76,12 +102,13 @@ def permit_case(
     action: str,
     actor: Actor,
     now: datetime,
+    *,
+    by_sweep: bool = False,
 ) -> None:
     """Raise :class:`PermissionDenied` unless `actor` may do `action` on `case`."""
-    reason = case_denial(uow, case, allowed, actor)
+    reason = case_denial(uow, case, allowed, actor, by_sweep=by_sweep)
     if reason is not None:
-        held = actor.roles & allowed
-        raise refuse(actor, action, case.id, allowed, now, reason if held else None)
+        raise refuse(actor, action, case.id, allowed, now, reason)
 
 
 def college_of_subject(uow: UnitOfWork, subject_id: str) -> College | None:

@@ -93,7 +93,9 @@ def tick_case(
         if not due_now:
             break
         try:
-            record, case = fire(deps, uow, case_id, due_now[0], actor=SYSTEM, now=when)
+            record, case = fire(
+                deps, uow, case_id, due_now[0], actor=SYSTEM, now=when, by_sweep=True
+            )
         except TransitionNotAllowed as refused:
             audit_log.warning("time rule %s refused on %s: %s", due_now[0], case_id, refused)
             break

@@ -20,7 +20,7 @@ from typing import Any
 
 from .._text import Text
 from ..errors import ConcurrentUpdate, TransitionNotAllowed
-from ..models import Role, UnitKind, UnitRef
+from ..models import Person, Role, UnitKind, UnitRef
 from ..plugins import hookimpl, make_plugin_manager
 from ..registry import Registry
 from ..workflow.case import Actor
@@ -63,6 +63,7 @@ def prepare(url: str, cases: int) -> list[str]:
 
     with open_registry(url) as registry:
         registry.add(*stockholm_pilot().entities())
+        registry.create_admin(Person("admin", "Ada Admin"))
         return [
             registry.open_case(
                 "ping",

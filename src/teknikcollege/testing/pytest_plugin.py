@@ -79,10 +79,13 @@ def tc_sqlite_registry(tc_clock: FixedClock, tmp_path: Path) -> Iterator[Registr
 
 @pytest.fixture
 def tc_stockholm(tc_registry: Registry) -> Registry:
-    """``tc_registry`` holding the Stockholm pilot example data."""
+    """``tc_registry`` holding the Stockholm pilot example data, with ``admin`` (Ada Admin)
+    as the store's first administrator."""
     from ..examples import stockholm_pilot
+    from ..models import Person
 
     tc_registry.add(*stockholm_pilot().entities())
+    tc_registry.create_admin(Person("admin", "Ada Admin"))
     return tc_registry
 
 

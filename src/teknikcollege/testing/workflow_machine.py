@@ -39,6 +39,7 @@ from ..models import (
     InterestRegistration,
     Judgement,
     Outcome,
+    Person,
     Programme,
     ReportLevel,
     ReviewVisit,
@@ -178,6 +179,8 @@ class WorkflowStateMachine(RuleBasedStateMachine):
         if not bundle.colleges:
             raise InvalidArgument(str(Text("världen saknar college", "the world holds no college")))
         self.registry.add(*bundle.entities())
+        if any(a.id == "admin" for a in self.actors):
+            self.registry.create_admin(Person("admin", "Ada Admin"))
         college = bundle.colleges[0]
         self.college_id = college.id
         self.programmes = [p.id for p in bundle.programmes if p.college_id == college.id]

@@ -1,0 +1,124 @@
+"""Who holds which role, from the registry's own people — never from what a caller claims.
+
+The application authenticates a person (an id); the library decides what that person
+may do from what it has stored:
+
+- national roles from the person's record: ``national_office``, ``reviewer`` (the
+  national reviewer pool) and ``admin``;
+- roles scoped to a college, from the college itself: ``process_leader`` (listed among
+  its process leaders), ``chair`` and ``member`` (of one of its steering groups);
+- ``system`` is held by no one: only the sweep acts as the system.
+
+A person has a *conflict of interest* with a college when they lead it, sit in any of
+its steering groups, or work for one of its partner organisations (a steering-group
+member's organisation, a local college's provider, a party to one of its agreements) or
+for the provider under review. Such a person cannot act on that college as a reviewer or
+as the national office, on any path (firing, judgements, judgements counted by an
+assessment).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, TypeVar
+
+from ._text import Text
+from .models import College, Person, Role, UnitKind, UnitRef
+
+T = TypeVar("T")
+
+NATIONAL_ROLES = frozenset({Role.NATIONAL_OFFICE, Role.REVIEWER, Role.ADMIN})
+"""Roles a person holds across the country, from their own record."""
+IMPARTIAL_ROLES = frozenset({Role.NATIONAL_OFFICE, Role.REVIEWER})
+"""Roles a person may not use on a college they have a conflict of interest with."""
+
+
+class Reader(Protocol):
+    """What authority reads: stored entities by class and id."""
+
+    def get(self, cls: type[T], id: str) -> T | None: ...
+
+
+def partner_organisations(college: College) -> frozenset[str]:
+    """The organisations taking part in `college`."""
+    found = {
+        m.organisation_id
+        for g in college.steering_groups()
+        for m in g.members
+        if m.organisation_id is not None
+    }
+    for local in college.local_colleges:
+        found.update(local.provider_ids)
+    for agreement in college.agreements:
+        found.update(getattr(agreement, "parties", ()))
+    return frozenset(found)
+
+
+def scoped_roles(person_id: str, college: College | None) -> frozenset[Role]:
+    """The roles `person_id` holds in `college` by its own records."""
+    if college is None:
+        return frozenset()
+    held: set[Role] = set()
+    if person_id in college.process_leaders:
+        held.add(Role.PROCESS_LEADER)
+    for group in college.steering_groups():
+        if group.member(person_id) is not None:
+            held.add(Role.MEMBER)
+        if group.chair == person_id:
+            held.add(Role.CHAIR)
+    return frozenset(held)
+
+
+def conflict(
+    person: Person, college: College | None, subject: UnitRef | None = None
+) -> Text | None:
+    """Why `person` has a conflict of interest with `college` (and the unit under
+    review), or None."""
+    if college is None:
+        return None
+    if scoped_roles(person.id, college):
+        return Text(
+            "personen leder eller sitter i en styrgrupp i colleget",
+            "the person leads the college or sits in one of its steering groups",
+        )
+    employer = person.organisation_id
+    if employer is not None and employer in partner_organisations(college):
+        return Text(
+            f"personen arbetar för {employer!r}, en part i colleget",
+            f"the person works for {employer!r}, a partner of the college",
+        )
+    if (
+        employer is not None
+        and subject is not None
+        and subject.kind is UnitKind.PROVIDER
+        and subject.id == employer
+    ):
+        return Text(
+            "personen arbetar för anordnaren som granskas",
+            "the person works for the provider under review",
+        )
+    return None
+
+
+def held_roles(
+    reader: Reader, person_id: str, college_id: str | None, subject: UnitRef | None = None
+) -> tuple[frozenset[Role], Text | None]:
+    """The roles `person_id` may use on a matter of `college_id`, and, if impartial
+    roles were withheld for a conflict of interest, why."""
+    person = reader.get(Person, person_id)
+    if person is None or person.is_erased:
+        return frozenset(), None
+    college = reader.get(College, college_id) if college_id else None
+    held = set(person.roles & NATIONAL_ROLES) | set(scoped_roles(person_id, college))
+    reason = None
+    if held & IMPARTIAL_ROLES:
+        reason = conflict(person, college, subject)
+        if reason is not None:
+            held -= IMPARTIAL_ROLES
+    return frozenset(held), reason
+
+
+def judge_is_impartial(reader: Reader, reviewer_id: str, college_id: str | None) -> bool:
+    """Whether a judgement by `reviewer_id` may count for `college_id`: the reviewer is in
+    the national pool and has no conflict of interest with the college."""
+    held, _ = held_roles(reader, reviewer_id, college_id)
+    return Role.REVIEWER in held
