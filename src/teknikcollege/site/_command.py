@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .._text import Language, _
 
@@ -15,10 +15,15 @@ def register(cli: click.Group, lang: Language) -> None:
     """Add the ``site`` command to the click group `cli`, its help in `lang`."""
     import click
 
-    from ..cli import State, _help
-
+    # The CLI's own State and help helpers are not imported: the CLI imports this module
+    # (the import graph stays without cycles); the state is the CLI's ``State``.
     def say(sv: str, en: str) -> str:
         return sv if lang == "sv" else en
+
+    def _help(lang: Language, sv: str, en: str, *examples: str) -> dict[str, str]:
+        # As the CLI's other commands: \b keeps click from rewrapping the examples.
+        lines = "\n".join(f"  $ {e}" for e in examples)
+        return {"help": say(sv, en), "epilog": f"\b\n{say('Exempel', 'Examples')}:\n{lines}"}
 
     @cli.command(
         **_help(
@@ -51,7 +56,7 @@ def register(cli: click.Group, lang: Language) -> None:
         help=say("Skriv bara detta språk.", "Write this language only."),
     )
     @click.pass_obj
-    def site(state: State, out: str, day: datetime | None, only: str | None) -> None:
+    def site(state: Any, out: str, day: datetime | None, only: str | None) -> None:
         from ..clock import FixedClock
         from ._build import _jinja, build_site
 
