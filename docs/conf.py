@@ -27,3 +27,10 @@ autodoc_typehints = "description"
 autodoc_default_options = {"members": True, "undoc-members": False}
 nitpicky = False
 suppress_warnings = ["myst.xref_missing"]
+
+# Mermaid is drawn by a copy shipped in _static, never from a CDN: the built site works
+# offline and on an intranet. mermaid_version = "" turns the CDN default off; the local
+# module (mermaid-local.mjs) loads mermaid.min.js, 11.12.1, from beside itself.
+html_static_path = ["_static"]
+mermaid_version = ""
+mermaid_use_local = "mermaid/mermaid-local.mjs"

@@ -31,7 +31,7 @@ try:
 except ImportError:  # pragma: no cover - the cli extra is not installed
     HAVE_CLICK = False
 
-from . import errors
+from . import errors, site
 from ._redact import redact_text, redact_url
 from ._text import Language, Text
 from .clock import FixedClock, SystemClock
@@ -1280,6 +1280,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
             ),
         )
 
+    site.register(cli, lang)
     cli.warnings_at_start = _register_plugin_commands(cli, plugin_manager)
     _add_global_options_to_commands(cli, lang)
     return cli
