@@ -158,8 +158,8 @@ def test_a_reviewer_cannot_judge_their_own_college(tc_stockholm: tc.Registry) ->
     # Stored by another path, the conflicted judgement does not count either.
     tc_stockholm.add(tc.Judgement("j2", "learning-environment", "stockholm", "p-chair",
                                   date(2024, 1, 1), tc.Outcome.PASSED, "mine is great"))
-    finding = next(f for f in tc_stockholm.assess(tc_stockholm.get(tc.College, "stockholm")).findings
-                   if f.rule_id == "learning-environment")
+    assessment = tc_stockholm.assess(tc_stockholm.get(tc.College, "stockholm"))
+    finding = next(f for f in assessment.findings if f.rule_id == "learning-environment")
     assert "judgement" not in finding.data
 
 
