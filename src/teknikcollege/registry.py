@@ -30,17 +30,25 @@ from .rules.base import DEFAULT_CONCEPT, Context, Rule
 from .rules.findings import Assessment
 from .serialization import Bundle, export_document
 from .services import cases as case_service
-from .services import exchange, maintenance
+from .services import exchange, maintenance, trust
 from .services.cases import Option
 from .services.delivery import DeliveryReport, deliver
 from .services.policy import college_of_subject, denial, refuse, roles_for
 from .services.sweep import TickReport, tick
+from .services.trust import ChainReport
 from .storage.port import Storage
 from .unit_of_work import UnitOfWork, unit_of_work
 from .workflow.case import Actor, Case, Refusal, TransitionRecord
 from .workflow.engine import Workflow
 
-__all__ = ["DEFAULT_STORAGE", "DeliveryReport", "Option", "Registry", "TickReport"]
+__all__ = [
+    "DEFAULT_STORAGE",
+    "ChainReport",
+    "DeliveryReport",
+    "Option",
+    "Registry",
+    "TickReport",
+]
 
 T = TypeVar("T")
 
@@ -491,6 +499,12 @@ class Registry:
             erased = exchange.erase_person(uow, person_id)
         audit_log.info("erased person %s by %s", person_id, actor.id)
         return erased
+
+    def verify(self) -> list[ChainReport]:
+        """Check every case's hash chain; each report names its head hash (keep it
+        elsewhere to prove the chain later) and the first record that does not match."""
+        with self._uow(write=False) as uow:
+            return trust.verify_store(uow)
 
     def export_person(self, person_id: str) -> dict[str, Any]:
         """Everything stored about one person, as JSON-compatible data."""

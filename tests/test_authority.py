@@ -1,0 +1,141 @@
+"""Authority from the registry's own people, and a history that shows tampering."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import attrs
+import pytest
+
+import teknikcollege as tc
+from teknikcollege.examples import stockholm_pilot
+from teknikcollege.services.trust import verify_document
+
+STOCKHOLM = tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm")
+LEADER = tc.Actor.of("p-leader", "process_leader")
+OFFICE = tc.Actor.of("p-office", "national_office")
+
+
+def _content(registry: tc.Registry) -> dict[str, object]:
+    """Everything stored but the refusals."""
+    return registry.export_document()
+
+
+@pytest.mark.parametrize(
+    "claimed",
+    [
+        tc.Actor.of("anyone", "system"),
+        tc.Actor.of("p-leader", "system"),
+        tc.Actor.of("anyone", "national_office"),
+        tc.Actor.of("p-co2", "process_leader"),  # a member claiming to lead
+    ],
+)
+def test_claimed_roles_grant_nothing(tc_stockholm: tc.Registry, claimed: tc.Actor) -> None:
+    case = tc_stockholm.open_case("certification", STOCKHOLM, actor=LEADER).id
+    before = _content(tc_stockholm)
+    for trigger in ("withdraw", "expire", "approve_interest"):
+        with pytest.raises(tc.PermissionDenied):
+            tc_stockholm.fire(case, trigger, actor=claimed)
+    assert _content(tc_stockholm) == before
+    refusals = tc_stockholm.refusals()
+    assert [(r.actor_id, r.target) for r in refusals[-3:]] == [(claimed.id, case)] * 3
+
+
+def test_a_process_leader_of_another_college_cannot_touch_stockholm(
+    tc_stockholm: tc.Registry,
+) -> None:
+    other = attrs.evolve(
+        stockholm_pilot().colleges[0],
+        id="uppsala",
+        name="Teknikcollege Uppsala",
+        county_code="03",
+        municipalities=("0380",),
+        process_leaders=("p-upp",),
+        steering_group=None,
+        local_colleges=(),
+        agreements=(),
+        funding=(),
+        pilot=None,
+    )
+    tc_stockholm.add(tc.Person("p-upp", "Uma Uppsala"), other)
+    case = tc_stockholm.open_case("certification", STOCKHOLM, actor=LEADER).id
+    # Leads a college, but not this one.
+    with pytest.raises(tc.PermissionDenied):
+        tc_stockholm.fire(case, "withdraw", actor=tc.Actor.of("p-upp", "process_leader"))
+    uppsala = tc_stockholm.open_case(
+        "certification", tc.UnitRef(tc.UnitKind.COLLEGE, "uppsala"), actor=tc.Actor.of("p-upp")
+    )
+    assert uppsala.college_id == "uppsala"
+
+
+def test_a_reviewer_employed_by_a_partner_company_is_refused(tc_stockholm: tc.Registry) -> None:
+    tc_stockholm.add(
+        tc.Person("p-scania-rev", "Sam Scania", frozenset({tc.Role.REVIEWER}),
+                  organisation_id="scania")
+    )
+    case = tc_stockholm.open_case("certification", STOCKHOLM, actor=LEADER).id
+    options = {o.trigger: o for o in tc_stockholm.available(case, tc.Actor.of("p-scania-rev"))}
+    assert not any(o.permitted for o in options.values())
+    with pytest.raises(tc.PermissionDenied, match="works for 'scania'"):
+        tc_stockholm.record_judgement(
+            tc.Judgement("j", "learning-environment", "stockholm", "p-scania-rev",
+                         date(2022, 1, 1), tc.Outcome.PASSED, "good"),
+            actor=tc.Actor.of("p-scania-rev", "reviewer"),
+        )
+
+
+def test_a_sweep_later_than_the_clock_is_refused_and_stored(tc_stockholm: tc.Registry) -> None:
+    tc_stockholm.open_case("certification", STOCKHOLM, actor=LEADER)
+    before = _content(tc_stockholm)
+    with pytest.raises(tc.PermissionDenied, match="later than the registry's clock"):
+        tc_stockholm.tick(date(2099, 1, 1))
+    assert _content(tc_stockholm) == before
+    assert tc_stockholm.refusals()[-1].action == "tick"
+    assert tc_stockholm.tick().examined >= 0  # now is fine
+
+
+def test_history_records_the_roles_held_not_those_claimed(tc_stockholm: tc.Registry) -> None:
+    claiming_everything = tc.Actor.of("p-leader", *[r for r in tc.Role if r is not tc.Role.SYSTEM])
+    case = tc_stockholm.open_case("certification", STOCKHOLM, actor=LEADER).id
+    record = tc_stockholm.fire(case, "withdraw", actor=claiming_everything)
+    assert record.actor_roles == frozenset({tc.Role.PROCESS_LEADER})
+
+
+def test_only_one_first_administrator(tc_stockholm: tc.Registry) -> None:
+    with pytest.raises(tc.PermissionDenied, match="already has an administrator"):
+        tc_stockholm.create_admin(tc.Person("mallory", "Mallory"))
+    with pytest.raises(tc.NotFound):
+        tc_stockholm.get(tc.Person, "mallory")
+
+
+# -- the hash chain ----------------------------------------------------------------------
+
+def test_every_chain_verifies_and_names_its_head(tc_stockholm: tc.Registry) -> None:
+    case = tc_stockholm.open_case("certification", STOCKHOLM, actor=LEADER).id
+    tc_stockholm.fire(case, "withdraw", actor=LEADER, note="changed our mind")
+    (report,) = tc_stockholm.verify()
+    history = tc_stockholm.history(case)
+    assert report.ok and report.length == 2 and report.head == history[-1].hash
+    assert history[1].prev_hash == history[0].hash
+    assert verify_document(tc_stockholm.export_document()) == [report]
+
+
+def test_one_changed_byte_is_found_and_named(tmp_path: Path, tc_clock: tc.FixedClock) -> None:
+    url = f"sqlite:///{tmp_path / 'chain.db'}"
+    with tc.Registry.open(url, clock=tc_clock, config={}) as registry:
+        registry.add(*stockholm_pilot().entities())
+        case = registry.open_case("certification", STOCKHOLM, actor=LEADER).id
+        registry.fire(case, "withdraw", actor=LEADER, note="abc")
+    db = sqlite3.connect(tmp_path / "chain.db")
+    db.execute("UPDATE history SET data = replace(data, '\"abc\"', '\"abd\"') WHERE seq = 2")
+    db.commit()
+    db.close()
+    with tc.Registry.open(url, clock=tc_clock, config={}) as registry:
+        (report,) = registry.verify()
+        assert (report.case_id, report.first_bad) == (case, 2)
+        document = registry.export_document()
+    document["history"][0]["note"] = "x"  # the first record changed in an export file
+    assert [r.first_bad for r in verify_document(json.loads(json.dumps(document)))] == [1]
