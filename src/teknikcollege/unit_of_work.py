@@ -18,6 +18,8 @@ from typing import Any, TypeVar, cast
 
 import attrs
 
+from ._text import Text
+from .errors import InvalidData
 from .kinds import BY_CLASS, Kind, kind_for
 from .notify.port import Notification
 from .serialization import from_data, from_stored, to_data
@@ -222,6 +224,38 @@ class History:
         digest = data["hash"] = hashlib.sha256(canonical(data)).hexdigest()
         self.tx.append_history(record.case_id, seq, data)
         return attrs.evolve(record, seq=seq, prev_hash=prev, hash=digest)
+
+    def append_recorded(self, record: TransitionRecord) -> TransitionRecord:
+        """Store a record as it was recorded elsewhere (an import): its number must come
+        next, its ``prev_hash`` must be the stored head's hash and its ``hash`` its own;
+        otherwise :class:`~teknikcollege.InvalidData`."""
+        head = self.tx.history_head(record.case_id)
+        seq = 1 if head is None else int(head["seq"]) + 1
+        prev = "" if head is None else str(head.get("hash", ""))
+        data: dict[str, Any] = to_data(record)
+        problems = []
+        if record.seq != seq:
+            problems.append(("seq", Text(f"borde vara {seq}", f"should be {seq}")))
+        if record.prev_hash != prev:
+            problems.append(
+                (
+                    "prev_hash",
+                    Text("är inte föregående posts hash", "is not the previous record's hash"),
+                )
+            )
+        if record.hash != record_hash(data):
+            problems.append(
+                (
+                    "hash",
+                    Text(
+                        "stämmer inte med postens innehåll", "does not match the record's content"
+                    ),
+                )
+            )
+        if problems:
+            raise InvalidData(problems)
+        self.tx.append_history(record.case_id, seq, data)
+        return record
 
     def of(self, case_id: str) -> list[TransitionRecord]:
         """The records of a case, oldest first."""

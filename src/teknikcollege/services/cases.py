@@ -112,6 +112,7 @@ def open_case(
     college_id: str | None = None,
     case_id: str | None = None,
     note: str = "",
+    recorded: TransitionRecord | None = None,
 ) -> Case:
     """Open a case of workflow `name` for `subject`; one open case per subject and
     workflow is kept by the storage's unique key."""
@@ -138,9 +139,13 @@ def open_case(
         raise refuse(actor, "open", f"{name}:{subject}", flow.definition.opened_by, now, reason)
     case = flow.new_case(case_id or new_id("case"), subject, college, now)
     store_case(uow, case, flow, 0)
-    uow.history.append(
-        TransitionRecord(case.id, 1, "open", "", case.state, actor.id, actor.roles, now, note)
-    )
+    if recorded is not None:
+        uow.history.append_recorded(recorded)
+    else:
+        used = roles & flow.definition.opened_by
+        uow.history.append(
+            TransitionRecord(case.id, 1, "open", "", case.state, actor.id, used, now, note)
+        )
     return case
 
 
@@ -166,6 +171,8 @@ def fire(
     params: Mapping[str, str] | None = None,
     expected_version: int | None = None,
     by_sweep: bool = False,
+    notify: bool = True,
+    recorded: TransitionRecord | None = None,
 ) -> tuple[TransitionRecord, Case]:
     """Fire `trigger` on a case: permission, parameters, guards, then the machine moves
     the case; history and notifications are written in the same unit of work."""
@@ -192,23 +199,26 @@ def fire(
     source, dest = flow.move(case, trigger, now, params)
     # The record names the roles the person was judged by: those they held, not claimed.
     used, _ = roles_for(uow, actor, case.college_id, case.subject, by_sweep=by_sweep)
-    record = uow.history.append(
-        TransitionRecord(
-            case_id,
-            0,
-            trigger,
-            source,
-            dest,
-            actor.id,
-            used & spec.roles,
-            now,
-            note,
-            params,
-            findings,
+    if recorded is not None:
+        record = uow.history.append_recorded(recorded)
+    else:
+        record = uow.history.append(
+            TransitionRecord(
+                case_id,
+                0,
+                trigger,
+                source,
+                dest,
+                actor.id,
+                used & spec.roles,
+                now,
+                note,
+                params,
+                findings,
+            )
         )
-    )
     store_case(uow, case, flow, version)
-    if spec.notify:
+    if spec.notify and notify:
         state_from, state_to = flow.definition.state(source), flow.definition.state(dest)
         enqueue(
             deps,

@@ -10,12 +10,12 @@ from typing import IO, Any
 from .._text import Text
 from ..bootstrap import Dependencies
 from ..errors import InvalidData, NotFound
-from ..kinds import HISTORY_FIELD, KINDS
+from ..kinds import BY_CLASS, HISTORY_FIELD, KINDS
 from ..models import College, Judgement, Person
 from ..serialization import SCHEMA, Bundle, import_document, to_data
 from ..unit_of_work import UnitOfWork
-from ..workflow.case import Case, TransitionRecord
-from .cases import open_key, workflow
+from ..workflow.case import TransitionRecord
+from . import replay
 
 audit_log = logging.getLogger("teknikcollege.audit")
 
@@ -67,44 +67,51 @@ def import_bundle(
     document: object,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Write a document's records (all or nothing: the caller's unit of work)."""
+    """Write a document's records (all or nothing: the caller's unit of work). Entities
+    get the reference checks of ``add``; every case is replayed through its workflow (see
+    :mod:`teknikcollege.services.replay`)."""
     bundle = import_document(document)
     entities = bundle.entities()
     total = len(entities) + len(bundle.cases)
-    history: dict[str, list[TransitionRecord]] = {}
-    for record in bundle.history:
-        history.setdefault(record.case_id, []).append(record)
+    history: dict[str, list[tuple[int, TransitionRecord]]] = {}
+    for index, record in enumerate(bundle.history):
+        history.setdefault(record.case_id, []).append((index, record))
     count = 0
+    positions: dict[str, int] = {}
     for entity in entities:
+        field = BY_CLASS[type(entity)].document_field
+        position = positions[field] = positions.get(field, -1) + 1
         current = uow.entities.version(type(entity), entity.id)  # type: ignore[attr-defined]
         uow.entities.write(entity, expected_version=current or 0)
         count += 1
         if progress is not None:
             progress(count, total)
-    for i, case in enumerate(bundle.cases):
-        flow = workflow(deps, case.workflow, f"cases[{i}].workflow")
-        if case.state not in {s.name for s in flow.definition.states}:
-            raise InvalidData(
-                [
-                    (
-                        f"cases[{i}].state",
-                        Text(f"okänt läge {case.state!r}", f"unknown state {case.state!r}"),
-                    )
-                ]
-            )
-        current = uow.entities.version(Case, case.id)
-        uow.entities.write(
-            case,
-            expected_version=current or 0,
-            due_at=flow.next_due(case),
-            unique=open_key(case, flow),
+    positions.clear()
+    for entity in entities:  # after all are written: references may point forwards
+        field = BY_CLASS[type(entity)].document_field
+        position = positions[field] = positions.get(field, -1) + 1
+        replay.check_references(deps, uow, entity, f"{field}[{position}]")
+    replay.replay_cases(
+        deps,
+        uow,
+        [(f"cases[{i}]", case, history.pop(case.id, [])) for i, case in enumerate(bundle.cases)],
+    )
+    count += len(bundle.cases)
+    if progress is not None:
+        progress(count, total)
+    for records in history.values():
+        index, record = records[0]
+        raise InvalidData(
+            [
+                (
+                    f"history[{index}].case_id",
+                    Text(
+                        f"ärendet {record.case_id!r} finns inte i dokumentet",
+                        f"case {record.case_id!r} is not in the document",
+                    ),
+                )
+            ]
         )
-        if current is None:
-            for record in sorted(history.get(case.id, ()), key=lambda r: r.seq):
-                uow.history.append(record)
-        count += 1
-        if progress is not None:
-            progress(count, total)
     return count
 
 

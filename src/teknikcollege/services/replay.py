@@ -1,0 +1,202 @@
+"""Import as a replay: every record of a document goes through the workflow again.
+
+A document's cases are not written as they stand. Each case is opened again and each of
+its history records fired again through the workflow — its transitions, its guards, and
+the roles the record's actor holds by the registry's own people — at the record's time.
+The replayed case must equal the document's case, and each record's hash must equal the
+document's; the first record that fails is named, and nothing is written (the caller's
+unit of work rolls back). A case already stored may only move forwards: its stored
+history must be the beginning of the document's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from .._text import Text
+from ..bootstrap import Dependencies
+from ..errors import InvalidData, TeknikcollegeError
+from ..models import College, Judgement, Person, Programme
+from ..unit_of_work import UnitOfWork
+from ..workflow.case import SYSTEM, Actor, Case, TransitionRecord
+from .cases import fire, open_case, store_case, workflow
+
+
+def _problem(path: str, sv: str, en: str) -> InvalidData:
+    return InvalidData([(path, Text(sv, en))])
+
+
+def _refused(path: str, error: TeknikcollegeError) -> InvalidData:
+    return InvalidData(
+        [
+            (
+                path,
+                Text(
+                    f"spelas inte upp igen: {error.message('sv')}",
+                    f"does not replay: {error.message('en')}",
+                ),
+            )
+        ]
+    )
+
+
+def check_references(deps: Dependencies, uow: UnitOfWork, entity: object, path: str) -> None:
+    """The checks :meth:`Registry.add` makes, for an entity of a document."""
+    if isinstance(entity, Programme) and uow.entities.get(College, entity.college_id) is None:
+        raise _problem(
+            f"{path}.college_id",
+            f"colleget {entity.college_id!r} finns inte",
+            f"college {entity.college_id!r} does not exist",
+        )
+    if isinstance(entity, Judgement):
+        if uow.entities.get(Person, entity.reviewer_id) is None:
+            raise _problem(
+                f"{path}.reviewer_id",
+                f"granskaren {entity.reviewer_id!r} finns inte",
+                f"reviewer {entity.reviewer_id!r} does not exist",
+            )
+        if entity.rule_id not in deps.rules:
+            raise _problem(
+                f"{path}.rule_id",
+                f"okänd regel {entity.rule_id!r}",
+                f"unknown rule {entity.rule_id!r}",
+            )
+
+
+def replay_cases(
+    deps: Dependencies,
+    uow: UnitOfWork,
+    cases: Sequence[tuple[str, Case, Sequence[tuple[int, TransitionRecord]]]],
+) -> None:
+    """Bring `cases` (``(path, case, records)``; a record as ``(index in the document's
+    history, record)``) into the store by replaying their records in the order they
+    happened, across cases: a guard may read another case (the lifecycle's ``certify``
+    needs the certification), so the records are applied by their time, and records of
+    the same instant in whichever order lets each one pass."""
+    queues: list[tuple[str, Case, list[tuple[int, TransitionRecord]]]] = []
+    for path, case, records in cases:
+        flow = workflow(deps, case.workflow, f"{path}.workflow")
+        if case.state not in {s.name for s in flow.definition.states}:
+            raise _problem(
+                f"{path}.state", f"okänt läge {case.state!r}", f"unknown state {case.state!r}"
+            )
+        ordered = sorted(records, key=lambda r: r[1].seq)
+        queues.append((path, case, ordered[_stored_prefix(uow, case, ordered, path) :]))
+    while any(queue for _, _, queue in queues):
+        earliest = min(queue[0][1].at for _, _, queue in queues if queue)
+        ready = [q for q in queues if q[2] and q[2][0][1].at == earliest]
+        first_error: InvalidData | None = None
+        for _path, case, queue in ready:
+            index, record = queue[0]
+            try:
+                with uow.savepoint():
+                    _apply(deps, uow, case, index, record)
+            except InvalidData as error:
+                first_error = first_error or error
+                continue
+            queue.pop(0)
+            break
+        else:
+            assert first_error is not None
+            raise first_error
+    for path, case, _ in queues:
+        _compare(deps, uow, case, path)
+
+
+def _stored_prefix(
+    uow: UnitOfWork, case: Case, records: Sequence[tuple[int, TransitionRecord]], path: str
+) -> int:
+    """How many of `records` the store already holds (they must match it exactly)."""
+    stored = uow.history.raw(case.id)
+    if len(records) < len(stored):
+        raise _problem(
+            path,
+            f"ärendet har {len(stored)} händelser men dokumentet bara {len(records)}: en "
+            "import flyttar aldrig ett ärende bakåt",
+            f"the case has {len(stored)} records but the document only {len(records)}: an "
+            "import never moves a case backwards",
+        )
+    for (index, record), data in zip(records, stored, strict=False):
+        if record.hash != data.get("hash"):
+            raise _problem(
+                f"history[{index}]",
+                "skiljer sig från den lagrade historiken",
+                "differs from the stored history",
+            )
+    if not records:
+        raise _problem(f"{path}.id", "ärendet saknar historik", "the case has no history")
+    return len(stored)
+
+
+def _compare(deps: Dependencies, uow: UnitOfWork, case: Case, path: str) -> None:
+    """The replayed case must be the document's case."""
+    replayed = uow.entities.get_versioned(Case, case.id)
+    assert replayed is not None
+    current, version = replayed
+    for name in ("state", "deadlines", "certifications", "subject", "college_id"):
+        if getattr(current, name) != getattr(case, name):
+            raise _problem(
+                f"{path}.{name}",
+                f"stämmer inte med historiken ({getattr(current, name)!r} när den spelas upp)",
+                f"does not match its history ({getattr(current, name)!r} when replayed)",
+            )
+    if current.reminders_sent != case.reminders_sent:
+        flow = workflow(deps, case.workflow)
+        kept = attrs.evolve(current, reminders_sent=list(case.reminders_sent))
+        store_case(uow, kept, flow, version)
+
+
+def _apply(
+    deps: Dependencies, uow: UnitOfWork, case: Case, index: int, record: TransitionRecord
+) -> None:
+    path = f"history[{index}]"
+    actor = Actor(record.actor_id, frozenset())
+    try:
+        if record.trigger == "open":
+            if record.seq != 1:
+                raise _problem(f"{path}.seq", "öppnas som nummer 1", "opens as number 1")
+            open_case(
+                deps,
+                uow,
+                case.workflow,
+                case.subject,
+                actor=actor,
+                now=record.at,
+                college_id=case.college_id,
+                case_id=case.id,
+                note=record.note,
+                recorded=record,
+            )
+        else:
+            by_sweep = record.actor_id == SYSTEM.id
+            if by_sweep:
+                current = uow.entities.get(Case, case.id)
+                assert current is not None
+                wf = workflow(deps, case.workflow)
+                if record.trigger not in wf.due_triggers(current, record.at):
+                    raise _problem(
+                        f"{path}.trigger",
+                        f"{record.trigger!r} var inte förfallen {record.at.date()}",
+                        f"{record.trigger!r} was not due on {record.at.date()}",
+                    )
+            fire(
+                deps,
+                uow,
+                case.id,
+                record.trigger,
+                actor=SYSTEM if by_sweep else actor,
+                now=record.at,
+                note=record.note,
+                params=record.params,
+                by_sweep=by_sweep,
+                notify=False,
+                recorded=record,
+            )
+    except InvalidData as error:
+        if error.errors and error.errors[0][0].startswith("history["):
+            raise
+        raise error.prefixed(path) from None
+    except TeknikcollegeError as error:
+        raise _refused(path, error) from None
