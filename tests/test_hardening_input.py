@@ -359,3 +359,18 @@ def test_nul_and_surrogates_are_refused_before_storage(registry: tc.Registry, te
     assert answers == [["name"], ["note"], ["people[0].name"]]
     assert registry.cases() == [] and {p.id for p in registry.find(tc.Person)}.isdisjoint(
         {"p-x", "p-y"})
+
+
+def test_a_second_open_case_for_one_subject_in_an_import_is_invalid_data(
+    registry: tc.Registry,
+) -> None:
+    """Found by the import fuzz: the store's unique key raised ConcurrentUpdate."""
+    case = registry.open_case("certification", COLLEGE, actor=LEADER).id
+    document = registry.export_document()
+    twin = dict(document["cases"][0], id="case-twin")
+    before = registry.export_document()
+    for cases in ([document["cases"][0], twin], [twin]):
+        with pytest.raises(tc.InvalidData) as info:
+            registry.import_document({**document, "cases": cases, "history": []})
+        assert paths(info.value) == {"cases"} and case in info.value.message("en")
+        assert registry.export_document() == before
