@@ -27,6 +27,7 @@ from teknikcollege.examples import stockholm_pilot
 from teknikcollege.plugins import make_plugin_manager
 from teknikcollege.serialization import Bundle, export_document
 from teknikcollege.storage.memory import MemoryStorage
+from test_hardening_faults import storage_for
 
 ADMIN = tc.Actor.of("admin", tc.Role.ADMIN)
 LEADER = tc.Actor.of("p-leader", tc.Role.PROCESS_LEADER)
@@ -41,9 +42,8 @@ def paths(error: tc.InvalidData) -> set[str]:
 
 def open_url(url: str, *plugins: object, clock: tc.Clock | None = None) -> tc.Registry:
     pm = make_plugin_manager(plugins=plugins, entry_points=False)
-    if url == "memory:":
-        return tc.Registry(MemoryStorage(), clock=clock, config={}, plugin_manager=pm)
-    return tc.Registry.open(url, clock=clock, config={}, plugin_manager=pm)
+    storage = MemoryStorage() if url == "memory:" else storage_for(url)
+    return tc.Registry(storage, clock=clock, config={}, plugin_manager=pm)
 
 
 @pytest.fixture(params=["memory", "sqlite"])
