@@ -219,7 +219,7 @@ def _lease_scenario(first: tc.Registry, second: tc.Registry) -> tuple[SlowThenFa
     notifier.second, notifier.late = second, start + timedelta(minutes=6)
     report = first.deliver(start)
     assert report.delivered == 0  # the first deliverer's own send failed ...
-    (notification, name, status, attempts), = first.outbox()
+    (notification, name, status, _), = first.outbox()
     assert (name, status) == ("slow", "delivered")  # ... but cannot undo the other's ack
     # Every later run, however late, sends nothing more.
     for later in (timedelta(minutes=7), timedelta(hours=7), timedelta(days=30)):

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from test_hardening_faults import storage_for
 
 import teknikcollege as tc
 from teknikcollege import hookimpl
@@ -27,7 +28,6 @@ from teknikcollege.examples import stockholm_pilot
 from teknikcollege.plugins import make_plugin_manager
 from teknikcollege.serialization import Bundle, export_document
 from teknikcollege.storage.memory import MemoryStorage
-from test_hardening_faults import storage_for
 
 ADMIN = tc.Actor.of("admin", tc.Role.ADMIN)
 LEADER = tc.Actor.of("p-leader", tc.Role.PROCESS_LEADER)

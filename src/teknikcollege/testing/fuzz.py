@@ -28,28 +28,100 @@ from typing import Any
 
 from ..errors import InvalidData
 
-__all__ = ["FIRST_DAY", "LAST_DAY", "NASTY_TEXT", "answer", "base_document", "documents",
-           "extreme_dates"]
+__all__ = [
+    "FIRST_DAY",
+    "LAST_DAY",
+    "NASTY_TEXT",
+    "answer",
+    "base_document",
+    "documents",
+    "extreme_dates",
+]
 
 FIRST_DAY, LAST_DAY = "0001-01-01", "9999-12-31"
 """The first and the last day of the calendar (``date.min``, ``date.max``)."""
 
 NASTY_TEXT = [
-    "\x00", "a\x00b", "\ud800", "a\udfffb", "\udbff\udc00", "\r\n", "x\n", "\x1b[2J", "\x7f",
-    "\x85", "\u2028", "\u202e", "\ufeff", "\u200b", "", " ", "-", "'); DROP TABLE entities; --",
-    "<img src=x onerror=alert(1)>", "a@evil.example,b@c.d", "victim<attacker@evil.example>",
-    "x" * 300, "٣", "ß", "İ", "🎓", "college:stockholm", "lernia\n", FIRST_DAY, LAST_DAY,
-    "2027-W05-1", "20270201", "2024-02-30", "1899-12-31", "2200-01-01",
-    "9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00+00:00", "2024-01-01T00:00:00",
+    "\x00",
+    "a\x00b",
+    "\ud800",
+    "a\udfffb",
+    "\udbff\udc00",
+    "\r\n",
+    "x\n",
+    "\x1b[2J",
+    "\x7f",
+    "\x85",
+    "\u2028",
+    "\u202e",
+    "\ufeff",
+    "\u200b",
+    "",
+    " ",
+    "-",
+    "'); DROP TABLE entities; --",
+    "<img src=x onerror=alert(1)>",
+    "a@evil.example,b@c.d",
+    "victim<attacker@evil.example>",
+    "x" * 300,
+    "٣",
+    "ß",
+    "İ",
+    "🎓",
+    "college:stockholm",
+    "lernia\n",
+    FIRST_DAY,
+    LAST_DAY,
+    "2027-W05-1",
+    "20270201",
+    "2024-02-30",
+    "1899-12-31",
+    "2200-01-01",
+    "9999-12-31T23:59:59+00:00",
+    "0001-01-01T00:00:00+00:00",
+    "2024-01-01T00:00:00",
 ]
 """Text that has broken an import, a backend or a log line somewhere."""
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
-_SECTIONS = ["organisations", "people", "colleges", "programmes", "cases", "history",
-             "steering_groups", "applications", "judgements", "interest_registrations"]
-_KEYS = ["id", "name", "title", "roles", "email", "college_id", "workflow", "state", "subject",
-         "deadlines", "opened", "period", "start", "end", "kind", "process_leaders", "seq",
-         "case_id", "trigger", "note", "params", "at", "amount_sek", "municipalities"]
+_SECTIONS = [
+    "organisations",
+    "people",
+    "colleges",
+    "programmes",
+    "cases",
+    "history",
+    "steering_groups",
+    "applications",
+    "judgements",
+    "interest_registrations",
+]
+_KEYS = [
+    "id",
+    "name",
+    "title",
+    "roles",
+    "email",
+    "college_id",
+    "workflow",
+    "state",
+    "subject",
+    "deadlines",
+    "opened",
+    "period",
+    "start",
+    "end",
+    "kind",
+    "process_leaders",
+    "seq",
+    "case_id",
+    "trigger",
+    "note",
+    "params",
+    "at",
+    "amount_sek",
+    "municipalities",
+]
 
 
 def base_document() -> dict[str, Any]:
@@ -75,25 +147,47 @@ def base_document() -> dict[str, Any]:
 
     leader, admin = Actor.of("p-leader", Role.PROCESS_LEADER), Actor.of("admin", Role.ADMIN)
     clock = FixedClock(date(2024, 1, 1))
-    with Registry(MemoryStorage(), clock=clock, config={},
-                  plugin_manager=make_plugin_manager(entry_points=False)) as registry:
+    with Registry(
+        MemoryStorage(),
+        clock=clock,
+        config={},
+        plugin_manager=make_plugin_manager(entry_points=False),
+    ) as registry:
         registry.add(*stockholm_pilot().entities())
-        college = registry.open_case("certification", UnitRef(UnitKind.COLLEGE, "stockholm"),
-                                     actor=leader).id
+        college = registry.open_case(
+            "certification", UnitRef(UnitKind.COLLEGE, "stockholm"), actor=leader
+        ).id
         registry.fire(college, "withdraw", actor=leader, note="two\nlines")
-        case = registry.open_case("certification", UnitRef(UnitKind.PROVIDER, "lernia"),
-                                  actor=leader, college_id="stockholm").id
+        case = registry.open_case(
+            "certification",
+            UnitRef(UnitKind.PROVIDER, "lernia"),
+            actor=leader,
+            college_id="stockholm",
+        ).id
         day = date(2024, 1, 1)
         registry.add(
-            Application("a-1", case, day, (Document(DocumentKind.SELF_ASSESSMENT_LOCAL, "s", day),),
-                        day),
+            Application(
+                "a-1", case, day, (Document(DocumentKind.SELF_ASSESSMENT_LOCAL, "s", day),), day
+            ),
             ReviewVisit("v-1", case, day, ("p-reviewer", "r2")),
-            InterestRegistration("i-1", InterestKind.CERTIFICATION, "stockholm", "x", day,
-                                 units=(UnitRef(UnitKind.PROVIDER, "lernia"),),
-                                 contact_person_id="p-leader", steering_group_approved=True),
+            InterestRegistration(
+                "i-1",
+                InterestKind.CERTIFICATION,
+                "stockholm",
+                "x",
+                day,
+                units=(UnitRef(UnitKind.PROVIDER, "lernia"),),
+                contact_person_id="p-leader",
+                steering_group_approved=True,
+            ),
         )
-        for trigger in ("approve_interest", "submit_application", "start_review", "hold_visit",
-                        "request_supplements"):
+        for trigger in (
+            "approve_interest",
+            "submit_application",
+            "start_review",
+            "hold_visit",
+            "request_supplements",
+        ):
             registry.fire(case, trigger, actor=admin)
         return registry.export_document()
 
@@ -111,8 +205,10 @@ def _leaf(rng: random.Random) -> Any:
     if pick in (4, 5):
         return rng.choice(NASTY_TEXT)
     if pick == 6:
-        return "".join(chr(rng.choice([rng.randrange(32, 127), rng.randrange(0, 0x110000)]))
-                       for _ in range(rng.randrange(0, 8)))
+        return "".join(
+            chr(rng.choice([rng.randrange(32, 127), rng.randrange(0, 0x110000)]))
+            for _ in range(rng.randrange(0, 8))
+        )
     return rng.choice(_KEYS + _SECTIONS + ["teknikcollege/1", "certification", "college"])
 
 
@@ -127,8 +223,10 @@ def _json(rng: random.Random, depth: int = 0) -> Any:
         for _ in range(rng.choice([33, 200, 5000])):
             deep = [deep] if rng.random() < 0.5 else {"x": deep}
         return deep
-    return {rng.choice(_KEYS + [str(_leaf(rng))]): _json(rng, depth + 1)
-            for _ in range(rng.randrange(0, 4))}
+    return {
+        rng.choice([*_KEYS, str(_leaf(rng))]): _json(rng, depth + 1)
+        for _ in range(rng.randrange(0, 4))
+    }
 
 
 def _shaped(rng: random.Random) -> dict[str, Any]:
@@ -173,7 +271,7 @@ def _mutated(rng: random.Random, base: dict[str, Any]) -> dict[str, Any]:
         elif action == 2 and isinstance(value, str) and _DATE.match(value):
             parent[key] = _with_day(value, rng.choice([FIRST_DAY, LAST_DAY]))
         elif action == 3 and isinstance(value, dict):
-            value[rng.choice(_KEYS + ["x\r\ny", "\x00"])] = _json(rng, 3)
+            value[rng.choice([*_KEYS, "x\r\ny", "\x00"])] = _json(rng, 3)
         elif action == 4 and isinstance(parent, list):
             # A record twice, or a copy under another id: duplicates and clashes.
             twin = copy.deepcopy(value)
@@ -194,8 +292,9 @@ def extreme_dates(base: dict[str, Any]) -> Iterator[dict[str, Any]]:
     for i in range(len(dated)):
         for day in (FIRST_DAY, LAST_DAY):
             document = copy.deepcopy(base)
-            parent, key = [(p, k) for p, k in _places(document)
-                           if isinstance(p[k], str) and _DATE.match(p[k])][i]
+            parent, key = [
+                (p, k) for p, k in _places(document) if isinstance(p[k], str) and _DATE.match(p[k])
+            ][i]
             parent[key] = _with_day(parent[key], day)
             yield document
     for day in (FIRST_DAY, LAST_DAY):
@@ -206,8 +305,9 @@ def extreme_dates(base: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield document
 
 
-def documents(seed: int, count: int, base: dict[str, Any] | None = None
-              ) -> Iterator[tuple[str, Any]]:
+def documents(
+    seed: int, count: int, base: dict[str, Any] | None = None
+) -> Iterator[tuple[str, Any]]:
     """`count` documents as ``(family, document)``: first the valid `base` and its
     :func:`extreme_dates` (when `base` is given), then arbitrary JSON, export-shaped
     documents and mutations of `base` drawn with `seed`."""
@@ -222,7 +322,7 @@ def documents(seed: int, count: int, base: dict[str, Any] | None = None
     while made < count:
         made += 1
         pick = rng.randrange(10)
-        if pick < 2 or base is None and pick < 6:
+        if pick < 2 or (base is None and pick < 6):
             yield "json", _json(rng)
         elif pick < 4 or base is None:
             yield "shaped", _shaped(rng)
@@ -245,7 +345,9 @@ def answer(registry: Any, document: Any, state: Callable[[], object] | None = No
     except InvalidData as error:
         after = look()
         if after != before:
-            raise AssertionError(f"a refused import changed the store: {_preview(document)}") from error
+            raise AssertionError(
+                f"a refused import changed the store: {_preview(document)}"
+            ) from error
         return "refused", tuple(sorted({path for path, _ in error.errors}))
     return "accepted", ()
 
