@@ -1131,12 +1131,26 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     def tick(state: State, now: Any) -> None:
         with state.registry() as registry:
             report = registry.tick(now)
+        # A case the sweep could not process (its workflow's plug-in is missing, say) was
+        # skipped while the rest went on: say so, one warning line per case.
+        for case_id, reason in report.skipped:
+            _warn(
+                state,
+                "CaseSkipped",
+                Text(
+                    f"ärendet {case_id!r} hoppades över: {reason}",
+                    f"case {case_id!r} was skipped: {reason}",
+                ),
+            )
+        skipped = len(report.skipped)
         state.out(
             to_data(report),
             state.say(
                 Text(
-                    f"{len(report.fired)} tidsstyrda övergångar, {report.reminders} påminnelser",
-                    f"{len(report.fired)} time-based transitions, {report.reminders} reminders",
+                    f"{len(report.fired)} tidsstyrda övergångar, {report.reminders} påminnelser"
+                    + (f", {skipped} överhoppade ärenden" if skipped else ""),
+                    f"{len(report.fired)} time-based transitions, {report.reminders} reminders"
+                    + (f", {skipped} cases skipped" if skipped else ""),
                 )
             ),
         )

@@ -9,6 +9,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import attrs
 import pluggy
@@ -298,4 +299,14 @@ def open_storage(url: str, backends: Mapping[str, StorageBackend]) -> Storage:
                 "more, for example teknikcollege-postgres)",
             )
         )
+    try:
+        urlsplit(url)
+    except ValueError as error:  # an unbalanced '[' of an IPv6 host, say: not a backend's bug
+        url = redact_url(url)
+        raise StorageUnavailable(
+            Text(
+                f"ogiltig lagrings-URL {url!r}: {error}",
+                f"invalid storage URL {url!r}: {error}",
+            )
+        ) from None
     return backend.factory(url)

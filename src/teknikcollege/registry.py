@@ -20,7 +20,7 @@ import attrs
 from ._text import Text
 from .bootstrap import Dependencies, RetryPolicy, bootstrap
 from .clock import Clock, as_datetime
-from .errors import InvalidData, NotFound, PermissionDenied
+from .errors import ConcurrentUpdate, InvalidData, NotFound, PermissionDenied
 from .kinds import kind_of
 from .models import College, Judgement, Person, Programme, Role, UnitRef
 from .notify.port import Notification, Notifier
@@ -486,8 +486,27 @@ class Registry:
         Bad input raises :class:`InvalidData` listing every error, and nothing changes.
         `progress(done, total)` is called as records are written.
         """
-        with self._change() as uow:
-            return exchange.import_bundle(self.deps, uow, document, progress)
+        try:
+            with self._change() as uow:
+                return exchange.import_bundle(self.deps, uow, document, progress)
+        except ConcurrentUpdate as clash:
+            # A second open case for a subject and workflow (in the document, or beside
+            # one stored) meets the store's unique key: bad data, not a race.
+            if clash.kind != "case":
+                raise
+            raise InvalidData(
+                [
+                    (
+                        "cases",
+                        Text(
+                            f"ärendet {clash.id!r} är redan det öppna ärendet för samma enhet "
+                            "och arbetsflöde",
+                            f"case {clash.id!r} is already the open case for the same subject "
+                            "and workflow",
+                        ),
+                    )
+                ]
+            ) from None
 
     def erase_person(self, person_id: str, *, actor: Actor) -> Person:
         """Remove a person's name and contact data everywhere; their id stays in history

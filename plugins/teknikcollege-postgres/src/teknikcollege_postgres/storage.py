@@ -102,6 +102,19 @@ class PostgresStorage:
             ) from None
         try:
             self._migrate()
+        except psycopg.errors.DuplicateTable as error:
+            # The schema holds tables of another program (it has no schema_version of
+            # ours): never touch them.
+            self._conn.close()
+            where = self.schema or "public"
+            raise StorageUnavailable(
+                Text(
+                    f"schemat {where!r} tillhör ett annat program ({error}); välj ett eget "
+                    "schema med ?schema=NAMN",
+                    f"schema {where!r} belongs to another program ({error}); choose a schema "
+                    "of your own with ?schema=NAME",
+                )
+            ) from None
         except BaseException:
             self._conn.close()
             raise
