@@ -64,24 +64,22 @@ from .serialization import to_data
 T = TypeVar("T")
 
 
-class Day(click.ParamType):
-    """A day written ``YYYY-MM-DD`` (read strictly, as :func:`~teknikcollege.clock.parse_day`)."""
+def _day(lang: Language) -> Callable[[Any, Any, Any], date | None]:
+    """An option callback reading a day written ``YYYY-MM-DD`` strictly (as
+    :func:`~teknikcollege.clock.parse_day`); a bad one is a usage error."""
 
-    name = "YYYY-MM-DD"
-
-    def __init__(self, lang: Language) -> None:
-        self.lang = lang
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> date:
-        if isinstance(value, date):
+    def convert(ctx: Any, param: Any, value: Any) -> date | None:
+        if value is None or isinstance(value, date):
             return value
         try:
             return parse_day(value)
         except errors.InvalidData as error:
-            self.fail(error.message(self.lang), param, ctx)
+            raise click.BadParameter(error.message(lang), ctx=ctx, param=param) from None
+
+    return convert
 
 
-def _choice(values: Sequence[Any]) -> click.Choice:
+def _choice(values: Sequence[Any]) -> Any:
     return click.Choice([v.value for v in values])
 
 
@@ -142,7 +140,7 @@ def _unknown(kind: str, id: str, text: Text) -> errors.NotFound:
     return UnknownName(kind, id, text)
 
 
-def register(cli: Any, lang: Language) -> None:
+def register(cli: click.Group, lang: Language) -> None:
     """Add the process commands to `cli` with help texts in `lang`."""
     from .cli import (
         State,
@@ -155,7 +153,7 @@ def register(cli: Any, lang: Language) -> None:
         one_line,
     )
 
-    day = Day(lang)
+    day: dict[str, Any] = {"callback": _day(lang), "metavar": "YYYY-MM-DD"}
 
     def h(text: Text) -> str:
         return text.get(lang)
@@ -172,7 +170,7 @@ def register(cli: Any, lang: Language) -> None:
     date_option = click.option(
         "--date",
         "on",
-        type=day,
+        **day,
         help=h(_("The day of the record (default: the command line's today).")),
     )
 
@@ -319,13 +317,11 @@ def register(cli: Any, lang: Language) -> None:
         required=True,
         help=h(_("A member municipality's code; repeat for each.")),
     )
-    @click.option(
-        "--kind", type=_choice(list(CollegeKind)), default=CollegeKind.REGIONAL.value
-    )
+    @click.option("--kind", type=_choice(list(CollegeKind)), default=CollegeKind.REGIONAL.value)
     @click.option("--process-leader", "leaders", multiple=True, help=h(_("A person's id.")))
     @click.option("--branch-area", "areas", multiple=True, help=h(_("e.g. industry, technology")))
-    @click.option("--pilot-from", type=day, help=h(_("The first day of a pilot period.")))
-    @click.option("--pilot-until", type=day, help=h(_("The last day of a pilot period.")))
+    @click.option("--pilot-from", **day, help=h(_("The first day of a pilot period.")))
+    @click.option("--pilot-until", **day, help=h(_("The last day of a pilot period.")))
     @click.pass_obj
     def college_add(
         state: State,
@@ -367,12 +363,17 @@ def register(cli: Any, lang: Language) -> None:
     def college_show(state: State, college_id: str) -> None:
         with state.registry() as registry:
             found = registry.get(College, college_id)
-        lines = [f"{found.id}: {found.name} ({found.county_code}) {' '.join(found.municipalities)}"]
+        municipalities = " ".join(found.municipalities)
+        lines = [f"{found.id}: {found.name} ({found.county_code}) {municipalities}"]
+        for g in found.steering_groups():
+            members = ", ".join(
+                m.person_id + ("*" if m.person_id == g.chair else "") for m in g.members
+            )
+            lines.append(f"  {g.id}: {members}")
         lines += [
-            f"  {g.id}: {', '.join(m.person_id + ('*' if m.person_id == g.chair else '') for m in g.members)}"
-            for g in found.steering_groups()
+            f"  {a.id} {a.kind.value} {a.period.start} – {a.period.end or ''}"
+            for a in found.agreements
         ]
-        lines += [f"  {a.id} {a.kind.value} {a.period.start} – {a.period.end or ''}" for a in found.agreements]
         state.out(to_data(found), "\n".join(one_line(line) for line in lines))
 
     @college.command(
@@ -388,8 +389,8 @@ def register(cli: Any, lang: Language) -> None:
     @click.argument("college_id", shell_complete=_completer(_college_items))
     @click.argument("id")
     @click.option("--kind", required=True, type=_choice(list(AgreementKind)))
-    @click.option("--from", "start", required=True, type=day)
-    @click.option("--until", "end", type=day, help=h(_("The last day (none: open-ended).")))
+    @click.option("--from", "start", required=True, **day)
+    @click.option("--until", "end", **day, help=h(_("The last day (none: open-ended).")))
     @click.option("--municipality", "municipalities", multiple=True)
     @click.option("--party", "parties", multiple=True, help=h(_("An organisation's id.")))
     @click.option(
@@ -437,8 +438,8 @@ def register(cli: Any, lang: Language) -> None:
     @click.argument("college_id", shell_complete=_completer(_college_items))
     @click.option("--funder", required=True, help=h(_("An organisation's id.")))
     @click.option("--amount", required=True, type=int, help=h(_("Whole kronor.")))
-    @click.option("--from", "start", required=True, type=day)
-    @click.option("--until", "end", type=day)
+    @click.option("--from", "start", required=True, **day)
+    @click.option("--until", "end", **day)
     @click.pass_obj
     def college_funding(
         state: State, college_id: str, funder: str, amount: int, start: date, end: date | None
@@ -525,8 +526,7 @@ def register(cli: Any, lang: Language) -> None:
                             (
                                 "steering_group",
                                 _(
-                                    "the college already has the regional steering group "
-                                    "{group!r}",
+                                    "the college already has the regional steering group {group!r}",
                                     group=c.steering_group.id,
                                 ),
                             )
@@ -638,7 +638,7 @@ def register(cli: Any, lang: Language) -> None:
     @click.option("--college", "college_id", required=True)
     @click.option("--branch-area", "areas", multiple=True)
     @click.option("--orientation", "orientations", multiple=True, metavar="ID:TITLE")
-    @click.option("--start", type=day, help=h(_("The day the programme starts.")))
+    @click.option("--start", **day, help=h(_("The day the programme starts.")))
     @click.option(
         "--pilot", is_flag=True, help=h(_("The programme was built during the college's pilot."))
     )
@@ -666,7 +666,7 @@ def register(cli: Any, lang: Language) -> None:
                 raise click.BadParameter(
                     _(
                         "{value!r}: KIND is one of {kinds} and COUNT a whole number",
-                        value=f"{company}:{kind}:{count}",
+                        value=":".join((company, kind, count)),
                         kinds=", ".join(k.value for k in ContributionKind),
                     ).get(lang),
                     param_hint="--contribution",
@@ -722,7 +722,7 @@ def register(cli: Any, lang: Language) -> None:
     )
     @click.option("--unit", "units", multiple=True, help=h(_("college:ID, programme:ID, ...")))
     @click.option("--contact", help=h(_("The contact person's id.")))
-    @click.option("--expected", type=day, help=h(_("When the application is expected.")))
+    @click.option("--expected", **day, help=h(_("When the application is expected.")))
     @click.option(
         "--approved",
         is_flag=True,
@@ -780,7 +780,7 @@ def register(cli: Any, lang: Language) -> None:
     @click.option("--all-documents", is_flag=True)
     @click.option(
         "--approved-on",
-        type=day,
+        **day,
         help=h(_("The day the regional steering group approved the application.")),
     )
     @date_option
@@ -841,9 +841,7 @@ def register(cli: Any, lang: Language) -> None:
     @click.argument("id")
     @click.argument("case_id", shell_complete=_completer(_case_items))
     @click.option("--reviewer", "reviewers", multiple=True, help=h(_("A reviewer's id.")))
-    @click.option(
-        "--sampled", multiple=True, help=h(_("A local college visited as a sample."))
-    )
+    @click.option("--sampled", multiple=True, help=h(_("A local college visited as a sample.")))
     @date_option
     @click.pass_obj
     def record_visit(
@@ -917,7 +915,7 @@ def register(cli: Any, lang: Language) -> None:
     )
     @click.argument("id")
     @click.argument("case_id", shell_complete=_completer(_case_items))
-    @click.option("--new-due", required=True, type=day)
+    @click.option("--new-due", required=True, **day)
     @click.option("--reason", default="")
     @date_option
     @click.pass_obj
@@ -947,7 +945,7 @@ def register(cli: Any, lang: Language) -> None:
     @click.option("--subject", required=True, help=h(_("The id of the college or programme.")))
     @click.option("--outcome", required=True, type=_choice(list(Outcome)))
     @click.option("--evidence", required=True)
-    @click.option("--valid-until", type=day)
+    @click.option("--valid-until", **day)
     @actor_option()
     @date_option
     @click.pass_obj
@@ -989,9 +987,7 @@ def register(cli: Any, lang: Language) -> None:
     @click.argument("id")
     @click.option("--college", "college_id", required=True)
     @click.option("--year", required=True, type=int)
-    @click.option(
-        "--level", type=_choice(list(ReportLevel)), default=ReportLevel.REGIONAL.value
-    )
+    @click.option("--level", type=_choice(list(ReportLevel)), default=ReportLevel.REGIONAL.value)
     @click.option("--local-college")
     @date_option
     @click.pass_obj
@@ -1166,4 +1162,3 @@ def register(cli: Any, lang: Language) -> None:
             ],
             "\n".join(lines),
         )
-

@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 try:
     import click
+    from click.core import ParameterSource
     from click.shell_completion import CompletionItem
 
     HAVE_CLICK = True
@@ -227,6 +228,7 @@ class Options:
         self.as_json = as_json
         self.debug = debug
         self.today: date | None = None
+        self.today_given = False
 
     @classmethod
     def scan(cls, args: Sequence[str]) -> Options:
@@ -658,7 +660,9 @@ def _global_options(lang: Language) -> list[Any]:
             expose_value=False,
             is_eager=True,
             callback=_today_callback,
-            help=_("The day the command acts on (default TEKNIKCOLLEGE_TODAY, else the real day).").get(lang),
+            help=_(
+                "The day the command acts on (default TEKNIKCOLLEGE_TODAY, else the real day)."
+            ).get(lang),
         ),
         click.Option(
             ["--debug"],
@@ -683,8 +687,11 @@ def _today_callback(ctx: Any, param: Any, value: Any) -> Any:
             ctx=ctx,
             param=param,
         ) from None
-    if state is not None:
-        state.today = day
+    # The option is on the group and on every command, and each level reads the
+    # environment: a day given on the command line, at any level, wins over it.
+    from_env = ctx.get_parameter_source(param.name) is ParameterSource.ENVIRONMENT
+    if state is not None and not (from_env and state.today_given):
+        state.today, state.today_given = day, not from_env
     return day
 
 
