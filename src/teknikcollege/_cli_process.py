@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
 import click
 
-from . import errors
+from . import errors, plugin_template
 from ._text import Language, Text, _
 from .clock import parse_day
 from .codes import OrganisationNumber
@@ -1161,4 +1162,44 @@ def register(cli: click.Group, lang: Language) -> None:
                 for o in options
             ],
             "\n".join(lines),
+        )
+
+    # -- plug-ins --------------------------------------------------------------------------
+
+    @cli.command(
+        "new-plugin",
+        **helped(
+            _(
+                "Write a plug-in package to start from: KIND is storage, notifier or rule. "
+                "It installs with pip, is discovered, and its tests run the matching "
+                "contract."
+            ),
+            "teknikcollege new-plugin rule gavleborg-rules",
+            "teknikcollege new-plugin notifier teams --dir plugins",
+            "teknikcollege new-plugin storage jsonfile --json",
+        ),
+    )
+    @click.argument("kind", type=click.Choice(list(plugin_template.KINDS)))
+    @click.argument("name")
+    @click.option(
+        "--dir",
+        "folder",
+        default=".",
+        type=click.Path(file_okay=False),
+        help=h(_("The folder to write the package into (default: the current one).")),
+    )
+    @click.pass_obj
+    def new_plugin(state: State, kind: str, name: str, folder: str) -> None:
+        target = plugin_template.new_plugin(kind, name, Path(folder))
+        written = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
+        text = _(
+            "{kind} plug-in {name!r} written to {path}; try: pip install -e '{path}[test]' "
+            "&& pytest {path}",
+            kind=kind,
+            name=name,
+            path=str(target),
+        )
+        state.out(
+            {"kind": kind, "name": name, "path": str(target), "files": written},
+            one_line(state.say(text)),
         )
