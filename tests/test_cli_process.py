@@ -174,7 +174,10 @@ def test_documented_exit_codes(db: str, args: tuple[str, ...], code: int, messag
     assert done.exit_code == code, done.stderr
     assert message in done.stderr and "Traceback" not in done.stderr
     as_json = invoke("--db", db, *args, "--json")
-    assert as_json.exit_code == code and json.loads(as_json.stderr)["code"] == code
+    error = json.loads(as_json.stderr)
+    assert as_json.exit_code == code and error["code"] == code
+    assert error["error"] in {"UnknownName", "NotFound", "InvalidData", "UsageError",
+                              "ConcurrentUpdate", "PermissionDenied"}, error
 
 
 def test_the_clock_setting_dates_records_and_transitions(db: str) -> None:

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import click
@@ -62,6 +63,9 @@ from .models import (
 from .registry import Registry
 from .serialization import to_data
 
+if TYPE_CHECKING:
+    from .cli import State
+
 T = TypeVar("T")
 
 
@@ -106,7 +110,9 @@ def _updated(registry: Registry, cls: type[T], id: str, change: Callable[[T], T]
     return changed
 
 
-def _group_of(college: College, group_id: str) -> tuple[int | None, SteeringGroup]:
+def _group_of(
+    college: College, group_id: str, unknown: Callable[[str, str, Text], Exception]
+) -> tuple[int | None, SteeringGroup]:
     """Where steering group `group_id` sits in `college`: ``None`` for the regional group,
     else the index of its local college."""
     if college.steering_group is not None and college.steering_group.id == group_id:
@@ -115,7 +121,7 @@ def _group_of(college: College, group_id: str) -> tuple[int | None, SteeringGrou
         if local.steering_group is not None and local.steering_group.id == group_id:
             return i, local.steering_group
     known = ", ".join(g.id for g in college.steering_groups()) or "-"
-    raise _unknown(
+    raise unknown(
         "steering group",
         group_id,
         _(
@@ -135,24 +141,13 @@ def _with_group(college: College, where: int | None, group: SteeringGroup) -> Co
     return attrs.evolve(college, local_colleges=tuple(locals_))
 
 
-def _unknown(kind: str, id: str, text: Text) -> errors.NotFound:
-    from .cli import UnknownName
-
-    return UnknownName(kind, id, text)
-
-
-def register(cli: click.Group, lang: Language) -> None:
-    """Add the process commands to `cli` with help texts in `lang`."""
-    from .cli import (
-        State,
-        _actor,
-        _case_items,
-        _college_items,
-        _completer,
-        _help,
-        _subject,
-        one_line,
-    )
+def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
+    """Add the process commands to `cli` with help texts in `lang`; `kit` is
+    :mod:`teknikcollege.cli`, whose helpers they share."""
+    # The helpers come from the cli module itself, handed in: importing it here would
+    # make the two modules import each other.
+    _actor, _case_items, _college_items = kit._actor, kit._case_items, kit._college_items
+    _completer, _help, _subject, one_line = kit._completer, kit._help, kit._subject, kit.one_line
 
     day: dict[str, Any] = {"callback": _day(lang), "metavar": "YYYY-MM-DD"}
 
@@ -160,7 +155,8 @@ def register(cli: click.Group, lang: Language) -> None:
         return text.get(lang)
 
     def helped(text: Text, *examples: str) -> dict[str, str]:
-        return _help(lang, text.sv, text.en, *examples)
+        made: dict[str, str] = _help(lang, text.sv, text.en, *examples)
+        return made
 
     def done(state: State, entity: object, text: Text) -> None:
         state.out(to_data(entity), one_line(state.say(text)))
@@ -550,7 +546,7 @@ def register(cli: click.Group, lang: Language) -> None:
                             ]
                         )
                     return _with_group(c, i, made)
-            raise _unknown(
+            raise kit.UnknownName(
                 "local college",
                 local_id,
                 _(
@@ -593,7 +589,7 @@ def register(cli: click.Group, lang: Language) -> None:
         member = Member(person_id, Sector(sector), organisation)
 
         def change(c: College) -> College:
-            where, found = _group_of(c, group_id)
+            where, found = _group_of(c, group_id, kit.UnknownName)
             grown = attrs.evolve(
                 found,
                 members=(*found.members, member),

@@ -1319,7 +1319,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
 
     from . import _cli_process
 
-    _cli_process.register(cli, lang)
+    _cli_process.register(cli, lang, sys.modules[__name__])
     cli.warnings_at_start = _register_plugin_commands(cli, plugin_manager)
     _add_global_options_to_commands(cli, lang)
     return cli
