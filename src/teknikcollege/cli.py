@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 try:
     import click
+    from click.core import ParameterSource
     from click.shell_completion import CompletionItem
 
     HAVE_CLICK = True
@@ -33,8 +34,8 @@ except ImportError:  # pragma: no cover - the cli extra is not installed
 
 from . import errors, site
 from ._redact import redact_text, redact_url
-from ._text import Language, Text
-from .clock import FixedClock, SystemClock
+from ._text import Language, Text, _
+from .clock import FixedClock, SystemClock, parse_day
 from .models import College, Organisation, OrganisationKind, Programme, UnitKind, UnitRef
 from .plugins import PluginWarning
 from .registry import DEFAULT_STORAGE, Registry
@@ -226,6 +227,8 @@ class Options:
         self.lang: Language = lang or _env_language()
         self.as_json = as_json
         self.debug = debug
+        self.today: date | None = None
+        self.today_given = False
 
     @classmethod
     def scan(cls, args: Sequence[str]) -> Options:
@@ -305,7 +308,10 @@ class State(Options):
         path = sqlite_path(url)
         if path is not None:
             check_access(path, create=create)
-        return Registry.open(url, clock=clock or SystemClock())
+        if clock is None:
+            # --today / TEKNIKCOLLEGE_TODAY: the clock of scripted walks through time.
+            clock = FixedClock(self.today) if self.today is not None else SystemClock()
+        return Registry.open(url, clock=clock)
 
     def out(self, data: Any, text: str) -> None:
         """Print `data` as JSON with ``--json``, else `text`."""
@@ -648,6 +654,17 @@ def _global_options(lang: Language) -> list[Any]:
             help=text("Skriv JSON (även fel).", "Print JSON (errors too)."),
         ),
         click.Option(
+            ["--today"],
+            metavar="YYYY-MM-DD",
+            envvar="TEKNIKCOLLEGE_TODAY",
+            expose_value=False,
+            is_eager=True,
+            callback=_today_callback,
+            help=_(
+                "The day the command acts on (default TEKNIKCOLLEGE_TODAY, else the real day)."
+            ).get(lang),
+        ),
+        click.Option(
             ["--debug"],
             is_flag=True,
             expose_value=False,
@@ -656,6 +673,26 @@ def _global_options(lang: Language) -> list[Any]:
             help=text("Visa felets traceback.", "Show the traceback of an error."),
         ),
     ]
+
+
+def _today_callback(ctx: Any, param: Any, value: Any) -> Any:
+    if value is None:
+        return value
+    state = ctx.find_object(State)
+    try:
+        day = parse_day(value)
+    except errors.InvalidData as error:
+        raise click.BadParameter(
+            error.message(state.lang if state is not None else _env_language()),
+            ctx=ctx,
+            param=param,
+        ) from None
+    # The option is on the group and on every command, and each level reads the
+    # environment: a day given on the command line, at any level, wins over it.
+    from_env = ctx.get_parameter_source(param.name) is ParameterSource.ENVIRONMENT
+    if state is not None and not (from_env and state.today_given):
+        state.today, state.today_given = day, not from_env
+    return day
 
 
 def _add_global_options(command: Any, lang: Language) -> None:
@@ -1295,6 +1332,9 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
         )
 
     site.register(cli, lang)
+    from . import _cli_process
+
+    _cli_process.register(cli, lang, sys.modules[__name__])
     cli.warnings_at_start = _register_plugin_commands(cli, plugin_manager)
     _add_global_options_to_commands(cli, lang)
     return cli

@@ -1,0 +1,256 @@
+"""The whole process from the command line (issue 17): a new college walked with nothing but
+``teknikcollege`` commands, and each process command's options, clock, output and errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+import teknikcollege as tc
+from teknikcollege.cli import build_cli
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "examples" / "walk-a-new-college.sh"
+CLI = build_cli("en")
+CLI_SV = build_cli("sv")
+
+
+def command_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a shell in which ``teknikcollege`` is the tree under test."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    shim = bin_dir / "teknikcollege"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m teknikcollege "$@"\n')
+    shim.chmod(0o755)
+    source = str(Path(tc.__file__).resolve().parents[1])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEKNIKCOLLEGE_")}
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (source, env.get("PYTHONPATH")) if p)
+    env["TMPDIR"] = str(tmp_path)
+    return env
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("sh") is None, reason="needs a POSIX shell")
+def test_the_example_walks_a_new_college_to_ordinary_operation(tmp_path: Path) -> None:
+    env = command_env(tmp_path)
+    db = tmp_path / "walk.db"
+    done = subprocess.run(["sh", str(SCRIPT), str(db)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr
+    assert done.stderr == ""
+    assert "life-gavleborg: certified → ordinary_operation" in done.stdout
+    assert "Assessment of college gavleborg (2025-09-15): 10 of 10 criteria passed" in done.stdout \
+        or "criteria passed" in done.stdout
+
+    with tc.Registry.open(f"sqlite:///{db}") as registry:
+        states = {c.id: c.state for c in registry.cases()}
+        assert states == {"life-gavleborg": "ordinary_operation",
+                          "cert-gavleborg": "certified", "cert-svetsare": "certified"}
+        college = registry.case("cert-gavleborg")
+        # Three years from the decision day the script set with TEKNIKCOLLEGE_TODAY.
+        assert [(str(c.valid_from), str(c.valid_until)) for c in college.certifications] == [
+            ("2025-09-15", "2028-09-14")]
+        history = registry.history("cert-gavleborg")
+        assert [r.trigger for r in history] == [
+            "open", "approve_interest", "submit_application", "start_review", "hold_visit",
+            "request_supplements", "grant_postponement", "submit_supplements", "approve"]
+        assert history[6].note == "board meeting in August"
+        assert registry.get(tc.College, "gavleborg").steering_group is not None
+        assert registry.outbox("pending") == []
+
+    # Run again: a new file each time; an existing one is refused, untouched.
+    again = subprocess.run(["sh", str(SCRIPT), str(db)], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert again.returncode == 2 and "exists" in again.stderr
+
+
+# -- the commands one by one, in process ---------------------------------------------------
+
+
+def invoke(*args: str, cli: Any = CLI, env: dict[str, str] | None = None) -> Result:
+    environ = {"TEKNIKCOLLEGE_LANG": None, "TEKNIKCOLLEGE_STORAGE": None,
+               "TEKNIKCOLLEGE_TODAY": None, **(env or {})}
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False, env=environ)
+
+
+def ok(*args: str, **kwargs: Any) -> Result:
+    done = invoke(*args, **kwargs)
+    assert done.exit_code == 0, (args, done.stderr)
+    return done
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    """A store with a small college: three municipalities, a provider, a company, people."""
+    path = str(tmp_path / "tc.db")
+    steps = [
+        ("init",),
+        ("organisation", "add", "vux", "--name", "Vux", "--kind", "education_provider",
+         "--provider-kind", "municipal_adult_education"),
+        ("organisation", "add", "acme", "--name", "Acme AB", "--kind", "company",
+         "--org-number", "556084-0976"),
+        ("person", "add", "p-leader", "--name", "Kim", "--role", "process_leader"),
+        ("person", "add", "p-chair", "--name", "Alex", "--role", "chair", "--role", "member"),
+        ("person", "add", "p-rev1", "--name", "Gran", "--role", "reviewer"),
+        ("person", "add", "p-rev2", "--name", "Ulla", "--role", "reviewer"),
+        ("college", "add", "gbg", "--name", "Teknikcollege G", "--county", "21",
+         "--municipality", "2180", "--municipality", "2181", "--municipality", "2104",
+         "--process-leader", "p-leader"),
+    ]
+    for step in steps:
+        ok("--db", path, *step)
+    return path
+
+
+def test_repeatable_options_become_lists(db: str) -> None:
+    done = ok("--db", db, "--json", "programme", "add", "svets", "--title", "Svetsare",
+              "--form", "vocational_adult", "--weeks", "40", "--provider", "vux",
+              "--college", "gbg", "--branch-area", "industry", "--branch-area", "technology",
+              "--orientation", "mig:MIG-svetsning", "--orientation", "tig:TIG-svetsning",
+              "--contribution", "acme:apl_places:6", "--contribution", "acme:supervisors:2")
+    data = json.loads(done.stdout)
+    assert data["branch_areas"] == ["industry", "technology"]
+    assert [o["id"] for o in data["orientations"]] == ["mig", "tig"]
+    with tc.Registry.open(f"sqlite:///{db}") as registry:
+        programme = registry.get(tc.Programme, "svets")
+        assert programme.contributed(tc.ContributionKind.APL_PLACES) == 6
+        assert registry.get(tc.College, "gbg").municipalities == ("2180", "2181", "2104")
+
+
+def test_steering_groups_are_built_member_by_member(db: str) -> None:
+    ok("--db", db, "college", "local", "gbg", "gs", "--name", "Lokal", "--municipality", "2180")
+    ok("--db", db, "group", "add", "gbg", "regional", "--name", "Regional styrgrupp")
+    ok("--db", db, "group", "add", "gbg", "gs-local", "--name", "Lokal styrgrupp",
+       "--local", "gs")
+    ok("--db", db, "group", "member", "gbg", "regional", "p-chair", "--sector", "company",
+       "--organisation", "acme", "--chair")
+    ok("--db", db, "group", "member", "gbg", "gs-local", "p-chair", "--sector", "company")
+    with tc.Registry.open(f"sqlite:///{db}") as registry:
+        college = registry.get(tc.College, "gbg")
+    assert college.steering_group is not None and college.steering_group.chair == "p-chair"
+    assert college.steering_group.level is tc.GroupLevel.REGIONAL
+    local = college.local_colleges[0].steering_group
+    assert local is not None and local.level is tc.GroupLevel.LOCAL and local.chair is None
+    shown = json.loads(ok("--db", db, "college", "show", "gbg", "--json").stdout)
+    assert shown["steering_group"]["members"][0]["person_id"] == "p-chair"
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (("group", "member", "gbg", "nope", "p-chair", "--sector", "company"), 3,
+     "has no steering group 'nope'"),
+    (("group", "add", "gbg", "x", "--name", "X", "--local", "nowhere"), 3,
+     "has no local college 'nowhere'"),
+    (("group", "member", "gbg", "g", "ghost", "--sector", "company"), 3, "does not exist"),
+    (("college", "add", "x", "--name", "X", "--county", "21", "--municipality", "0180"), 1,
+     "is not in county 21"),
+    (("college", "add", "gbg", "--name", "X", "--county", "21", "--municipality", "2180"), 1,
+     ""),
+    (("college", "agreement", "gbg", "a", "--kind", "collaboration", "--from", "2024-02-30"),
+     2, "is not a date"),
+    (("programme", "add", "p", "--title", "T", "--form", "other", "--weeks", "4",
+      "--provider", "vux", "--college", "gbg", "--contribution", "acme:gifts:2"), 2,
+     "KIND is one of"),
+    (("record", "application", "a", "no-case", "--all-documents"), 3, "does not exist"),
+    (("record", "annual-report", "ar", "--college", "nope", "--year", "2024"), 3,
+     "does not exist"),
+    (("case", "open", "certification", "college:gbg", "--actor", "p-rev1:reviewer"), 4, ""),
+    (("case", "open", "certification", "planet:x", "--actor", "p-leader:process_leader"), 2,
+     "KIND:ID"),
+    (("--today", "2024-1-5", "case", "list"), 2, "is not a date"),
+])
+def test_documented_exit_codes(db: str, args: tuple[str, ...], code: int, message: str) -> None:
+    if args[:3] == ("group", "member", "gbg") and args[3] == "g":
+        ok("--db", db, "group", "add", "gbg", "g", "--name", "G")
+    done = invoke("--db", db, *args)
+    assert done.exit_code == code, done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+    as_json = invoke("--db", db, *args, "--json")
+    error = json.loads(as_json.stderr)
+    assert as_json.exit_code == code and error["code"] == code
+    assert error["error"] in {"UnknownName", "NotFound", "InvalidData", "UsageError",
+                              "ConcurrentUpdate", "PermissionDenied"}, error
+
+
+def test_the_clock_setting_dates_records_and_transitions(db: str) -> None:
+    day = {"TEKNIKCOLLEGE_TODAY": "2024-09-02"}
+    ok("--db", db, "record", "interest", "i-1", "--college", "gbg", "--registrant", "vux",
+       "--unit", "college:gbg", "--contact", "p-leader", "--approved", env=day)
+    opened = json.loads(ok("--db", db, "case", "open", "certification", "college:gbg",
+                           "--actor", "p-leader:process_leader", "--id", "c-1", "--json",
+                           env=day).stdout)
+    assert opened["id"] == "c-1" and opened["opened"].startswith("2024-09-02")
+    # --today wins over the environment.
+    ok("--db", db, "--today", "2024-09-20", "case", "fire", "c-1", "approve_interest",
+       "--actor", "p-office:national_office", env=day)
+    with tc.Registry.open(f"sqlite:///{db}") as registry:
+        assert registry.get(tc.InterestRegistration, "i-1").registered.isoformat() == "2024-09-02"
+        assert [r.at.date().isoformat() for r in registry.history("c-1")] == [
+            "2024-09-02", "2024-09-20"]
+
+
+def test_two_reviewers_guard_the_visit_from_the_command_line(db: str) -> None:
+    env = {"TEKNIKCOLLEGE_TODAY": "2025-01-20"}
+    office, leader = "p-office:national_office", "p-leader:process_leader"
+    ok("--db", db, "record", "interest", "i-1", "--college", "gbg", "--registrant", "vux",
+       "--unit", "college:gbg", "--contact", "p-leader", "--approved", env=env)
+    ok("--db", db, "case", "open", "certification", "college:gbg", "--actor", leader,
+       "--id", "c-1", env=env)
+    ok("--db", db, "case", "fire", "c-1", "approve_interest", "--actor", office, env=env)
+    ok("--db", db, "record", "application", "a-1", "c-1", "--all-documents",
+       "--approved-on", "2025-01-14", env=env)
+    triggers = json.loads(ok("--db", db, "case", "triggers", "c-1", "--actor", leader,
+                             "--json", env=env).stdout)
+    assert {t["trigger"]: t["possible"] for t in triggers}["submit_application"] is True
+    ok("--db", db, "case", "fire", "c-1", "submit_application", "--actor", leader, env=env)
+    ok("--db", db, "case", "fire", "c-1", "start_review", "--actor", office, env=env)
+    ok("--db", db, "record", "visit", "v-1", "c-1", "--reviewer", "p-rev1", env=env)
+    refused = invoke("--db", db, "case", "fire", "c-1", "hold_visit", "--actor",
+                     "p-rev1:reviewer", env=env)
+    assert refused.exit_code == 1 and "fewer than two reviewers" in refused.stderr
+    ok("--db", db, "record", "visit", "v-2", "c-1", "--reviewer", "p-rev1", "--reviewer",
+       "p-rev2", env=env)
+    ok("--db", db, "case", "fire", "c-1", "hold_visit", "--actor", "p-rev1:reviewer", env=env)
+    listed = json.loads(ok("--db", db, "case", "list", "--state", "visited", "--json").stdout)
+    assert [c["id"] for c in listed] == ["c-1"]
+
+
+def test_a_reviewer_of_the_college_may_not_judge_it(db: str) -> None:
+    done = invoke("--db", db, "record", "judgement", "j-1", "--rule", "learning-environment",
+                  "--subject", "gbg", "--outcome", "passed", "--evidence", "seen",
+                  "--actor", "p-leader:reviewer")
+    assert done.exit_code == 4 and "belongs to the college" in done.stderr
+
+
+PROCESS_COMMANDS = [
+    "organisation add", "person add", "college add", "college show", "college agreement",
+    "college funding", "college local", "group add", "group member", "programme add",
+    "record interest", "record application", "record visit", "record protocol",
+    "record supplement", "record postponement", "record judgement", "record annual-report",
+    "record survey", "case open", "case fire", "case show", "case history", "case list",
+    "case triggers",
+]
+
+
+@pytest.mark.parametrize("name", PROCESS_COMMANDS)
+def test_every_process_command_has_examples_in_both_languages(name: str) -> None:
+    words = name.split()
+    en = ok(*words, "--help")
+    assert "Examples:\n    $ teknikcollege " in en.stdout and "--today" in en.stdout
+    sv = ok(*words, "--help", cli=CLI_SV)
+    assert "Exempel:\n    $ teknikcollege " in sv.stdout
+    # Swedish help is Swedish: the command's own line differs from the English one.
+    assert en.stdout.split("\n\n")[1] != sv.stdout.split("\n\n")[1]
+
+
+def test_swedish_messages_for_what_was_stored(db: str) -> None:
+    done = ok("--db", db, "--lang", "sv", "person", "add", "p-x", "--name", "X", cli=CLI_SV)
+    assert done.stdout.strip() == "personen 'p-x' har lagts till"
