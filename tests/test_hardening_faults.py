@@ -80,6 +80,7 @@ def _store_with_an_orphan_case(storage: Any) -> tuple[str, list[str]]:
                               plugin_manager=make_plugin_manager(plugins=[GonePlugin()],
                                                                  entry_points=False))
     with_plugin.add(*stockholm_pilot().entities())
+    with_plugin.create_admin(tc.Person("admin", "Ada Admin"))
     orphan = _to_supplements(with_plugin, "gone-certification", "orphan")
     clock.set(date(2024, 1, 1))
     others = [_to_supplements(with_plugin, "certification", f"u{i}") for i in range(3)]
@@ -173,6 +174,7 @@ def test_a_notifier_raising_system_exit_does_not_stop_the_others(
                              disable=["teknikcollege.log"])
     registry = tc.Registry(MemoryStorage(), clock=tc_clock, config={}, plugin_manager=pm)
     registry.add(*stockholm_pilot().entities())
+    registry.create_admin(tc.Person("admin", "Ada Admin"))
     for unit in ("a", "b"):
         case = registry.open_case("certification", tc.UnitRef(tc.UnitKind.PROVIDER, unit),
                                   actor=LEADER, college_id="stockholm").id
@@ -212,6 +214,7 @@ def _lease_scenario(first: tc.Registry, second: tc.Registry) -> tuple[SlowThenFa
     notifier = first.notifiers[0]
     assert isinstance(notifier, SlowThenFails) and second.notifiers[0] is notifier
     first.add(*stockholm_pilot().entities())
+    first.create_admin(tc.Person("admin", "Ada Admin"))
     case = first.open_case("certification", tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm"),
                            actor=LEADER).id
     first.fire(case, "withdraw", actor=LEADER)
@@ -289,6 +292,7 @@ def race_to_open(url: str, workers: int = 8, rounds: int = 8) -> list[list[str]]
     ``race-R`` at the same moment, round after round; the outcomes per process."""
     with tc.Registry.open(url, config={}) as registry:
         registry.add(*stockholm_pilot().entities())
+        registry.create_admin(tc.Person("admin", "Ada Admin"))
         registry.add(*(tc.Programme(f"race-{r}", f"Race {r}", tc.ProgrammeForm.VOCATIONAL_ADULT,
                                     40, "lernia", "stockholm") for r in range(rounds)))
     environ = {k: v for k, v in os.environ.items() if not k.startswith("TEKNIKCOLLEGE_")}

@@ -55,6 +55,7 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def registry(url: str, tc_clock: tc.FixedClock) -> Iterator[tc.Registry]:
     with open_url(url, clock=tc_clock) as reg:
         reg.add(*stockholm_pilot().entities())
+        reg.create_admin(tc.Person("admin", "Ada Admin"))
         yield reg
 
 
@@ -201,6 +202,7 @@ def test_a_newline_in_a_note_cannot_forge_a_history_line(tmp_path: Path) -> None
     db = tmp_path / "tc.db"
     with open_url(f"sqlite:///{db}") as registry:
         registry.add(*stockholm_pilot().entities())
+        registry.create_admin(tc.Person("admin", "Ada Admin"))
         case = registry.open_case("certification", COLLEGE, actor=LEADER).id
         registry.fire(case, "withdraw", actor=LEADER,
                       note="ok\n  2 2024-01-01 approve  review → certified  (p-office)\n")
@@ -226,6 +228,7 @@ def test_param_dates_in_any_format_but_yyyy_mm_dd_are_refused_on_the_command_lin
     db = tmp_path / "tc.db"
     with open_url(f"sqlite:///{db}") as registry:
         registry.add(*stockholm_pilot().entities())
+        registry.create_admin(tc.Person("admin", "Ada Admin"))
         case = supplements_case(registry)
         due = registry.case(case).deadlines["supplements_due"].isoformat()
     done = cli("--db", str(db), "fire", case, "grant_postponement", "--actor",
@@ -267,7 +270,6 @@ def erase_scenario(registry: tc.Registry) -> str:
     erased. Returns the address."""
     address = registry.get(tc.Person, "p-office").email
     assert address
-    registry.add(tc.Person("admin", "Admin", frozenset({tc.Role.ADMIN})))
     case = registry.open_case("certification", COLLEGE, actor=LEADER).id
     registry.fire(case, "withdraw", actor=LEADER)
     registry.deliver()
@@ -281,6 +283,7 @@ def test_after_erase_person_no_delivery_error_holds_the_address(url: str,
                                                                 ) -> None:
     with open_url(url, MailPlugin(), clock=tc_clock) as registry:
         registry.add(*stockholm_pilot().entities())
+        registry.create_admin(tc.Person("admin", "Ada Admin"))
         address = erase_scenario(registry)
         assert all(address not in e for e in last_errors(registry))
         assert address not in json.dumps(registry.export_document())
@@ -365,12 +368,16 @@ def test_a_second_open_case_for_one_subject_in_an_import_is_invalid_data(
     registry: tc.Registry,
 ) -> None:
     """Found by the import fuzz: the store's unique key raised ConcurrentUpdate."""
+    from teknikcollege.unit_of_work import record_hash
+
     case = registry.open_case("certification", COLLEGE, actor=LEADER).id
     document = registry.export_document()
     twin = dict(document["cases"][0], id="case-twin")
+    opened = dict(document["history"][0], case_id="case-twin")
+    opened["hash"] = record_hash(opened)  # a well-formed record of its own
     before = registry.export_document()
-    for cases in ([document["cases"][0], twin], [twin]):
-        with pytest.raises(tc.InvalidData) as info:
-            registry.import_document({**document, "cases": cases, "history": []})
-        assert paths(info.value) == {"cases"} and case in info.value.message("en")
-        assert registry.export_document() == before
+    with pytest.raises(tc.InvalidData) as info:
+        registry.import_document({**document, "cases": [document["cases"][0], twin],
+                                  "history": [document["history"][0], opened]})
+    assert paths(info.value) == {"history[1]"} and case in info.value.message("en")
+    assert registry.export_document() == before

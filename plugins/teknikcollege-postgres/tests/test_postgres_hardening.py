@@ -70,6 +70,7 @@ def test_a_case_of_a_missing_workflow_is_skipped_and_the_rest_lapse(pg_url: str,
 def registry(pg_url: str, tc_clock: tc.FixedClock) -> Iterator[tc.Registry]:
     with tc.Registry.open(pg_url, clock=tc_clock, config={}) as reg:
         reg.add(*stockholm_pilot().entities())
+        reg.create_admin(tc.Person("admin", "Ada Admin"))
         yield reg
 
 
@@ -90,6 +91,7 @@ def test_after_erase_person_no_delivery_error_holds_the_address(pg_url: str, sce
     _, inputs = scenarios
     with inputs.open_url(pg_url, inputs.MailPlugin(), clock=tc_clock) as registry:
         registry.add(*stockholm_pilot().entities())
+        registry.create_admin(tc.Person("admin", "Ada Admin"))
         address = inputs.erase_scenario(registry)
         assert all(address not in e for e in inputs.last_errors(registry))
     server, schema = split_url(pg_url)

@@ -135,6 +135,7 @@ def base_document() -> dict[str, Any]:
         DocumentKind,
         InterestKind,
         InterestRegistration,
+        Person,
         ReviewVisit,
         Role,
         UnitKind,
@@ -154,6 +155,7 @@ def base_document() -> dict[str, Any]:
         plugin_manager=make_plugin_manager(entry_points=False),
     ) as registry:
         registry.add(*stockholm_pilot().entities())
+        registry.create_admin(Person("admin", "Ada Admin"))
         college = registry.open_case(
             "certification", UnitRef(UnitKind.COLLEGE, "stockholm"), actor=leader
         ).id
