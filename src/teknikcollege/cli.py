@@ -1153,6 +1153,131 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @cli.command(
         **_help(
             lang,
+            "Är enheten certifierad en viss dag, med beviset: period, beslut, öppna ärenden, "
+            "vad som förfaller.",
+            "Is the unit certified on a day, with its proof: period, decision, open cases, "
+            "what is due.",
+            "teknikcollege status college:stockholm",
+            "teknikcollege status programme:cnc-operator --on 2023-03-01 --json",
+        )
+    )
+    @click.argument("unit")
+    @click.option(
+        "--on",
+        "day",
+        help=say("Dagen (ÅÅÅÅ-MM-DD; standard: i dag).", "The day (YYYY-MM-DD; default: today)."),
+    )
+    @click.pass_obj
+    def status(state: State, unit: str, day: str | None) -> None:
+        ref = _subject(unit, state.lang)
+        on = None
+        if day is not None:
+            try:
+                on = parse_day(day, "--on")
+            except errors.InvalidData as error:
+                raise click.BadParameter(error.message(state.lang)) from None
+        with state.registry() as registry:
+            _unit(registry, ref)
+            found = registry.status(ref, on=on)
+        lines = [
+            Text(
+                f"{found.unit} {found.on.isoformat()}: "
+                + ("certifierad" if found.certified else "inte certifierad"),
+                f"{found.unit} {found.on.isoformat()}: "
+                + ("certified" if found.certified else "not certified"),
+            )
+        ]
+        if found.period is not None:
+            p = found.period
+            span = f"{p.valid_from.isoformat()} – {p.valid_until.isoformat()}"
+            lines.append(Text(f"  period {p.number}: {span}", f"  period {p.number}: {span}"))
+        if found.decision is not None:
+            d = found.decision
+            lines.append(
+                Text(
+                    f"  beslut: {d.trigger} av {d.actor_id} {d.at.date().isoformat()} "
+                    f"(ärende {d.case_id}, händelse {d.seq}, {d.hash[:12]})",
+                    f"  decision: {d.trigger} by {d.actor_id} on {d.at.date().isoformat()} "
+                    f"(case {d.case_id}, record {d.seq}, {d.hash[:12]})",
+                )
+            )
+        for o in found.open_cases:
+            lines.append(
+                Text(
+                    f"  öppet: {o.case_id} ({o.workflow}) i {o.state}",
+                    f"  open: {o.case_id} ({o.workflow}) in {o.state}",
+                )
+            )
+        for due in found.due:
+            who = ", ".join(r.value for r in due.roles)
+            lines.append(
+                Text(
+                    f"  förfaller: {due.what} {due.on.isoformat()} ({due.case_id}) {who}".rstrip(),
+                    f"  due: {due.what} on {due.on.isoformat()} ({due.case_id}) {who}".rstrip(),
+                )
+            )
+        state.out(to_data(found), "\n".join(one_line(state.say(line)) for line in lines))
+
+    @cli.command(
+        **_help(
+            lang,
+            "Kontrollera varje ärendes hashkedja i lagret eller i en exportfil; skriver "
+            "varje kedjas huvud.",
+            "Check every case's hash chain in the store or in an export file; prints each "
+            "chain's head.",
+            "teknikcollege verify",
+            "teknikcollege verify export.json --json",
+        )
+    )
+    @click.argument("file", required=False, type=click.Path(dir_okay=False))
+    @click.pass_obj
+    def verify(state: State, file: str | None) -> None:
+        from .services.trust import verify_document
+
+        if file is not None:
+            try:
+                document = json.loads(Path(file).read_text(encoding="utf-8"))
+            except (OSError, ValueError) as error:
+                raise errors.InvalidData(
+                    [("", Text(f"kan inte läsa {file}: {error}", f"cannot read {file}: {error}"))]
+                ) from None
+            if not isinstance(document, dict):
+                raise errors.InvalidData(
+                    [("", Text("inget exportdokument", "not an export document"))]
+                )
+            reports = verify_document(document)
+        else:
+            with state.registry() as registry:
+                reports = registry.verify()
+        lines = []
+        for r in reports:
+            if r.ok:
+                lines.append(f"ok  {r.case_id}  {r.length}  {r.head}")
+            else:
+                lines.append(
+                    state.say(
+                        Text(
+                            f"FEL {r.case_id}: händelse {r.first_bad} stämmer inte",
+                            f"BAD {r.case_id}: record {r.first_bad} does not match",
+                        )
+                    )
+                )
+        state.out([to_data(r) | {"ok": r.ok} for r in reports], "\n".join(map(one_line, lines)))
+        bad = [r for r in reports if not r.ok]
+        if bad:
+            raise errors.InvalidData(
+                [
+                    (
+                        f"history.{r.case_id}[{r.first_bad}]",
+                        Text("hashkedjan bryts här", "the hash chain breaks here"),
+                    )
+                    for r in bad
+                ]
+            )
+
+    @cli.command(
+        **_help(
+            lang,
             "Tillämpa förfallna tidsregler och köa påminnelser.",
             "Apply due time rules and queue reminders.",
             "teknikcollege tick",

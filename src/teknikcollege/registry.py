@@ -31,9 +31,11 @@ from .rules.findings import Assessment
 from .serialization import Bundle, export_document
 from .services import cases as case_service
 from .services import exchange, maintenance, trust
+from .services import status as status_service
 from .services.cases import Option
 from .services.delivery import DeliveryReport, deliver
 from .services.policy import college_of_subject, denial, refuse, roles_for
+from .services.status import UnitStatus
 from .services.sweep import TickReport, tick
 from .services.trust import ChainReport
 from .storage.port import Storage
@@ -48,6 +50,7 @@ __all__ = [
     "Option",
     "Registry",
     "TickReport",
+    "UnitStatus",
 ]
 
 T = TypeVar("T")
@@ -518,6 +521,14 @@ class Registry:
             erased = exchange.erase_person(uow, person_id)
         audit_log.info("erased person %s by %s", person_id, actor.id)
         return erased
+
+    def status(self, unit: UnitRef, *, on: date | None = None) -> UnitStatus:
+        """Whether `unit` is certified on `on` (default: today), in which period, by
+        which decision, what is open and what is due next and for whom — computed from
+        history, so it is right for past days too."""
+        day = on or self.now().date()
+        with self._uow(write=False) as uow:
+            return status_service.unit_status(self.deps, uow, unit, day)
 
     def verify(self) -> list[ChainReport]:
         """Check every case's hash chain; each report names its head hash (keep it

@@ -1,0 +1,97 @@
+"""One question answered with its proof: is this unit certified on this day?
+
+Computed from history alone (each case replayed up to the day asked about), so it is
+right for past days too.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+
+import attrs
+
+from ..bootstrap import Dependencies
+from ..models import Certification, Role, UnitRef
+from ..unit_of_work import UnitOfWork
+from ..workflow.case import Case, TransitionRecord
+from .cases import workflow
+
+ENDING_STATES = frozenset({"decertified"})
+"""States in which a case's certification no longer counts, before its validity ends."""
+
+
+@attrs.frozen
+class Due:
+    """Something a case waits for: `what` (a deadline's name) by `on`, from `roles`."""
+
+    case_id: str
+    what: str
+    on: date
+    roles: tuple[Role, ...] = ()
+
+
+@attrs.frozen
+class OpenCase:
+    """A case not yet in a final state on the day asked about."""
+
+    case_id: str
+    workflow: str
+    state: str
+
+
+@attrs.frozen
+class UnitStatus:
+    """The status of `unit` on `on`: whether it is certified, in which period, by which
+    decision (the transition that certified it: who and when), what is open, and what is
+    due next and for whom."""
+
+    unit: UnitRef
+    on: date
+    certified: bool
+    period: Certification | None = None
+    decision: TransitionRecord | None = None
+    open_cases: tuple[OpenCase, ...] = ()
+    due: tuple[Due, ...] = ()
+
+
+def _as_of(records: list[TransitionRecord], day: date) -> list[TransitionRecord]:
+    return [r for r in records if r.at.date() <= day]
+
+
+def unit_status(deps: Dependencies, uow: UnitOfWork, unit: UnitRef, day: date) -> UnitStatus:
+    """The status of `unit` on `day`, from each of its cases' history up to that day."""
+    period: Certification | None = None
+    decision: TransitionRecord | None = None
+    open_cases: list[OpenCase] = []
+    due: list[Due] = []
+    end_of_day = datetime.combine(day, time.max, tzinfo=timezone.utc)
+    for case in uow.entities.stream(Case, {"subject": unit}):
+        records = _as_of(uow.history.of(case.id), day)
+        if not records:
+            continue  # opened after the day
+        flow = workflow(deps, case.workflow, "case.workflow")
+        then = flow.replay(case, [r for r in records if r.trigger != "open"])
+        definition = flow.definition
+        if not definition.state(then.state).final:
+            open_cases.append(OpenCase(case.id, case.workflow, then.state))
+            for rule in definition.time_rules:
+                deadline = then.deadlines.get(rule.deadline)
+                if then.state in rule.states and deadline is not None and deadline >= day:
+                    due.append(Due(case.id, rule.deadline, deadline))
+            for reminder, _key in flow.due_reminders(then, end_of_day):
+                deadline = then.deadlines.get(reminder.deadline)
+                if deadline is not None:
+                    due.append(Due(case.id, reminder.deadline, deadline, tuple(reminder.roles)))
+        valid = then.certification_on(day)
+        if valid is None or then.state in ENDING_STATES:
+            continue
+        if period is None or valid.valid_from > period.valid_from:
+            period = valid
+            certifying = [
+                r for r in records if r.trigger != "open" and flow.spec(r.trigger).certifies
+            ]
+            decision = certifying[valid.number - 1] if len(certifying) >= valid.number else None
+    due.sort(key=lambda d: (d.on, d.case_id, d.what))
+    return UnitStatus(
+        unit, day, period is not None, period, decision, tuple(open_cases), tuple(due)
+    )

@@ -1,0 +1,104 @@
+"""`status` answers from history with its proof; `verify` finds a changed byte."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(sys.executable).parent / "teknikcollege"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(SCRIPT), *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("status")
+    assert run("--db", "demo.db", "demo", cwd=folder).returncode == 0
+    return folder
+
+
+def status(demo: Path, unit: str, day: str) -> dict[str, object]:
+    done = run("--db", "demo.db", "status", unit, "--on", day, "--json", cwd=demo)
+    assert done.returncode == 0, done.stderr
+    found: dict[str, object] = json.loads(done.stdout)
+    return found
+
+
+# The demo's calendar (docs/tutorial.md): first certification 2023-02-15 for three
+# years; the college renews for five years from 2026-02-15; the programmes expire.
+EXPECTED = {
+    # day: (college period, programmes' period)
+    "2021-12-01": (None, None),  # before the first certification
+    "2023-02-15": (1, 1),  # the day of the decision
+    "2024-11-01": (1, 1),
+    "2026-03-01": (2, None),  # renewed; the programmes expired
+    "2031-06-01": (None, None),  # after every period
+}
+
+
+@pytest.mark.parametrize("day", sorted(EXPECTED))
+def test_status_on_five_days_for_the_college_and_both_programmes(demo: Path, day: str) -> None:
+    college, programmes = EXPECTED[day]
+    for unit, period in (
+        ("college:stockholm", college),
+        ("programme:cnc-operator", programmes),
+        ("programme:industriteknik-bas", programmes),
+    ):
+        found = status(demo, unit, day)
+        assert found["certified"] is (period is not None), (unit, day)
+        if period is None:
+            assert found["period"] is None and found["decision"] is None
+            continue
+        assert found["period"]["number"] == period  # type: ignore[index]
+        decision = found["decision"]
+        assert decision["trigger"] == "approve" and decision["actor_id"] == "p-office"  # type: ignore[index]
+        assert decision["at"][:10] <= day  # type: ignore[index]
+        assert len(decision["hash"]) == 64  # type: ignore[index]
+
+
+def test_the_text_answer_names_period_and_decision(demo: Path) -> None:
+    done = run("--db", "demo.db", "--lang", "sv", "status", "college:stockholm",
+               "--on", "2026-03-01", cwd=demo)
+    assert done.returncode == 0, done.stderr
+    assert "certifierad" in done.stdout and "period 2: 2026-02-15 – 2031-02-14" in done.stdout
+    assert "beslut: approve av p-office 2026-01-20" in done.stdout
+
+
+def test_status_of_an_unknown_unit_is_exit_3(demo: Path) -> None:
+    done = run("--db", "demo.db", "status", "programme:nothing", cwd=demo)
+    assert done.returncode == 3
+
+
+@pytest.mark.skipif(shutil.which("sqlite3") is None,
+                    reason="needs the sqlite3 shell: apt-get install sqlite3")
+def test_verify_passes_then_names_the_record_one_changed_byte_broke(
+    demo: Path, tmp_path: Path
+) -> None:
+    shutil.copy(demo / "demo.db", tmp_path / "demo.db")
+    done = run("--db", "demo.db", "verify", "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    chains = json.loads(done.stdout)
+    assert chains and all(c["ok"] for c in chains)
+    target = chains[0]["case_id"]
+    # One byte of one stored record: the 'p' of the actor id becomes a 'q'.
+    subprocess.run(
+        ["sqlite3", str(tmp_path / "demo.db"),
+         f"UPDATE history SET data = replace(data, '\"actor_id\":\"p-', '\"actor_id\":\"q-') "
+         f"WHERE case_id = '{target}' AND seq = 3"],
+        check=True,
+    )
+    done = run("--db", "demo.db", "verify", cwd=tmp_path)
+    assert done.returncode == 1
+    assert f"BAD {target}: record 3 does not match" in done.stdout
+    assert f"history.{target}[3]" in done.stderr
+    exported = run("--db", "demo.db", "export", "dump.json", cwd=tmp_path)
+    assert exported.returncode == 0
+    assert run("verify", "dump.json", cwd=tmp_path).returncode == 1
