@@ -368,6 +368,14 @@ def test_a_0_1_store_is_migrated_and_indexed(tmp_path: Path, tc_clock: tc.FixedC
         registry.open_case(
             "certification", tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm"), actor=leader
         )
+    # 0.1 kept no hashes: the chain is computed once, by a person, and recorded.
+    assert [r.first_bad for r in registry.verify()] == [1]
+    assert registry.migrate(actor=tc.Actor.of("p-office")) == 1
+    assert [r.ok for r in registry.verify()] == [True]
+    assert registry.migrate(actor=tc.Actor.of("p-office")) == 0
+    with registry.storage.transaction(write=False) as tx:
+        recorded = json.loads(tx.get_meta("history-chained") or "{}")
+    assert recorded["by"] == "p-office" and recorded["records"] == 1
     registry.close()
 
 

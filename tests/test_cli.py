@@ -103,7 +103,7 @@ def test_fire_tick_deliver_diagram_plugins(demo_dir: Path) -> None:
     (("assess", "college:nowhere"), 3, "college 'nowhere' does not exist"),
     (("fire", "CASE", "fly", "--actor", "p-office:national_office"), 1, "has no trigger 'fly'"),
     (("fire", "CASE", "decertify", "--actor", "p-leader:process_leader"), 4, "may not fire"),
-    (("fire", "CASE", "x", "--actor", "nobody"), 2, "PERSON:ROLE"),
+    (("fire", "CASE", "x", "--actor", "nobody:"), 2, "PERSON:ROLE"),
     (("fire", "CASE", "x", "--actor", "p:wizard"), 2, "wizard"),
     (("assess", "planet:earth"), 2, "KIND:ID"),
     (("--db", "missing.db", "list", "colleges"), 5, "no database at missing.db"),

@@ -104,7 +104,7 @@ def test_streaming_commands_print_one_object_per_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("args", "code", "name"), [
     (("show", "nope"), 3, "NotFound"),
     (("list", "planets"), 2, "UsageError"),
-    (("fire", "nope", "x", "--actor", "nobody"), 2, "UsageError"),
+    (("fire", "nope", "x", "--actor", "nobody:"), 2, "UsageError"),
     (("diagram", "nosuch"), 3, "UnknownName"),
     (("--db", "/nowhere/x.db", "list", "cases"), 5, "StorageUnavailable"),
 ])

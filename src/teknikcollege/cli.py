@@ -375,16 +375,17 @@ def check_access(path: Path, *, create: bool) -> None:
 
 
 def _actor(spec: str, lang: Language) -> Actor:
-    person, _, roles = spec.partition(":")
-    if not person or not roles:
+    # The roles after the colon only narrow what the stored person holds.
+    person, colon, roles = spec.partition(":")
+    if not person or (colon and not roles):
         raise click.BadParameter(
             Text(
-                "skriv PERSON:ROLL[,ROLL] (till exempel p-leader:process_leader)",
-                "write PERSON:ROLE[,ROLE] (for example p-leader:process_leader)",
+                "skriv PERSON eller PERSON:ROLL[,ROLL] (till exempel p-leader)",
+                "write PERSON or PERSON:ROLE[,ROLE] (for example p-leader)",
             ).get(lang)
         )
     try:
-        return Actor.of(person, *roles.split(","))
+        return Actor.of(person, *(roles.split(",") if roles else ()))
     except errors.TeknikcollegeError as error:
         raise click.BadParameter(error.message(lang)) from None
     except ValueError as error:
@@ -1274,6 +1275,25 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
                     for r in bad
                 ]
             )
+
+    @cli.command(
+        **_help(
+            lang,
+            "Kedja historiken i ett lager från version 0.1, en gång, med den som kör.",
+            "Chain the history of a store written by version 0.1, once, by whoever runs it.",
+            "teknikcollege migrate --actor admin",
+        )
+    )
+    @click.option("--actor", required=True, help=say("Personen som kör.", "The person running it."))
+    @click.pass_obj
+    def migrate(state: State, actor: str) -> None:
+        who = _actor(actor, state.lang)
+        with state.registry() as registry:
+            count = registry.migrate(actor=who)
+        state.out(
+            {"chained": count},
+            state.say(Text(f"{count} händelser kedjade", f"{count} records chained")),
+        )
 
     @cli.command(
         **_help(

@@ -530,6 +530,21 @@ class Registry:
         with self._uow(write=False) as uow:
             return status_service.unit_status(self.deps, uow, unit, day)
 
+    def migrate(self, *, actor: Actor) -> int:
+        """Chain the history of a store written by version 0.1 (its records have no
+        hashes), once, recording the migration with `actor` and the time. The actor must
+        be an administrator (or anyone, while the store has none). Returns how many
+        records were chained (0 when there was nothing to do)."""
+        now = self.now()
+        with self._change() as uow:
+            roles, _ = roles_for(uow, actor, None)
+            has_admin = next(uow.entities.with_key(Person, "roles", Role.ADMIN.value), None)
+            if has_admin is not None and Role.ADMIN not in roles:
+                raise refuse(actor, "migrate", "history", {Role.ADMIN}, now)
+            count = maintenance.chain_history(uow, actor.id, now.isoformat())
+        audit_log.info("history chained: %d records by %s", count, actor.id)
+        return count
+
     def verify(self) -> list[ChainReport]:
         """Check every case's hash chain; each report names its head hash (keep it
         elsewhere to prove the chain later) and the first record that does not match."""

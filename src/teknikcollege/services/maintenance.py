@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from ..bootstrap import Dependencies
 from ..kinds import KINDS
-from ..unit_of_work import UnitOfWork
+from ..unit_of_work import UnitOfWork, record_hash
 from ..workflow.case import Case
 from .cases import open_key, workflow
 
@@ -40,4 +42,25 @@ def reindex(deps: Dependencies, uow: UnitOfWork) -> int:
                 uow.entities.write(stored, expected_version=version)
             count += 1
     uow.tx.set_meta("index", INDEX_VERSION)
+    return count
+
+
+def chain_history(uow: UnitOfWork, actor_id: str, at: str) -> int:
+    """Give every record stored without a hash (a 0.1 store) its place in its case's
+    chain, once; the migration is recorded in the store's meta data with the person who
+    ran it and when. Returns how many records were chained."""
+    count = 0
+    for case_id in uow.history.cases():
+        records = uow.history.raw(case_id)
+        if all(r.get("hash") for r in records):
+            continue
+        previous = ""
+        for seq, record in enumerate(records, start=1):
+            data = {**record, "seq": seq, "prev_hash": previous}
+            data.pop("hash", None)
+            data["hash"] = previous = record_hash(data)
+            uow.tx.replace_history(case_id, seq, data)
+            count += 1
+    if count:
+        uow.tx.set_meta("history-chained", json.dumps({"by": actor_id, "at": at, "records": count}))
     return count
