@@ -62,6 +62,7 @@ def flipper(registry: tc.Registry, case_id: str) -> Callable[[], None]:
 def fire_memory(number: int, rounds: int) -> Result:
     registry = make_registry(MemoryStorage())
     registry.add(*stockholm_pilot().entities())
+    registry.create_admin(tc.Person("admin", "Ada Admin"))
     ours = flipper(registry, open_ping(registry, "u"))
     flow = registry.workflows["ping"]
     machine = flow.machine  # the same shared machine the library moves cases with
@@ -196,6 +197,7 @@ def fire_sqlite(number: int, rounds: int, folder: Path) -> list[Result]:
     path = folder / "fire.db"
     registry = make_registry(SQLiteStorage(f"sqlite:///{path}"))
     registry.add(*stockholm_pilot().entities())
+    registry.create_admin(tc.Person("admin", "Ada Admin"))
     ours_id, raw_id = open_ping(registry, "ours"), open_ping(registry, "raw")
     conn = sqlite3.connect(path, isolation_level=None, timeout=30)
     for pragma in ("busy_timeout = 30000", "foreign_keys = ON", "synchronous = NORMAL"):
@@ -264,6 +266,7 @@ def fire_postgres(number: int, rounds: int, url: str) -> list[Result]:
     try:
         registry = make_registry(storage)
         registry.add(*stockholm_pilot().entities())
+        registry.create_admin(tc.Person("admin", "Ada Admin"))
         ours_id, raw_id = open_ping(registry, "ours"), open_ping(registry, "raw")
         conn = psycopg.connect(split_url(url)[0], autocommit=True)
         conn.execute(f"SET search_path TO {schema}")
@@ -316,6 +319,7 @@ def notifying(storage: Any, label: str, number: int, rounds: int) -> Result:
     quiet = make_registry(storage, notify=False)
     assert loud.notifiers and not quiet.notifiers
     loud.add(*stockholm_pilot().entities())
+    loud.create_admin(tc.Person("admin", "Ada Admin"))
     count = number * (rounds + 1)
     loud_ids, quiet_ids = visited_cases(loud, "l", count), visited_cases(loud, "q", count)
 

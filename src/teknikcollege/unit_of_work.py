@@ -23,7 +23,7 @@ from .errors import InvalidData
 from .kinds import BY_CLASS, Kind, kind_for
 from .notify.port import Notification
 from .serialization import from_data, from_stored, to_data
-from .storage.port import Delivery, Scalar, Stored, Transaction
+from .storage.port import Delivery, Owned, Scalar, Stored, Transaction
 from .workflow.case import Case, Refusal, TransitionRecord
 
 T = TypeVar("T")
@@ -54,9 +54,25 @@ def _decode(stored: Stored, kind: Kind, cache: ObjectCache) -> Any:
     found = cache.get(key)
     if found is None:
         found = from_stored(stored.data, kind.cls)
-        if kind.cls is not Case:  # cases are mutable: never share one
-            cache.put(key, found)
+        cache.put(key, found)
+    if kind.cls is Case:
+        return _copy_case(found)  # a case is mutable: every reader gets its own
     return found
+
+
+def _copy_case(case: Case) -> Case:
+    """A copy of `case` sharing only its frozen parts (subject, certifications)."""
+    return Case(
+        case.id,
+        case.workflow,
+        case.subject,
+        case.college_id,
+        case.state,
+        case.opened,
+        dict(case.deadlines),
+        list(case.certifications),
+        list(case.reminders_sent),
+    )
 
 
 def _split_where(
@@ -92,13 +108,12 @@ class Entities:
     def get_versioned(self, cls: type[T], id: str) -> tuple[T, int] | None:
         """The entity and its stored version, or None."""
         kind = kind_for(cls)
-        if kind.cls is not Case:
-            version = self.tx.version(kind.name, id)
-            if version is None:
-                return None
-            hit = self.cache.get((kind.name, id, version))
-            if hit is not None:
-                return cast(T, hit), version
+        version = self.tx.version(kind.name, id)
+        if version is None:
+            return None
+        hit = self.cache.get((kind.name, id, version))
+        if hit is not None:
+            return cast(T, _copy_case(hit) if kind.cls is Case else hit), version
         stored = self.tx.get(kind.name, id)
         if stored is None:
             return None
@@ -186,14 +201,15 @@ class Entities:
         version = self.tx.put(
             kind.name,
             id,
-            to_data(entity),
+            Owned(to_data(entity)),
             expected_version=expected_version,
             due_at=due_at,
             keys=list(kind.keys(entity)),
             unique=unique,
         )
-        if kind.cls is not Case:
-            self.cache.put((kind.name, id, version), entity)
+        self.cache.put(
+            (kind.name, id, version), _copy_case(entity) if isinstance(entity, Case) else entity
+        )
         return version
 
 
@@ -218,7 +234,7 @@ class History:
         head = self.tx.history_head(record.case_id)
         seq = 1 if head is None else int(head["seq"]) + 1
         prev = "" if head is None else str(head.get("hash", ""))
-        data: dict[str, Any] = to_data(record)
+        data = Owned(to_data(record))
         data["seq"], data["prev_hash"] = seq, prev
         data.pop("hash", None)
         digest = data["hash"] = hashlib.sha256(canonical(data)).hexdigest()

@@ -20,7 +20,7 @@ from ..workflow.case import Actor, Case, TransitionRecord
 from ..workflow.definition import Transition
 from ..workflow.engine import Workflow
 from .notifications import enqueue, new_id
-from .policy import case_denial, denial, permit_case, refuse, roles_for
+from .policy import case_denial, denial, refuse, roles_for
 
 audit_log = logging.getLogger("teknikcollege.audit")
 
@@ -185,7 +185,10 @@ def fire(
         raise ConcurrentUpdate("case", case_id, expected_version, version)
     flow = workflow(deps, case.workflow, "case.workflow")
     spec = flow.spec(trigger)
-    permit_case(uow, case, spec.roles, trigger, actor, now, by_sweep=by_sweep)
+    roles, conflict = roles_for(uow, actor, case.college_id, case.subject, by_sweep=by_sweep)
+    reason = denial(spec.roles, roles, conflict)
+    if reason is not None:
+        raise refuse(actor, trigger, case.id, spec.roles, now, reason)
     flow.check_source(case, spec)
     params = dict(params or {})
     flow.check_params(case, spec, params, now.date())
@@ -198,7 +201,7 @@ def fire(
         raise TransitionNotAllowed(case_id, trigger, case.state, failing)
     source, dest = flow.move(case, trigger, now, params)
     # The record names the roles the person was judged by: those they held, not claimed.
-    used, _ = roles_for(uow, actor, case.college_id, case.subject, by_sweep=by_sweep)
+    used = roles
     if recorded is not None:
         record = uow.history.append_recorded(recorded)
     else:

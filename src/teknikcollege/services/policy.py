@@ -95,22 +95,6 @@ def case_denial(
     return denial(allowed, roles, conflict)
 
 
-def permit_case(
-    uow: UnitOfWork,
-    case: Case,
-    allowed: frozenset[Role],
-    action: str,
-    actor: Actor,
-    now: datetime,
-    *,
-    by_sweep: bool = False,
-) -> None:
-    """Raise :class:`PermissionDenied` unless `actor` may do `action` on `case`."""
-    reason = case_denial(uow, case, allowed, actor, by_sweep=by_sweep)
-    if reason is not None:
-        raise refuse(actor, action, case.id, allowed, now, reason)
-
-
 def college_of_subject(uow: UnitOfWork, subject_id: str) -> College | None:
     """The college a judged subject (a college or a programme) belongs to."""
     college = uow.entities.get(College, subject_id)

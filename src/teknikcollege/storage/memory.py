@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from ..errors import ConcurrentUpdate, NotFound
-from .port import Delivery, Put, Query, Select, Settle, Stored, Transaction
+from .port import Delivery, Owned, Put, Query, Select, Settle, Stored, Transaction
 
 _DELETED = object()
 _SCALARS = (str, int, float, bool, type(None))
@@ -42,6 +42,8 @@ def _json_copy(value: Any) -> Any:
 
 
 def _frozen(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    if type(data) is Owned:
+        return data  # built fresh by the unit of work and handed over: no copy needed
     copied: Mapping[str, Any] = _json_copy(data)
     return copied
 
@@ -204,11 +206,14 @@ class MemoryTransaction(Transaction):
         ]
 
     def history_head(self, case_id: str) -> Mapping[str, Any] | None:
-        records = self._records(case_id)
-        if not records:
+        pending = self._history.get(case_id)
+        committed = self._data.history.get(case_id) or []
+        count = len(committed) + len(pending or ())
+        if not count:
             return None
-        head: Mapping[str, Any] = self._replaced.get((case_id, len(records)), records[-1])
-        return head
+        head: Mapping[str, Any] = pending[-1] if pending else committed[-1]
+        found: Mapping[str, Any] = self._replaced.get((case_id, count), head)
+        return found
 
     def history_cases(self, *, after: str | None = None, limit: int | None = None) -> list[str]:
         ids = sorted(i for i in {*self._data.history, *self._history} if after is None or i > after)

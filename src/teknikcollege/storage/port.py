@@ -22,6 +22,13 @@ Keys = Iterable[tuple[str, str]]
 """Index keys of an entity, ``(name, value)`` pairs; a name may appear more than once."""
 
 
+class Owned(dict[str, Any]):
+    """Data handed over to the storage: the caller built it fresh (from a model) and
+    will not touch it again, so a backend may keep it without copying it."""
+
+    __slots__ = ()
+
+
 @attrs.frozen
 class Stored:
     """An entity as stored: its data and the version the next write must name."""
