@@ -350,6 +350,7 @@ def guarded(storage: Any, label: str, rounds: int) -> Result:
     registry = make_registry(storage, notify=True)
     bundle = stockholm_pilot()
     registry.add(*bundle.entities())
+    registry.create_admin(tc.Person("admin", "Ada Admin"))
     registry.add(
         tc.AnnualReport("ar", "stockholm", 2023, tc.ReportLevel.REGIONAL, date(2023, 12, 1)),
         tc.SatisfactionSurvey("s", "stockholm", 2023, 1, 1, 1),
