@@ -83,7 +83,7 @@ def _split_where(
     scalar: dict[str, Scalar] = {}
     other: dict[str, Any] = {}
     for name, value in where.items():
-        data = to_data(value)
+        data = value if type(value) is str else to_data(value)
         if name in kind.index and not isinstance(data, list):
             keys[name] = str(value.value if isinstance(value, Enum) else value)
         elif data is None or isinstance(data, (str, int, float, bool)):
@@ -125,7 +125,10 @@ class Entities:
 
     def find(self, cls: type[T], **where: object) -> list[T]:
         """Entities of `cls` whose fields equal `where`, ordered by id."""
-        return list(self.stream(cls, where))
+        found, after = self.page(cls, where, limit=PAGE)
+        if after is None:  # the usual case: one page held everything
+            return found
+        return found + list(self.stream(cls, where, after=after))
 
     def page(
         self,
@@ -156,10 +159,10 @@ class Entities:
         *,
         keys: Mapping[str, str] | None = None,
         page: int = PAGE,
+        after: str | None = None,
     ) -> Iterator[T]:
         """Like :meth:`find`, read a page at a time (memory stays bounded); `keys` are
-        index keys to hold besides."""
-        after: str | None = None
+        index keys to hold besides; `after` an id to start after."""
         while True:
             found, after = self.page(cls, where, keys=keys, after=after, limit=page)
             yield from found
