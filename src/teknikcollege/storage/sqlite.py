@@ -9,6 +9,7 @@ is opened read-only: reads work, writes say why they cannot.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -244,10 +245,25 @@ class SQLiteStorage:
             try:
                 yield SQLiteTransaction(self._db)
                 self._db.execute("COMMIT")
-            except BaseException:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
+            except sqlite3.DatabaseError as error:
+                self._rollback()
+                if type(error) is sqlite3.DatabaseError:  # not a lock, a constraint, ...
+                    raise StorageUnavailable(
+                        Text(
+                            f"{self.path} är skadad: {error}",
+                            f"{self.path} is damaged: {error}",
+                        )
+                    ) from None
                 raise
+            except BaseException:
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        # A damaged file may refuse even this; the error that led here is the one to show.
+        if self._db.in_transaction:
+            with contextlib.suppress(sqlite3.DatabaseError):
+                self._db.execute("ROLLBACK")
 
     def close(self) -> None:
         """Close the connection."""
