@@ -129,7 +129,7 @@ def test_tick_on_the_command_line_says_it_skipped_a_case_and_exits_0(tmp_path: P
     done = CliRunner().invoke(build_cli("en"), ["--db", str(db), "tick", "--now", "2024-06-01"],
                               env=env, catch_exceptions=False)
     assert done.exit_code == 0, done.stderr
-    assert "3 time-based transitions" in done.stdout and "1 cases skipped" in done.stdout
+    assert "3 time-based transitions" in done.stdout and "1 case skipped" in done.stdout
     (warning,) = done.stderr.splitlines()
     assert warning.startswith(f"warning: case '{orphan}' was skipped: ")
     assert "gone-certification" in warning

@@ -34,7 +34,7 @@ except ImportError:  # pragma: no cover - the cli extra is not installed
 
 from . import errors, site
 from ._redact import redact_text, redact_url
-from ._text import Language, Text, _
+from ._text import Language, Text, _, _n
 from .clock import FixedClock, SystemClock, parse_day
 from .models import College, Organisation, OrganisationKind, Programme, UnitKind, UnitRef
 from .plugins import PluginWarning
@@ -979,7 +979,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
             count = registry.import_document(document, progress=progress)
         state.out(
             {"imported": count},
-            state.say(Text(f"{count} poster importerade", f"{count} records imported")),
+            state.say(_n("{n} record imported", "{n} records imported", count)),
         )
 
     @cli.command(
@@ -1292,7 +1292,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
             count = registry.migrate(actor=who)
         state.out(
             {"chained": count},
-            state.say(Text(f"{count} händelser kedjade", f"{count} records chained")),
+            state.say(_n("{n} record chained", "{n} records chained", count)),
         )
 
     @cli.command(
@@ -1328,11 +1328,17 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
         state.out(
             to_data(report),
             state.say(
-                Text(
-                    f"{len(report.fired)} tidsstyrda övergångar, {report.reminders} påminnelser"
-                    + (f", {skipped} överhoppade ärenden" if skipped else ""),
-                    f"{len(report.fired)} time-based transitions, {report.reminders} reminders"
-                    + (f", {skipped} cases skipped" if skipped else ""),
+                Text.join(
+                    [
+                        _n(
+                            "{n} time-based transition",
+                            "{n} time-based transitions",
+                            len(report.fired),
+                        ),
+                        _n("{n} reminder", "{n} reminders", report.reminders),
+                        *([_n("{n} case skipped", "{n} cases skipped", skipped)] if skipped else []),
+                    ],
+                    ", ",
                 )
             ),
         )
