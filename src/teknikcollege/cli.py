@@ -1336,7 +1336,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
                             len(report.fired),
                         ),
                         _n("{n} reminder", "{n} reminders", report.reminders),
-                        *([_n("{n} case skipped", "{n} cases skipped", skipped)] if skipped else []),
+                        *[_n("{n} case skipped", "{n} cases skipped", skipped)][: bool(skipped)],
                     ],
                     ", ",
                 )
