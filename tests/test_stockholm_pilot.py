@@ -84,7 +84,8 @@ def test_ordinary_operation_is_refused_while_a_pilot_programme_is_uncertified(
         tc.Application("app", case, date(2022, 1, 1),
                        tuple(tc.Document(k, k.value, date(2022, 1, 1)) for k in tc.DocumentKind),
                        date(2022, 1, 1)),
-        tc.ReviewVisit("visit", case, date(2022, 1, 1), ("p-reviewer", "r2")),
+        tc.ReviewVisit("visit", case, date(2022, 1, 1), ("p-reviewer", "p-reviewer-2"),
+                                 national_office_id="p-office", pool_id="review-committee"),
         tc.AnnualReport("ar", "stockholm", 2021, tc.ReportLevel.REGIONAL, date(2022, 1, 1)),
         tc.SatisfactionSurvey("s", "stockholm", 2021, 1, 1, 1),
     )

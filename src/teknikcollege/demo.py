@@ -17,7 +17,7 @@ import attrs
 from ._text import Language, Text
 from .clock import FixedClock
 from .errors import StorageUnavailable
-from .examples import PILOT_START, stockholm_pilot
+from .examples import PILOT_START, REVIEWER_POOL, stockholm_pilot
 from .models import (
     AnnualReport,
     Application,
@@ -131,8 +131,11 @@ class _Walk:
                     f"visit-{round}-{unit.id}",
                     case_id,
                     visit,
-                    ("p-reviewer", "reviewer-2"),
+                    ("p-reviewer", "p-reviewer-2"),
                     ("sodertorn",),
+                    national_office_id="p-office",
+                    pool_id=REVIEWER_POOL,
+                    round=round,
                 )
             )
         for rule_id in JUDGED:

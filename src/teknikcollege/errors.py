@@ -197,6 +197,7 @@ _KINDS = {
     "programme": Text("utbildningen", "programme"),
     "interest_registration": Text("intresseanmälan", "interest registration"),
     "application": Text("ansökan", "application"),
+    "reviewer_pool": Text("granskarpoolen", "reviewer pool"),
     "review_visit": Text("granskningsbesöket", "review visit"),
     "protocol": Text("protokollet", "protocol"),
     "supplement": Text("kompletteringen", "supplement"),

@@ -29,6 +29,7 @@ from .models import (
     Programme,
     ProgrammeForm,
     ProviderKind,
+    ReviewerPool,
     Role,
     Sector,
     SteeringGroup,
@@ -39,6 +40,9 @@ PILOT_START = date(2021, 10, 1)
 """The day the Stockholm pilot starts in the example."""
 
 HUDDINGE, SODERTALJE, JARFALLA, HANINGE = "0126", "0181", "0123", "0136"
+
+REVIEWER_POOL = "review-committee"
+"""The example's pool of reviewers (``p-reviewer`` and ``p-reviewer-2``)."""
 
 
 def _company(id: str, name: str, number: str | None = None) -> Organisation:
@@ -134,6 +138,12 @@ def stockholm_pilot() -> Bundle:
         ),
         Person(
             "p-reviewer", "Gran Skare", frozenset({Role.REVIEWER}), email="granskare@example.org"
+        ),
+        Person(
+            "p-reviewer-2",
+            "Jo Granskare",
+            frozenset({Role.REVIEWER}),
+            email="granskare2@example.org",
         ),
     )
     regional = SteeringGroup(
@@ -256,6 +266,16 @@ def stockholm_pilot() -> Bundle:
             ),
         ),
     )
+    pool = ReviewerPool(
+        REVIEWER_POOL,
+        "Granskningskommittén för Teknikcollege",
+        Period(date(2021, 1, 1)),
+        ("p-reviewer", "p-reviewer-2"),
+    )
     return Bundle(
-        organisations=organisations, people=people, colleges=(college,), programmes=programmes
+        organisations=organisations,
+        people=people,
+        colleges=(college,),
+        programmes=programmes,
+        reviewer_pools=(pool,),
     )

@@ -46,6 +46,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("programme", m.Programme, "programmes", ("college_id",)),
     Kind("interest_registration", m.InterestRegistration, "interest_registrations"),
     Kind("application", m.Application, "applications"),
+    Kind("reviewer_pool", m.ReviewerPool, "reviewer_pools"),
     Kind("review_visit", m.ReviewVisit, "review_visits"),
     Kind("protocol", m.Protocol, "protocols"),
     Kind("supplement", m.Supplement, "supplements"),

@@ -388,6 +388,7 @@ class Bundle:
     programmes: tuple[m.Programme, ...] = ()
     interest_registrations: tuple[m.InterestRegistration, ...] = ()
     applications: tuple[m.Application, ...] = ()
+    reviewer_pools: tuple[m.ReviewerPool, ...] = ()
     review_visits: tuple[m.ReviewVisit, ...] = ()
     protocols: tuple[m.Protocol, ...] = ()
     supplements: tuple[m.Supplement, ...] = ()

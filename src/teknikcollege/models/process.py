@@ -8,8 +8,9 @@ from typing import Annotated
 
 import attrs
 
-from .._text import Text
+from .._text import Text, _
 from ._validation import Problems, Validated, check_unique
+from .common import Period
 from .syntax import FreeText, Id, Name, TextRule
 
 
@@ -136,27 +137,68 @@ class Application(Validated):
 
 
 @attrs.frozen
+class ReviewerPool(Validated):
+    """The review committee's pool of reviewers (granskningskommitté) for a period.
+
+    A visit's reviewers are drawn from the pool valid on the day of the visit.
+    """
+
+    id: Id
+    name: Name
+    period: Period
+    members: tuple[Id, ...] = ()
+
+    def _problems(self) -> Problems:
+        yield from check_unique("members", self.members, Text("granskaren", "reviewer"))
+
+
+@attrs.frozen
 class ReviewVisit(Validated):
-    """A review visit (granskningsbesök): reviewers and the local colleges sampled."""
+    """A review visit (granskningsbesök): the day it was `held`, the reviewers assigned
+    from the pool `pool_id`, the national office's representative, and the local
+    colleges sampled. `round` counts the review rounds of the case from 1."""
 
     id: Id
     case_id: Id
     held: date
     reviewer_ids: tuple[Id, ...] = ()
     sampled_local_colleges: tuple[Id, ...] = ()
+    national_office_id: Id | None = None
+    pool_id: Id | None = None
+    round: int = 1
 
     def _problems(self) -> Problems:
         yield from check_unique("reviewer_ids", self.reviewer_ids, Text("granskaren", "reviewer"))
+        if self.national_office_id is not None and self.national_office_id in self.reviewer_ids:
+            yield (
+                "national_office_id",
+                _("the national office's representative is not one of the reviewers"),
+            )
+        if self.round < 1:
+            yield "round", _("review rounds are numbered from 1")
 
 
 @attrs.frozen
 class Protocol(Validated):
-    """The protocol after a visit, with the supplements it asks for."""
+    """The protocol after a visit, with the supplements it asks for.
+
+    The supplements are due three months after `issued` "unless stated otherwise":
+    `supplements_due` is the other date the protocol may state. `round` is the round of
+    supplements the protocol opens (1 for the protocol after the visit).
+    """
 
     id: Id
     case_id: Id
     issued: date
     supplements_requested: tuple[Name, ...] = ()
+    supplements_due: date | None = None
+    round: int = 1
+
+    def _problems(self) -> Problems:
+        if self.supplements_due is not None and self.supplements_due <= self.issued:
+            yield "supplements_due", _("the supplements are due after the protocol is issued")
+        if self.round < 1:
+            yield "round", _("rounds of supplements are numbered from 1")
 
 
 @attrs.frozen
@@ -167,11 +209,19 @@ class Supplement(Validated):
     case_id: Id
     received: date
     description: Annotated[str, TextRule("text", 2000)]
+    round: int = 1
+
+    def _problems(self) -> Problems:
+        if self.round < 1:
+            yield "round", _("rounds of supplements are numbered from 1")
 
 
 @attrs.frozen
 class Postponement(Validated):
-    """A postponement (uppskov) with its new due date."""
+    """A postponement (uppskov): a decision, on `granted`, with its own new due date.
+
+    The workflow creates one for every granted postponement (see
+    :meth:`teknikcollege.workflow.Workflow.created`)."""
 
     id: Id
     case_id: Id

@@ -145,6 +145,7 @@ CERTIFICATION = WorkflowDefinition(
             Text("Genomför granskningsbesök", "Hold the review visit"),
             guards=("review-visit-recorded",),
             sets=(SetDeadline("protocol_due", months=1),),
+            event_date="held_on",
         ),
         Transition(
             "issue_protocol",
@@ -154,10 +155,11 @@ CERTIFICATION = WorkflowDefinition(
             Text("Skicka protokoll", "Issue the protocol"),
             clears=("protocol_due",),
             notify=(PL, CHAIR),
+            event_date="issued_on",
         ),
         Transition(
             "request_supplements",
-            ("visited",),
+            ("visited", "supplements_received"),
             "awaiting_supplements",
             frozenset({REVIEWER, OFFICE, ADMIN}),
             Text(
@@ -165,8 +167,11 @@ CERTIFICATION = WorkflowDefinition(
                 "Issue the protocol asking for supplements",
             ),
             clears=("protocol_due",),
-            sets=(SetDeadline("supplements_due", months=3),),
+            sets=(
+                SetDeadline("supplements_due", months=3, param="supplements_due", optional=True),
+            ),
             notify=(PL, CHAIR),
+            event_date="issued_on",
         ),
         Transition(
             "grant_postponement",
@@ -176,6 +181,8 @@ CERTIFICATION = WorkflowDefinition(
             Text("Bevilja uppskov", "Grant a postponement"),
             sets=(SetDeadline("supplements_due", param="new_due"),),
             notify=(PL, CHAIR),
+            event_date="granted_on",
+            creates="postponement",
         ),
         Transition(
             "submit_supplements",
@@ -204,6 +211,7 @@ CERTIFICATION = WorkflowDefinition(
             guards=("unit-meets-criteria",),
             certifies=True,
             notify=(PL, CHAIR),
+            event_date="decided_on",
         ),
         Transition(
             "reject",
@@ -278,7 +286,13 @@ CERTIFICATION = WorkflowDefinition(
     ),
     validity=Validity(first_months=36, renewal_months=60, recertification_lead_months=6),
 )
-"""Interest → application → review → visit → protocol → supplements ⇄ postponement →
-approval (3 years, then 5 at each renewal) → recertification, expiry, decertification."""
+"""Interest → application → review → visit → protocol → supplements ⇄ postponement
+(and further rounds of supplements) → approval (3 years, then 5 at each renewal) →
+recertification, expiry, decertification.
+
+Deadlines run from the event: the protocol's month from ``held_on`` (the day the visit
+was held), the supplements' three months from ``issued_on`` unless the protocol states
+another ``supplements_due``; each is a parameter of its trigger, and the day of the
+step when left out."""
 
 CORE_WORKFLOWS = (COLLEGE_LIFECYCLE, CERTIFICATION)

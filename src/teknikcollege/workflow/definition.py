@@ -7,10 +7,11 @@ every problem is reported at once in an :class:`~teknikcollege.errors.InvalidDef
 from __future__ import annotations
 
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from .._text import Text
+from .._text import Text, _
 from ..errors import InvalidDefinition
 from ..models import Role
 
@@ -24,15 +25,29 @@ class State:
     final: bool = False
 
 
+CREATES = frozenset({"postponement"})
+"""The records a transition may create (:attr:`Transition.creates`)."""
+
+TIME_ZONE = "Europe/Stockholm"
+"""The time zone in which an instant becomes a day: Swedish deadlines count Swedish days."""
+
+
 @attrs.frozen
 class SetDeadline:
-    """An effect: set deadline `name` to the transition's day plus calendar
-    `months` and `days`, or to the date given in parameter `param`."""
+    """An effect: set deadline `name` to the day of the event plus calendar `months` and
+    `days`, or to the date given in parameter `param`.
+
+    The day of the event is the transition's :attr:`Transition.event_date` parameter if
+    given (the day the visit was *held*, the protocol *issued*), else the day of the step.
+    With `optional`, `param` may be left out and `months`/`days` apply ("three months,
+    unless the protocol states otherwise").
+    """
 
     name: str
     months: int = 0
     days: int = 0
     param: str | None = None
+    optional: bool = False
 
 
 @attrs.frozen
@@ -41,7 +56,10 @@ class Transition:
 
     `roles` may fire it (default deny), every rule in `guards` must pass, `sets` and
     `clears` change deadlines, `certifies` starts a certification period, and `notify`
-    names the roles told about it.
+    names the roles told about it. `event_date` names the parameter that may give the
+    day the event really happened (``held_on``), when it is recorded later; deadlines
+    count from it. `creates` names the record the transition creates (``postponement``;
+    see :meth:`~teknikcollege.workflow.Workflow.created`).
     """
 
     trigger: str
@@ -54,6 +72,8 @@ class Transition:
     clears: tuple[str, ...] = ()
     certifies: bool = False
     notify: tuple[Role, ...] = ()
+    event_date: str | None = None
+    creates: str | None = None
 
 
 @attrs.frozen
@@ -84,11 +104,13 @@ class Reminder:
 @attrs.frozen
 class Validity:
     """How long certifications last: the first period, then each renewal, in months;
-    and how long before expiry recertification opens."""
+    how long before expiry recertification opens; and, if the concept sets one, how long
+    before expiry the re-application is *due* (deadline ``reapplication_due``)."""
 
     first_months: int = 36
     renewal_months: int = 60
     recertification_lead_months: int = 6
+    reapplication_due_months: int | None = None
 
 
 @attrs.frozen
@@ -106,6 +128,8 @@ class WorkflowDefinition:
     validity: Validity = Validity()
     subject_kinds: frozenset[str] = frozenset()
     opened_by: frozenset[Role] = frozenset({Role.PROCESS_LEADER, Role.CHAIR, Role.ADMIN})
+    time_zone: str = TIME_ZONE
+    """Where instants become days (an IANA name read through :mod:`zoneinfo`)."""
 
     def state(self, name: str) -> State:
         """The state called `name`."""
@@ -233,6 +257,19 @@ def problems(definition: WorkflowDefinition, rule_ids: Iterable[str] | None = No
                     f"time rule {tr.trigger!r} needs role 'system' on its trigger",
                 )
             )
+    for t in definition.transitions:
+        if t.creates is not None and t.creates not in CREATES:
+            found.append(
+                _(
+                    "{trigger!r} creates an unknown record {record!r}",
+                    trigger=t.trigger,
+                    record=t.creates,
+                )
+            )
+    try:
+        ZoneInfo(definition.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        found.append(_("unknown time zone {zone!r}", zone=definition.time_zone))
     found.extend(_unreachable(definition, known))
     return found
 

@@ -9,17 +9,35 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from transitions import EventData, Machine
 from transitions.core import MachineError
 
-from .._text import Text
+from .._text import Text, _
 from ..clock import add_months, parse_day
 from ..errors import InvalidData, TransitionNotAllowed, UnknownTrigger
-from ..models import Certification
+from ..models import Certification, Postponement
 from .case import Case, TransitionRecord
-from .definition import Reminder, Transition, WorkflowDefinition, check
+from .definition import TIME_ZONE, Reminder, Transition, WorkflowDefinition, check
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_day(at: datetime, zone: str = TIME_ZONE) -> date:
+    """The day `at` falls on in `zone` (``Europe/Stockholm``): 00:30 on 1 February in
+    Stockholm is 1 February, although it is still 31 January in UTC."""
+    return at.astimezone(_zone(zone)).date()
+
+
+def start_of_day(day: date, zone: str = TIME_ZONE) -> datetime:
+    """The first instant of `day` in `zone`, in UTC."""
+    return datetime.combine(day, time(), tzinfo=_zone(zone)).astimezone(timezone.utc)
 
 
 class Workflow:
@@ -79,24 +97,54 @@ class Workflow:
         )
         return TransitionNotAllowed(case.id, spec.trigger, case.state, reason=reason)
 
+    def day(self, at: datetime) -> date:
+        """The day `at` falls on in the definition's time zone."""
+        return local_day(at, self.definition.time_zone)
+
+    def event_day(self, spec: Transition, params: Mapping[str, str], today: date) -> date:
+        """The day the event happened: the `event_date` parameter if given, else `today`."""
+        if spec.event_date is None or spec.event_date not in params:
+            return today
+        return parse_day(params[spec.event_date], f"params.{spec.event_date}")
+
     def check_params(
-        self, case: Case, spec: Transition, params: Mapping[str, str], day: date
+        self, case: Case, spec: Transition, params: Mapping[str, str], day: date | datetime
     ) -> None:
-        """Raise :class:`InvalidData` if a parameter the transition needs is missing or bad."""
+        """Raise :class:`InvalidData` if a parameter the transition needs is missing or bad.
+
+        `day` is the day of the step (an instant is turned into a day in the time zone).
+        The event's own day may not lie after it; a date a deadline is set to must lie
+        after the event and after the deadline it replaces.
+        """
+        today = self.day(day) if isinstance(day, datetime) else day
+        event = self.event_day(spec, params, today)
+        if event > today:
+            raise InvalidData(
+                [
+                    (
+                        f"params.{spec.event_date}",
+                        _(
+                            "{day} lies after the day it is recorded ({today})",
+                            day=event.isoformat(),
+                            today=today.isoformat(),
+                        ),
+                    )
+                ]
+            )
         for effect in spec.sets:
-            if effect.param is None:
+            if effect.param is None or (effect.optional and effect.param not in params):
                 continue
             parsed = parse_day(params.get(effect.param), f"params.{effect.param}")
             current = case.deadlines.get(effect.name)
-            if parsed <= day or (current is not None and parsed <= current):
+            floor = max(event, current or event)
+            if parsed <= floor:
                 raise InvalidData(
                     [
                         (
                             f"params.{effect.param}",
                             Text(
-                                f"{parsed.isoformat()} måste ligga efter "
-                                f"{max(day, current or day)}",
-                                f"{parsed.isoformat()} must lie after {max(day, current or day)}",
+                                f"{parsed.isoformat()} måste ligga efter {floor}",
+                                f"{parsed.isoformat()} must lie after {floor}",
                             ),
                         )
                     ]
@@ -110,7 +158,7 @@ class Workflow:
         Returns ``(source, dest)``.
         """
         spec = self.spec(trigger)
-        self.check_params(case, spec, params or {}, at.date())
+        self.check_params(case, spec, params or {}, at)
         return self.move(case, trigger, at, params)
 
     def move(
@@ -129,12 +177,12 @@ class Workflow:
         case = event.model
         assert isinstance(case, Case)
         spec = self._specs[event.event.name]
-        day: date = event.kwargs["at"].date()
         params: dict[str, str] = event.kwargs["params"]
+        day = self.event_day(spec, params, self.day(event.kwargs["at"]))
         for name in spec.clears:
             case.deadlines.pop(name, None)
         for effect in spec.sets:
-            if effect.param is not None:
+            if effect.param is not None and effect.param in params:
                 case.deadlines[effect.name] = parse_day(
                     params[effect.param], f"params.{effect.param}"
                 )
@@ -158,6 +206,26 @@ class Workflow:
         case.deadlines["recertification_opens"] = add_months(
             until + timedelta(days=1), -validity.recertification_lead_months
         )
+        if validity.reapplication_due_months is not None:
+            case.deadlines["reapplication_due"] = add_months(
+                until + timedelta(days=1), -validity.reapplication_due_months
+            )
+
+    def created(self, case: Case, record: TransitionRecord) -> tuple[Any, ...]:
+        """The records transition `record` creates (:attr:`Transition.creates`), for the
+        caller to store with it: a :class:`~teknikcollege.models.Postponement` for every
+        granted postponement. Their ids derive from the case and the record's sequence
+        number, so storing them twice is a conflict, not a duplicate."""
+        spec = self.spec(record.trigger)
+        if spec.creates != "postponement":
+            return ()
+        granted = self.event_day(spec, record.params, self.day(record.at))
+        new_due = case.deadlines["supplements_due"]
+        return (
+            Postponement(
+                f"{case.id}-postponement-{record.seq}", case.id, granted, new_due, record.note
+            ),
+        )
 
     def due_triggers(self, case: Case, now: datetime) -> list[str]:
         """Time-based triggers due for `case` at `now`, earliest deadline first."""
@@ -166,7 +234,7 @@ class Workflow:
             deadline = case.deadlines.get(rule.deadline)
             if case.state in rule.states and deadline is not None:
                 fire_on = deadline + timedelta(days=rule.offset_days)
-                if now.date() >= fire_on:
+                if self.day(now) >= fire_on:
                     due.append((fire_on, rule.trigger))
         return [trigger for _, trigger in sorted(due)]
 
@@ -174,7 +242,7 @@ class Workflow:
         """Reminders due at `now` and not yet sent, with their keys."""
         result = []
         for reminder, key, day in self._reminders(case):
-            if now.date() >= day and key not in case.reminders_sent:
+            if self.day(now) >= day and key not in case.reminders_sent:
                 result.append((reminder, key))
         return result
 
@@ -201,7 +269,7 @@ class Workflow:
         days += [d for _, key, d in self._reminders(case) if key not in case.reminders_sent]
         if not days:
             return None
-        return datetime.combine(min(days), time(), tzinfo=timezone.utc)
+        return start_of_day(min(days), self.definition.time_zone)
 
     def new_case(self, id: str, subject: Any, college_id: str, opened: datetime) -> Case:
         """A case in the initial state."""
