@@ -245,6 +245,7 @@ def stockholm_pilot() -> Bundle:
             branch_areas=("industry",),
             start=date(2021, 10, 18),
             created_in_pilot=True,
+            local_college_id="sodertorn",
             contributions=(
                 Contribution("scania", ContributionKind.APL_PLACES, 8),
                 Contribution("precisionsdetaljer", ContributionKind.SUPERVISORS, 3),
@@ -260,6 +261,7 @@ def stockholm_pilot() -> Bundle:
             branch_areas=("industry", "technology"),
             start=date(2022, 1, 17),
             created_in_pilot=True,
+            local_college_id="sodertorn",
             contributions=(
                 Contribution("verkstad-syd", ContributionKind.APL_PLACES, 6),
                 Contribution("verkstad-syd", ContributionKind.SUPERVISORS, 2),

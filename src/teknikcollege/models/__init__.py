@@ -21,8 +21,8 @@ from .college import (
     Membership,
     SteeringGroup,
 )
-from .common import BRANCH_AREAS, Period, Role, Sector
-from .organisations import Organisation, OrganisationKind, Person, ProviderKind
+from .common import BRANCH_AREAS, TIME_ZONE, Period, Role, Sector, local_day
+from .organisations import Organisation, OrganisationKind, Person, Provider, ProviderKind
 from .process import (
     AnnualReport,
     Application,
@@ -58,6 +58,7 @@ from .programme import (
 
 __all__ = [
     "BRANCH_AREAS",
+    "TIME_ZONE",
     "Agreement",
     "AgreementKind",
     "AnnualReport",
@@ -92,6 +93,7 @@ __all__ = [
     "Programme",
     "ProgrammeForm",
     "Protocol",
+    "Provider",
     "ProviderKind",
     "ReportLevel",
     "ReviewVisit",
@@ -105,4 +107,5 @@ __all__ = [
     "UnitRef",
     "YearFigures",
     "award",
+    "local_day",
 ]

@@ -14,6 +14,7 @@ import attrs
 from .._text import Text, _
 from ..errors import InvalidDefinition
 from ..models import Role
+from ..models.common import TIME_ZONE
 
 
 @attrs.frozen
@@ -27,9 +28,6 @@ class State:
 
 CREATES = frozenset({"postponement"})
 """The records a transition may create (:attr:`Transition.creates`)."""
-
-TIME_ZONE = "Europe/Stockholm"
-"""The time zone in which an instant becomes a day: Swedish deadlines count Swedish days."""
 
 
 @attrs.frozen

@@ -8,10 +8,8 @@ would cost about a millisecond and tens of KiB each, and leak through reference 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from transitions import EventData, Machine
 from transitions.core import MachineError
@@ -20,24 +18,11 @@ from .._text import Text, _
 from ..clock import add_months, parse_day
 from ..errors import InvalidData, TransitionNotAllowed, UnknownTrigger
 from ..models import Certification, Postponement
+from ..models.common import TIME_ZONE, local_day, start_of_day
 from .case import Case, TransitionRecord
-from .definition import TIME_ZONE, Reminder, Transition, WorkflowDefinition, check
+from .definition import Reminder, Transition, WorkflowDefinition, check
 
-
-@lru_cache(maxsize=8)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
-def local_day(at: datetime, zone: str = TIME_ZONE) -> date:
-    """The day `at` falls on in `zone` (``Europe/Stockholm``): 00:30 on 1 February in
-    Stockholm is 1 February, although it is still 31 January in UTC."""
-    return at.astimezone(_zone(zone)).date()
-
-
-def start_of_day(day: date, zone: str = TIME_ZONE) -> datetime:
-    """The first instant of `day` in `zone`, in UTC."""
-    return datetime.combine(day, time(), tzinfo=_zone(zone)).astimezone(timezone.utc)
+__all__ = ["TIME_ZONE", "Workflow", "local_day", "start_of_day"]
 
 
 class Workflow:

@@ -17,19 +17,21 @@ from ..models import (
     InterestKind,
     InterestRegistration,
     Organisation,
+    OrganisationKind,
     Person,
     Programme,
+    Provider,
     ReviewerPool,
     ReviewVisit,
     Role,
     UnitKind,
     UnitRef,
 )
+from ..models.common import local_day
 from ..rules.assessment import assess
 from ..rules.base import Context, FunctionRule, rule
 from ..rules.findings import Finding, Status
 from .case import Case
-from .engine import local_day
 
 RULE_SET, VERSION = "teknikcollege-process", "1"
 
@@ -237,7 +239,10 @@ def _unit_subject(case: Any, context: Context) -> Any:
     if ref.kind is UnitKind.PROGRAMME:
         return context.lookup.get(Programme, ref.id)
     if ref.kind is UnitKind.PROVIDER:
-        return context.lookup.get(Organisation, ref.id)
+        org = context.lookup.get(Organisation, ref.id)
+        if org is None or org.kind is not OrganisationKind.EDUCATION_PROVIDER:
+            return None
+        return Provider(org, case.college_id)
     return context.lookup.get(Programme, ref.parent or "")
 
 
@@ -264,6 +269,13 @@ def unit_meets_criteria(case: Any, context: Context) -> Finding:
         )
     result = assess(subject, context.criteria, context)
     gaps = result.gaps()
+    if not result.findings:
+        return Finding(
+            "unit-meets-criteria",
+            Status.FAILED,
+            _("no criteria in force apply to {subject}", subject=str(case.subject)),
+            title,
+        )
     if not gaps:
         return Finding(
             "unit-meets-criteria",

@@ -8,6 +8,7 @@ Parameters that the sources do not fix for ever are configuration, not constants
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import attrs
@@ -26,6 +27,7 @@ from ...models import (
     SatisfactionSurvey,
     Sector,
 )
+from ...models.common import local_day
 from ..base import Context, FunctionRule
 
 RULE_SET = "teknikcollege-national"
@@ -51,13 +53,18 @@ class CriteriaConfig:
 Result = tuple[bool | None, Text, dict[str, Any]]
 
 
+def local_today(context: Context) -> date:
+    """The Swedish day of the context's time (see :func:`teknikcollege.models.local_day`)."""
+    return local_day(context.now)
+
+
 def _programmes(college: College, context: Context) -> list[Programme]:
     return sorted(context.lookup.find(Programme, college_id=college.id), key=lambda p: p.id)
 
 
 def regional_collaboration(cfg: CriteriaConfig) -> Callable[[College, Context], Result]:
     def check(college: College, context: Context) -> Result:
-        today = context.now.date()
+        today = local_today(context)
         gaps: list[Text] = []
         count = len(college.municipalities)
         if count < cfg.min_municipalities:
