@@ -178,7 +178,6 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
         "Industriteknik bas (yrkesvux, Lernia) startar",
         "Industriteknik bas (vocational adult education, Lernia) starts",
     )
-    walk.yearly(2021, date(2022, 1, 31))
     registry.add(
         InterestRegistration(
             "interest-2022",
@@ -245,7 +244,6 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
         "The college submits its supplements",
         lambda: walk.fire(COLLEGE, "submit_supplements", LEADER),
     )
-    walk.yearly(2022, date(2023, 1, 31))
     walk.at(
         date(2023, 2, 15),
         "Industrirådet beslutar: certifierat i tre år",

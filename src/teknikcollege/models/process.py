@@ -112,6 +112,19 @@ class DocumentKind(str, Enum):
     OTHER = "other"
 
 
+FIRST_CERTIFICATION_DOCUMENTS = frozenset(
+    {
+        DocumentKind.SELF_ASSESSMENT_REGIONAL,
+        DocumentKind.SELF_ASSESSMENT_LOCAL,
+        DocumentKind.ACTION_PLAN_REGIONAL,
+        DocumentKind.ACTION_PLAN_LOCAL,
+        DocumentKind.OPERATIONAL_PLAN,
+    }
+)
+"""What a new region shows instead of annual reports: self-assessments, action plans
+and an operational plan (DOMAIN.md, "A first certification is not a recertification")."""
+
+
 @attrs.frozen
 class Document(Validated):
     """A document handed in: its kind, a title and the day it was received."""

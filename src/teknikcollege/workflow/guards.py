@@ -28,26 +28,17 @@ from ..models import (
     UnitRef,
 )
 from ..models.common import local_day
+from ..models.process import FIRST_CERTIFICATION_DOCUMENTS
 from ..rules.assessment import assess
-from ..rules.base import Context, FunctionRule, rule
+from ..rules.base import Context, FunctionRule, rule, run_rule
 from ..rules.findings import Finding, Status
 from .case import Case
 
 RULE_SET, VERSION = "teknikcollege-process", "1"
 
 REQUIRED_DOCUMENTS: dict[UnitKind, frozenset[DocumentKind]] = {
-    UnitKind.COLLEGE: frozenset(
-        {
-            DocumentKind.SELF_ASSESSMENT_REGIONAL,
-            DocumentKind.SELF_ASSESSMENT_LOCAL,
-            DocumentKind.ACTION_PLAN_REGIONAL,
-            DocumentKind.ACTION_PLAN_LOCAL,
-            DocumentKind.OPERATIONAL_PLAN,
-            DocumentKind.CONTACT_LISTS,
-            DocumentKind.COLLABORATION_AGREEMENT,
-            DocumentKind.FINANCING,
-        }
-    ),
+    UnitKind.COLLEGE: FIRST_CERTIFICATION_DOCUMENTS
+    | {DocumentKind.CONTACT_LISTS, DocumentKind.COLLABORATION_AGREEMENT, DocumentKind.FINANCING},
     UnitKind.PROVIDER: frozenset({DocumentKind.SELF_ASSESSMENT_LOCAL}),
     UnitKind.PROGRAMME: frozenset(
         {DocumentKind.SELF_ASSESSMENT_LOCAL, DocumentKind.ACTION_PLAN_LOCAL}
@@ -316,33 +307,55 @@ def college_certified(case: Any, context: Context) -> tuple[bool, Text]:
     "pilot-programmes-certified",
     **_meta("Pilotens utbildningar certifierade", "The pilot's programmes are certified"),
 )
-def pilot_programmes_certified(case: Any, context: Context) -> tuple[bool, Text, dict[str, Any]]:
+def pilot_programmes_certified(case: Any, context: Context) -> Finding:
+    title = Text("Pilotens utbildningar certifierade", "The pilot's programmes are certified")
     programmes = [
         p for p in context.lookup.find(Programme, college_id=case.college_id) if p.created_in_pilot
     ]
+    # A programme of a form that cannot be certified (labour-market training in the
+    # Stockholm pilot) cannot be asked to be: it is flagged, and does not block.
+    outside = sorted(p.id for p in programmes if not _certifiable_form(p, context))
     missing = sorted(
-        p.id for p in programmes if not _certified_units(context, UnitRef(UnitKind.PROGRAMME, p.id))
+        p.id
+        for p in programmes
+        if p.id not in outside and not _certified_units(context, UnitRef(UnitKind.PROGRAMME, p.id))
     )
-    data = {"pilot_programmes": len(programmes), "uncertified": missing}
+    data = {"pilot_programmes": len(programmes), "uncertified": missing, "not_certifiable": outside}
+    counted = len(programmes) - len(outside)
     if missing:
-        return (
-            False,
+        return Finding(
+            "pilot-programmes-certified",
+            Status.FAILED,
             Text(
-                f"{len(missing)} av {len(programmes)} utbildningar från piloten saknar "
+                f"{len(missing)} av {counted} utbildningar från piloten saknar "
                 f"certifiering: {', '.join(missing)}",
-                f"{len(missing)} of {len(programmes)} programmes from the pilot are not "
+                f"{len(missing)} of {counted} programmes from the pilot are not "
                 f"certified: {', '.join(missing)}",
             ),
+            title,
             data,
         )
-    return (
-        True,
-        Text(
-            f"alla {len(programmes)} utbildningar från piloten är certifierade",
-            f"all {len(programmes)} programmes from the pilot are certified",
-        ),
-        data,
+    message = Text(
+        f"alla {counted} utbildningar från piloten är certifierade",
+        f"all {counted} programmes from the pilot are certified",
     )
+    if outside:
+        message = _(
+            "{certified}; not certifiable, so not required: {programmes}",
+            certified=message,
+            programmes=", ".join(outside),
+        )
+        return Finding("pilot-programmes-certified", Status.FLAGGED, message, title, data)
+    return Finding("pilot-programmes-certified", Status.PASSED, message, title, data)
+
+
+def _certifiable_form(programme: Programme, context: Context) -> bool:
+    """Whether the criteria in force could certify the programme's form (the
+    ``certifiable_form`` the dimensioning criterion reports; True without one)."""
+    rule = next((r for r in context.criteria if r.id == "programmes-dimensioning"), None)
+    if rule is None or "programme" not in rule.applies_to:
+        return True
+    return bool(run_rule(rule, programme, context).data.get("certifiable_form", True))
 
 
 PROCESS_RULES: tuple[FunctionRule, ...] = (

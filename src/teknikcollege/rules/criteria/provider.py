@@ -25,7 +25,7 @@ from ...models import (
     Provider,
 )
 from ..base import Context, FunctionRule
-from .teknikcollege import CriteriaConfig, Result, local_today
+from .teknikcollege import CriteriaConfig, Result, build_criteria, judgement_needed, local_today
 
 RULE_SET = "teknikcollege-units"
 
@@ -165,13 +165,6 @@ def programme_providers(cfg: CriteriaConfig) -> Callable[[Programme, Context], R
     return check
 
 
-def _judgement(what: str) -> Callable[[Any, Context], Result]:
-    def check(subject: Any, context: Context) -> Result:
-        return None, _("a reviewer must judge {what}", what=_(what)), {}
-
-    return check
-
-
 _CRITERIA: tuple[tuple[str, str, str, frozenset[str], Any], ...] = (
     (
         "provider-local-college",
@@ -199,7 +192,7 @@ _CRITERIA: tuple[tuple[str, str, str, frozenset[str], Any], ...] = (
         N_("Provider's quality work"),
         N_("The provider's self-assessment and quality work with the steering group."),
         frozenset({"provider"}),
-        lambda cfg: _judgement(N_("the provider's quality work")),
+        lambda cfg: judgement_needed(N_("the provider's quality work")),
     ),
     (
         "programme-providers",
@@ -216,17 +209,4 @@ CRITERION_IDS: tuple[str, ...] = tuple(c[0] for c in _CRITERIA)
 
 def unit_criteria(config: CriteriaConfig | None = None) -> tuple[FunctionRule, ...]:
     """The criteria of providers and of how programmes are run, checked against `config`."""
-    cfg = config or CriteriaConfig()
-    return tuple(
-        FunctionRule(
-            rid,
-            RULE_SET,
-            cfg.version,
-            _(title),
-            _(description),
-            kinds,
-            make(cfg),
-            priority=100 + i * 10,
-        )
-        for i, (rid, title, description, kinds, make) in enumerate(_CRITERIA, start=1)
-    )
+    return build_criteria(_CRITERIA, RULE_SET, config or CriteriaConfig(), first_priority=110)
