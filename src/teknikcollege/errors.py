@@ -202,6 +202,7 @@ _KINDS = {
     "protocol": Text("protokollet", "protocol"),
     "supplement": Text("kompletteringen", "supplement"),
     "postponement": Text("uppskovet", "postponement"),
+    "operational_plan": Text("verksamhetsplanen", "operational plan"),
     "annual_report": Text("årsrapporten", "annual report"),
     "satisfaction_survey": Text("nöjdhetsundersökningen", "satisfaction survey"),
     "judgement": Text("bedömningen", "judgement"),

@@ -51,6 +51,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("protocol", m.Protocol, "protocols"),
     Kind("supplement", m.Supplement, "supplements"),
     Kind("postponement", m.Postponement, "postponements"),
+    Kind("operational_plan", m.OperationalPlan, "operational_plans"),
     Kind("annual_report", m.AnnualReport, "annual_reports"),
     Kind("satisfaction_survey", m.SatisfactionSurvey, "satisfaction_surveys"),
     Kind("judgement", m.Judgement, "judgements", ("reviewer_id", "subject_id")),

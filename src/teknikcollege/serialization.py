@@ -393,6 +393,7 @@ class Bundle:
     protocols: tuple[m.Protocol, ...] = ()
     supplements: tuple[m.Supplement, ...] = ()
     postponements: tuple[m.Postponement, ...] = ()
+    operational_plans: tuple[m.OperationalPlan, ...] = ()
     annual_reports: tuple[m.AnnualReport, ...] = ()
     satisfaction_surveys: tuple[m.SatisfactionSurvey, ...] = ()
     judgements: tuple[m.Judgement, ...] = ()

@@ -22,6 +22,17 @@ from .college import (
     SteeringGroup,
 )
 from .common import BRANCH_AREAS, TIME_ZONE, Period, Role, Sector, local_day
+from .followup import (
+    FollowUpConfig,
+    Obligation,
+    ObligationKind,
+    OperationalPlan,
+    PeriodComparison,
+    compare_periods,
+    compile_surveys,
+    due_obligations,
+    obligations,
+)
 from .organisations import Organisation, OrganisationKind, Person, Provider, ProviderKind
 from .process import (
     AnnualReport,
@@ -75,6 +86,7 @@ __all__ = [
     "CouncilKind",
     "Document",
     "DocumentKind",
+    "FollowUpConfig",
     "Funding",
     "GroupLevel",
     "InterestKind",
@@ -83,11 +95,15 @@ __all__ = [
     "LocalCollege",
     "Member",
     "Membership",
+    "Obligation",
+    "ObligationKind",
+    "OperationalPlan",
     "Organisation",
     "OrganisationKind",
     "Orientation",
     "Outcome",
     "Period",
+    "PeriodComparison",
     "Person",
     "Postponement",
     "Programme",
@@ -107,5 +123,9 @@ __all__ = [
     "UnitRef",
     "YearFigures",
     "award",
+    "compare_periods",
+    "compile_surveys",
+    "due_obligations",
     "local_day",
+    "obligations",
 ]

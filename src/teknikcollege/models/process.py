@@ -280,10 +280,13 @@ class Certification(Validated):
 
 
 class ReportLevel(str, Enum):
-    """Who wrote an annual report: the regional or a local steering group."""
+    """Who wrote a report or compiled a survey: a provider, a local steering group, the
+    regional steering group, or the region for the nation (national reporting)."""
 
     REGIONAL = "regional"
     LOCAL = "local"
+    PROVIDER = "provider"
+    NATIONAL = "national"
 
 
 @attrs.frozen
@@ -304,7 +307,13 @@ class AnnualReport(Validated):
 
 @attrs.frozen
 class SatisfactionSurvey(Validated):
-    """The yearly satisfaction survey (nöjdhetsindex) of companies, teachers and students."""
+    """The yearly satisfaction survey (nöjdhetsindex) of companies, teachers and students.
+
+    `companies`, `teachers` and `students` count the respondents; `index` is the overall
+    index and the others each target group's (0–100). A survey is a provider's, a local
+    college's or the region's compilation (`level`; see
+    :func:`~teknikcollege.models.followup.compile_surveys`).
+    """
 
     id: Id
     college_id: Id
@@ -313,13 +322,26 @@ class SatisfactionSurvey(Validated):
     teachers: int = 0
     students: int = 0
     index: float | None = None
+    level: ReportLevel = ReportLevel.REGIONAL
+    provider_id: Id | None = None
+    local_college_id: Id | None = None
+    company_index: float | None = None
+    teacher_index: float | None = None
+    student_index: float | None = None
 
     def _problems(self) -> Problems:
         for name in ("companies", "teachers", "students"):
             if getattr(self, name) < 0:
                 yield name, Text("får inte vara negativ", "must not be negative")
-        if self.index is not None and not 0 <= self.index <= 100:
-            yield "index", Text("index ligger mellan 0 och 100", "the index lies between 0 and 100")
+        for name in ("index", "company_index", "teacher_index", "student_index"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value <= 100:
+                yield (
+                    name,
+                    Text("index ligger mellan 0 och 100", "the index lies between 0 and 100"),
+                )
+        if self.level is ReportLevel.PROVIDER and self.provider_id is None:
+            yield "provider_id", _("a provider's survey names its provider")
 
     @property
     def respondents(self) -> int:

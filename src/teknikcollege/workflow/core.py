@@ -236,7 +236,14 @@ CERTIFICATION = WorkflowDefinition(
             "expired",
             frozenset({SYSTEM}),
             Text("Certifieringen löper ut", "The certification expires"),
-            clears=("valid_until", "recertification_opens", "supplements_due", "protocol_due"),
+            clears=(
+                "valid_until",
+                "recertification_opens",
+                "supplements_due",
+                "protocol_due",
+                "follow_up_due",
+                "reapplication_due",
+            ),
             notify=(PL, CHAIR, OFFICE),
         ),
         Transition(
@@ -245,7 +252,7 @@ CERTIFICATION = WorkflowDefinition(
             "decertified",
             frozenset({OFFICE, ADMIN}),
             Text("Avcertifiera", "Decertify"),
-            clears=("valid_until", "recertification_opens"),
+            clears=("valid_until", "recertification_opens", "follow_up_due", "reapplication_due"),
             notify=(PL, CHAIR),
         ),
         Transition(
@@ -275,6 +282,15 @@ CERTIFICATION = WorkflowDefinition(
             ("awaiting_supplements", "postponed"),
             (PL, CHAIR),
             months_before=1,
+        ),
+        Reminder(
+            "follow_up_due",
+            "follow_up_due",
+            ("certified", "recertification_open"),
+            (PL, CHAIR),
+            months_before=1,
+            every_months=12,
+            until="valid_until",
         ),
         Reminder(
             "certification_expiring",

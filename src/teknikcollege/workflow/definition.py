@@ -88,7 +88,11 @@ class TimeRule:
 @attrs.frozen
 class Reminder:
     """A notification sent once, `months_before`/`days_before` deadline `deadline`,
-    to `roles`, while the case is in one of `states`."""
+    to `roles`, while the case is in one of `states`.
+
+    With `every_months` the deadline recurs (the yearly follow-up): every occurrence
+    ``deadline + k × every_months`` up to the deadline `until` gets its own reminder.
+    """
 
     name: str
     deadline: str
@@ -97,18 +101,24 @@ class Reminder:
     months_before: int = 0
     days_before: int = 0
     after: bool = False
+    every_months: int = 0
+    until: str | None = None
 
 
 @attrs.frozen
 class Validity:
     """How long certifications last: the first period, then each renewal, in months;
-    how long before expiry recertification opens; and, if the concept sets one, how long
-    before expiry the re-application is *due* (deadline ``reapplication_due``)."""
+    how long before expiry recertification opens; if the concept sets one, how long
+    before expiry the re-application is *due* (deadline ``reapplication_due``); and when
+    each year's follow-up is due."""
 
     first_months: int = 36
     renewal_months: int = 60
     recertification_lead_months: int = 6
     reapplication_due_months: int | None = None
+    follow_up_due: tuple[int, int] | None = (3, 31)
+    """Month and day, in the year after each year of a period, by which the yearly
+    follow-up is due (deadline ``follow_up_due``; an assumption, see docs/data.md)."""
 
 
 @attrs.frozen

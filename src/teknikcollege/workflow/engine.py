@@ -191,6 +191,9 @@ class Workflow:
         case.deadlines["recertification_opens"] = add_months(
             until + timedelta(days=1), -validity.recertification_lead_months
         )
+        if validity.follow_up_due is not None and "follow_up_due" not in case.deadlines:
+            # The first year's follow-up; a renewal keeps the yearly rhythm running.
+            case.deadlines["follow_up_due"] = date(start.year + 1, *validity.follow_up_due)
         if validity.reapplication_due_months is not None:
             case.deadlines["reapplication_due"] = add_months(
                 until + timedelta(days=1), -validity.reapplication_due_months
@@ -237,12 +240,30 @@ class Workflow:
             deadline = case.deadlines.get(reminder.deadline)
             if case.state not in reminder.states or deadline is None:
                 continue
+            if reminder.every_months:
+                occurrence = self._next_occurrence(case, reminder, deadline)
+                if occurrence is None:
+                    continue
+                deadline = occurrence
             sign = 1 if reminder.after else -1
             day = add_months(deadline, sign * reminder.months_before) + timedelta(
                 days=sign * reminder.days_before
             )
             found.append((reminder, f"{reminder.name}:{deadline.isoformat()}", day))
         return found
+
+    def _next_occurrence(self, case: Case, reminder: Reminder, first: date) -> date | None:
+        """The first occurrence of a recurring deadline not yet reminded of, up to the
+        deadline `until` (None when every one has been)."""
+        until = case.deadlines.get(reminder.until) if reminder.until else None
+        limit = until if until is not None else add_months(first, 12 * 20)
+        occurrence, k = first, 0
+        while occurrence <= limit:
+            if f"{reminder.name}:{occurrence.isoformat()}" not in case.reminders_sent:
+                return occurrence
+            k += 1
+            occurrence = add_months(first, k * reminder.every_months)
+        return None
 
     def next_due(self, case: Case) -> datetime | None:
         """When the sweep next needs to look at `case` (kept in the storage's due index)."""
