@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         municipality,
         municipality_by_name,
     )
+    from .hookspecs import hookimpl
     from .models import (
         BRANCH_AREAS,
         Agreement,
@@ -96,13 +97,11 @@ if TYPE_CHECKING:
         Notification,
         Notifier,
     )
-    from .hookspecs import hookimpl
     from .plugins import (
         PluginInfo,
         PluginManager,
         make_plugin_manager,
     )
-    from .storage.port import StorageBackend
     from .registry import (
         Option,
         Registry,
@@ -125,6 +124,7 @@ if TYPE_CHECKING:
         to_data,
     )
     from .services.delivery import DeliveryReport
+    from .storage.port import StorageBackend
     from .workflow import (
         SYSTEM,
         Actor,

@@ -35,12 +35,14 @@ from .followup import (
 )
 from .organisations import Organisation, OrganisationKind, Person, Provider, ProviderKind
 from .process import (
+    JUDGEMENT_VALIDITY_MONTHS,
     AnnualReport,
     Application,
     Certification,
     Document,
     DocumentKind,
     InterestKind,
+    InterestOutcome,
     InterestRegistration,
     Judgement,
     Outcome,
@@ -53,6 +55,7 @@ from .process import (
     Supplement,
     UnitKind,
     UnitRef,
+    checksum,
 )
 from .programme import (
     Award,
@@ -69,6 +72,7 @@ from .programme import (
 
 __all__ = [
     "BRANCH_AREAS",
+    "JUDGEMENT_VALIDITY_MONTHS",
     "TIME_ZONE",
     "Agreement",
     "AgreementKind",
@@ -90,6 +94,7 @@ __all__ = [
     "Funding",
     "GroupLevel",
     "InterestKind",
+    "InterestOutcome",
     "InterestRegistration",
     "Judgement",
     "LocalCollege",
@@ -123,6 +128,7 @@ __all__ = [
     "UnitRef",
     "YearFigures",
     "award",
+    "checksum",
     "compare_periods",
     "compile_surveys",
     "due_obligations",

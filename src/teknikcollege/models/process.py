@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+import re
+from datetime import date, timedelta
 from enum import Enum
 from typing import Annotated
 
 import attrs
 
 from .._text import Text, _
+from ..clock import add_months
 from ._validation import Problems, Validated, check_unique
 from .common import Period
-from .syntax import FreeText, Id, Name, TextRule
+from .programme import ContributionKind
+from .syntax import FreeText, Id, Name, Slug, TextRule
 
 
 class UnitKind(str, Enum):
@@ -45,6 +49,14 @@ class UnitRef(Validated):
         return f"{self.kind.value}:{self.id}"
 
 
+class InterestOutcome(str, Enum):
+    """What came of an interest registration."""
+
+    APPROVED = "approved"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
 class InterestKind(str, Enum):
     """A partner's wish to take part, or the formal registration opening a certification."""
 
@@ -58,7 +70,10 @@ class InterestRegistration(Validated):
 
     The formal one (`kind` certification) names the units to certify, the expected
     application date, a contact person, and whether the regional steering group
-    approved sending it.
+    approved sending it. A company's or provider's (`kind` participation) says what it
+    offers: `branch_areas`, `contributions` (APL places, supervisors, internships,
+    summer jobs) and the programmes it wants to take part in. `outcome` is what came of
+    it, decided on `decided`.
     """
 
     id: Id
@@ -71,8 +86,20 @@ class InterestRegistration(Validated):
     expected_application: date | None = None
     steering_group_approved: bool = False
     note: FreeText = ""
+    branch_areas: tuple[Slug, ...] = ()
+    contributions: tuple[ContributionKind, ...] = ()
+    programme_ids: tuple[Id, ...] = ()
+    outcome: InterestOutcome | None = None
+    decided: date | None = None
 
     def _problems(self) -> Problems:
+        if (self.outcome is None) != (self.decided is None):
+            yield "decided", _("an outcome and the day it was decided go together")
+        if self.decided is not None and self.decided < self.registered:
+            yield "decided", _("the decision lies before the registration")
+        yield from check_unique(
+            "contributions", self.contributions, Text("bidraget", "contribution")
+        )
         if self.kind is InterestKind.CERTIFICATION:
             if not self.units:
                 yield (
@@ -127,11 +154,53 @@ and an operational plan (DOMAIN.md, "A first certification is not a recertificat
 
 @attrs.frozen
 class Document(Validated):
-    """A document handed in: its kind, a title and the day it was received."""
+    """A document handed in: its kind, a title, the day it was received, and its
+    evidence: the `content` itself or a `reference` to where it is kept (a URL or an
+    archive id), the `sha256` checksum of the content (hex) and its `version` (from 1).
+
+    A document with content carries the checksum of that content (see :meth:`of`); a
+    referenced one carries the checksum of what it refers to, so a changed file shows.
+    """
 
     kind: DocumentKind
     title: Name
     received: date
+    content: FreeText | None = None
+    reference: Annotated[str, TextRule("name", 2000)] | None = None
+    sha256: Annotated[str, TextRule("id", 64)] | None = None
+    version: int = 1
+
+    def _problems(self) -> Problems:
+        if self.version < 1:
+            yield "version", _("versions are numbered from 1")
+        if self.content is not None and self.reference is not None:
+            yield "reference", _("a document holds its content or a reference, not both")
+        if self.sha256 is not None and not _SHA256.fullmatch(self.sha256):
+            yield "sha256", _("a SHA-256 checksum is 64 lower-case hex digits")
+        elif self.content is not None and self.sha256 != checksum(self.content):
+            yield "sha256", _("the checksum does not match the content")
+        elif self.reference is not None and self.sha256 is None:
+            yield "sha256", _("a referenced document needs the checksum of what it refers to")
+
+    @classmethod
+    def of(
+        cls, kind: DocumentKind, title: str, received: date, content: str, version: int = 1
+    ) -> Document:
+        """A document holding `content`, with its checksum computed."""
+        return cls(kind, title, received, content, None, checksum(content), version)
+
+    def verifies(self, content: str | bytes) -> bool:
+        """Whether `content` is what the document's checksum was taken of."""
+        return self.sha256 is not None and checksum(content) == self.sha256
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def checksum(content: str | bytes) -> str:
+    """The SHA-256 of `content` (text is taken as UTF-8), in lower-case hex."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    return hashlib.sha256(data).hexdigest()
 
 
 @attrs.frozen
@@ -349,6 +418,12 @@ class SatisfactionSurvey(Validated):
         return self.companies + self.teachers + self.students
 
 
+JUDGEMENT_VALIDITY_MONTHS = 36
+"""How long a judgement without its own `valid_until` counts: one first certification
+period (an assumption: judgements no longer count for ever, and a recertification's
+review round judges again)."""
+
+
 class Outcome(str, Enum):
     """A reviewer's judgement."""
 
@@ -358,9 +433,11 @@ class Outcome(str, Enum):
 
 @attrs.frozen
 class Judgement(Validated):
-    """A reviewer's recorded judgement on a criterion that needs one.
+    """A reviewer's recorded judgement on a criterion that needs one, from the review
+    visit `visit_id` of review round `round`.
 
-    Honoured by later assessments of the subject until `valid_until` (inclusive).
+    Honoured by later assessments of the subject until `valid_until` (inclusive); a
+    judgement without one counts for :data:`JUDGEMENT_VALIDITY_MONTHS` months.
     """
 
     id: Id
@@ -371,6 +448,8 @@ class Judgement(Validated):
     outcome: Outcome
     evidence: Annotated[str, TextRule("text", 5000)]
     valid_until: date | None = None
+    visit_id: Id | None = None
+    round: int | None = None
 
     def _problems(self) -> Problems:
         if self.valid_until is not None and self.valid_until < self.decided:
@@ -381,7 +460,15 @@ class Judgement(Validated):
                     "the judgement expires before it was made",
                 ),
             )
+        if self.round is not None and self.round < 1:
+            yield "round", _("review rounds are numbered from 1")
+
+    def expires(self) -> date:
+        """The last day the judgement holds."""
+        if self.valid_until is not None:
+            return self.valid_until
+        return add_months(self.decided, JUDGEMENT_VALIDITY_MONTHS) - timedelta(days=1)
 
     def is_valid_on(self, day: date) -> bool:
         """Whether the judgement still holds on `day`."""
-        return self.decided <= day and (self.valid_until is None or day <= self.valid_until)
+        return self.decided <= day <= self.expires()

@@ -220,6 +220,7 @@ _POSITIVE_FIELDS = frozenset(
         "renewal_months",
         "recertification_lead_months",
         "round",
+        "version",
     }
 )
 

@@ -10,7 +10,6 @@ from teknikcollege import (
     Catalog,
     College,
     Context,
-    Finding,
     Organisation,
     OrganisationKind,
     Programme,
@@ -80,8 +79,7 @@ def pilot_length(college: College, context: Context) -> Any:
             expected=expected,
         )
     if college.pilot.end > expected:
-        return Finding(
-            "stockholm-pilot-length",
+        return (
             Status.FLAGGED,
             _(
                 "the pilot was extended: it runs {start} – {end} instead of ending on {expected}",
@@ -89,7 +87,6 @@ def pilot_length(college: College, context: Context) -> Any:
                 end=college.pilot.end,
                 expected=expected,
             ),
-            pilot_length_title(),
             {"extended_until": college.pilot.end.isoformat()},
         )
     return False, _n(
@@ -99,10 +96,6 @@ def pilot_length(college: College, context: Context) -> Any:
         expected=expected,
         end=college.pilot.end,
     )
-
-
-def pilot_length_title() -> Text:
-    return _("Length of the pilot")
 
 
 def _funder_key(org: Organisation | None) -> str | None:
@@ -186,8 +179,7 @@ def labour_market_training(subject: College | Programme, context: Context) -> An
             )
             for p in late
         )
-    return Finding(
-        "stockholm-labour-market-training",
+    return (
         Status.FLAGGED,
         Text.join(
             _(
@@ -196,7 +188,6 @@ def labour_market_training(subject: College | Programme, context: Context) -> An
             )
             for p in training
         ),
-        _("Labour-market training in the pilot"),
         {"programmes": [p.id for p in training]},
     )
 

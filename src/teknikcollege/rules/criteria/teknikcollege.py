@@ -35,7 +35,7 @@ from ...models import (
 from ...models.common import local_day
 from ...models.process import FIRST_CERTIFICATION_DOCUMENTS
 from ..base import Context, FunctionRule
-from ..findings import Finding, Status
+from ..findings import Status
 
 RULE_SET = "teknikcollege-national"
 
@@ -59,10 +59,7 @@ class CriteriaConfig:
     """What a first certification shows instead of annual reports."""
 
 
-Result = tuple[bool | None, Text, dict[str, Any]]
-
-_DIMENSIONING = "programmes-dimensioning"
-_DIMENSIONING_TITLE = N_("Programmes and dimensioning")
+Result = tuple[bool | Status | None, Text, dict[str, Any]]
 
 
 def local_today(context: Context) -> date:
@@ -221,7 +218,27 @@ def judgement_needed(what: str) -> Callable[[Any, Context], Result]:
     return check
 
 
-def programmes_dimensioning(cfg: CriteriaConfig) -> Callable[[Any, Context], Any]:
+def learning_environment(cfg: CriteriaConfig) -> Callable[[College, Context], Result]:
+    """A reviewer's judgement, with the gender balance of the latest year's figures for the
+    reviewer to see (the criterion asks for an environment that attracts all genders)."""
+    ask = judgement_needed(N_("the learning environment"))
+
+    def check(college: College, context: Context) -> Result:
+        _ok, message, _data = ask(college, context)
+        figures = [f for p in _programmes(college, context) for f in p.figures]
+        if not figures:
+            return None, message, {}
+        year = max(f.year for f in figures)
+        enrolled = [f.enrolled for f in figures if f.year == year]
+        women = sum(e.women for e in enrolled)
+        stated = women + sum(e.men for e in enrolled)
+        share = round(women / stated, 3) if stated else None
+        return None, message, {"year": year, "enrolled": stated, "share_of_women": share}
+
+    return check
+
+
+def programmes_dimensioning(cfg: CriteriaConfig) -> Callable[[Any, Context], Result]:
     forms = ", ".join(sorted(f.value for f in cfg.certifiable_forms))
 
     def too_short(p: Programme) -> list[Text]:
@@ -245,7 +262,7 @@ def programmes_dimensioning(cfg: CriteriaConfig) -> Callable[[Any, Context], Any
             forms=forms,
         )
 
-    def check(subject: Any, context: Context) -> Any:
+    def check(subject: Any, context: Context) -> Result:
         if isinstance(subject, Programme):
             # The programme itself is under review: its form and length decide.
             gaps = [wrong_form(subject)] if subject.form not in cfg.certifiable_forms else []
@@ -286,7 +303,7 @@ def programmes_dimensioning(cfg: CriteriaConfig) -> Callable[[Any, Context], Any
                 passed=passed,
                 others=Text.join(wrong_form(p) for p in outside),
             )
-            return Finding(_DIMENSIONING, Status.FLAGGED, message, _(_DIMENSIONING_TITLE), data)
+            return Status.FLAGGED, message, data
         return True, passed, data
 
     return check
@@ -479,7 +496,7 @@ _CRITERIA: tuple[tuple[str, str, str, frozenset[str], Any], ...] = (
     ),
     (
         "programmes-dimensioning",
-        _DIMENSIONING_TITLE,
+        N_("Programmes and dimensioning"),
         N_("The programmes have a certifiable form and length."),
         frozenset({"college", "programme"}),
         programmes_dimensioning,
@@ -489,7 +506,7 @@ _CRITERIA: tuple[tuple[str, str, str, frozenset[str], Any], ...] = (
         N_("Creative and stimulating learning environment"),
         N_("A modern, realistic environment that attracts all genders."),
         frozenset({"college"}),
-        lambda cfg: judgement_needed(N_("the learning environment")),
+        learning_environment,
     ),
     (
         "education-within-tc",
