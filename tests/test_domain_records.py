@@ -257,3 +257,44 @@ def test_criteria_see_the_gender_balance_of_the_figures() -> None:
     finding = rule.check(bundle.colleges[0], context)
     assert finding.status is tc.Status.NEEDS_JUDGEMENT
     assert finding.data == {"year": 2023, "enrolled": 20, "share_of_women": 0.3}
+
+
+def test_the_demo_says_which_dates_are_illustrative() -> None:
+    from teknikcollege.demo import Step, run_demo
+
+    clock = tc.FixedClock(date(2021, 10, 1))
+    steps: list[Step] = []
+    with tc.Registry.open("memory:", clock=clock, config={}) as registry:
+        assert run_demo(registry, clock, steps.append) == "ordinary_operation"
+        college = registry.get(tc.College, "stockholm")
+        assert college.member_of("rts", date(2022, 3, 15))
+    real = [s for s in steps if not s.illustrative]
+    assert [s.text.en for s in real] == [
+        "Industriteknik bas (vocational adult education, Lernia) starts in autumn 2021 (from "
+        "the source; the day is illustrative)"
+    ]
+    assert all(s.text.en.endswith("[illustrative date]") for s in steps if s.illustrative)
+    assert all(s.text.sv.endswith("[illustrativt datum]") for s in steps if s.illustrative)
+    assert steps[0].text.en.startswith(
+        "Region Stockholm starts the pilot with Huddinge and Södertälje"
+    )
+
+
+def test_jarfalla_and_haninge_join_later_than_the_pilot_starts() -> None:
+    from teknikcollege.examples import LATER_MEMBERS_JOIN, PILOT_START
+
+    college = stockholm_pilot().colleges[0]
+    covered = {
+        code: min(
+            a.period.start
+            for a in college.agreements
+            if a.kind is tc.AgreementKind.COLLABORATION and code in a.municipalities
+        )
+        for code in college.municipalities
+    }
+    assert covered == {
+        "0126": PILOT_START,
+        "0181": PILOT_START,
+        "0123": LATER_MEMBERS_JOIN,
+        "0136": LATER_MEMBERS_JOIN,
+    }
