@@ -378,7 +378,12 @@ def quality_assured_process(cfg: CriteriaConfig) -> Callable[[College, Context],
         )
 
     def renewal(college: College, context: Context, period: Certification, today: date) -> Result:
-        years = list(range(period.valid_from.year, min(today.year, period.valid_until.year + 1)))
+        # The full years before this one that belong to the period (their 1 July in it).
+        years = [
+            y
+            for y in range(period.valid_from.year, today.year)
+            if period.is_valid_on(date(y, 7, 1))
+        ]
         reports = {
             r.year
             for r in context.lookup.find(AnnualReport, college_id=college.id)
