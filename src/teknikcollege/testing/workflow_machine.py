@@ -229,6 +229,8 @@ class WorkflowStateMachine(RuleBasedStateMachine):
                             day,
                             Outcome.PASSED,
                             "observed on site",
+                            # Judgements expire; these hold for any walk's clock.
+                            valid_until=date(day.year + 30, 12, 31),
                         ),
                         actor=reviewer,
                     )
