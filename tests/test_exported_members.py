@@ -63,7 +63,7 @@ def test_strategies_import_first_in_a_fresh_process() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=False, env=env)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split()[1] == "20"
+    assert done.stdout.split()[1] == "21"
 
 
 def test_every_model_strategy_is_registered_with_hypothesis() -> None:

@@ -322,7 +322,9 @@ def test_tick_touches_only_what_is_due(registry: tc.Registry, tc_clock: tc.Fixed
         registry.add(tc.Application(f"a-{case}", case, date(2024, 1, 1), (
             tc.Document(tc.DocumentKind.SELF_ASSESSMENT_LOCAL, "s", date(2024, 1, 1)),),
             date(2024, 1, 1)))
-        registry.add(tc.ReviewVisit(f"v-{case}", case, date(2024, 1, 1), ("x", "y")))
+        registry.add(tc.ReviewVisit(f"v-{case}", case, date(2024, 1, 1),
+                                    ("p-reviewer", "p-reviewer-2"),
+                                    national_office_id="p-office", pool_id="review-committee"))
         registry.add(tc.InterestRegistration(
             f"i-{case}", tc.InterestKind.CERTIFICATION, "stockholm", "x", date(2024, 1, 1),
             units=(registry.case(case).subject,), contact_person_id="p-leader",
@@ -418,7 +420,8 @@ def test_expiry_during_awaited_supplements_does_not_stop_the_sweep(
     """Both the certification and the supplements deadline pass before one sweep."""
     registry = tc_stockholm
     case = reach_review(registry)
-    registry.add(tc.ReviewVisit("v", case, date(2024, 1, 1), ("p-reviewer", "r2")))
+    registry.add(tc.ReviewVisit("v", case, date(2024, 1, 1), ("p-reviewer", "p-reviewer-2"),
+                                 national_office_id="p-office", pool_id="review-committee"))
     for rule_id in ("industry-skills-needs", "learning-environment", "education-within-tc"):
         registry.record_judgement(tc.Judgement(f"j-{rule_id}", rule_id, "stockholm",
                                                "p-reviewer", date(2024, 1, 1), tc.Outcome.PASSED,
@@ -432,7 +435,8 @@ def test_expiry_during_awaited_supplements_does_not_stop_the_sweep(
     assert registry.case(case).deadlines["valid_until"] == date(2026, 12, 31)
     tc_clock.set(date(2026, 7, 1))
     assert [t for _, t in registry.tick().fired] == ["open_recertification"]
-    registry.add(tc.ReviewVisit("v2", case, date(2026, 7, 1), ("p-reviewer", "r2")))
+    registry.add(tc.ReviewVisit("v2", case, date(2026, 7, 1), ("p-reviewer", "p-reviewer-2"),
+                                 national_office_id="p-office", pool_id="review-committee"))
     for trigger, actor in [("submit_application", LEADER), ("start_review", OFFICE),
                            ("hold_visit", REVIEWER), ("request_supplements", REVIEWER)]:
         registry.fire(case, trigger, actor=actor)

@@ -41,7 +41,9 @@ def vo_world() -> tc.Bundle:
     collab = attrs.evolve(college.agreements[0], parties=("region-stockholm",))
     college = attrs.evolve(college, steering_group=employers, local_colleges=(),
                            agreements=(collab, *college.agreements[1:]))
-    return attrs.evolve(bundle, colleges=(college,))
+    care = tuple(attrs.evolve(p, branch_areas=("health_and_social_care",))
+                 for p in bundle.programmes)
+    return attrs.evolve(bundle, colleges=(college,), programmes=care)
 
 
 def reaching(machine: type[WorkflowStateMachine]) -> tuple[type[WorkflowStateMachine], set[str]]:

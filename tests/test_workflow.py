@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import gc
 import tracemalloc
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import attrs
 import pytest
@@ -169,7 +169,10 @@ def test_certification_deadlines_follow_calendar_months() -> None:
     assert case.deadlines["recertification_opens"] == date(2025, 12, 15)
     assert flow.due_triggers(case, at(date(2025, 12, 14))) == []
     assert flow.due_triggers(case, at(date(2025, 12, 15))) == ["open_recertification"]
-    assert flow.next_due(case) == at(date(2025, 12, 15))
+    # The first yearly follow-up (2023) is due 2024-03-31; its reminder a month before,
+    # from midnight in Stockholm (CET, UTC+1), which is 23:00 UTC the day before.
+    assert case.deadlines["follow_up_due"] == date(2024, 3, 31)
+    assert flow.next_due(case) == datetime(2024, 2, 28, 23, tzinfo=timezone.utc)
     flow.apply(case, "open_recertification", at(date(2025, 12, 15)))
     for trigger in ("submit_application", "start_review", "hold_visit", "issue_protocol"):
         flow.apply(case, trigger, at(date(2026, 3, 1)))

@@ -7,6 +7,7 @@ from .hookspecs import hookimpl
 from .notify.log import LogNotifier
 from .notify.port import Notifier
 from .rules.base import Rule
+from .rules.criteria.provider import unit_criteria
 from .rules.criteria.teknikcollege import national_criteria
 from .storage.port import Storage, StorageBackend
 from .workflow.core import CORE_WORKFLOWS
@@ -51,11 +52,11 @@ class LogNotifierPlugin:
 
 
 class NationalCriteriaPlugin:
-    """The eight national quality criteria."""
+    """The eight national quality criteria, and those of providers and programme units."""
 
     @hookimpl
     def teknikcollege_rules(self) -> list[Rule]:
-        return list(national_criteria())
+        return [*national_criteria(), *unit_criteria()]
 
 
 class CoreWorkflowsPlugin:

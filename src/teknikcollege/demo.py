@@ -1,8 +1,14 @@
-"""The Stockholm pilot walked from pilot to ordinary operation, with real dates.
+"""The Stockholm pilot walked from pilot to ordinary operation.
 
 :func:`run_demo` drives a :class:`~teknikcollege.Registry` through the whole process and
 reports each dated step; ``teknikcollege demo`` prints them. Every step goes through the
 public API, exactly as an application would.
+
+Which dates are real: the sources give the pilot's partners and funders, its three
+years, and the autumn-2021 start of Industriteknik bas. Every exact day in the walk is
+illustrative, and each step says so (:attr:`Step.illustrative`); the certification
+dates in particular are invented (a later Region Stockholm page only hoped for an
+approval around the turn of 2025/26).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import attrs
 from ._text import Language, Text
 from .clock import FixedClock
 from .errors import StorageUnavailable
-from .examples import PILOT_START, stockholm_pilot
+from .examples import LATER_MEMBERS_JOIN, PILOT_START, REVIEWER_POOL, stockholm_pilot
 from .models import (
     AnnualReport,
     Application,
@@ -27,7 +33,9 @@ from .models import (
     InterestKind,
     InterestRegistration,
     Judgement,
+    Membership,
     Outcome,
+    Period,
     Protocol,
     ReportLevel,
     ReviewVisit,
@@ -55,11 +63,17 @@ JUDGED = ("industry-skills-needs", "learning-environment", "education-within-tc"
 
 @attrs.frozen
 class Step:
-    """One dated step of the demo and what came of it."""
+    """One dated step of the demo and what came of it; `illustrative` when no source
+    gives the date (the text then says so too)."""
 
     day: date
     text: Text
     detail: str = ""
+    illustrative: bool = True
+
+
+ILLUSTRATIVE = Text(" [illustrativt datum]", " [illustrative date]")
+"""Appended to the text of a step whose date no source gives."""
 
 
 Echo = Callable[[Step], None]
@@ -70,17 +84,32 @@ class _Walk:
         self.registry, self.clock, self.echo, self.lang = registry, clock, echo, lang
         self.cases: dict[UnitRef, str] = {}
 
-    def at(self, day: date, sv: str, en: str, action: Callable[[], str] | None = None) -> None:
+    def at(
+        self,
+        day: date,
+        sv: str,
+        en: str,
+        action: Callable[[], str] | None = None,
+        *,
+        illustrative: bool = True,
+    ) -> None:
         """Move the clock to `day`, then do `action` and report what it says."""
         self.clock.set(day)
-        self.echo(Step(day, Text(sv, en), action() if action else ""))
+        text = Text(sv + ILLUSTRATIVE.sv, en + ILLUSTRATIVE.en) if illustrative else Text(sv, en)
+        self.echo(Step(day, text, action() if action else "", illustrative))
 
     def fire(self, unit: UnitRef, trigger: str, actor: Actor, **params: str) -> str:
         record = self.registry.fire(self.cases[unit], trigger, actor=actor, params=params)
         return f"{unit}: {record.source} → {record.dest}"
 
-    def each(self, trigger: str, actor: Actor, units: tuple[UnitRef, ...] | None = None) -> str:
-        return "\n".join(self.fire(u, trigger, actor) for u in units or tuple(self.cases))
+    def each(
+        self,
+        trigger: str,
+        actor: Actor,
+        units: tuple[UnitRef, ...] | None = None,
+        **params: str,
+    ) -> str:
+        return "\n".join(self.fire(u, trigger, actor, **params) for u in units or tuple(self.cases))
 
     def sweep(self) -> str:
         fired = self.registry.tick().fired
@@ -97,6 +126,13 @@ class _Walk:
             AnnualReport(f"ar-{year}", "stockholm", year, ReportLevel.REGIONAL, filed),
             SatisfactionSurvey(f"survey-{year}", "stockholm", year, 18, 9, 120, 78.5),
         )
+
+    def join_rts(self, day: date) -> str:
+        """The approved interest registration makes the region a member of RTS."""
+        college = self.registry.get(College, COLLEGE.id)
+        membership = Membership("rts", Period(day), "interest-2022")
+        self.registry.save(attrs.evolve(college, memberships=(*college.memberships, membership)))
+        return f"membership: rts from {day.isoformat()}"
 
     def review(self, round: int, start: date) -> None:
         """Application, review, visit, protocol: one round for every open case."""
@@ -131,8 +167,11 @@ class _Walk:
                     f"visit-{round}-{unit.id}",
                     case_id,
                     visit,
-                    ("p-reviewer", "reviewer-2"),
+                    ("p-reviewer", "p-reviewer-2"),
                     ("sodertorn",),
+                    national_office_id="p-office",
+                    pool_id=REVIEWER_POOL,
+                    round=round,
                 )
             )
         for rule_id in JUDGED:
@@ -145,6 +184,8 @@ class _Walk:
                     visit,
                     Outcome.PASSED,
                     "observed during the review visit",
+                    visit_id=f"visit-{round}-{COLLEGE.id}",
+                    round=round,
                 ),
                 actor=REVIEWER,
             )
@@ -152,7 +193,7 @@ class _Walk:
             visit,
             "Granskningsbesök: två granskare och en representant för RTS",
             "Review visit: two reviewers and one RTS representative",
-            lambda: self.each("hold_visit", REVIEWER),
+            lambda: self.each("hold_visit", REVIEWER, held_on=visit.isoformat()),
         )
 
 
@@ -166,16 +207,18 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
     life = registry.open_case("college-lifecycle", COLLEGE, actor=LEADER).id
     walk.at(
         PILOT_START,
-        "Region Stockholm startar piloten med Huddinge, Södertälje, Järfälla och Haninge",
-        "Region Stockholm starts the pilot with Huddinge, Södertälje, Järfälla and Haninge",
+        "Region Stockholm startar piloten med Huddinge och Södertälje",
+        "Region Stockholm starts the pilot with Huddinge and Södertälje",
         lambda: f"college-lifecycle: {life} (pilot)",
     )
     walk.at(
         date(2021, 10, 18),
-        "Industriteknik bas (yrkesvux, Lernia) startar",
-        "Industriteknik bas (vocational adult education, Lernia) starts",
+        "Industriteknik bas (yrkesvux, Lernia) startar hösten 2021 (enligt källan; dagen är "
+        "illustrativ)",
+        "Industriteknik bas (vocational adult education, Lernia) starts in autumn 2021 (from "
+        "the source; the day is illustrative)",
+        illustrative=False,
     )
-    walk.yearly(2021, date(2022, 1, 31))
     registry.add(
         InterestRegistration(
             "interest-2022",
@@ -201,7 +244,12 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
         date(2022, 3, 15),
         "RTS godkänner intresseanmälan; regionen blir medlem i RTS",
         "RTS approves the interest registration; the region joins RTS",
-        lambda: walk.each("approve_interest", OFFICE),
+        lambda: walk.each("approve_interest", OFFICE) + "\n" + walk.join_rts(date(2022, 3, 15)),
+    )
+    walk.at(
+        LATER_MEMBERS_JOIN,
+        "Järfälla och Haninge ansluter genom ett samverkansavtal",
+        "Järfälla and Haninge join through a collaboration agreement",
     )
     walk.review(1, date(2022, 9, 1))
     registry.add(
@@ -214,9 +262,9 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
         "Protokoll: colleget ska komplettera inom tre månader",
         "Protocol: the college is asked for supplements within three months",
         lambda: (
-            walk.fire(COLLEGE, "request_supplements", REVIEWER)
+            walk.fire(COLLEGE, "request_supplements", REVIEWER, issued_on="2022-11-07")
             + "\n"
-            + walk.each("issue_protocol", REVIEWER, PROGRAMMES)
+            + walk.each("issue_protocol", REVIEWER, PROGRAMMES, issued_on="2022-11-07")
         ),
     )
     walk.at(
@@ -242,7 +290,6 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
         "The college submits its supplements",
         lambda: walk.fire(COLLEGE, "submit_supplements", LEADER),
     )
-    walk.yearly(2022, date(2023, 1, 31))
     walk.at(
         date(2023, 2, 15),
         "Industrirådet beslutar: certifierat i tre år",

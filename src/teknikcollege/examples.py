@@ -1,9 +1,15 @@
 """Example data: the Stockholm pilot, built through the public API.
 
-Region Stockholm's three-year pilot of a sub-regional Teknikcollege with Huddinge,
-Södertälje, Järfälla and Haninge; Lernia and Mälardalens teknikskola as education
+Region Stockholm's three-year pilot of a sub-regional Teknikcollege, financed by Region
+Stockholm, Huddinge and Södertälje from the start; Järfälla and Haninge joined the
+certification effort later. Lernia and Mälardalens teknikskola are the education
 coordinators; the first vocational adult education programme, "Industriteknik bas",
-started in autumn 2021. People and most companies are illustrative, not real.
+started in autumn 2021.
+
+From the sources: the partners, the funders, the programme and its autumn-2021 start,
+the three years of the pilot. Illustrative (no source gives them): every exact day
+(:data:`PILOT_START`, :data:`LATER_MEMBERS_JOIN`, agreement periods, amounts), the
+people, and all companies but Scania.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from .models import (
     Programme,
     ProgrammeForm,
     ProviderKind,
+    ReviewerPool,
     Role,
     Sector,
     SteeringGroup,
@@ -39,6 +46,13 @@ PILOT_START = date(2021, 10, 1)
 """The day the Stockholm pilot starts in the example."""
 
 HUDDINGE, SODERTALJE, JARFALLA, HANINGE = "0126", "0181", "0123", "0136"
+
+LATER_MEMBERS_JOIN = date(2022, 6, 1)
+"""When Järfälla and Haninge join by a collaboration agreement (illustrative: the
+sources say only that they joined the certification effort later)."""
+
+REVIEWER_POOL = "review-committee"
+"""The example's pool of reviewers (``p-reviewer`` and ``p-reviewer-2``)."""
 
 
 def _company(id: str, name: str, number: str | None = None) -> Organisation:
@@ -135,6 +149,12 @@ def stockholm_pilot() -> Bundle:
         Person(
             "p-reviewer", "Gran Skare", frozenset({Role.REVIEWER}), email="granskare@example.org"
         ),
+        Person(
+            "p-reviewer-2",
+            "Jo Granskare",
+            frozenset({Role.REVIEWER}),
+            email="granskare2@example.org",
+        ),
     )
     regional = SteeringGroup(
         "stockholm-regional",
@@ -201,7 +221,14 @@ def stockholm_pilot() -> Bundle:
                 "samverkansavtal-2021",
                 AgreementKind.COLLABORATION,
                 period,
-                municipalities=(HUDDINGE, SODERTALJE, JARFALLA, HANINGE),
+                municipalities=(HUDDINGE, SODERTALJE),
+                parties=("region-stockholm",),
+            ),
+            Agreement(
+                "samverkansavtal-2022",
+                AgreementKind.COLLABORATION,
+                Period(LATER_MEMBERS_JOIN, period.end),
+                municipalities=(JARFALLA, HANINGE),
             ),
             Agreement(
                 "loi-scania-lernia",
@@ -235,6 +262,7 @@ def stockholm_pilot() -> Bundle:
             branch_areas=("industry",),
             start=date(2021, 10, 18),
             created_in_pilot=True,
+            local_college_id="sodertorn",
             contributions=(
                 Contribution("scania", ContributionKind.APL_PLACES, 8),
                 Contribution("precisionsdetaljer", ContributionKind.SUPERVISORS, 3),
@@ -250,12 +278,23 @@ def stockholm_pilot() -> Bundle:
             branch_areas=("industry", "technology"),
             start=date(2022, 1, 17),
             created_in_pilot=True,
+            local_college_id="sodertorn",
             contributions=(
                 Contribution("verkstad-syd", ContributionKind.APL_PLACES, 6),
                 Contribution("verkstad-syd", ContributionKind.SUPERVISORS, 2),
             ),
         ),
     )
+    pool = ReviewerPool(
+        REVIEWER_POOL,
+        "Granskningskommittén för Teknikcollege",
+        Period(date(2021, 1, 1)),
+        ("p-reviewer", "p-reviewer-2"),
+    )
     return Bundle(
-        organisations=organisations, people=people, colleges=(college,), programmes=programmes
+        organisations=organisations,
+        people=people,
+        colleges=(college,),
+        programmes=programmes,
+        reviewer_pools=(pool,),
     )

@@ -36,33 +36,41 @@ def test_the_example_pilot_passes_its_own_rules() -> None:
     reg = registry(date(2022, 6, 1))
     found = findings(reg, reg.get(tc.College, "stockholm"))
     assert {k: f.status for k, f in found.items()} == {
-        "stockholm-pilot-length": tc.Status.PASSED, "stockholm-pilot-funders": tc.Status.PASSED}
+        "stockholm-pilot-length": tc.Status.PASSED, "stockholm-pilot-funders": tc.Status.PASSED,
+        "stockholm-labour-market-training": tc.Status.PASSED}
     assert "2021-10-01 – 2024-09-30" in found["stockholm-pilot-length"].message.en
 
 
-def test_a_four_year_pilot_and_missing_funders_fail() -> None:
+def test_a_four_year_pilot_is_flagged_a_shorter_one_and_missing_funders_fail() -> None:
     reg = registry(date(2022, 6, 1))
     college = reg.get(tc.College, "stockholm")
     assert college.pilot is not None
     longer = attrs.evolve(college, pilot=tc.Period(college.pilot.start, date(2025, 9, 30)),
                           funding=college.funding[:1])
     found = findings(reg, longer)
-    assert found["stockholm-pilot-length"].status is tc.Status.FAILED
-    assert "should end on 2024-09-30" in found["stockholm-pilot-length"].message.en
+    assert found["stockholm-pilot-length"].status is tc.Status.FLAGGED
+    assert "extended" in found["stockholm-pilot-length"].message.en
+    shorter = attrs.evolve(college, pilot=tc.Period(college.pilot.start, date(2023, 9, 30)))
+    found_short = findings(reg, shorter)
+    assert found_short["stockholm-pilot-length"].status is tc.Status.FAILED
+    assert "should end on 2024-09-30" in found_short["stockholm-pilot-length"].message.en
     assert found["stockholm-pilot-funders"].message.en == "no funding from Huddinge, Södertälje"
 
 
 def test_labour_market_training_is_allowed_in_the_pilot_but_not_certifiable() -> None:
     svets = tc.Programme("svets", "Svetsare", tc.ProgrammeForm.LABOUR_MARKET_TRAINING, 20,
-                         "lernia", "stockholm", created_in_pilot=False)
+                         "lernia", "stockholm", start=date(2022, 8, 1))
     during = registry(date(2022, 6, 1))
     found = findings(during, svets)["stockholm-labour-market-training"]
-    assert found.status is tc.Status.PASSED
-    assert "allowed during the pilot but cannot be certified" in found.message.en
+    assert found.status is tc.Status.FLAGGED
+    assert "allowed in the pilot but cannot be certified" in found.message.en
     national = {f.rule_id: f for f in during.assess(svets).findings}
     assert national["programmes-dimensioning"].status is tc.Status.FAILED
+    # Begun in the pilot it stays allowed; begun after the pilot it is not.
     after = registry(date(2025, 1, 1))
-    assert findings(after, svets)["stockholm-labour-market-training"].status is tc.Status.FAILED
+    assert findings(after, svets)["stockholm-labour-market-training"].status is tc.Status.FLAGGED
+    late = attrs.evolve(svets, start=date(2024, 11, 1))
+    assert findings(after, late)["stockholm-labour-market-training"].status is tc.Status.FAILED
 
 
 def test_other_colleges_are_not_judged() -> None:

@@ -8,7 +8,7 @@ import pytest
 import teknikcollege as tc
 from teknikcollege.examples import stockholm_pilot
 from teknikcollege.storage import MemoryStorage
-from teknikcollege_vo_college import CONCEPT, VO_CERTIFICATION, plugin
+from teknikcollege_vo_college import CONCEPT, VO_BRANCH_AREA, VO_CERTIFICATION, plugin
 
 DAY = date(2024, 1, 1)
 
@@ -26,7 +26,8 @@ def registry() -> tc.Registry:
     collab = attrs.evolve(college.agreements[0], parties=("region-stockholm",))
     college = attrs.evolve(college, steering_group=employers, local_colleges=(),
                            agreements=(collab, *college.agreements[1:]))
-    reg.add(*bundle.organisations, *bundle.people, college, *bundle.programmes)
+    care = tuple(attrs.evolve(p, branch_areas=(VO_BRANCH_AREA,)) for p in bundle.programmes)
+    reg.add(*bundle.organisations, *bundle.people, college, *care)
     return reg
 
 
@@ -64,7 +65,7 @@ def test_a_region_must_be_party(registry: tc.Registry) -> None:
     assert finding.message.en == "no region is a party to the collaboration agreement"
 
 
-def test_reapplication_opens_three_months_before_expiry() -> None:
+def test_the_reapplication_is_due_three_months_before_expiry() -> None:
     flow = tc.workflow.Workflow(VO_CERTIFICATION)
     at = tc.clock.as_datetime
     case = flow.new_case("c", tc.UnitRef(tc.UnitKind.COLLEGE, "c"), "c", at(DAY))
@@ -72,7 +73,30 @@ def test_reapplication_opens_three_months_before_expiry() -> None:
                     "issue_protocol", "approve"):
         flow.apply(case, trigger, at(DAY))
     assert case.deadlines["valid_until"] == date(2026, 12, 31)
-    assert case.deadlines["recertification_opens"] == date(2026, 10, 1)
+    # A deadline, not an opening date: recertification opens before it.
+    assert case.deadlines["reapplication_due"] == date(2026, 10, 1)
+    assert case.deadlines["recertification_opens"] == date(2026, 7, 1)
+    reminded = [key for r, key in flow.due_reminders(case, at(date(2026, 9, 1)))
+                if r.name == "reapplication_due"]
+    assert reminded == ["reapplication_due:2026-10-01"]
+    case.reminders_sent.extend(reminded)
+    late = [r.name for r, _ in flow.due_reminders(case, at(date(2026, 10, 2)))]
+    assert "reapplication_overdue" in late
+    flow.apply(case, "open_recertification", at(date(2026, 7, 1)))
+    flow.apply(case, "submit_application", at(date(2026, 9, 15)))
+    assert "reapplication_due" not in case.deadlines
+
+
+def test_programmes_are_judged_by_vo_rules_not_the_40_week_rule(registry: tc.Registry) -> None:
+    short = tc.Programme("usk", "Undersköterska", tc.ProgrammeForm.VOCATIONAL_ADULT, 30,
+                         "lernia", "stockholm", branch_areas=(VO_BRANCH_AREA,))
+    welding = tc.Programme("svets", "Svetsare", tc.ProgrammeForm.VOCATIONAL_ADULT, 40,
+                           "lernia", "stockholm", branch_areas=("industry",))
+    found = {p.id: next(f for f in registry.assess(p).findings if f.rule_id == "vo-programmes")
+             for p in (short, welding)}
+    assert found["usk"].passed  # 30 weeks is no obstacle here
+    assert not found["svets"].passed
+    assert "not a health and social care programme" in found["svets"].message.en
 
 
 def test_installed_beside_teknikcollege_it_judges_nothing_of_teknikcollege() -> None:

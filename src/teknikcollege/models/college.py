@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import Enum
 
 import attrs
 
-from .._text import Text
+from .._text import Text, _
 from ..codes import county, municipality
 from ..errors import InvalidData
 from ._validation import (
@@ -170,6 +171,49 @@ class Funding(Validated):
         yield from check_non_negative("amount_sek", self.amount_sek)
 
 
+class CouncilKind(str, Enum):
+    """A council that joins companies and providers around programmes."""
+
+    BRANCH_COUNCIL = "branch_council"
+    """Branschråd: the region's council of a branch."""
+    VOCATIONAL_COUNCIL = "vocational_council"
+    """Yrkesråd: a branch council in adult education."""
+    PROGRAMME_COUNCIL = "programme_council"
+    """Programråd: a branch council in upper-secondary school."""
+    COMPETENCE_COUNCIL = "competence_council"
+    """Kompetensråd: e.g. Kompetensarena Stockholm's council for industry and technology."""
+
+
+@attrs.frozen
+class Council(Validated):
+    """A council (råd) of the college, of one local college, or of some programmes."""
+
+    id: Id
+    name: Name
+    kind: CouncilKind
+    members: tuple[Member, ...] = ()
+    local_college_id: Id | None = None
+    programme_ids: tuple[Id, ...] = ()
+
+    def _problems(self) -> Problems:
+        yield from check_unique(
+            "members", (m.person_id for m in self.members), Text("medlemmen", "member")
+        )
+        yield from check_unique(
+            "programme_ids", self.programme_ids, Text("utbildningen", "programme")
+        )
+
+
+@attrs.frozen
+class Membership(Validated):
+    """The region's membership of the national association (Riksföreningen Teknikcollege
+    Sverige), which begins when its interest registration is approved."""
+
+    association_id: Id
+    period: Period
+    interest_registration_id: Id | None = None
+
+
 class CollegeKind(str, Enum):
     """A regional college, or a sub-regional one such as the Stockholm pilot."""
 
@@ -181,7 +225,9 @@ class CollegeKind(str, Enum):
 class College(Validated):
     """A Teknikcollege: member municipalities of one county, steering groups, agreements.
 
-    `pilot` is the pilot period, if the college started as a pilot.
+    `pilot` is the pilot period, if the college started as a pilot; `councils` its
+    branch, vocational, programme and competence councils; `memberships` its membership
+    of the national association.
     """
 
     id: Id
@@ -196,8 +242,18 @@ class College(Validated):
     funding: tuple[Funding, ...] = ()
     branch_areas: tuple[Slug, ...] = ()
     pilot: Period | None = None
+    councils: tuple[Council, ...] = ()
+    memberships: tuple[Membership, ...] = ()
 
     def _problems(self) -> Problems:
+        yield from check_unique("councils", (c.id for c in self.councils), Text("rådet", "council"))
+        local_ids = {lc.id for lc in self.local_colleges}
+        for i, council in enumerate(self.councils):
+            if council.local_college_id is not None and council.local_college_id not in local_ids:
+                yield (
+                    f"councils[{i}].local_college_id",
+                    _("{id!r} is not a local college of the college", id=council.local_college_id),
+                )
         try:
             county(self.county_code)
         except InvalidData as error:
@@ -249,6 +305,16 @@ class College(Validated):
         yield from check_unique(
             "branch_areas", self.branch_areas, Text("branschområdet", "branch area")
         )
+
+    def member_of(self, association_id: str, day: date) -> bool:
+        """Whether the college is a member of `association_id` on `day`."""
+        return any(
+            m.association_id == association_id and m.period.contains(day) for m in self.memberships
+        )
+
+    def local_college(self, id: str) -> LocalCollege | None:
+        """The local college `id`, if it is one of this college's."""
+        return next((lc for lc in self.local_colleges if lc.id == id), None)
 
     def steering_groups(self) -> tuple[SteeringGroup, ...]:
         """The regional steering group first, then each local college's."""

@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timezone
 from enum import Enum
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import attrs
 
 from .._text import Text
 from ._validation import Problems, Validated, check_order
+
+TIME_ZONE = "Europe/Stockholm"
+"""The time zone in which an instant becomes a day: Swedish deadlines count Swedish days."""
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_day(at: datetime, zone: str = TIME_ZONE) -> date:
+    """The day `at` falls on in `zone` (``Europe/Stockholm``): 00:30 on 1 February in
+    Stockholm is 1 February, although it is still 31 January in UTC."""
+    return at.astimezone(_zone(zone)).date()
+
+
+def start_of_day(day: date, zone: str = TIME_ZONE) -> datetime:
+    """The first instant of `day` in `zone`, in UTC."""
+    return datetime.combine(day, time(), tzinfo=_zone(zone)).astimezone(timezone.utc)
 
 
 @attrs.frozen

@@ -124,3 +124,21 @@ class Person(Validated):
     def erased(self) -> Person:
         """This person with name and contact data removed; the id stays as a pseudonym."""
         return attrs.evolve(self, name=ERASED_NAME, email=None)
+
+
+@attrs.frozen
+class Provider:
+    """An education provider as a certifiable unit: the organisation, within one college.
+
+    A provider is certified within a certified region, so the same organisation (Lernia)
+    is a different unit in each college it works in. Rules see it as subject kind
+    ``provider``; its `id` is the organisation's.
+    """
+
+    organisation: Organisation
+    college_id: str
+
+    @property
+    def id(self) -> str:
+        """The organisation's id."""
+        return self.organisation.id

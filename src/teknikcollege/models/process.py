@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+import hashlib
+import re
+from datetime import date, timedelta
 from enum import Enum
 from typing import Annotated
 
 import attrs
 
-from .._text import Text
+from .._text import Text, _
+from ..clock import add_months
 from ._validation import Problems, Validated, check_unique
-from .syntax import FreeText, Id, Name, TextRule
+from .common import Period
+from .programme import ContributionKind
+from .syntax import FreeText, Id, Name, Slug, TextRule
 
 
 class UnitKind(str, Enum):
@@ -44,6 +49,14 @@ class UnitRef(Validated):
         return f"{self.kind.value}:{self.id}"
 
 
+class InterestOutcome(str, Enum):
+    """What came of an interest registration."""
+
+    APPROVED = "approved"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
 class InterestKind(str, Enum):
     """A partner's wish to take part, or the formal registration opening a certification."""
 
@@ -57,7 +70,10 @@ class InterestRegistration(Validated):
 
     The formal one (`kind` certification) names the units to certify, the expected
     application date, a contact person, and whether the regional steering group
-    approved sending it.
+    approved sending it. A company's or provider's (`kind` participation) says what it
+    offers: `branch_areas`, `contributions` (APL places, supervisors, internships,
+    summer jobs) and the programmes it wants to take part in. `outcome` is what came of
+    it, decided on `decided`.
     """
 
     id: Id
@@ -70,8 +86,20 @@ class InterestRegistration(Validated):
     expected_application: date | None = None
     steering_group_approved: bool = False
     note: FreeText = ""
+    branch_areas: tuple[Slug, ...] = ()
+    contributions: tuple[ContributionKind, ...] = ()
+    programme_ids: tuple[Id, ...] = ()
+    outcome: InterestOutcome | None = None
+    decided: date | None = None
 
     def _problems(self) -> Problems:
+        if (self.outcome is None) != (self.decided is None):
+            yield "decided", _("an outcome and the day it was decided go together")
+        if self.decided is not None and self.decided < self.registered:
+            yield "decided", _("the decision lies before the registration")
+        yield from check_unique(
+            "contributions", self.contributions, Text("bidraget", "contribution")
+        )
         if self.kind is InterestKind.CERTIFICATION:
             if not self.units:
                 yield (
@@ -111,13 +139,68 @@ class DocumentKind(str, Enum):
     OTHER = "other"
 
 
+FIRST_CERTIFICATION_DOCUMENTS = frozenset(
+    {
+        DocumentKind.SELF_ASSESSMENT_REGIONAL,
+        DocumentKind.SELF_ASSESSMENT_LOCAL,
+        DocumentKind.ACTION_PLAN_REGIONAL,
+        DocumentKind.ACTION_PLAN_LOCAL,
+        DocumentKind.OPERATIONAL_PLAN,
+    }
+)
+"""What a new region shows instead of annual reports: self-assessments, action plans
+and an operational plan (DOMAIN.md, "A first certification is not a recertification")."""
+
+
 @attrs.frozen
 class Document(Validated):
-    """A document handed in: its kind, a title and the day it was received."""
+    """A document handed in: its kind, a title, the day it was received, and its
+    evidence: the `content` itself or a `reference` to where it is kept (a URL or an
+    archive id), the `sha256` checksum of the content (hex) and its `version` (from 1).
+
+    A document with content carries the checksum of that content (see :meth:`of`); a
+    referenced one carries the checksum of what it refers to, so a changed file shows.
+    """
 
     kind: DocumentKind
     title: Name
     received: date
+    content: FreeText | None = None
+    reference: Annotated[str, TextRule("name", 2000)] | None = None
+    sha256: Annotated[str, TextRule("id", 64)] | None = None
+    version: int = 1
+
+    def _problems(self) -> Problems:
+        if self.version < 1:
+            yield "version", _("versions are numbered from 1")
+        if self.content is not None and self.reference is not None:
+            yield "reference", _("a document holds its content or a reference, not both")
+        if self.sha256 is not None and not _SHA256.fullmatch(self.sha256):
+            yield "sha256", _("a SHA-256 checksum is 64 lower-case hex digits")
+        elif self.content is not None and self.sha256 != checksum(self.content):
+            yield "sha256", _("the checksum does not match the content")
+        elif self.reference is not None and self.sha256 is None:
+            yield "sha256", _("a referenced document needs the checksum of what it refers to")
+
+    @classmethod
+    def of(
+        cls, kind: DocumentKind, title: str, received: date, content: str, version: int = 1
+    ) -> Document:
+        """A document holding `content`, with its checksum computed."""
+        return cls(kind, title, received, content, None, checksum(content), version)
+
+    def verifies(self, content: str | bytes) -> bool:
+        """Whether `content` is what the document's checksum was taken of."""
+        return self.sha256 is not None and checksum(content) == self.sha256
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def checksum(content: str | bytes) -> str:
+    """The SHA-256 of `content` (text is taken as UTF-8), in lower-case hex."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    return hashlib.sha256(data).hexdigest()
 
 
 @attrs.frozen
@@ -136,27 +219,68 @@ class Application(Validated):
 
 
 @attrs.frozen
+class ReviewerPool(Validated):
+    """The review committee's pool of reviewers (granskningskommitté) for a period.
+
+    A visit's reviewers are drawn from the pool valid on the day of the visit.
+    """
+
+    id: Id
+    name: Name
+    period: Period
+    members: tuple[Id, ...] = ()
+
+    def _problems(self) -> Problems:
+        yield from check_unique("members", self.members, Text("granskaren", "reviewer"))
+
+
+@attrs.frozen
 class ReviewVisit(Validated):
-    """A review visit (granskningsbesök): reviewers and the local colleges sampled."""
+    """A review visit (granskningsbesök): the day it was `held`, the reviewers assigned
+    from the pool `pool_id`, the national office's representative, and the local
+    colleges sampled. `round` counts the review rounds of the case from 1."""
 
     id: Id
     case_id: Id
     held: date
     reviewer_ids: tuple[Id, ...] = ()
     sampled_local_colleges: tuple[Id, ...] = ()
+    national_office_id: Id | None = None
+    pool_id: Id | None = None
+    round: int = 1
 
     def _problems(self) -> Problems:
         yield from check_unique("reviewer_ids", self.reviewer_ids, Text("granskaren", "reviewer"))
+        if self.national_office_id is not None and self.national_office_id in self.reviewer_ids:
+            yield (
+                "national_office_id",
+                _("the national office's representative is not one of the reviewers"),
+            )
+        if self.round < 1:
+            yield "round", _("review rounds are numbered from 1")
 
 
 @attrs.frozen
 class Protocol(Validated):
-    """The protocol after a visit, with the supplements it asks for."""
+    """The protocol after a visit, with the supplements it asks for.
+
+    The supplements are due three months after `issued` "unless stated otherwise":
+    `supplements_due` is the other date the protocol may state. `round` is the round of
+    supplements the protocol opens (1 for the protocol after the visit).
+    """
 
     id: Id
     case_id: Id
     issued: date
     supplements_requested: tuple[Name, ...] = ()
+    supplements_due: date | None = None
+    round: int = 1
+
+    def _problems(self) -> Problems:
+        if self.supplements_due is not None and self.supplements_due <= self.issued:
+            yield "supplements_due", _("the supplements are due after the protocol is issued")
+        if self.round < 1:
+            yield "round", _("rounds of supplements are numbered from 1")
 
 
 @attrs.frozen
@@ -167,11 +291,19 @@ class Supplement(Validated):
     case_id: Id
     received: date
     description: Annotated[str, TextRule("text", 2000)]
+    round: int = 1
+
+    def _problems(self) -> Problems:
+        if self.round < 1:
+            yield "round", _("rounds of supplements are numbered from 1")
 
 
 @attrs.frozen
 class Postponement(Validated):
-    """A postponement (uppskov) with its new due date."""
+    """A postponement (uppskov): a decision, on `granted`, with its own new due date.
+
+    The workflow creates one for every granted postponement (see
+    :meth:`teknikcollege.workflow.Workflow.created`)."""
 
     id: Id
     case_id: Id
@@ -217,10 +349,13 @@ class Certification(Validated):
 
 
 class ReportLevel(str, Enum):
-    """Who wrote an annual report: the regional or a local steering group."""
+    """Who wrote a report or compiled a survey: a provider, a local steering group, the
+    regional steering group, or the region for the nation (national reporting)."""
 
     REGIONAL = "regional"
     LOCAL = "local"
+    PROVIDER = "provider"
+    NATIONAL = "national"
 
 
 @attrs.frozen
@@ -241,7 +376,13 @@ class AnnualReport(Validated):
 
 @attrs.frozen
 class SatisfactionSurvey(Validated):
-    """The yearly satisfaction survey (nöjdhetsindex) of companies, teachers and students."""
+    """The yearly satisfaction survey (nöjdhetsindex) of companies, teachers and students.
+
+    `companies`, `teachers` and `students` count the respondents; `index` is the overall
+    index and the others each target group's (0–100). A survey is a provider's, a local
+    college's or the region's compilation (`level`; see
+    :func:`~teknikcollege.models.followup.compile_surveys`).
+    """
 
     id: Id
     college_id: Id
@@ -250,18 +391,37 @@ class SatisfactionSurvey(Validated):
     teachers: int = 0
     students: int = 0
     index: float | None = None
+    level: ReportLevel = ReportLevel.REGIONAL
+    provider_id: Id | None = None
+    local_college_id: Id | None = None
+    company_index: float | None = None
+    teacher_index: float | None = None
+    student_index: float | None = None
 
     def _problems(self) -> Problems:
         for name in ("companies", "teachers", "students"):
             if getattr(self, name) < 0:
                 yield name, Text("får inte vara negativ", "must not be negative")
-        if self.index is not None and not 0 <= self.index <= 100:
-            yield "index", Text("index ligger mellan 0 och 100", "the index lies between 0 and 100")
+        for name in ("index", "company_index", "teacher_index", "student_index"):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value <= 100:
+                yield (
+                    name,
+                    Text("index ligger mellan 0 och 100", "the index lies between 0 and 100"),
+                )
+        if self.level is ReportLevel.PROVIDER and self.provider_id is None:
+            yield "provider_id", _("a provider's survey names its provider")
 
     @property
     def respondents(self) -> int:
         """How many answered in all."""
         return self.companies + self.teachers + self.students
+
+
+JUDGEMENT_VALIDITY_MONTHS = 36
+"""How long a judgement without its own `valid_until` counts: one first certification
+period (an assumption: judgements no longer count for ever, and a recertification's
+review round judges again)."""
 
 
 class Outcome(str, Enum):
@@ -273,9 +433,11 @@ class Outcome(str, Enum):
 
 @attrs.frozen
 class Judgement(Validated):
-    """A reviewer's recorded judgement on a criterion that needs one.
+    """A reviewer's recorded judgement on a criterion that needs one, from the review
+    visit `visit_id` of review round `round`.
 
-    Honoured by later assessments of the subject until `valid_until` (inclusive).
+    Honoured by later assessments of the subject until `valid_until` (inclusive); a
+    judgement without one counts for :data:`JUDGEMENT_VALIDITY_MONTHS` months.
     """
 
     id: Id
@@ -286,6 +448,8 @@ class Judgement(Validated):
     outcome: Outcome
     evidence: Annotated[str, TextRule("text", 5000)]
     valid_until: date | None = None
+    visit_id: Id | None = None
+    round: int | None = None
 
     def _problems(self) -> Problems:
         if self.valid_until is not None and self.valid_until < self.decided:
@@ -296,7 +460,15 @@ class Judgement(Validated):
                     "the judgement expires before it was made",
                 ),
             )
+        if self.round is not None and self.round < 1:
+            yield "round", _("review rounds are numbered from 1")
+
+    def expires(self) -> date:
+        """The last day the judgement holds."""
+        if self.valid_until is not None:
+            return self.valid_until
+        return add_months(self.decided, JUDGEMENT_VALIDITY_MONTHS) - timedelta(days=1)
 
     def is_valid_on(self, day: date) -> bool:
         """Whether the judgement still holds on `day`."""
-        return self.decided <= day and (self.valid_until is None or day <= self.valid_until)
+        return self.decided <= day <= self.expires()

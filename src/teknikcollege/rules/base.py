@@ -81,7 +81,9 @@ class Rule(Protocol):
 
 @attrs.frozen
 class FunctionRule:
-    """A rule from a plain function returning ``(ok, message)`` or a :class:`Finding`.
+    """A rule from a plain function returning ``(ok, message)`` or a :class:`Finding`;
+    `ok` is True, False, None ("a reviewer must decide") or a :class:`Status` (such as
+    ``Status.FLAGGED``).
 
     `judgement` marks a criterion that a reviewer decides: the function then tells
     whether data alone settles it (``None`` for "a reviewer must decide").
@@ -103,7 +105,12 @@ class FunctionRule:
         if isinstance(result, Finding):
             return result
         ok, message, *rest = result
-        status = Status.NEEDS_JUDGEMENT if ok is None else Status.PASSED if ok else Status.FAILED
+        if isinstance(ok, Status):
+            status = ok
+        else:
+            status = (
+                Status.NEEDS_JUDGEMENT if ok is None else Status.PASSED if ok else Status.FAILED
+            )
         return Finding(self.id, status, message, self.title, rest[0] if rest else {})
 
 

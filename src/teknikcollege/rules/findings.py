@@ -19,11 +19,13 @@ class Status(str, Enum):
     FAILED = "failed"
     NEEDS_JUDGEMENT = "needs_judgement"
     ERROR = "error"
+    FLAGGED = "flagged"
+    """Allowed, but worth knowing ("allowed in the pilot, flagged"): informs, never blocks."""
 
     @property
     def blocks(self) -> bool:
         """Whether a guard with this status refuses the transition (fail closed)."""
-        return self is not Status.PASSED
+        return self not in (Status.PASSED, Status.FLAGGED)
 
 
 _STATUS_TEXT = {
@@ -31,6 +33,7 @@ _STATUS_TEXT = {
     Status.FAILED: Text("ej uppfyllt", "failed"),
     Status.NEEDS_JUDGEMENT: Text("kräver bedömning", "needs judgement"),
     Status.ERROR: Text("fel i regeln", "rule error"),
+    Status.FLAGGED: Text("tillåtet, flaggat", "allowed, flagged"),
 }
 
 
@@ -46,8 +49,13 @@ class Finding:
 
     @property
     def passed(self) -> bool:
-        """Whether the finding is a pass."""
-        return self.status is Status.PASSED
+        """Whether the finding lets the subject through: passed, or flagged."""
+        return not self.status.blocks
+
+    @property
+    def flagged(self) -> bool:
+        """Whether the finding is allowed but flagged."""
+        return self.status is Status.FLAGGED
 
 
 @attrs.frozen
@@ -68,6 +76,10 @@ class Assessment:
         """The findings that did not pass."""
         return tuple(f for f in self.findings if not f.passed)
 
+    def flags(self) -> tuple[Finding, ...]:
+        """The findings that are allowed but flagged."""
+        return tuple(f for f in self.findings if f.flagged)
+
     def report(self, lang: Language | None = None) -> str:
         """The assessment as a readable gap report in `lang`."""
         total, gaps = len(self.findings), self.gaps()
@@ -84,9 +96,13 @@ class Assessment:
             )
         lines = [head]
         for f in self.findings:
-            mark = {"passed": "✓", "failed": "✗", "needs_judgement": "?", "error": "!"}[
-                f.status.value
-            ]
+            mark = {
+                "passed": "✓",
+                "failed": "✗",
+                "needs_judgement": "?",
+                "error": "!",
+                "flagged": "⚑",
+            }[f.status.value]
             title = f.title.get(lang) or f.rule_id
             lines.append(
                 f"  {mark} {title} [{f.rule_id}] — {_STATUS_TEXT[f.status].get(lang)}: "

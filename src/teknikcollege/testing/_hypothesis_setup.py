@@ -37,6 +37,7 @@ def _models() -> list[type[Any]]:
         m.UnitRef,
         m.InterestRegistration,
         m.Application,
+        m.Document,
         m.ReviewVisit,
         m.Protocol,
         m.Supplement,

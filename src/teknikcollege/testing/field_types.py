@@ -186,6 +186,8 @@ _SLUG_FIELDS = frozenset(
         "deadline",
         "concept",
         "param",
+        "event_date",
+        "creates",
     }
 )
 _NAME_FIELDS = frozenset({"name", "title"})
@@ -210,7 +212,16 @@ _COUNT_FIELDS = frozenset(
     }
 )
 _POSITIVE_FIELDS = frozenset(
-    {"count", "number", "seq", "first_months", "renewal_months", "recertification_lead_months"}
+    {
+        "count",
+        "number",
+        "seq",
+        "first_months",
+        "renewal_months",
+        "recertification_lead_months",
+        "round",
+        "version",
+    }
 )
 
 

@@ -746,14 +746,24 @@ def interest_registrations(draw: st.DrawFn) -> InterestRegistration:
 
 
 @st.composite
+def documents(draw: st.DrawFn) -> Document:
+    """Documents: a title only, with content and its checksum, or a reference with one."""
+    kind, title, received = draw(st.sampled_from(list(DocumentKind))), draw(names), draw(dates())
+    version = draw(st.integers(1, 9))
+    form = draw(st.sampled_from(["bare", "content", "reference"]))
+    if form == "content":
+        return Document.of(kind, title, received, draw(prose), version)
+    if form == "reference":
+        digest = draw(st.text("0123456789abcdef", min_size=64, max_size=64))
+        return Document(kind, title, received, None, draw(names), digest, version)
+    return Document(kind, title, received, version=version)
+
+
+@st.composite
 def applications(draw: st.DrawFn) -> Application:
     """Applications with some documents."""
     prepared = draw(dates())
-    docs = draw(
-        st.lists(
-            st.builds(Document, st.sampled_from(list(DocumentKind)), names, dates()), max_size=8
-        )
-    )
+    docs = draw(st.lists(documents(), max_size=8))
     return Application(
         draw(ids), draw(ids), prepared, tuple(docs), draw(st.none() | dates(min_value=prepared))
     )
@@ -990,6 +1000,7 @@ MODEL_STRATEGIES: dict[Any, st.SearchStrategy[Any]] = {
     UnitRef: unit_refs(),
     InterestRegistration: interest_registrations(),
     Application: applications(),
+    Document: documents(),
     ReviewVisit: review_visits(),
     Protocol: protocols(),
     Supplement: supplements(),

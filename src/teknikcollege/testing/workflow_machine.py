@@ -188,6 +188,14 @@ class WorkflowStateMachine(RuleBasedStateMachine):
             UnitRef(UnitKind.PROGRAMME, p) for p in self.programmes
         ]
         day = self.start
+        # The visit's panel comes from the world: two reviewers of its first pool and a
+        # person of the national office (without them, hold_visit is refused).
+        pool = bundle.reviewer_pools[0] if bundle.reviewer_pools else None
+        self.panel = (
+            pool.members[:2] if pool else (),
+            pool.id if pool else None,
+            next((p.id for p in bundle.people if Role.NATIONAL_OFFICE in p.roles), None),
+        )
         reviewer = next((a for a in self.actors if a.id == "p-reviewer"), None)
         self.registry.add(
             InterestRegistration(
@@ -224,6 +232,8 @@ class WorkflowStateMachine(RuleBasedStateMachine):
                             day,
                             Outcome.PASSED,
                             "observed on site",
+                            # Judgements expire; these hold for any walk's clock.
+                            valid_until=date(day.year + 30, 12, 31),
                         ),
                         actor=reviewer,
                     )
@@ -260,7 +270,14 @@ class WorkflowStateMachine(RuleBasedStateMachine):
                 tuple(Document(k, k.value, today) for k in DocumentKind),
                 today,
             ),
-            ReviewVisit(f"visit-{case_id}", case_id, today, ("r1", "r2")),
+            ReviewVisit(
+                f"visit-{case_id}",
+                case_id,
+                today,
+                self.panel[0],
+                national_office_id=self.panel[2],
+                pool_id=self.panel[1],
+            ),
         )
         self.cases.append(case_id)
 

@@ -145,6 +145,7 @@ CERTIFICATION = WorkflowDefinition(
             Text("Genomför granskningsbesök", "Hold the review visit"),
             guards=("review-visit-recorded",),
             sets=(SetDeadline("protocol_due", months=1),),
+            event_date="held_on",
         ),
         Transition(
             "issue_protocol",
@@ -154,10 +155,11 @@ CERTIFICATION = WorkflowDefinition(
             Text("Skicka protokoll", "Issue the protocol"),
             clears=("protocol_due",),
             notify=(PL, CHAIR),
+            event_date="issued_on",
         ),
         Transition(
             "request_supplements",
-            ("visited",),
+            ("visited", "supplements_received"),
             "awaiting_supplements",
             frozenset({REVIEWER, OFFICE, ADMIN}),
             Text(
@@ -165,8 +167,11 @@ CERTIFICATION = WorkflowDefinition(
                 "Issue the protocol asking for supplements",
             ),
             clears=("protocol_due",),
-            sets=(SetDeadline("supplements_due", months=3),),
+            sets=(
+                SetDeadline("supplements_due", months=3, param="supplements_due", optional=True),
+            ),
             notify=(PL, CHAIR),
+            event_date="issued_on",
         ),
         Transition(
             "grant_postponement",
@@ -176,6 +181,8 @@ CERTIFICATION = WorkflowDefinition(
             Text("Bevilja uppskov", "Grant a postponement"),
             sets=(SetDeadline("supplements_due", param="new_due"),),
             notify=(PL, CHAIR),
+            event_date="granted_on",
+            creates="postponement",
         ),
         Transition(
             "submit_supplements",
@@ -204,6 +211,7 @@ CERTIFICATION = WorkflowDefinition(
             guards=("unit-meets-criteria",),
             certifies=True,
             notify=(PL, CHAIR),
+            event_date="decided_on",
         ),
         Transition(
             "reject",
@@ -228,7 +236,14 @@ CERTIFICATION = WorkflowDefinition(
             "expired",
             frozenset({SYSTEM}),
             Text("Certifieringen löper ut", "The certification expires"),
-            clears=("valid_until", "recertification_opens", "supplements_due", "protocol_due"),
+            clears=(
+                "valid_until",
+                "recertification_opens",
+                "supplements_due",
+                "protocol_due",
+                "follow_up_due",
+                "reapplication_due",
+            ),
             notify=(PL, CHAIR, OFFICE),
         ),
         Transition(
@@ -237,7 +252,7 @@ CERTIFICATION = WorkflowDefinition(
             "decertified",
             frozenset({OFFICE, ADMIN}),
             Text("Avcertifiera", "Decertify"),
-            clears=("valid_until", "recertification_opens"),
+            clears=("valid_until", "recertification_opens", "follow_up_due", "reapplication_due"),
             notify=(PL, CHAIR),
         ),
         Transition(
@@ -269,6 +284,15 @@ CERTIFICATION = WorkflowDefinition(
             months_before=1,
         ),
         Reminder(
+            "follow_up_due",
+            "follow_up_due",
+            ("certified", "recertification_open"),
+            (PL, CHAIR),
+            months_before=1,
+            every_months=12,
+            until="valid_until",
+        ),
+        Reminder(
             "certification_expiring",
             "valid_until",
             ("certified", "recertification_open", *_REVIEW_STATES),
@@ -278,7 +302,13 @@ CERTIFICATION = WorkflowDefinition(
     ),
     validity=Validity(first_months=36, renewal_months=60, recertification_lead_months=6),
 )
-"""Interest → application → review → visit → protocol → supplements ⇄ postponement →
-approval (3 years, then 5 at each renewal) → recertification, expiry, decertification."""
+"""Interest → application → review → visit → protocol → supplements ⇄ postponement
+(and further rounds of supplements) → approval (3 years, then 5 at each renewal) →
+recertification, expiry, decertification.
+
+Deadlines run from the event: the protocol's month from ``held_on`` (the day the visit
+was held), the supplements' three months from ``issued_on`` unless the protocol states
+another ``supplements_due``; each is a parameter of its trigger, and the day of the
+step when left out."""
 
 CORE_WORKFLOWS = (COLLEGE_LIFECYCLE, CERTIFICATION)

@@ -7,12 +7,14 @@ every problem is reported at once in an :class:`~teknikcollege.errors.InvalidDef
 from __future__ import annotations
 
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from .._text import Text
+from .._text import Text, _
 from ..errors import InvalidDefinition
 from ..models import Role
+from ..models.common import TIME_ZONE
 
 
 @attrs.frozen
@@ -24,15 +26,26 @@ class State:
     final: bool = False
 
 
+CREATES = frozenset({"postponement"})
+"""The records a transition may create (:attr:`Transition.creates`)."""
+
+
 @attrs.frozen
 class SetDeadline:
-    """An effect: set deadline `name` to the transition's day plus calendar
-    `months` and `days`, or to the date given in parameter `param`."""
+    """An effect: set deadline `name` to the day of the event plus calendar `months` and
+    `days`, or to the date given in parameter `param`.
+
+    The day of the event is the transition's :attr:`Transition.event_date` parameter if
+    given (the day the visit was *held*, the protocol *issued*), else the day of the step.
+    With `optional`, `param` may be left out and `months`/`days` apply ("three months,
+    unless the protocol states otherwise").
+    """
 
     name: str
     months: int = 0
     days: int = 0
     param: str | None = None
+    optional: bool = False
 
 
 @attrs.frozen
@@ -41,7 +54,10 @@ class Transition:
 
     `roles` may fire it (default deny), every rule in `guards` must pass, `sets` and
     `clears` change deadlines, `certifies` starts a certification period, and `notify`
-    names the roles told about it.
+    names the roles told about it. `event_date` names the parameter that may give the
+    day the event really happened (``held_on``), when it is recorded later; deadlines
+    count from it. `creates` names the record the transition creates (``postponement``;
+    see :meth:`~teknikcollege.workflow.Workflow.created`).
     """
 
     trigger: str
@@ -54,6 +70,8 @@ class Transition:
     clears: tuple[str, ...] = ()
     certifies: bool = False
     notify: tuple[Role, ...] = ()
+    event_date: str | None = None
+    creates: str | None = None
 
 
 @attrs.frozen
@@ -70,7 +88,11 @@ class TimeRule:
 @attrs.frozen
 class Reminder:
     """A notification sent once, `months_before`/`days_before` deadline `deadline`,
-    to `roles`, while the case is in one of `states`."""
+    to `roles`, while the case is in one of `states`.
+
+    With `every_months` the deadline recurs (the yearly follow-up): every occurrence
+    ``deadline + k × every_months`` up to the deadline `until` gets its own reminder.
+    """
 
     name: str
     deadline: str
@@ -79,16 +101,24 @@ class Reminder:
     months_before: int = 0
     days_before: int = 0
     after: bool = False
+    every_months: int = 0
+    until: str | None = None
 
 
 @attrs.frozen
 class Validity:
     """How long certifications last: the first period, then each renewal, in months;
-    and how long before expiry recertification opens."""
+    how long before expiry recertification opens; if the concept sets one, how long
+    before expiry the re-application is *due* (deadline ``reapplication_due``); and when
+    each year's follow-up is due."""
 
     first_months: int = 36
     renewal_months: int = 60
     recertification_lead_months: int = 6
+    reapplication_due_months: int | None = None
+    follow_up_due: tuple[int, int] | None = (3, 31)
+    """Month and day, in the year after each year of a period, by which the yearly
+    follow-up is due (deadline ``follow_up_due``; an assumption, see docs/data.md)."""
 
 
 @attrs.frozen
@@ -106,6 +136,8 @@ class WorkflowDefinition:
     validity: Validity = Validity()
     subject_kinds: frozenset[str] = frozenset()
     opened_by: frozenset[Role] = frozenset({Role.PROCESS_LEADER, Role.CHAIR, Role.ADMIN})
+    time_zone: str = TIME_ZONE
+    """Where instants become days (an IANA name read through :mod:`zoneinfo`)."""
 
     def state(self, name: str) -> State:
         """The state called `name`."""
@@ -233,6 +265,19 @@ def problems(definition: WorkflowDefinition, rule_ids: Iterable[str] | None = No
                     f"time rule {tr.trigger!r} needs role 'system' on its trigger",
                 )
             )
+    for t in definition.transitions:
+        if t.creates is not None and t.creates not in CREATES:
+            found.append(
+                _(
+                    "{trigger!r} creates an unknown record {record!r}",
+                    trigger=t.trigger,
+                    record=t.creates,
+                )
+            )
+    try:
+        ZoneInfo(definition.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        found.append(_("unknown time zone {zone!r}", zone=definition.time_zone))
     found.extend(_unreachable(definition, known))
     return found
 

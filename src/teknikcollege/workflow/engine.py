@@ -8,18 +8,21 @@ would cost about a millisecond and tens of KiB each, and leak through reference 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from transitions import EventData, Machine
 from transitions.core import MachineError
 
-from .._text import Text
+from .._text import Text, _
 from ..clock import add_months, parse_day
 from ..errors import InvalidData, TransitionNotAllowed, UnknownTrigger
-from ..models import Certification
+from ..models import Certification, Postponement
+from ..models.common import TIME_ZONE, local_day, start_of_day
 from .case import Case, TransitionRecord
 from .definition import Reminder, Transition, WorkflowDefinition, check
+
+__all__ = ["TIME_ZONE", "Workflow", "local_day", "start_of_day"]
 
 
 class Workflow:
@@ -79,24 +82,54 @@ class Workflow:
         )
         return TransitionNotAllowed(case.id, spec.trigger, case.state, reason=reason)
 
+    def day(self, at: datetime) -> date:
+        """The day `at` falls on in the definition's time zone."""
+        return local_day(at, self.definition.time_zone)
+
+    def event_day(self, spec: Transition, params: Mapping[str, str], today: date) -> date:
+        """The day the event happened: the `event_date` parameter if given, else `today`."""
+        if spec.event_date is None or spec.event_date not in params:
+            return today
+        return parse_day(params[spec.event_date], f"params.{spec.event_date}")
+
     def check_params(
-        self, case: Case, spec: Transition, params: Mapping[str, str], day: date
+        self, case: Case, spec: Transition, params: Mapping[str, str], day: date | datetime
     ) -> None:
-        """Raise :class:`InvalidData` if a parameter the transition needs is missing or bad."""
+        """Raise :class:`InvalidData` if a parameter the transition needs is missing or bad.
+
+        `day` is the day of the step (an instant is turned into a day in the time zone).
+        The event's own day may not lie after it; a date a deadline is set to must lie
+        after the event and after the deadline it replaces.
+        """
+        today = self.day(day) if isinstance(day, datetime) else day
+        event = self.event_day(spec, params, today)
+        if event > today:
+            raise InvalidData(
+                [
+                    (
+                        f"params.{spec.event_date}",
+                        _(
+                            "{day} lies after the day it is recorded ({today})",
+                            day=event.isoformat(),
+                            today=today.isoformat(),
+                        ),
+                    )
+                ]
+            )
         for effect in spec.sets:
-            if effect.param is None:
+            if effect.param is None or (effect.optional and effect.param not in params):
                 continue
             parsed = parse_day(params.get(effect.param), f"params.{effect.param}")
             current = case.deadlines.get(effect.name)
-            if parsed <= day or (current is not None and parsed <= current):
+            floor = max(event, current or event)
+            if parsed <= floor:
                 raise InvalidData(
                     [
                         (
                             f"params.{effect.param}",
                             Text(
-                                f"{parsed.isoformat()} måste ligga efter "
-                                f"{max(day, current or day)}",
-                                f"{parsed.isoformat()} must lie after {max(day, current or day)}",
+                                f"{parsed.isoformat()} måste ligga efter {floor}",
+                                f"{parsed.isoformat()} must lie after {floor}",
                             ),
                         )
                     ]
@@ -110,7 +143,7 @@ class Workflow:
         Returns ``(source, dest)``.
         """
         spec = self.spec(trigger)
-        self.check_params(case, spec, params or {}, at.date())
+        self.check_params(case, spec, params or {}, at)
         return self.move(case, trigger, at, params)
 
     def move(
@@ -129,12 +162,12 @@ class Workflow:
         case = event.model
         assert isinstance(case, Case)
         spec = self._specs[event.event.name]
-        day: date = event.kwargs["at"].date()
         params: dict[str, str] = event.kwargs["params"]
+        day = self.event_day(spec, params, self.day(event.kwargs["at"]))
         for name in spec.clears:
             case.deadlines.pop(name, None)
         for effect in spec.sets:
-            if effect.param is not None:
+            if effect.param is not None and effect.param in params:
                 case.deadlines[effect.name] = parse_day(
                     params[effect.param], f"params.{effect.param}"
                 )
@@ -158,6 +191,29 @@ class Workflow:
         case.deadlines["recertification_opens"] = add_months(
             until + timedelta(days=1), -validity.recertification_lead_months
         )
+        if validity.follow_up_due is not None and "follow_up_due" not in case.deadlines:
+            # The first year's follow-up; a renewal keeps the yearly rhythm running.
+            case.deadlines["follow_up_due"] = date(start.year + 1, *validity.follow_up_due)
+        if validity.reapplication_due_months is not None:
+            case.deadlines["reapplication_due"] = add_months(
+                until + timedelta(days=1), -validity.reapplication_due_months
+            )
+
+    def created(self, case: Case, record: TransitionRecord) -> tuple[Any, ...]:
+        """The records transition `record` creates (:attr:`Transition.creates`), for the
+        caller to store with it: a :class:`~teknikcollege.models.Postponement` for every
+        granted postponement. Their ids derive from the case and the record's sequence
+        number, so storing them twice is a conflict, not a duplicate."""
+        spec = self.spec(record.trigger)
+        if spec.creates != "postponement":
+            return ()
+        granted = self.event_day(spec, record.params, self.day(record.at))
+        new_due = case.deadlines["supplements_due"]
+        return (
+            Postponement(
+                f"{case.id}-postponement-{record.seq}", case.id, granted, new_due, record.note
+            ),
+        )
 
     def due_triggers(self, case: Case, now: datetime) -> list[str]:
         """Time-based triggers due for `case` at `now`, earliest deadline first."""
@@ -166,7 +222,7 @@ class Workflow:
             deadline = case.deadlines.get(rule.deadline)
             if case.state in rule.states and deadline is not None:
                 fire_on = deadline + timedelta(days=rule.offset_days)
-                if now.date() >= fire_on:
+                if self.day(now) >= fire_on:
                     due.append((fire_on, rule.trigger))
         return [trigger for _, trigger in sorted(due)]
 
@@ -174,7 +230,7 @@ class Workflow:
         """Reminders due at `now` and not yet sent, with their keys."""
         result = []
         for reminder, key, day in self._reminders(case):
-            if now.date() >= day and key not in case.reminders_sent:
+            if self.day(now) >= day and key not in case.reminders_sent:
                 result.append((reminder, key))
         return result
 
@@ -184,12 +240,30 @@ class Workflow:
             deadline = case.deadlines.get(reminder.deadline)
             if case.state not in reminder.states or deadline is None:
                 continue
+            if reminder.every_months:
+                occurrence = self._next_occurrence(case, reminder, deadline)
+                if occurrence is None:
+                    continue
+                deadline = occurrence
             sign = 1 if reminder.after else -1
             day = add_months(deadline, sign * reminder.months_before) + timedelta(
                 days=sign * reminder.days_before
             )
             found.append((reminder, f"{reminder.name}:{deadline.isoformat()}", day))
         return found
+
+    def _next_occurrence(self, case: Case, reminder: Reminder, first: date) -> date | None:
+        """The first occurrence of a recurring deadline not yet reminded of, up to the
+        deadline `until` (None when every one has been)."""
+        until = case.deadlines.get(reminder.until) if reminder.until else None
+        limit = until if until is not None else add_months(first, 12 * 20)
+        occurrence, k = first, 0
+        while occurrence <= limit:
+            if f"{reminder.name}:{occurrence.isoformat()}" not in case.reminders_sent:
+                return occurrence
+            k += 1
+            occurrence = add_months(first, k * reminder.every_months)
+        return None
 
     def next_due(self, case: Case) -> datetime | None:
         """When the sweep next needs to look at `case` (kept in the storage's due index)."""
@@ -201,7 +275,7 @@ class Workflow:
         days += [d for _, key, d in self._reminders(case) if key not in case.reminders_sent]
         if not days:
             return None
-        return datetime.combine(min(days), time(), tzinfo=timezone.utc)
+        return start_of_day(min(days), self.definition.time_zone)
 
     def new_case(self, id: str, subject: Any, college_id: str, opened: datetime) -> Case:
         """A case in the initial state."""

@@ -6,9 +6,10 @@ workflows build on rules.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from .._text import Text
+from .._text import Text, _, _n
 from ..models import (
     Application,
     College,
@@ -16,31 +17,28 @@ from ..models import (
     InterestKind,
     InterestRegistration,
     Organisation,
+    OrganisationKind,
+    Person,
     Programme,
+    Provider,
+    ReviewerPool,
     ReviewVisit,
+    Role,
     UnitKind,
     UnitRef,
 )
+from ..models.common import local_day
+from ..models.process import FIRST_CERTIFICATION_DOCUMENTS
 from ..rules.assessment import assess
-from ..rules.base import Context, FunctionRule, rule
+from ..rules.base import Context, FunctionRule, rule, run_rule
 from ..rules.findings import Finding, Status
 from .case import Case
 
 RULE_SET, VERSION = "teknikcollege-process", "1"
 
 REQUIRED_DOCUMENTS: dict[UnitKind, frozenset[DocumentKind]] = {
-    UnitKind.COLLEGE: frozenset(
-        {
-            DocumentKind.SELF_ASSESSMENT_REGIONAL,
-            DocumentKind.SELF_ASSESSMENT_LOCAL,
-            DocumentKind.ACTION_PLAN_REGIONAL,
-            DocumentKind.ACTION_PLAN_LOCAL,
-            DocumentKind.OPERATIONAL_PLAN,
-            DocumentKind.CONTACT_LISTS,
-            DocumentKind.COLLABORATION_AGREEMENT,
-            DocumentKind.FINANCING,
-        }
-    ),
+    UnitKind.COLLEGE: FIRST_CERTIFICATION_DOCUMENTS
+    | {DocumentKind.CONTACT_LISTS, DocumentKind.COLLABORATION_AGREEMENT, DocumentKind.FINANCING},
     UnitKind.PROVIDER: frozenset({DocumentKind.SELF_ASSESSMENT_LOCAL}),
     UnitKind.PROGRAMME: frozenset(
         {DocumentKind.SELF_ASSESSMENT_LOCAL, DocumentKind.ACTION_PLAN_LOCAL}
@@ -125,20 +123,104 @@ def application_complete(case: Any, context: Context) -> tuple[bool, Text, dict[
     )
 
 
+REVIEWERS_PER_VISIT = 2
+"""Members of the review committee on a visit, besides the national office's
+representative (DOMAIN: "two committee members and one RTS representative")."""
+
+
 @rule("review-visit-recorded", **_meta("Granskningsbesök registrerat", "Review visit recorded"))
-def review_visit_recorded(case: Any, context: Context) -> tuple[bool, Text]:
+def review_visit_recorded(case: Any, context: Context) -> tuple[bool, Text, dict[str, Any]]:
     visits = context.lookup.find(ReviewVisit, case_id=case.id)
-    staffed = [v for v in visits if len(v.reviewer_ids) >= 2]
-    if staffed:
-        return True, Text(
-            f"besök {staffed[0].id} med {len(staffed[0].reviewer_ids)} granskare",
-            f"visit {staffed[0].id} with {len(staffed[0].reviewer_ids)} reviewers",
+    if not visits:
+        return (
+            False,
+            Text("inget granskningsbesök är registrerat", "no review visit is recorded"),
+            {},
         )
-    if visits:
-        return False, Text(
-            "besöket har färre än två granskare", "the visit has fewer than two reviewers"
+    visit = max(visits, key=lambda v: (v.round, v.held, v.id))
+    gaps = list(_panel_problems(visit, case, context))
+    data = {"visit": visit.id, "reviewers": list(visit.reviewer_ids)}
+    if gaps:
+        return False, Text.join(gaps), data
+    return (
+        True,
+        _n(
+            "visit {visit} with {n} reviewer from the pool and the national office's "
+            "representative",
+            "visit {visit} with {n} reviewers from the pool and the national office's "
+            "representative",
+            len(visit.reviewer_ids),
+            visit=visit.id,
+        ),
+        data,
+    )
+
+
+def _panel_problems(visit: ReviewVisit, case: Any, context: Context) -> Iterator[Text]:
+    """Why the visit's people are not a proper review panel: two committee members from
+    the pool, one national-office representative apart, none tied to the unit."""
+    if len(visit.reviewer_ids) < REVIEWERS_PER_VISIT:
+        yield _n(
+            "the visit has {n} reviewer; {needed} are needed",
+            "the visit has {n} reviewers; {needed} are needed",
+            len(visit.reviewer_ids),
+            needed=REVIEWERS_PER_VISIT,
         )
-    return False, Text("inget granskningsbesök är registrerat", "no review visit is recorded")
+    pool = context.lookup.get(ReviewerPool, visit.pool_id) if visit.pool_id else None
+    if visit.pool_id is None:
+        yield _("the visit names no reviewer pool")
+    elif pool is None:
+        yield _("reviewer pool {pool!r} does not exist", pool=visit.pool_id)
+    elif not pool.period.contains(visit.held):
+        yield _("reviewer pool {pool!r} is not valid on {day}", pool=pool.id, day=visit.held)
+    college = context.lookup.get(College, case.college_id)
+    partners = _partners(college, context) if college is not None else set()
+    for reviewer_id in visit.reviewer_ids:
+        person = context.lookup.get(Person, reviewer_id)
+        if person is None:
+            yield _("reviewer {id!r} is not a known person", id=reviewer_id)
+            continue
+        if Role.REVIEWER not in person.roles:
+            yield _("{id!r} does not hold the reviewer role", id=reviewer_id)
+        if pool is not None and reviewer_id not in pool.members:
+            yield _("{id!r} is not in reviewer pool {pool!r}", id=reviewer_id, pool=pool.id)
+        yield from _ties(person, college, partners)
+    office_id = visit.national_office_id
+    office = context.lookup.get(Person, office_id) if office_id else None
+    if office_id is None:
+        yield _("the visit names no representative of the national office")
+    elif office is None:
+        yield _("the national office's representative {id!r} is not a known person", id=office_id)
+    elif Role.NATIONAL_OFFICE not in office.roles:
+        yield _("{id!r} does not represent the national office", id=office_id)
+
+
+def _partners(college: College, context: Context) -> set[str]:
+    """The organisations working in `college`: its steering groups' and councils'
+    members' employers, the parties to its agreements, the providers of its programmes."""
+    found = {m.organisation_id for g in college.steering_groups() for m in g.members}
+    found |= {m.organisation_id for c in college.councils for m in c.members}
+    found |= {p for a in college.agreements for p in a.parties}
+    found |= {f.funder_id for f in college.funding}
+    found |= {i for lc in college.local_colleges for i in lc.provider_ids}
+    for programme in context.lookup.find(Programme, college_id=college.id):
+        found |= set(programme.providers())
+    return {o for o in found if o is not None}
+
+
+def _ties(person: Person, college: College | None, partners: set[str]) -> Iterator[Text]:
+    if college is None:
+        return
+    if person.id in college.process_leaders or any(
+        g.member(person.id) for g in college.steering_groups()
+    ):
+        yield _("reviewer {id!r} belongs to the college under review", id=person.id)
+    elif person.organisation_id is not None and person.organisation_id in partners:
+        yield _(
+            "reviewer {id!r} works for {org!r}, a partner of the college under review",
+            id=person.id,
+            org=person.organisation_id,
+        )
 
 
 def _unit_subject(case: Any, context: Context) -> Any:
@@ -148,12 +230,15 @@ def _unit_subject(case: Any, context: Context) -> Any:
     if ref.kind is UnitKind.PROGRAMME:
         return context.lookup.get(Programme, ref.id)
     if ref.kind is UnitKind.PROVIDER:
-        return context.lookup.get(Organisation, ref.id)
+        org = context.lookup.get(Organisation, ref.id)
+        if org is None or org.kind is not OrganisationKind.EDUCATION_PROVIDER:
+            return None
+        return Provider(org, case.college_id)
     return context.lookup.get(Programme, ref.parent or "")
 
 
 def _certified_units(context: Context, ref: UnitRef) -> bool:
-    today = context.now.date()
+    today = local_day(context.now)
     return any(
         c.certification_on(today) is not None and c.state not in ("decertified",)
         for c in context.lookup.find(Case, subject=ref)
@@ -175,6 +260,13 @@ def unit_meets_criteria(case: Any, context: Context) -> Finding:
         )
     result = assess(subject, context.criteria, context)
     gaps = result.gaps()
+    if not result.findings:
+        return Finding(
+            "unit-meets-criteria",
+            Status.FAILED,
+            _("no criteria in force apply to {subject}", subject=str(case.subject)),
+            title,
+        )
     if not gaps:
         return Finding(
             "unit-meets-criteria",
@@ -215,33 +307,55 @@ def college_certified(case: Any, context: Context) -> tuple[bool, Text]:
     "pilot-programmes-certified",
     **_meta("Pilotens utbildningar certifierade", "The pilot's programmes are certified"),
 )
-def pilot_programmes_certified(case: Any, context: Context) -> tuple[bool, Text, dict[str, Any]]:
+def pilot_programmes_certified(case: Any, context: Context) -> Finding:
+    title = Text("Pilotens utbildningar certifierade", "The pilot's programmes are certified")
     programmes = [
         p for p in context.lookup.find(Programme, college_id=case.college_id) if p.created_in_pilot
     ]
+    # A programme of a form that cannot be certified (labour-market training in the
+    # Stockholm pilot) cannot be asked to be: it is flagged, and does not block.
+    outside = sorted(p.id for p in programmes if not _certifiable_form(p, context))
     missing = sorted(
-        p.id for p in programmes if not _certified_units(context, UnitRef(UnitKind.PROGRAMME, p.id))
+        p.id
+        for p in programmes
+        if p.id not in outside and not _certified_units(context, UnitRef(UnitKind.PROGRAMME, p.id))
     )
-    data = {"pilot_programmes": len(programmes), "uncertified": missing}
+    data = {"pilot_programmes": len(programmes), "uncertified": missing, "not_certifiable": outside}
+    counted = len(programmes) - len(outside)
     if missing:
-        return (
-            False,
+        return Finding(
+            "pilot-programmes-certified",
+            Status.FAILED,
             Text(
-                f"{len(missing)} av {len(programmes)} utbildningar från piloten saknar "
+                f"{len(missing)} av {counted} utbildningar från piloten saknar "
                 f"certifiering: {', '.join(missing)}",
-                f"{len(missing)} of {len(programmes)} programmes from the pilot are not "
+                f"{len(missing)} of {counted} programmes from the pilot are not "
                 f"certified: {', '.join(missing)}",
             ),
+            title,
             data,
         )
-    return (
-        True,
-        Text(
-            f"alla {len(programmes)} utbildningar från piloten är certifierade",
-            f"all {len(programmes)} programmes from the pilot are certified",
-        ),
-        data,
+    message = Text(
+        f"alla {counted} utbildningar från piloten är certifierade",
+        f"all {counted} programmes from the pilot are certified",
     )
+    if outside:
+        message = _(
+            "{certified}; not certifiable, so not required: {programmes}",
+            certified=message,
+            programmes=", ".join(outside),
+        )
+        return Finding("pilot-programmes-certified", Status.FLAGGED, message, title, data)
+    return Finding("pilot-programmes-certified", Status.PASSED, message, title, data)
+
+
+def _certifiable_form(programme: Programme, context: Context) -> bool:
+    """Whether the criteria in force could certify the programme's form (the
+    ``certifiable_form`` the dimensioning criterion reports; True without one)."""
+    rule = next((r for r in context.criteria if r.id == "programmes-dimensioning"), None)
+    if rule is None or "programme" not in rule.applies_to:
+        return True
+    return bool(run_rule(rule, programme, context).data.get("certifiable_form", True))
 
 
 PROCESS_RULES: tuple[FunctionRule, ...] = (

@@ -14,6 +14,7 @@ from teknikcollege import (
     OrganisationKind,
     Programme,
     ProgrammeForm,
+    Status,
     Text,
     add_months,
     rule,
@@ -56,14 +57,14 @@ def _meta(title: Text, description: Text, kinds: set[str]) -> dict[str, Any]:
     **_meta(
         _("Length of the pilot"),
         _n(
-            "The pilot lasts {n} year from its start.",
-            "The pilot lasts {n} years from its start.",
+            "The pilot lasts at least {n} year from its start; an extension is flagged.",
+            "The pilot lasts at least {n} years from its start; an extension is flagged.",
             PILOT_YEARS,
         ),
         {"college"},
     ),
 )
-def pilot_length(college: College, context: Context) -> tuple[bool, Text]:
+def pilot_length(college: College, context: Context) -> Any:
     if not _is_pilot(college):
         return True, _not_applicable()
     assert college.pilot is not None
@@ -76,6 +77,17 @@ def pilot_length(college: College, context: Context) -> tuple[bool, Text]:
             "the pilot should end on {expected} ({n} years), but has no end",
             PILOT_YEARS,
             expected=expected,
+        )
+    if college.pilot.end > expected:
+        return (
+            Status.FLAGGED,
+            _(
+                "the pilot was extended: it runs {start} – {end} instead of ending on {expected}",
+                start=college.pilot.start,
+                end=college.pilot.end,
+                expected=expected,
+            ),
+            {"extended_until": college.pilot.end.isoformat()},
         )
     return False, _n(
         "the pilot should end on {expected} ({n} year), but ends on {end}",
@@ -131,23 +143,52 @@ def pilot_funders(college: College, context: Context) -> tuple[bool, Text, dict[
     "stockholm-labour-market-training",
     **_meta(
         _("Labour-market training in the pilot"),
-        _("Allowed during the pilot, but not certifiable."),
-        {"programme"},
+        _(
+            "Allowed in the pilot, flagged, and not certifiable; a labour-market programme "
+            "started after the pilot is not allowed."
+        ),
+        {"college", "programme"},
     ),
 )
-def labour_market_training(programme: Programme, context: Context) -> tuple[bool, Text]:
-    college = context.lookup.get(College, programme.college_id)
-    if not _is_pilot(college) or programme.form is not ProgrammeForm.LABOUR_MARKET_TRAINING:
+def labour_market_training(subject: College | Programme, context: Context) -> Any:
+    if isinstance(subject, Programme):
+        college = context.lookup.get(College, subject.college_id)
+        programmes = [subject]
+    else:
+        college = subject
+        programmes = list(context.lookup.find(Programme, college_id=subject.id))
+    training = sorted(
+        (p for p in programmes if p.form is ProgrammeForm.LABOUR_MARKET_TRAINING),
+        key=lambda p: p.id,
+    )
+    if not _is_pilot(college) or not training:
         return True, _not_applicable()
     assert college is not None and college.pilot is not None
-    if college.pilot.contains(context.now.date()):
-        return True, _(
-            "{title}: labour-market training is allowed during the pilot but cannot be certified",
-            title=programme.title,
+    pilot = college.pilot
+    # The pilot's own exception: labour-market training begun in the pilot is allowed
+    # (flagged, never certified); begun after it, it is not.
+    late = [
+        p for p in training if p.start is not None and pilot.end is not None and p.start > pilot.end
+    ]
+    if late:
+        return False, Text.join(
+            _(
+                "{title}: labour-market training started after the pilot ({end}) is not allowed",
+                title=p.title,
+                end=pilot.end,
+            )
+            for p in late
         )
-    return False, _(
-        "{title}: the pilot is over and labour-market training cannot be certified",
-        title=programme.title,
+    return (
+        Status.FLAGGED,
+        Text.join(
+            _(
+                "{title}: labour-market training is allowed in the pilot but cannot be certified",
+                title=p.title,
+            )
+            for p in training
+        ),
+        {"programmes": [p.id for p in training]},
     )
 
 

@@ -14,6 +14,9 @@ from teknikcollege import (
     Context,
     Organisation,
     OrganisationKind,
+    Programme,
+    ProgrammeForm,
+    Role,
     Rule,
     Sector,
     Text,
@@ -23,8 +26,18 @@ from teknikcollege import (
 )
 from teknikcollege.rules import CriteriaConfig, national_criteria
 from teknikcollege.workflow import CERTIFICATION, Validity
+from teknikcollege.workflow.definition import Reminder
 
-__all__ = ["CONCEPT", "RULE_SET", "VO_CERTIFICATION", "VO_RULES", "plugin"]
+__all__ = [
+    "CONCEPT",
+    "REAPPLICATION_DUE_MONTHS",
+    "RULE_SET",
+    "VO_BRANCH_AREA",
+    "VO_CERTIFICATION",
+    "VO_FORMS",
+    "VO_RULES",
+    "plugin",
+]
 
 CATALOG = Catalog("teknikcollege_vo_college", Path(__file__).parent / "locale")
 """This plug-in's messages: English ids, Swedish from its own gettext catalog."""
@@ -35,13 +48,64 @@ MIN_MUNICIPALITIES = 3
 CONCEPT = "vard-och-omsorgscollege"
 """The concept a registry names to assess with these rules: ``Registry(concept=CONCEPT)``."""
 
-VO_CERTIFICATION: WorkflowDefinition = attrs.evolve(
-    CERTIFICATION,
-    name="vo-certification",
-    title=_("Certification case (Vård- och omsorgscollege)"),
-    validity=Validity(first_months=36, renewal_months=60, recertification_lead_months=3),
+REAPPLICATION_DUE_MONTHS = 3
+"""The re-application is *due* this many months before the certification expires."""
+RECERTIFICATION_LEAD_MONTHS = 6
+"""Recertification opens this many months before expiry: no source states it (an
+assumption, as for Teknikcollege), so that the region has three months before the
+re-application is due."""
+
+
+def _vo_certification() -> WorkflowDefinition:
+    submit = CERTIFICATION.transition("submit_application")
+    assert submit is not None
+    # Handing in the re-application meets its deadline.
+    handed_in = attrs.evolve(submit, clears=(*submit.clears, "reapplication_due"))
+    definition = attrs.evolve(
+        CERTIFICATION,
+        name="vo-certification",
+        title=_("Certification case (Vård- och omsorgscollege)"),
+        transitions=tuple(
+            handed_in if t.trigger == "submit_application" else t for t in CERTIFICATION.transitions
+        ),
+        validity=Validity(
+            first_months=36,
+            renewal_months=60,
+            recertification_lead_months=RECERTIFICATION_LEAD_MONTHS,
+            reapplication_due_months=REAPPLICATION_DUE_MONTHS,
+        ),
+    )
+    return definition.extended(
+        reminders=[
+            Reminder(
+                "reapplication_due",
+                "reapplication_due",
+                ("certified", "recertification_open"),
+                (Role.PROCESS_LEADER, Role.CHAIR),
+                months_before=1,
+            ),
+            Reminder(
+                "reapplication_overdue",
+                "reapplication_due",
+                ("certified", "recertification_open"),
+                (Role.PROCESS_LEADER, Role.CHAIR, Role.NATIONAL_OFFICE),
+                days_before=1,
+                after=True,
+            ),
+        ]
+    )
+
+
+VO_CERTIFICATION: WorkflowDefinition = _vo_certification()
+"""The certification case with the re-application *due* three months before expiry (a
+deadline ``reapplication_due``, reminded of a month before and the day after)."""
+
+VO_FORMS = frozenset(
+    {ProgrammeForm.UPPER_SECONDARY, ProgrammeForm.VOCATIONAL_ADULT, ProgrammeForm.HIGHER_VOCATIONAL}
 )
-"""The certification case with re-application due three months before expiry."""
+"""Forms of the health and social care programmes Vård- och omsorgscollege certifies."""
+VO_BRANCH_AREA = "health_and_social_care"
+"""The branch area a Vård- och omsorgscollege programme belongs to."""
 
 
 @rule(
@@ -100,6 +164,48 @@ def regional_collaboration(college: College, context: Context) -> tuple[bool, Te
 
 
 @rule(
+    "vo-programmes",
+    rule_set=RULE_SET,
+    version=VERSION,
+    title=_("Health and social care programmes"),
+    description=_(
+        "Programmes in health and social care, upper-secondary, adult or higher vocational "
+        "education; no minimum length is asked."
+    ),
+    applies_to=["college", "programme"],
+    priority=30,
+    concept=CONCEPT,
+)
+def programmes(subject: College | Programme, context: Context) -> tuple[bool, Text, dict[str, Any]]:
+    if isinstance(subject, Programme):
+        found = [subject]
+    else:
+        found = sorted(context.lookup.find(Programme, college_id=subject.id), key=lambda p: p.id)
+    if not found:
+        return False, _("no programmes recorded"), {}
+    gaps = []
+    for p in found:
+        if p.form not in VO_FORMS:
+            gaps.append(
+                _("{title}: the form {form} is not certifiable", title=p.title, form=p.form.value)
+            )
+        if VO_BRANCH_AREA not in p.branch_areas:
+            gaps.append(_("{title}: not a health and social care programme", title=p.title))
+    data = {"programmes": len(found)}
+    if gaps:
+        return False, Text.join(gaps), data
+    return (
+        True,
+        _n(
+            "{n} health and social care programme of a certifiable form",
+            "{n} health and social care programmes of a certifiable form",
+            len(found),
+        ),
+        data,
+    )
+
+
+@rule(
     "vo-collective-agreements",
     rule_set=RULE_SET,
     version=VERSION,
@@ -138,7 +244,7 @@ def _renamed(function: Any, new_id: str) -> Any:
 VO_RULES: tuple[Rule, ...] = (
     regional_collaboration,
     _from_national("organisation-governance", "vo-organisation-governance", 20),
-    _from_national("programmes-dimensioning", "vo-programmes", 30),
+    programmes,
     _from_national("working-life-participation", "vo-workplace-learning", 40),
     collective_agreements,
 )

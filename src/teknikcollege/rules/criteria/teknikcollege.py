@@ -8,6 +8,7 @@ Parameters that the sources do not fix for ever are configuration, not constants
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import attrs
@@ -16,8 +17,11 @@ from ..._text import N_, Text, _, _n
 from ...models import (
     AgreementKind,
     AnnualReport,
+    Application,
+    Certification,
     College,
     ContributionKind,
+    DocumentKind,
     Organisation,
     OrganisationKind,
     Programme,
@@ -25,8 +29,13 @@ from ...models import (
     ReportLevel,
     SatisfactionSurvey,
     Sector,
+    UnitKind,
+    UnitRef,
 )
+from ...models.common import local_day
+from ...models.process import FIRST_CERTIFICATION_DOCUMENTS
 from ..base import Context, FunctionRule
+from ..findings import Status
 
 RULE_SET = "teknikcollege-national"
 
@@ -46,9 +55,16 @@ class CriteriaConfig:
         }
     )
     majority_sector: Sector = Sector.COMPANY
+    first_certification_documents: frozenset[DocumentKind] = FIRST_CERTIFICATION_DOCUMENTS
+    """What a first certification shows instead of annual reports."""
 
 
-Result = tuple[bool | None, Text, dict[str, Any]]
+Result = tuple[bool | Status | None, Text, dict[str, Any]]
+
+
+def local_today(context: Context) -> date:
+    """The Swedish day of the context's time (see :func:`teknikcollege.models.local_day`)."""
+    return local_day(context.now)
 
 
 def _programmes(college: College, context: Context) -> list[Programme]:
@@ -57,7 +73,7 @@ def _programmes(college: College, context: Context) -> list[Programme]:
 
 def regional_collaboration(cfg: CriteriaConfig) -> Callable[[College, Context], Result]:
     def check(college: College, context: Context) -> Result:
-        today = context.now.date()
+        today = local_today(context)
         gaps: list[Text] = []
         count = len(college.municipalities)
         if count < cfg.min_municipalities:
@@ -193,9 +209,31 @@ def _sector(sector: Sector) -> Text:
     return _(_SECTORS[sector])
 
 
-def _judgement(what: str) -> Callable[[Any, Context], Result]:
+def judgement_needed(what: str) -> Callable[[Any, Context], Result]:
+    """A check that always asks a reviewer to judge `what` (an English catalog id)."""
+
     def check(subject: Any, context: Context) -> Result:
         return None, _("a reviewer must judge {what}", what=_(what)), {}
+
+    return check
+
+
+def learning_environment(cfg: CriteriaConfig) -> Callable[[College, Context], Result]:
+    """A reviewer's judgement, with the gender balance of the latest year's figures for the
+    reviewer to see (the criterion asks for an environment that attracts all genders)."""
+    ask = judgement_needed(N_("the learning environment"))
+
+    def check(college: College, context: Context) -> Result:
+        _ok, message, _data = ask(college, context)
+        figures = [f for p in _programmes(college, context) for f in p.figures]
+        if not figures:
+            return None, message, {}
+        year = max(f.year for f in figures)
+        enrolled = [f.enrolled for f in figures if f.year == year]
+        women = sum(e.women for e in enrolled)
+        stated = women + sum(e.men for e in enrolled)
+        share = round(women / stated, 3) if stated else None
+        return None, message, {"year": year, "enrolled": stated, "share_of_women": share}
 
     return check
 
@@ -203,46 +241,70 @@ def _judgement(what: str) -> Callable[[Any, Context], Result]:
 def programmes_dimensioning(cfg: CriteriaConfig) -> Callable[[Any, Context], Result]:
     forms = ", ".join(sorted(f.value for f in cfg.certifiable_forms))
 
-    def problems(p: Programme) -> list[Text]:
-        found = []
-        if p.form not in cfg.certifiable_forms:
-            found.append(
-                _(
-                    "{title}: the form {form} is not certifiable ({forms})",
-                    title=p.title,
-                    form=p.form.value,
-                    forms=forms,
-                )
+    def too_short(p: Programme) -> list[Text]:
+        if p.weeks >= cfg.min_weeks:
+            return []
+        return [
+            _n(
+                "{title}: {n} week, at least {min} needed",
+                "{title}: {n} weeks, at least {min} needed",
+                p.weeks,
+                title=p.title,
+                min=cfg.min_weeks,
             )
-        if p.weeks < cfg.min_weeks:
-            found.append(
-                _n(
-                    "{title}: {n} week, at least {min} needed",
-                    "{title}: {n} weeks, at least {min} needed",
-                    p.weeks,
-                    title=p.title,
-                    min=cfg.min_weeks,
-                )
-            )
-        return found
+        ]
+
+    def wrong_form(p: Programme) -> Text:
+        return _(
+            "{title}: the form {form} is not certifiable ({forms})",
+            title=p.title,
+            form=p.form.value,
+            forms=forms,
+        )
 
     def check(subject: Any, context: Context) -> Result:
-        programmes = [subject] if isinstance(subject, Programme) else _programmes(subject, context)
+        if isinstance(subject, Programme):
+            # The programme itself is under review: its form and length decide.
+            gaps = [wrong_form(subject)] if subject.form not in cfg.certifiable_forms else []
+            gaps += too_short(subject)
+            data: dict[str, Any] = {"certifiable_form": subject.form in cfg.certifiable_forms}
+            if gaps:
+                return False, Text.join(gaps), data
+            return (
+                True,
+                _n(
+                    "{n} programme of certifiable form and length",
+                    "{n} programmes of certifiable form and length",
+                    1,
+                ),
+                data,
+            )
+        programmes = _programmes(subject, context)
         if not programmes:
             return False, _("no programmes recorded"), {}
-        gaps = [t for p in programmes for t in problems(p)]
-        data = {"programmes": len(programmes)}
+        # A programme of a form that cannot be certified is not part of the college's
+        # certification: it is reported (flagged), not held against the college.
+        certifiable = [p for p in programmes if p.form in cfg.certifiable_forms]
+        outside = [p for p in programmes if p.form not in cfg.certifiable_forms]
+        gaps = [t for p in certifiable for t in too_short(p)]
+        data = {"programmes": len(programmes), "not_certifiable": [p.id for p in outside]}
+        if not certifiable:
+            gaps.append(_("no programme of a certifiable form ({forms})", forms=forms))
         if gaps:
-            return False, Text.join(gaps), data
-        return (
-            True,
-            _n(
-                "{n} programme of certifiable form and length",
-                "{n} programmes of certifiable form and length",
-                len(programmes),
-            ),
-            data,
+            return False, Text.join([*gaps, *(wrong_form(p) for p in outside)]), data
+        passed = _n(
+            "{n} programme of certifiable form and length",
+            "{n} programmes of certifiable form and length",
+            len(certifiable),
         )
+        if outside:
+            message = _(
+                "{passed}; not part of the certification: {others}",
+                passed=passed,
+                others=Text.join(wrong_form(p) for p in outside),
+            )
+            return Status.FLAGGED, message, data
+        return True, passed, data
 
     return check
 
@@ -284,33 +346,129 @@ def working_life_participation(cfg: CriteriaConfig) -> Callable[[Any, Context], 
 
 
 def quality_assured_process(cfg: CriteriaConfig) -> Callable[[College, Context], Result]:
-    def check(college: College, context: Context) -> Result:
-        year = context.now.year - 1
-        reports = [
-            r
-            for r in context.lookup.find(AnnualReport, college_id=college.id)
-            if r.year == year and r.level is ReportLevel.REGIONAL
-        ]
-        surveys = [
-            s
-            for s in context.lookup.find(SatisfactionSurvey, college_id=college.id)
-            if s.year == year
-        ]
-        gaps = []
-        if not reports:
-            gaps.append(_("no annual report for {year}", year=year))
-        if not surveys:
-            gaps.append(_("no satisfaction survey for {year}", year=year))
-        data = {"year": year, "annual_reports": len(reports), "surveys": len(surveys)}
-        if gaps:
-            return False, Text.join(gaps), data
+    def first(college: College, context: Context, today: date) -> Result:
+        documents = _application_documents(college, context)
+        missing = sorted(k.value for k in cfg.first_certification_documents - documents)
+        year = today.year - 1
+        reported = _reported_years(college, context)
+        data: dict[str, Any] = {"first_certification": True, "missing": missing}
+        if not missing:
+            return (
+                True,
+                _(
+                    "first certification: self-assessments, action plans and an operational "
+                    "plan handed in"
+                ),
+                data,
+            )
+        if year in reported:
+            # A college without an application at hand shows its yearly follow-up instead.
+            return (
+                True,
+                _("annual report and satisfaction survey present for {year}", year=year),
+                data,
+            )
         return (
-            True,
-            _("annual report and satisfaction survey present for {year}", year=year),
+            False,
+            _(
+                "first certification: the application lacks {documents}",
+                documents=", ".join(missing),
+            ),
             data,
         )
 
+    def renewal(college: College, context: Context, period: Certification, today: date) -> Result:
+        # The full years before this one that belong to the period (their 1 July in it).
+        years = [
+            y
+            for y in range(period.valid_from.year, today.year)
+            if period.is_valid_on(date(y, 7, 1))
+        ]
+        reports = {
+            r.year
+            for r in context.lookup.find(AnnualReport, college_id=college.id)
+            if r.level is ReportLevel.REGIONAL
+        }
+        surveys = {s.year for s in context.lookup.find(SatisfactionSurvey, college_id=college.id)}
+        no_report = [y for y in years if y not in reports]
+        no_survey = [y for y in years if y not in surveys]
+        data = {
+            "first_certification": False,
+            "years": years,
+            "no_report": no_report,
+            "no_survey": no_survey,
+        }
+        gaps = []
+        if no_report:
+            gaps.append(_("no annual report for {years}", years=_years(no_report)))
+        if no_survey:
+            gaps.append(_("no satisfaction survey for {years}", years=_years(no_survey)))
+        if gaps:
+            return False, _("recertification: {gaps}", gaps=Text.join(gaps)), data
+        if not years:
+            return True, _("recertification: no full year of the period has passed yet"), data
+        return (
+            True,
+            _(
+                "recertification: annual reports and satisfaction surveys for {years}",
+                years=_years(years),
+            ),
+            data,
+        )
+
+    def check(college: College, context: Context) -> Result:
+        today = local_today(context)
+        period = _current_certification(college, context, today)
+        if period is None:
+            return first(college, context, today)
+        return renewal(college, context, period, today)
+
     return check
+
+
+def _years(years: list[int]) -> str:
+    return ", ".join(str(y) for y in years)
+
+
+def _reported_years(college: College, context: Context) -> set[int]:
+    reports = {
+        r.year
+        for r in context.lookup.find(AnnualReport, college_id=college.id)
+        if r.level is ReportLevel.REGIONAL
+    }
+    surveys = {s.year for s in context.lookup.find(SatisfactionSurvey, college_id=college.id)}
+    return reports & surveys
+
+
+def _college_cases(college: College, context: Context) -> list[Any]:
+    # Imported here: the criteria are loaded by the workflow package's own imports.
+    from ...workflow.case import Case
+
+    return context.lookup.find(Case, subject=UnitRef(UnitKind.COLLEGE, college.id))
+
+
+def _current_certification(college: College, context: Context, today: date) -> Certification | None:
+    """The certification period the college is in (or was last in) before `today`: a
+    college that has one is up for recertification, one that has none for its first."""
+    periods = [
+        c
+        for case in _college_cases(college, context)
+        for c in case.certifications
+        if c.valid_from <= today
+    ]
+    return max(periods, key=lambda c: (c.valid_from, c.number), default=None)
+
+
+def _application_documents(college: College, context: Context) -> frozenset[DocumentKind]:
+    """The document kinds of the latest application for the college."""
+    applications = [
+        a
+        for case in _college_cases(college, context)
+        for a in context.lookup.find(Application, case_id=case.id)
+    ]
+    if not applications:
+        return frozenset()
+    return max(applications, key=lambda a: (a.prepared, a.id)).document_kinds()
 
 
 _CRITERIA: tuple[tuple[str, str, str, frozenset[str], Any], ...] = (
@@ -339,7 +497,7 @@ _CRITERIA: tuple[tuple[str, str, str, frozenset[str], Any], ...] = (
         N_("Industry's skills needs"),
         N_("The steering group inventories skills needs and matches the supply to them."),
         frozenset({"college"}),
-        lambda cfg: _judgement(N_("the skills inventory")),
+        lambda cfg: judgement_needed(N_("the skills inventory")),
     ),
     (
         "programmes-dimensioning",
@@ -353,14 +511,14 @@ _CRITERIA: tuple[tuple[str, str, str, frozenset[str], Any], ...] = (
         N_("Creative and stimulating learning environment"),
         N_("A modern, realistic environment that attracts all genders."),
         frozenset({"college"}),
-        lambda cfg: _judgement(N_("the learning environment")),
+        learning_environment,
     ),
     (
         "education-within-tc",
         N_("Education within Teknikcollege"),
         N_("Teaching organised with industry; diploma and certificate rules."),
         frozenset({"college"}),
-        lambda cfg: _judgement(N_("how teaching is organised")),
+        lambda cfg: judgement_needed(N_("how teaching is organised")),
     ),
     (
         "working-life-participation",
@@ -372,7 +530,10 @@ _CRITERIA: tuple[tuple[str, str, str, frozenset[str], Any], ...] = (
     (
         "quality-assured-process",
         N_("Quality-assured process"),
-        N_("Annual reports and a satisfaction survey for the past year."),
+        N_(
+            "A first certification shows self-assessments, action plans and an operational "
+            "plan; a recertification the annual reports and surveys of the period."
+        ),
         frozenset({"college"}),
         quality_assured_process,
     ),
@@ -383,21 +544,28 @@ CRITERION_IDS: tuple[str, ...] = tuple(c[0] for c in _CRITERIA)
 """The stable ids of the eight criteria, in their usual order."""
 
 
+def build_criteria(
+    table: tuple[tuple[str, str, str, frozenset[str], Any], ...],
+    rule_set: str,
+    cfg: CriteriaConfig,
+    first_priority: int = 10,
+) -> tuple[FunctionRule, ...]:
+    """Rules from a table of (id, title, description, kinds, check factory), in order."""
+    return tuple(
+        FunctionRule(
+            rid,
+            rule_set,
+            cfg.version,
+            _(title),
+            _(description),
+            kinds,
+            make(cfg),
+            priority=first_priority + i * 10,
+        )
+        for i, (rid, title, description, kinds, make) in enumerate(table)
+    )
+
+
 def national_criteria(config: CriteriaConfig | None = None) -> tuple[FunctionRule, ...]:
     """The eight criteria as rules, checked against `config` (defaults as of Dec 2023)."""
-    cfg = config or CriteriaConfig()
-    rules = []
-    for priority, (rid, title, description, kinds, make) in enumerate(_CRITERIA, start=1):
-        rules.append(
-            FunctionRule(
-                rid,
-                RULE_SET,
-                cfg.version,
-                _(title),
-                _(description),
-                kinds,
-                make(cfg),
-                priority=priority * 10,
-            )
-        )
-    return tuple(rules)
+    return build_criteria(_CRITERIA, RULE_SET, config or CriteriaConfig())

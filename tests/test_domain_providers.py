@@ -1,0 +1,212 @@
+"""Providers as units of their own: their criteria, one open case per provider and
+college, programmes run by several providers in a local college (issue 16)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+import teknikcollege as tc
+from teknikcollege.examples import REVIEWER_POOL, stockholm_pilot
+from teknikcollege.models import Provider
+from teknikcollege.rules.criteria.provider import CRITERION_IDS, unit_criteria
+
+LEADER = tc.Actor.of("p-leader", tc.Role.PROCESS_LEADER)
+OFFICE = tc.Actor.of("p-office", tc.Role.NATIONAL_OFFICE)
+REVIEWER = tc.Actor.of("p-reviewer", tc.Role.REVIEWER)
+LERNIA = tc.UnitRef(tc.UnitKind.PROVIDER, "lernia")
+
+
+def uppsala() -> tc.College:
+    """A second region where Lernia works too."""
+    return tc.College(
+        "uppsala",
+        "Teknikcollege Uppsala län",
+        "03",
+        ("0380", "0381", "0382"),
+        local_colleges=(
+            tc.LocalCollege("enkoping", "Enköping", ("0381",), provider_ids=("lernia",)),
+        ),
+    )
+
+
+@pytest.fixture
+def registry() -> Iterator[tc.Registry]:
+    clock = tc.FixedClock(date(2024, 3, 1))
+    with tc.Registry.open("memory:", clock=clock, config={}) as registry:
+        registry.add(*stockholm_pilot().entities(), uppsala())
+        yield registry
+
+
+def test_lernia_has_an_open_case_in_each_of_two_regions(registry: tc.Registry) -> None:
+    stockholm = registry.open_case("certification", LERNIA, actor=LEADER, college_id="stockholm")
+    uppsala_case = registry.open_case("certification", LERNIA, actor=LEADER, college_id="uppsala")
+    assert (stockholm.college_id, uppsala_case.college_id) == ("stockholm", "uppsala")
+    with pytest.raises(tc.CaseExists):
+        registry.open_case("certification", LERNIA, actor=LEADER, college_id="stockholm")
+
+
+def test_a_provider_is_judged_by_criteria_of_its_own(registry: tc.Registry) -> None:
+    lernia = registry.get(tc.Organisation, "lernia")
+    in_stockholm = registry.assess(Provider(lernia, "stockholm"))
+    assert [f.rule_id for f in in_stockholm.findings] == [
+        "provider-local-college",
+        "provider-letters-of-intent",
+        "provider-programmes",
+        "provider-quality-work",
+    ]
+    statuses = {f.rule_id: f.status.value for f in in_stockholm.findings}
+    assert statuses == {
+        "provider-local-college": "passed",
+        "provider-letters-of-intent": "passed",
+        "provider-programmes": "passed",
+        "provider-quality-work": "needs_judgement",
+    }
+    # In Uppsala Lernia has a local college but no letter of intent and no programme.
+    in_uppsala = {
+        f.rule_id: f.status.value for f in registry.assess(Provider(lernia, "uppsala")).findings
+    }
+    assert in_uppsala["provider-local-college"] == "passed"
+    assert in_uppsala["provider-letters-of-intent"] == "failed"
+    assert in_uppsala["provider-programmes"] == "failed"
+
+
+def test_a_provider_is_never_certified_against_zero_criteria() -> None:
+    clock = tc.FixedClock(date(2024, 3, 1))
+    with tc.Registry.open(
+        "memory:", clock=clock, config={}, criteria_sets=["teknikcollege-national"]
+    ) as registry:
+        registry.add(*stockholm_pilot().entities())
+        case = _provider_reaches_decision(registry)
+        with pytest.raises(
+            tc.TransitionNotAllowed, match="no criteria in force apply to provider:lernia"
+        ):
+            registry.fire(case, "approve", actor=OFFICE)
+
+
+def _provider_reaches_decision(registry: tc.Registry) -> str:
+    registry.add(
+        tc.InterestRegistration(
+            "ir-lernia",
+            tc.InterestKind.CERTIFICATION,
+            "stockholm",
+            "lernia",
+            date(2024, 1, 10),
+            units=(LERNIA,),
+            contact_person_id="p-lernia",
+            steering_group_approved=True,
+        )
+    )
+    case = registry.open_case("certification", LERNIA, actor=LEADER, college_id="stockholm").id
+    registry.add(
+        tc.Application(
+            "app-lernia",
+            case,
+            date(2024, 2, 1),
+            (
+                tc.Document(
+                    tc.DocumentKind.SELF_ASSESSMENT_LOCAL, "Självskattning Lernia", date(2024, 2, 1)
+                ),
+            ),
+            date(2024, 2, 1),
+        ),
+        tc.ReviewVisit(
+            "visit-lernia",
+            case,
+            date(2024, 2, 20),
+            ("p-reviewer", "p-reviewer-2"),
+            national_office_id="p-office",
+            pool_id=REVIEWER_POOL,
+        ),
+    )
+    for trigger, actor in [
+        ("approve_interest", OFFICE),
+        ("submit_application", LEADER),
+        ("start_review", OFFICE),
+        ("hold_visit", REVIEWER),
+        ("issue_protocol", REVIEWER),
+    ]:
+        registry.fire(case, trigger, actor=actor)
+    return case
+
+
+def test_a_provider_is_certified_once_its_criteria_pass(registry: tc.Registry) -> None:
+    case = _provider_reaches_decision(registry)
+    with pytest.raises(tc.TransitionNotAllowed, match="provider-quality-work"):
+        registry.fire(case, "approve", actor=OFFICE)
+    registry.record_judgement(
+        tc.Judgement(
+            "j-lernia",
+            "provider-quality-work",
+            "lernia",
+            "p-reviewer",
+            date(2024, 2, 20),
+            tc.Outcome.PASSED,
+            "self-assessment discussed with the local steering group",
+        ),
+        actor=REVIEWER,
+    )
+    record = registry.fire(case, "approve", actor=OFFICE)
+    assert record.dest == "certified"
+    assert record.findings[0].message.en == "all 4 criteria passed"
+
+
+def test_a_programme_run_by_two_providers_of_its_local_college(registry: tc.Registry) -> None:
+    joint = tc.Programme(
+        "automation",
+        "Automationstekniker",
+        tc.ProgrammeForm.VOCATIONAL_ADULT,
+        40,
+        "lernia",
+        "stockholm",
+        other_provider_ids=("mtk",),
+        local_college_id="sodertorn",
+    )
+    assert joint.providers() == ("lernia", "mtk")
+    registry.add(joint)
+    finding = next(f for f in registry.assess(joint).findings if f.rule_id == "programme-providers")
+    assert finding.passed, finding.message.en
+    assert finding.message.en == "run by 2 providers of Teknikcollege Södertörn"
+    # MTK does not work in Järfälla's local college.
+    north = tc.Programme(
+        "automation-north",
+        "Automation Järfälla",
+        tc.ProgrammeForm.VOCATIONAL_ADULT,
+        40,
+        "lernia",
+        "stockholm",
+        other_provider_ids=("mtk",),
+        local_college_id="jarfalla",
+    )
+    registry.add(north)
+    finding = next(f for f in registry.assess(north).findings if f.rule_id == "programme-providers")
+    assert not finding.passed
+    assert "'mtk' does not work in Teknikcollege Järfälla" in finding.message.en
+    # Both providers count: MTK runs the joint programme as well as its own.
+    mtk = registry.get(tc.Organisation, "mtk")
+    data = next(
+        f
+        for f in registry.assess(Provider(mtk, "stockholm")).findings
+        if f.rule_id == "provider-programmes"
+    ).data
+    assert data["programmes"] == 3
+
+
+def test_a_programme_lists_each_provider_once() -> None:
+    with pytest.raises(tc.InvalidData, match="other_provider_ids"):
+        tc.Programme(
+            "p",
+            "P",
+            tc.ProgrammeForm.VOCATIONAL_ADULT,
+            40,
+            "lernia",
+            "stockholm",
+            other_provider_ids=("lernia",),
+        )
+
+
+def test_the_unit_criteria_have_stable_ids() -> None:
+    assert tuple(r.id for r in unit_criteria()) == CRITERION_IDS
+    assert all(r.rule_set == "teknikcollege-units" for r in unit_criteria())

@@ -1,0 +1,171 @@
+"""Rules a real first certification can pass; the Stockholm pilot's exceptions stated
+once, flagged rather than blocking; an extended pilot (issue 16)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import attrs
+import pytest
+
+import teknikcollege as tc
+from teknikcollege.examples import PILOT_START, stockholm_pilot
+from teknikcollege.models import Certification
+from teknikcollege.rules import Context, assess, national_criteria
+from teknikcollege.testing.strategies import EntityLookup
+from teknikcollege.workflow.case import Case
+from teknikcollege.workflow.guards import pilot_programmes_certified
+from teknikcollege_stockholm import STOCKHOLM_RULES
+
+COLLEGE = tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm")
+FIRST_DOCUMENTS = (
+    tc.DocumentKind.SELF_ASSESSMENT_REGIONAL, tc.DocumentKind.SELF_ASSESSMENT_LOCAL,
+    tc.DocumentKind.ACTION_PLAN_REGIONAL, tc.DocumentKind.ACTION_PLAN_LOCAL,
+    tc.DocumentKind.OPERATIONAL_PLAN,
+)
+
+
+def at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc)
+
+
+def quality(day: date, *entities: object) -> tc.Finding:
+    bundle = stockholm_pilot()
+    lookup = EntityLookup([*bundle.entities(), *entities])
+    rule = next(r for r in national_criteria() if r.id == "quality-assured-process")
+    return rule.check(bundle.colleges[0], Context(at(day), lookup))
+
+
+def case_with(*certifications: Certification) -> Case:
+    case = Case("c-college", "certification", COLLEGE, "stockholm", "in_review", at(PILOT_START))
+    case.certifications.extend(certifications)
+    return case
+
+
+def application(*kinds: tc.DocumentKind) -> tc.Application:
+    day = date(2022, 9, 1)
+    return tc.Application("app", "c-college", day, tuple(tc.Document(k, k.value, day)
+                                                         for k in kinds), day)
+
+
+def test_a_brand_new_college_passes_its_first_certification_without_annual_reports() -> None:
+    # Three months into the pilot: no year has been reported, and none is asked for.
+    finding = quality(date(2022, 1, 10), case_with(), application(*FIRST_DOCUMENTS))
+    assert finding.status is tc.Status.PASSED
+    assert finding.message.en == (
+        "first certification: self-assessments, action plans and an operational plan handed in")
+    assert finding.data["first_certification"] is True
+
+
+def test_a_first_certification_without_an_operational_plan_fails() -> None:
+    finding = quality(date(2022, 1, 10), case_with(), application(*FIRST_DOCUMENTS[:-1]))
+    assert finding.status is tc.Status.FAILED
+    assert finding.message.en == "first certification: the application lacks operational_plan"
+    assert finding.message.sv == "första certifieringen: ansökan saknar operational_plan"
+
+
+def test_a_recertification_needs_the_reports_and_surveys_of_each_year_of_the_period() -> None:
+    period = Certification(COLLEGE, date(2023, 2, 15), date(2026, 2, 14), 1)
+    reports = [tc.AnnualReport(f"ar-{y}", "stockholm", y, tc.ReportLevel.REGIONAL,
+                               date(y + 1, 1, 31)) for y in (2023, 2024)]
+    surveys = [tc.SatisfactionSurvey(f"s-{y}", "stockholm", y, 10, 5, 50, 80.0)
+               for y in (2023,)]
+    finding = quality(date(2025, 10, 1), case_with(period), application(*FIRST_DOCUMENTS),
+                      *reports, *surveys)
+    assert finding.status is tc.Status.FAILED
+    assert finding.message.en == "recertification: no satisfaction survey for 2024"
+    survey = tc.SatisfactionSurvey("s-2024", "stockholm", 2024, 10, 5, 50, 81.0)
+    finding = quality(date(2025, 10, 1), case_with(period), *reports, *surveys, survey)
+    assert finding.passed
+    assert finding.message.en == (
+        "recertification: annual reports and satisfaction surveys for 2023, 2024")
+
+
+# --- the pilot's exceptions ---------------------------------------------------------------
+
+TRAINING = tc.Programme(
+    "cnc-amu", "CNC-operatör (arbetsmarknadsutbildning)", tc.ProgrammeForm.LABOUR_MARKET_TRAINING,
+    weeks=20, provider_id="lernia", college_id="stockholm", start=date(2022, 3, 1),
+    created_in_pilot=True, local_college_id="sodertorn",
+)
+
+
+def stockholm_context(day: date, *entities: object) -> tuple[tc.College, Context]:
+    bundle = stockholm_pilot()
+    criteria = (*national_criteria(), *STOCKHOLM_RULES)
+    lookup = EntityLookup([*bundle.entities(), *entities])
+    return bundle.colleges[0], Context(at(day), lookup, criteria)
+
+
+def test_labour_market_training_in_the_pilot_is_flagged_and_does_not_block_the_college() -> None:
+    college, context = stockholm_context(date(2023, 1, 10), TRAINING)
+    result = assess(college, context.criteria, context)
+    found = {f.rule_id: f for f in result.findings}
+    assert found["programmes-dimensioning"].status is tc.Status.FLAGGED
+    assert found["programmes-dimensioning"].message.en == (
+        "2 programmes of certifiable form and length; not part of the certification: "
+        "CNC-operatör (arbetsmarknadsutbildning): the form labour_market_training is not "
+        "certifiable (higher_vocational, upper_secondary, vocational_adult)")
+    assert found["stockholm-labour-market-training"].status is tc.Status.FLAGGED
+    assert {f.rule_id for f in result.flags()} == {
+        "programmes-dimensioning", "stockholm-labour-market-training"}
+    assert not {f.rule_id for f in result.gaps()} & {
+        "programmes-dimensioning", "stockholm-labour-market-training"}
+    assert "⚑" in result.report("sv") and "tillåtet, flaggat" in result.report("sv")
+    # The programme itself still cannot be certified.
+    own = assess(TRAINING, context.criteria, context)
+    assert next(f for f in own.findings if f.rule_id == "programmes-dimensioning").status \
+        is tc.Status.FAILED
+
+
+def test_labour_market_training_does_not_block_ordinary_operation() -> None:
+    certified = [
+        attrs.evolve(case_with(Certification(ref, date(2023, 2, 15), date(2026, 2, 14))),
+                     id=f"c-{ref.id}", subject=ref)
+        for ref in (tc.UnitRef(tc.UnitKind.PROGRAMME, "industriteknik-bas"),
+                    tc.UnitRef(tc.UnitKind.PROGRAMME, "cnc-operator"))
+    ]
+    _, context = stockholm_context(date(2024, 10, 1), TRAINING, *certified)
+    life = Case("life", "college-lifecycle", COLLEGE, "stockholm", "certified", at(PILOT_START))
+    finding = pilot_programmes_certified.check(life, context)
+    assert finding.status is tc.Status.FLAGGED and not finding.status.blocks
+    assert finding.message.en == (
+        "all 2 programmes from the pilot are certified; not certifiable, so not required: "
+        "cnc-amu")
+    # Without the certifications the pilot's certifiable programmes still block.
+    _, bare = stockholm_context(date(2024, 10, 1), TRAINING)
+    assert pilot_programmes_certified.check(life, bare).status is tc.Status.FAILED
+
+
+def test_labour_market_training_started_after_the_pilot_is_not_allowed() -> None:
+    late = attrs.evolve(TRAINING, id="late", start=date(2024, 11, 1), created_in_pilot=False)
+    college, context = stockholm_context(date(2025, 1, 10), late)
+    finding = next(f for f in assess(college, context.criteria, context).findings
+                   if f.rule_id == "stockholm-labour-market-training")
+    assert finding.status is tc.Status.FAILED
+    assert "started after the pilot (2024-09-30) is not allowed" in finding.message.en
+
+
+@pytest.mark.parametrize(
+    ("end", "status"),
+    [
+        (date(2024, 9, 30), tc.Status.PASSED),
+        (date(2025, 6, 30), tc.Status.FLAGGED),  # extended by nine months
+        (date(2024, 6, 30), tc.Status.FAILED),
+    ],
+)
+def test_an_extended_pilot_is_allowed_and_flagged(end: date, status: tc.Status) -> None:
+    college, context = stockholm_context(date(2024, 1, 10))
+    college = attrs.evolve(college, pilot=tc.Period(PILOT_START, end))
+    finding = next(r for r in STOCKHOLM_RULES if r.id == "stockholm-pilot-length").check(
+        college, context)
+    assert finding.status is status
+    if status is tc.Status.FLAGGED:
+        assert finding.message.en == (
+            "the pilot was extended: it runs 2021-10-01 – 2025-06-30 instead of ending on "
+            "2024-09-30")
+
+
+def test_flagged_findings_never_block() -> None:
+    assert not tc.Status.FLAGGED.blocks
+    assert tc.Status.FAILED.blocks and tc.Status.NEEDS_JUDGEMENT.blocks
