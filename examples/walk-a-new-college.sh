@@ -57,6 +57,8 @@ tc person add p-office --name "Riks Kansli" --role national_office \
     --email kansli@example.org --organisation rts
 tc person add p-rev1 --name "Gran Skare" --role reviewer --email granskare@example.org
 tc person add p-rev2 --name "Ulla Granskare" --role reviewer
+tc person pool review-committee --name "Granskningskommittén" --member p-rev1 --member p-rev2 \
+    --from 2024-01-01
 
 # The college: members, agreements, funding, a local college, steering groups.
 tc college add gavleborg --name "Teknikcollege Gävleborg" --county 21 \
@@ -94,8 +96,8 @@ tc group member gavleborg gavle-sandviken-local p-gavle --sector municipality \
 
 # The first programme, built during the pilot, with the companies' contributions.
 tc programme add svetsare-gavle --title "Svetsare" --form vocational_adult --weeks 40 \
-    --provider vux-gavleborg --college gavleborg --branch-area industry \
-    --start 2024-02-05 --pilot \
+    --provider vux-gavleborg --college gavleborg --local-college gavle-sandviken \
+    --branch-area industry --start 2024-02-05 --pilot \
     --contribution stalverket:apl_places:6 --contribution stalverket:supervisors:2 \
     --contribution verktyg-norr:apl_places:3
 
@@ -128,8 +130,9 @@ tc case fire cert-svetsare start_review --actor $OFFICE
 
 day 2025-03-11 "Review visit: two reviewers; their judgements"
 tc record visit visit-gavleborg cert-gavleborg --reviewer p-rev1 --reviewer p-rev2 \
-    --sampled gavle-sandviken
-tc record visit visit-svetsare cert-svetsare --reviewer p-rev1 --reviewer p-rev2
+    --pool review-committee --office p-office --sampled gavle-sandviken
+tc record visit visit-svetsare cert-svetsare --reviewer p-rev1 --reviewer p-rev2 \
+    --pool review-committee --office p-office
 for rule in industry-skills-needs learning-environment education-within-tc; do
     tc record judgement "judgement-$rule" --rule "$rule" --subject gavleborg \
         --outcome passed --evidence "seen on the review visit" --actor $REVIEWER

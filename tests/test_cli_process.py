@@ -103,6 +103,8 @@ def db(tmp_path: Path) -> str:
         ("person", "add", "p-rev1", "--name", "Gran", "--role", "reviewer"),
         ("person", "add", "p-rev2", "--name", "Ulla", "--role", "reviewer"),
         ("person", "add", "p-office", "--name", "Riks", "--role", "national_office"),
+        ("person", "pool", "review-committee", "--name", "Kommittén", "--member", "p-rev1",
+         "--member", "p-rev2", "--from", "2024-01-01"),
         ("college", "add", "gbg", "--name", "Teknikcollege G", "--county", "21",
          "--municipality", "2180", "--municipality", "2181", "--municipality", "2104",
          "--process-leader", "p-leader"),
@@ -213,12 +215,13 @@ def test_two_reviewers_guard_the_visit_from_the_command_line(db: str) -> None:
     assert {t["trigger"]: t["possible"] for t in triggers}["submit_application"] is True
     ok("--db", db, "case", "fire", "c-1", "submit_application", "--actor", leader, env=env)
     ok("--db", db, "case", "fire", "c-1", "start_review", "--actor", office, env=env)
-    ok("--db", db, "record", "visit", "v-1", "c-1", "--reviewer", "p-rev1", env=env)
+    ok("--db", db, "record", "visit", "v-1", "c-1", "--reviewer", "p-rev1",
+       "--pool", "review-committee", "--office", "p-office", env=env)
     refused = invoke("--db", db, "case", "fire", "c-1", "hold_visit", "--actor",
                      "p-rev1:reviewer", env=env)
-    assert refused.exit_code == 1 and "fewer than two reviewers" in refused.stderr
+    assert refused.exit_code == 1 and "2 are needed" in refused.stderr
     ok("--db", db, "record", "visit", "v-2", "c-1", "--reviewer", "p-rev1", "--reviewer",
-       "p-rev2", env=env)
+       "p-rev2", "--pool", "review-committee", "--office", "p-office", env=env)
     ok("--db", db, "case", "fire", "c-1", "hold_visit", "--actor", "p-rev1:reviewer", env=env)
     listed = json.loads(ok("--db", db, "case", "list", "--state", "visited", "--json").stdout)
     assert [c["id"] for c in listed] == ["c-1"]
@@ -234,7 +237,8 @@ def test_a_claimed_reviewer_role_grants_nothing(db: str) -> None:
 
 
 PROCESS_COMMANDS = [
-    "organisation add", "person add", "college add", "college show", "college agreement",
+    "organisation add", "person add", "person pool", "college add", "college show",
+    "college agreement",
     "college funding", "college local", "group add", "group member", "programme add",
     "record interest", "record application", "record visit", "record protocol",
     "record supplement", "record postponement", "record judgement", "record annual-report",

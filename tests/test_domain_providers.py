@@ -26,6 +26,7 @@ def uppsala() -> tc.College:
         "Teknikcollege Uppsala län",
         "03",
         ("0380", "0381", "0382"),
+        process_leaders=("p-upp",),
         local_colleges=(
             tc.LocalCollege("enkoping", "Enköping", ("0381",), provider_ids=("lernia",)),
         ),
@@ -36,13 +37,15 @@ def uppsala() -> tc.College:
 def registry() -> Iterator[tc.Registry]:
     clock = tc.FixedClock(date(2024, 3, 1))
     with tc.Registry.open("memory:", clock=clock, config={}) as registry:
-        registry.add(*stockholm_pilot().entities(), uppsala())
+        registry.add(*stockholm_pilot().entities(), tc.Person("p-upp", "Uma Uppsala"), uppsala())
         yield registry
 
 
 def test_lernia_has_an_open_case_in_each_of_two_regions(registry: tc.Registry) -> None:
     stockholm = registry.open_case("certification", LERNIA, actor=LEADER, college_id="stockholm")
-    uppsala_case = registry.open_case("certification", LERNIA, actor=LEADER, college_id="uppsala")
+    uppsala_case = registry.open_case(
+        "certification", LERNIA, actor=tc.Actor.of("p-upp"), college_id="uppsala"
+    )
     assert (stockholm.college_id, uppsala_case.college_id) == ("stockholm", "uppsala")
     with pytest.raises(tc.CaseExists):
         registry.open_case("certification", LERNIA, actor=LEADER, college_id="stockholm")

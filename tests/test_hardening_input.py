@@ -67,7 +67,8 @@ def supplements_case(registry: tc.Registry) -> str:
     registry.add(
         tc.Application(f"a-{case}", case, day, (
             tc.Document(tc.DocumentKind.SELF_ASSESSMENT_LOCAL, "s", day),), day),
-        tc.ReviewVisit(f"v-{case}", case, day, ("x", "y")),
+        tc.ReviewVisit(f"v-{case}", case, day, ("p-reviewer", "p-reviewer-2"),
+                       national_office_id="p-office", pool_id="review-committee"),
         tc.InterestRegistration(
             f"i-{case}", tc.InterestKind.CERTIFICATION, "stockholm", "x", day,
             units=(registry.case(case).subject,), contact_person_id="p-leader",

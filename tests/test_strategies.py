@@ -45,6 +45,12 @@ BUILDS_NEEDS: dict[type[Any], dict[str, st.SearchStrategy[Any]]] = {
         "new_due": tst.dates(min_value=date(2024, 1, 2)),
     },
 }
+# Models whose invariant inference breaks only by chance (a member drawn twice, more
+# diplomas than completed students): the same kind of help, not always needed.
+BUILDS_HELPED: dict[type[Any], dict[str, st.SearchStrategy[Any]]] = {
+    tc.YearFigures: {"diplomas": st.just(0), "certificates": st.just(0)},
+    tc.Council: {"members": st.just(())},
+}
 
 ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}")
 
@@ -94,7 +100,8 @@ def _assert_documented_syntax(obj: object) -> None:
 @settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_builds_and_from_type_work_for_every_public_model(cls: type[Any], data: Any) -> None:
-    built = data.draw(st.builds(cls, **BUILDS_NEEDS.get(cls, {})), label="builds")
+    helped = {**BUILDS_NEEDS, **BUILDS_HELPED}.get(cls, {})
+    built = data.draw(st.builds(cls, **helped), label="builds")
     drawn = data.draw(st.from_type(cls), label="from_type")
     for value in (built, drawn):
         assert isinstance(value, cls)

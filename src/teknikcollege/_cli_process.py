@@ -53,6 +53,7 @@ from .models import (
     Protocol,
     ProviderKind,
     ReportLevel,
+    ReviewerPool,
     ReviewVisit,
     Role,
     SatisfactionSurvey,
@@ -280,6 +281,28 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         with state.registry() as registry:
             registry.add(entity)
         done(state, entity, _("person {id!r} added", id=id))
+
+    @person.command(
+        "pool",
+        **helped(
+            _("Add the national reviewer pool a visit's reviewers come from (--member repeats)."),
+            "teknikcollege person pool review-committee --name 'Granskningskommittén' "
+            "--member p-rev1 --member p-rev2",
+        ),
+    )
+    @click.argument("id")
+    @click.option("--name", required=True, help=h(_("The pool's name.")))
+    @click.option("--member", "members", multiple=True, help=h(_("A reviewer in the pool.")))
+    @click.option("--from", "start", help=h(_("The first day of the pool (YYYY-MM-DD).")))
+    @click.pass_obj
+    def person_pool(
+        state: State, id: str, name: str, members: tuple[str, ...], start: str | None
+    ) -> None:
+        with state.registry() as registry:
+            first = parse_day(start, "--from") if start else registry.now().date()
+            entity = ReviewerPool(id, name, Period(first), members)
+            registry.add(entity)
+        done(state, entity, _("reviewer pool {id!r} added", id=id))
 
     # -- colleges ------------------------------------------------------------------------
 
@@ -640,6 +663,10 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         "--pilot", is_flag=True, help=h(_("The programme was built during the college's pilot."))
     )
     @click.option("--contribution", "contributions", multiple=True, metavar="COMPANY:KIND:COUNT")
+    @click.option("--local-college", "local_college", help=h(_("The local college it belongs to.")))
+    @click.option(
+        "--also-provider", "others", multiple=True, help=h(_("Another provider running it."))
+    )
     @click.pass_obj
     def programme_add(
         state: State,
@@ -654,6 +681,8 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         start: date | None,
         pilot: bool,
         contributions: tuple[str, ...],
+        local_college: str | None,
+        others: tuple[str, ...],
     ) -> None:
         given = []
         for company, kind, count in _pairs(contributions, 3, "--contribution", lang):
@@ -682,6 +711,8 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
             start=start,
             created_in_pilot=pilot,
             contributions=tuple(given),
+            other_provider_ids=others,
+            local_college_id=local_college,
         )
         with state.registry() as registry:
             registry.add(entity)
@@ -832,13 +863,15 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
                 "needs two reviewers)."
             ),
             "teknikcollege record visit visit-1 CASE-ID --reviewer p-rev1 --reviewer p-rev2 "
-            "--sampled gavle-sandviken",
+            "--pool review-committee --office p-office --sampled gavle-sandviken",
         ),
     )
     @click.argument("id")
     @click.argument("case_id", shell_complete=_completer(_case_items))
     @click.option("--reviewer", "reviewers", multiple=True, help=h(_("A reviewer's id.")))
     @click.option("--sampled", multiple=True, help=h(_("A local college visited as a sample.")))
+    @click.option("--pool", help=h(_("The reviewer pool the reviewers come from.")))
+    @click.option("--office", help=h(_("The national office's representative on the visit.")))
     @date_option
     @click.pass_obj
     def record_visit(
@@ -847,11 +880,21 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         case_id: str,
         reviewers: tuple[str, ...],
         sampled: tuple[str, ...],
+        pool: str | None,
+        office: str | None,
         on: date | None,
     ) -> None:
         with state.registry() as registry:
             registry.case(case_id)
-            entity = ReviewVisit(id, case_id, today(registry, on), reviewers, sampled)
+            entity = ReviewVisit(
+                id,
+                case_id,
+                today(registry, on),
+                reviewers,
+                sampled,
+                national_office_id=office,
+                pool_id=pool,
+            )
             registry.add(entity)
         done(state, entity, _("review visit {id!r} recorded", id=id))
 

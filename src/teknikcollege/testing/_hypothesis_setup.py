@@ -54,12 +54,22 @@ def _models() -> list[type[Any]]:
 def _values() -> list[Any]:
     """Other public values with a strategy of their own (strategies.VALUE_STRATEGIES)."""
     from .._text import Text
-    from ..models import Agreement
+    from ..models import Agreement, Council, Obligation, YearFigures
     from ..notify.port import Notification
     from ..rules.base import Context, Lookup
     from ..workflow.definition import WorkflowDefinition
 
-    return [Agreement, Text, WorkflowDefinition, Lookup, Context, Notification]
+    return [
+        Agreement,
+        Text,
+        WorkflowDefinition,
+        Lookup,
+        Context,
+        Notification,
+        YearFigures,
+        Council,
+        Obligation,
+    ]
 
 
 def _model_strategy(cls: Any) -> Callable[[], SearchStrategy[Any]]:

@@ -122,6 +122,7 @@ _MODULES = (
     "teknikcollege.models.college",
     "teknikcollege.models.programme",
     "teknikcollege.models.process",
+    "teknikcollege.models.followup",
     "teknikcollege.serialization",
     "teknikcollege.rules.findings",
     "teknikcollege.rules.base",
@@ -134,6 +135,8 @@ _MODULES = (
     "teknikcollege.services.delivery",
     "teknikcollege.services.sweep",
     "teknikcollege.storage.port",
+    "teknikcollege.services.trust",
+    "teknikcollege.services.status",
 )
 """Modules whose attrs classes are public models or nested in one."""
 
@@ -141,6 +144,12 @@ _MODULES = (
 _BY_FIELD: dict[tuple[str, str], Any] = {
     ("Organisation", "kind"): StandaloneOrganisationKind,
     ("TransitionRecord", "hash"): EntityId,
+    ("ChainReport", "head"): EntityId,
+    ("Obligation", "unit"): EntityId,
+    ("Refusal", "action"): Slug,
+    ("Refusal", "target"): EntityId,
+    ("Due", "what"): Slug,
+    ("OpenCase", "state"): Slug,
     ("TransitionRecord", "prev_hash"): EntityId,
     ("TickReport", "skipped"): tuple[tuple[EntityId, Prose], ...],
     ("UnitRef", "kind"): StandaloneUnitKind,
@@ -194,6 +203,14 @@ _NAME_FIELDS = frozenset({"name", "title"})
 _PROSE_FIELDS = frozenset({"description", "evidence", "reason", "note"})
 _COUNT_FIELDS = frozenset(
     {
+        "men",
+        "women",
+        "unspecified",
+        "length",
+        "places",
+        "intake",
+        "enrolled",
+        "completed",
         "amount_sek",
         "companies",
         "teachers",

@@ -171,7 +171,14 @@ def base_document() -> dict[str, Any]:
             Application(
                 "a-1", case, day, (Document(DocumentKind.SELF_ASSESSMENT_LOCAL, "s", day),), day
             ),
-            ReviewVisit("v-1", case, day, ("p-reviewer", "r2")),
+            ReviewVisit(
+                "v-1",
+                case,
+                day,
+                ("p-reviewer", "p-reviewer-2"),
+                national_office_id="p-office",
+                pool_id="review-committee",
+            ),
             InterestRegistration(
                 "i-1",
                 InterestKind.CERTIFICATION,

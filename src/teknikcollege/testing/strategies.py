@@ -1016,6 +1016,55 @@ MODEL_STRATEGIES: dict[Any, st.SearchStrategy[Any]] = {
 what ``st.from_type(Model)`` draws. Models in neither this nor :data:`VALUE_STRATEGIES`
 get :func:`inferred`."""
 
+
+def _year_figures() -> st.SearchStrategy[Any]:
+    """Figures where no more diplomas and certificates are given than students completed."""
+    from ..models import ByGender, YearFigures
+
+    counts = st.integers(min_value=0, max_value=60)
+    genders = st.builds(ByGender, counts, counts, counts)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> YearFigures:
+        completed = draw(genders)
+        total = completed.women + completed.men + completed.unspecified
+        diplomas = draw(st.integers(min_value=0, max_value=total))
+        certificates = draw(st.integers(min_value=0, max_value=total - diplomas))
+        return YearFigures(
+            draw(st.integers(min_value=2000, max_value=2100)),
+            draw(counts),
+            draw(genders),
+            draw(genders),
+            completed,
+            diplomas,
+            certificates,
+        )
+
+    return build()
+
+
+def _councils() -> st.SearchStrategy[Any]:
+    """Councils whose members are listed once each."""
+    from ..models import Council, CouncilKind
+
+    members = st.lists(st.from_type(Member), max_size=4, unique_by=lambda m: m.person_id)
+    return st.builds(Council, ids, names, st.sampled_from(CouncilKind), members.map(tuple))
+
+
+def _obligations() -> st.SearchStrategy[Any]:
+    """Yearly obligations with a unit written as one line."""
+    from ..models import Obligation, ObligationKind
+
+    return st.builds(
+        Obligation,
+        st.sampled_from(ObligationKind),
+        st.integers(min_value=2000, max_value=2100),
+        dates(),
+        ids,
+        st.booleans(),
+    )
+
+
 VALUE_STRATEGIES: dict[Any, st.SearchStrategy[Any]] = {
     Agreement: agreements(),
     Text: texts(),
@@ -1025,6 +1074,19 @@ VALUE_STRATEGIES: dict[Any, st.SearchStrategy[Any]] = {
     Notification: notifications(),
 }
 """The strategy registered for each public value that is not stored on its own."""
+
+
+def _late_values() -> dict[Any, st.SearchStrategy[Any]]:
+    from ..models import Council, Obligation, YearFigures
+
+    return {
+        YearFigures: st.deferred(_year_figures),
+        Council: st.deferred(_councils),
+        Obligation: st.deferred(_obligations),
+    }
+
+
+VALUE_STRATEGIES.update(_late_values())
 
 
 MARKER_STRATEGIES: dict[Any, Callable[[], st.SearchStrategy[Any]]] = {
