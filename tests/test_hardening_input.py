@@ -95,8 +95,13 @@ def test_fire_params_outside_the_range_or_format_are_invalid_data(
         registry.fire(case, "grant_postponement", actor=OFFICE, params={"new_due": value})
     assert paths(info.value) == {"params.new_due"}
     assert registry.export_document() == before
-    registry.fire(case, "grant_postponement", actor=OFFICE, params={"new_due": "2024-06-01"})
+    record = registry.fire(case, "grant_postponement", actor=OFFICE,
+                           params={"new_due": "2024-06-01"})
     assert registry.case(case).deadlines["supplements_due"] == date(2024, 6, 1)
+    # Granting a postponement stores its record, in the same transaction.
+    (postponement,) = registry.find(tc.Postponement, case_id=case)
+    assert postponement.id == f"{case}-postponement-{record.seq}"
+    assert postponement.new_due == date(2024, 6, 1)
 
 
 @pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01"])

@@ -19,6 +19,21 @@ _REMINDERS = {
         N_("Certification expiring: {subject}"),
         N_("The certification is valid until {due}. Recertification needs to start."),
     ),
+    "follow_up_due": (
+        N_("Yearly follow-up due: {subject}"),
+        N_(
+            "The yearly follow-up (operational plan, annual reports, surveys) is due by "
+            "{due}."
+        ),
+    ),
+    "reapplication_due": (
+        N_("Re-application due: {subject}"),
+        N_("The re-application for the next period is due by {due}."),
+    ),
+    "reapplication_overdue": (
+        N_("Re-application overdue: {subject}"),
+        N_("The re-application for the next period was due by {due}."),
+    ),
 }
 
 _TRANSITION = (

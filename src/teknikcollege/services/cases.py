@@ -191,7 +191,7 @@ def fire(
         raise refuse(actor, trigger, case.id, spec.roles, now, reason)
     flow.check_source(case, spec)
     params = dict(params or {})
-    flow.check_params(case, spec, params, now.date())
+    flow.check_params(case, spec, params, now)  # the day in the workflow's time zone
     findings = guards(deps, uow, case, spec, now)
     failing = [f for f in findings if f.status.blocks]
     if failing:
@@ -221,6 +221,9 @@ def fire(
             )
         )
     store_case(uow, case, flow, version)
+    # Records the step itself creates (a granted postponement), in the same unit of work.
+    for entity in flow.created(case, record):
+        uow.entities.add(entity)
     if spec.notify and notify:
         state_from, state_to = flow.definition.state(source), flow.definition.state(dest)
         enqueue(

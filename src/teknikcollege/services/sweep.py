@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import date, datetime
 
 import attrs
 
@@ -102,7 +102,8 @@ def tick_case(
         records.append((case, record))
     sent = 0
     for reminder, key in flow.due_reminders(case, when):
-        due = case.deadlines[reminder.deadline]
+        # The key names the occurrence (a yearly obligation repeats its deadline).
+        due = date.fromisoformat(key.rsplit(":", 1)[1])
         enqueue(
             deps,
             uow,
