@@ -142,8 +142,17 @@ def describe(error: BaseException, lang: Language) -> tuple[str, str]:
     ).get(lang)
 
 
+# Python 3.10 has no ``sqlite_errorname``: there the message says which error it is.
+_SQLITE_MESSAGES = {
+    "database or disk is full": "SQLITE_FULL",
+    "disk I/O error": "SQLITE_IOERR",
+    "database disk image is malformed": "SQLITE_CORRUPT",
+    "file is not a database": "SQLITE_NOTADB",
+}
+
+
 def _sqlite_text(error: sqlite3.Error) -> Text:
-    name = getattr(error, "sqlite_errorname", "")
+    name = getattr(error, "sqlite_errorname", "") or _SQLITE_MESSAGES.get(str(error), "")
     if name.startswith("SQLITE_FULL"):
         return Text(
             f"disken är full; inget sparades ({error})",

@@ -21,10 +21,7 @@ _REMINDERS = {
     ),
     "follow_up_due": (
         N_("Yearly follow-up due: {subject}"),
-        N_(
-            "The yearly follow-up (operational plan, annual reports, surveys) is due by "
-            "{due}."
-        ),
+        N_("The yearly follow-up (operational plan, annual reports, surveys) is due by {due}."),
     ),
     "reapplication_due": (
         N_("Re-application due: {subject}"),

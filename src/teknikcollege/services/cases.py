@@ -19,6 +19,7 @@ from ..unit_of_work import UnitOfWork
 from ..workflow.case import Actor, Case, TransitionRecord
 from ..workflow.definition import Transition
 from ..workflow.engine import Workflow
+from . import policies
 from .notifications import enqueue, new_id
 from .policy import case_denial, denial, refuse, roles_for
 
@@ -173,6 +174,7 @@ def fire(
     by_sweep: bool = False,
     notify: bool = True,
     recorded: TransitionRecord | None = None,
+    follow: bool = True,
 ) -> tuple[TransitionRecord, Case]:
     """Fire `trigger` on a case: permission, parameters, guards, then the machine moves
     the case; history and notifications are written in the same unit of work."""
@@ -224,6 +226,9 @@ def fire(
     # Records the step itself creates (a granted postponement), in the same unit of work.
     for entity in flow.created(case, record):
         uow.entities.add(entity)
+    # Cases that depend on this one follow it in the same transaction.
+    if follow:  # a replay carries the policies' own records: it must not add them again
+        policies.follow(deps, uow, case, spec, record, now, fire)
     if spec.notify and notify:
         state_from, state_to = flow.definition.state(source), flow.definition.state(dest)
         enqueue(

@@ -171,10 +171,11 @@ def _apply(
             )
         else:
             by_sweep = record.actor_id == SYSTEM.id
-            if by_sweep:
+            wf = workflow(deps, case.workflow)
+            timed = {rule.trigger for rule in wf.definition.time_rules}
+            if by_sweep and record.trigger in timed:
                 current = uow.entities.get(Case, case.id)
                 assert current is not None
-                wf = workflow(deps, case.workflow)
                 if record.trigger not in wf.due_triggers(current, record.at):
                     raise _problem(
                         f"{path}.trigger",
@@ -193,6 +194,7 @@ def _apply(
                 by_sweep=by_sweep,
                 notify=False,
                 recorded=record,
+                follow=False,
             )
     except InvalidData as error:
         if error.errors and error.errors[0][0].startswith("history["):

@@ -33,6 +33,10 @@ COLLEGE_LIFECYCLE = WorkflowDefinition(
         State("pilot", Text("Pilotverksamhet", "Pilot")),
         State("certified", Text("Certifierat", "Certified")),
         State("ordinary_operation", Text("Ordinarie verksamhet", "Ordinary operation")),
+        State(
+            "certification_ended",
+            Text("Certifieringen har upphört", "Certification ended"),
+        ),
         State("decertified", Text("Avcertifierat", "Decertified"), final=True),
         State("discontinued", Text("Avvecklat", "Discontinued"), final=True),
     ),
@@ -66,15 +70,37 @@ COLLEGE_LIFECYCLE = WorkflowDefinition(
         ),
         Transition(
             "discontinue",
-            ("pilot", "certified", "ordinary_operation"),
+            ("pilot", "certified", "ordinary_operation", "certification_ended"),
             "discontinued",
             frozenset({PL, ADMIN}),
             Text("Avveckla", "Discontinue"),
             notify=(OFFICE,),
         ),
+        # Fired by the registry itself, in the transaction of the certification case's
+        # change (teknikcollege.services.policies): the lifecycle follows the college's
+        # certification, with the cause in the note.
+        Transition(
+            "lose_certification",
+            ("certified", "ordinary_operation"),
+            "certification_ended",
+            frozenset({SYSTEM}),
+            Text("Certifieringen upphör", "The certification ends"),
+            notify=(PL, CHAIR, OFFICE),
+        ),
+        Transition(
+            "regain_certification",
+            ("certification_ended",),
+            "certified",
+            frozenset({SYSTEM}),
+            Text("Certifierat igen", "Certified again"),
+            guards=("college-certified",),
+            notify=(PL, CHAIR),
+        ),
     ),
 )
-"""``pilot → certified → ordinary_operation``, with ``decertified`` and ``discontinued``."""
+"""``pilot → certified → ordinary_operation``, with ``decertified`` and ``discontinued``;
+``certification_ended`` while the college's certification has ended (expired or
+decertified) until a new one brings it back to ``certified``."""
 
 _REVIEW_STATES = (
     "application_submitted",
@@ -85,6 +111,10 @@ _REVIEW_STATES = (
     "postponed",
     "supplements_received",
 )
+GRACE_STATES = _REVIEW_STATES
+"""States in which a unit whose recertification was handed in stays certified after its
+period's last day, until the decision (approval continues the period; rejection, a lapse
+or withdrawal end it on that day)."""
 _OPEN_STATES = ("interest_registered", "interest_approved", *_REVIEW_STATES, "recertification_open")
 
 CERTIFICATION = WorkflowDefinition(
@@ -268,9 +298,9 @@ CERTIFICATION = WorkflowDefinition(
     time_rules=(
         TimeRule("lapse", "supplements_due", ("awaiting_supplements", "postponed"), 1),
         TimeRule("open_recertification", "recertification_opens", ("certified",)),
-        TimeRule(
-            "expire", "valid_until", ("certified", "recertification_open", *_REVIEW_STATES), 1
-        ),
+        # Expiry ends a period nobody applied to renew; a recertification handed in keeps
+        # the unit certified through review, supplements and postponements (GRACE_STATES).
+        TimeRule("expire", "valid_until", ("certified", "recertification_open"), 1),
     ),
     reminders=(
         Reminder(

@@ -182,8 +182,11 @@ class Workflow:
         previous = case.certifications[-1] if case.certifications else None
         number = previous.number + 1 if previous else 1
         start = day
-        if previous is not None and previous.valid_until >= day:
-            start = previous.valid_until + timedelta(days=1)  # renewals never overlap
+        if previous is not None:
+            # A renewal continues the period before it: it starts the day after, whether
+            # it was approved before the old period ended or during the grace a
+            # recertification in review keeps (see ``GRACE_STATES``).
+            start = previous.valid_until + timedelta(days=1)
         months = validity.first_months if number == 1 else validity.renewal_months
         until = add_months(start, months) - timedelta(days=1)
         case.certifications.append(Certification(case.subject, start, until, number))

@@ -1,0 +1,66 @@
+"""Cases that agree: policies run in the transaction of the change that triggers them.
+
+The college lifecycle follows the college's certification: when a certification case of
+a college ends its certification (expiry, decertification), every open case of the same
+college that can ``lose_certification`` does so; when a certification is granted, every
+one that can ``regain_certification`` does. Both are fired by the registry itself (the
+system), with the cause in the note, and go into the same history and hash chain as any
+other transition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from ..bootstrap import Dependencies
+from ..errors import TransitionNotAllowed
+from ..models import UnitKind
+from ..unit_of_work import UnitOfWork
+from ..workflow.case import SYSTEM, Case, TransitionRecord
+from ..workflow.definition import Transition
+
+ENDS_CERTIFICATION = frozenset({"expire", "decertify"})
+"""Triggers of a certification case that end the unit's certification."""
+
+
+Fire = Callable[..., tuple[TransitionRecord, Case]]
+"""How a policy fires a transition: :func:`teknikcollege.services.cases.fire`, passed in so
+that the policies never import the service that calls them."""
+
+
+def follow(
+    deps: Dependencies,
+    uow: UnitOfWork,
+    case: Case,
+    spec: Transition,
+    record: TransitionRecord,
+    now: datetime,
+    fire: Fire,
+) -> list[tuple[Case, TransitionRecord]]:
+    """Apply the policies a transition of `case` calls for, in its unit of work; returns
+    the transitions they fired."""
+    if case.subject.kind is not UnitKind.COLLEGE:
+        return []
+    if spec.certifies:
+        wanted = "regain_certification"
+    elif spec.trigger in ENDS_CERTIFICATION and case.certifications:
+        wanted = "lose_certification"
+    else:
+        return []
+    fired = []
+    note = f"{case.id}: {record.trigger} ({record.seq})"
+    for other in uow.entities.find(Case, subject=case.subject, college_id=case.college_id):
+        if other.id == case.id:
+            continue
+        flow = deps.workflows.get(other.workflow)
+        if flow is None or wanted not in {t.trigger for t in flow.triggers_from(other.state)}:
+            continue
+        try:
+            done, moved = fire(
+                deps, uow, other.id, wanted, actor=SYSTEM, now=now, note=note, by_sweep=True
+            )
+        except TransitionNotAllowed:
+            continue  # its own guards say no (regain needs a valid certification)
+        fired.append((moved, done))
+    return fired
