@@ -14,6 +14,7 @@ from ..bootstrap import Dependencies
 from ..models import Certification, Role, UnitRef
 from ..unit_of_work import UnitOfWork
 from ..workflow.case import Case, TransitionRecord
+from ..workflow.core import GRACE_STATES
 from .cases import workflow
 
 ENDING_STATES = frozenset({"decertified"})
@@ -52,6 +53,9 @@ class UnitStatus:
     decision: TransitionRecord | None = None
     open_cases: tuple[OpenCase, ...] = ()
     due: tuple[Due, ...] = ()
+    grace: bool = False
+    """Certified in grace: the period has ended, but the recertification handed in before
+    it ended is still in review (its approval continues the period)."""
 
 
 def _as_of(records: list[TransitionRecord], day: date) -> list[TransitionRecord]:
@@ -62,6 +66,7 @@ def unit_status(deps: Dependencies, uow: UnitOfWork, unit: UnitRef, day: date) -
     """The status of `unit` on `day`, from each of its cases' history up to that day."""
     period: Certification | None = None
     decision: TransitionRecord | None = None
+    grace = False
     open_cases: list[OpenCase] = []
     due: list[Due] = []
     end_of_day = datetime.combine(day, time.max, tzinfo=timezone.utc)
@@ -83,6 +88,15 @@ def unit_status(deps: Dependencies, uow: UnitOfWork, unit: UnitRef, day: date) -
                 if deadline is not None:
                     due.append(Due(case.id, reminder.deadline, deadline, tuple(reminder.roles)))
         valid = then.certification_on(day)
+        in_grace = (
+            valid is None
+            and then.certifications
+            and then.state in GRACE_STATES
+            and then.certifications[-1].valid_until < day
+        )
+        if in_grace:
+            valid = then.certifications[-1]
+            grace = True
         if valid is None or then.state in ENDING_STATES:
             continue
         if period is None or valid.valid_from > period.valid_from:
@@ -93,5 +107,5 @@ def unit_status(deps: Dependencies, uow: UnitOfWork, unit: UnitRef, day: date) -
             decision = certifying[valid.number - 1] if len(certifying) >= valid.number else None
     due.sort(key=lambda d: (d.on, d.case_id, d.what))
     return UnitStatus(
-        unit, day, period is not None, period, decision, tuple(open_cases), tuple(due)
+        unit, day, period is not None, period, decision, tuple(open_cases), tuple(due), grace
     )
