@@ -25,7 +25,7 @@ def demo() -> tuple[tc.Registry, tc.FixedClock]:
 
 
 def _case(registry: tc.Registry, workflow: str) -> tc.Case:
-    (case,) = [c for c in registry.cases(subject=COLLEGE, workflow=workflow)]
+    (case,) = registry.cases(subject=COLLEGE, workflow=workflow)
     return case
 
 
