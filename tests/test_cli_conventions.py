@@ -76,7 +76,7 @@ def test_every_command_honours_json(db: str, tmp_path: Path) -> None:
         "history": invoke("--db", db, "history", case, "--json"),
         "assess": invoke("--db", db, "assess", "college:stockholm", "--json"),
         "fire": invoke("--db", db, "fire", case, "decertify", "--actor",
-                       "p-office:national_office", "--json"),
+                       "p-office:national_office", "--note", "a reason", "--json"),
         "tick": invoke("--db", db, "tick", "--json"),
         "deliver": invoke("--db", db, "deliver", "--json"),
         "dead": invoke("--db", db, "deliver", "--dead", "--json"),

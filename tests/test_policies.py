@@ -54,6 +54,8 @@ def test_decertifying_needs_the_role_and_moves_the_lifecycle(
     certification = _case(registry, "certification")
     with pytest.raises(tc.PermissionDenied):
         registry.fire(certification.id, "decertify", actor=LEADER, note="no")
+    with pytest.raises(tc.InvalidData, match="needs its reason"):
+        registry.fire(certification.id, "decertify", actor=OFFICE, note="  ")
     registry.fire(certification.id, "decertify", actor=OFFICE,
                   note="the steering group no longer has a company majority")
     assert _case(registry, "college-lifecycle").state == "certification_ended"

@@ -193,6 +193,12 @@ def fire(
         raise refuse(actor, trigger, case.id, spec.roles, now, reason)
     flow.check_source(case, spec)
     params = dict(params or {})
+    if spec.needs_reason and not note.strip():
+        raise _problem(
+            "note",
+            f"{trigger!r} är ett beslut som måste motiveras: skriv skälet i anteckningen",
+            f"{trigger!r} is a decision that needs its reason: write it in the note",
+        )
     flow.check_params(case, spec, params, now)  # the day in the workflow's time zone
     findings = guards(deps, uow, case, spec, now)
     failing = [f for f in findings if f.status.blocks]

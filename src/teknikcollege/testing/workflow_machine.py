@@ -303,8 +303,10 @@ class WorkflowStateMachine(RuleBasedStateMachine):
             due = case.deadlines.get("supplements_due", self.clock.now().date())
             params["new_due"] = (due + timedelta(days=data.draw(st.integers(-5, 120)))).isoformat()
         before = (case, len(self.registry.history(case_id)))
+        # A decision that needs its reason (decertification) gets one.
+        note = "the walk's reason" if flow.spec(trigger).needs_reason else ""
         try:
-            record = self.registry.fire(case_id, trigger, actor=actor, params=params)
+            record = self.registry.fire(case_id, trigger, actor=actor, params=params, note=note)
         except (PermissionDenied, TransitionNotAllowed, InvalidData):
             assert (self.registry.case(case_id), len(self.registry.history(case_id))) == before
             return

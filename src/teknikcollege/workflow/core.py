@@ -67,6 +67,7 @@ COLLEGE_LIFECYCLE = WorkflowDefinition(
             frozenset({OFFICE, ADMIN}),
             Text("Avcertifiera", "Decertify"),
             notify=(PL, CHAIR),
+            needs_reason=True,
         ),
         Transition(
             "discontinue",
@@ -284,6 +285,7 @@ CERTIFICATION = WorkflowDefinition(
             Text("Avcertifiera", "Decertify"),
             clears=("valid_until", "recertification_opens", "follow_up_due", "reapplication_due"),
             notify=(PL, CHAIR),
+            needs_reason=True,
         ),
         Transition(
             "withdraw",

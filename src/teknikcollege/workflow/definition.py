@@ -72,6 +72,8 @@ class Transition:
     notify: tuple[Role, ...] = ()
     event_date: str | None = None
     creates: str | None = None
+    needs_reason: bool = False
+    """A decision that must say why (the note): decertification."""
 
 
 @attrs.frozen
