@@ -51,11 +51,14 @@ class GonePlugin:
         return [GONE]
 
 
-def _to_supplements(registry: tc.Registry, workflow: str, unit: str) -> str:
-    """A provider case awaiting supplements: its `supplements_due` deadline is three
-    months ahead, then it lapses (and a reminder is due a month before)."""
-    case = registry.open_case(workflow, tc.UnitRef(tc.UnitKind.PROVIDER, unit), actor=LEADER,
-                              college_id="stockholm").id
+def supplements_case(
+    registry: tc.Registry, workflow: str = "certification", unit: str = "u1"
+) -> str:
+    """A provider case awaiting supplements, where ``grant_postponement`` takes
+    ``new_due``: its `supplements_due` deadline is three months ahead, then it lapses (and
+    a reminder is due a month before)."""
+    case = registry.open_case(workflow, tc.UnitRef(tc.UnitKind.PROVIDER, unit),
+                              actor=LEADER, college_id="stockholm").id
     day = registry.now().date()
     registry.add(
         tc.Application(f"a-{case}", case, day, (
@@ -70,6 +73,7 @@ def _to_supplements(registry: tc.Registry, workflow: str, unit: str) -> str:
     for trigger in ("approve_interest", "submit_application", "start_review", "hold_visit",
                     "request_supplements"):
         registry.fire(case, trigger, actor=ADMIN)
+    assert registry.case(case).state == "awaiting_supplements"
     return case
 
 
@@ -82,9 +86,9 @@ def _store_with_an_orphan_case(storage: Any) -> tuple[str, list[str]]:
                                                                  entry_points=False))
     with_plugin.add(*stockholm_pilot().entities())
     with_plugin.create_admin(tc.Person("admin", "Ada Admin"))
-    orphan = _to_supplements(with_plugin, "gone-certification", "orphan")
+    orphan = supplements_case(with_plugin, "gone-certification", "orphan")
     clock.set(date(2024, 1, 1))
-    others = [_to_supplements(with_plugin, "certification", f"u{i}") for i in range(3)]
+    others = [supplements_case(with_plugin, "certification", f"u{i}") for i in range(3)]
     return orphan, others
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from test_hardening_faults import storage_for
+from test_hardening_faults import storage_for, supplements_case
 
 import teknikcollege as tc
 from teknikcollege import hookimpl
@@ -59,26 +59,6 @@ def registry(url: str, tc_clock: tc.FixedClock) -> Iterator[tc.Registry]:
         yield reg
 
 
-def supplements_case(registry: tc.Registry) -> str:
-    """A case awaiting supplements, where ``grant_postponement`` takes ``new_due``."""
-    case = registry.open_case("certification", tc.UnitRef(tc.UnitKind.PROVIDER, "u1"),
-                              actor=LEADER, college_id="stockholm").id
-    day = registry.now().date()
-    registry.add(
-        tc.Application(f"a-{case}", case, day, (
-            tc.Document(tc.DocumentKind.SELF_ASSESSMENT_LOCAL, "s", day),), day),
-        tc.ReviewVisit(f"v-{case}", case, day, ("p-reviewer", "p-reviewer-2"),
-                       national_office_id="p-office", pool_id="review-committee"),
-        tc.InterestRegistration(
-            f"i-{case}", tc.InterestKind.CERTIFICATION, "stockholm", "x", day,
-            units=(registry.case(case).subject,), contact_person_id="p-leader",
-            steering_group_approved=True),
-    )
-    for trigger in ("approve_interest", "submit_application", "start_review", "hold_visit",
-                    "request_supplements"):
-        registry.fire(case, trigger, actor=ADMIN)
-    assert registry.case(case).state == "awaiting_supplements"
-    return case
 
 
 # -- dates: fire params and imported deadlines -----------------------------------------------
