@@ -268,3 +268,11 @@ class SQLiteStorage:
     def close(self) -> None:
         """Close the connection."""
         self._db.close()
+
+    def __del__(self) -> None:
+        # A storage dropped without close() still closes its file (Python 3.13 warns
+        # about a connection left open to the garbage collector).
+        db = getattr(self, "_db", None)
+        if db is not None:
+            with contextlib.suppress(Exception):
+                db.close()
