@@ -275,8 +275,9 @@ def test_after_erase_person_no_delivery_error_holds_the_address(url: str,
         assert address not in json.dumps(registry.export_document())
         if url.startswith("sqlite"):  # and not in the file's rows either
             import sqlite3
+            from contextlib import closing
 
-            with sqlite3.connect(url[len("sqlite:///"):]) as db:
+            with closing(sqlite3.connect(url[len("sqlite:///"):])) as db:
                 rows = db.execute("SELECT last_error FROM deliveries").fetchall()
             assert rows and all(address not in (r[0] or "") for r in rows)
 
