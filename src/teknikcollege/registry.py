@@ -22,7 +22,7 @@ from .bootstrap import Dependencies, RetryPolicy, bootstrap
 from .clock import Clock, as_datetime
 from .errors import ConcurrentUpdate, InvalidData, NotFound, PermissionDenied
 from .kinds import kind_of
-from .models import College, Judgement, Person, Programme, Role, UnitRef
+from .models import College, Judgement, Person, Programme, Role, UnitRef, local_day
 from .notify.port import Notification, Notifier
 from .plugins import Hooks, PluginManager, make_plugin_manager, open_storage
 from .rules.assessment import assess
@@ -384,7 +384,7 @@ class Registry:
         now = self.now()
         with self._change() as uow:
             college = college_of_subject(uow, judgement.subject_id)
-            roles, conflict = roles_for(uow, actor, college.id if college else None)
+            roles, conflict = roles_for(uow, actor, college.id if college else None, now=now)
             reason = denial(frozenset({Role.REVIEWER}), roles, conflict)
             if reason is None and actor.id != judgement.reviewer_id:
                 reason = Text(
@@ -514,10 +514,11 @@ class Registry:
     def erase_person(self, person_id: str, *, actor: Actor) -> Person:
         """Remove a person's name and contact data everywhere; their id stays in history
         as a pseudonym, so history still replays."""
+        now = self.now()
         with self._change() as uow:
-            roles, _ = roles_for(uow, actor, None)
+            roles, _ = roles_for(uow, actor, None, now=now)
             if Role.ADMIN not in roles:
-                raise refuse(actor, "erase_person", person_id, {Role.ADMIN}, self.now())
+                raise refuse(actor, "erase_person", person_id, {Role.ADMIN}, now)
             erased = exchange.erase_person(uow, person_id)
         audit_log.info("erased person %s by %s", person_id, actor.id)
         return erased
@@ -526,7 +527,7 @@ class Registry:
         """Whether `unit` is certified on `on` (default: today), in which period, by
         which decision, what is open and what is due next and for whom — computed from
         history, so it is right for past days too."""
-        day = on or self.now().date()
+        day = on or local_day(self.now())
         with self._uow(write=False) as uow:
             return status_service.unit_status(self.deps, uow, unit, day)
 
@@ -537,7 +538,7 @@ class Registry:
         records were chained (0 when there was nothing to do)."""
         now = self.now()
         with self._change() as uow:
-            roles, _ = roles_for(uow, actor, None)
+            roles, _ = roles_for(uow, actor, None, now=now)
             has_admin = next(uow.entities.with_key(Person, "roles", Role.ADMIN.value), None)
             if has_admin is not None and Role.ADMIN not in roles:
                 raise refuse(actor, "migrate", "history", {Role.ADMIN}, now)

@@ -9,7 +9,7 @@ from datetime import datetime
 from .._text import Text
 from ..authority import IMPARTIAL_ROLES, held_roles, scoped_roles
 from ..errors import PermissionDenied
-from ..models import College, Programme, Role, UnitRef
+from ..models import College, Programme, Role, UnitRef, local_day
 from ..unit_of_work import UnitOfWork
 from ..workflow.case import Actor, Case, Refusal
 
@@ -59,14 +59,16 @@ def roles_for(
     college_id: str | None,
     subject: UnitRef | None = None,
     *,
+    now: datetime,
     by_sweep: bool = False,
 ) -> tuple[frozenset[Role], Text | None]:
-    """The roles `actor` may use here, from stored people and their scoped roles. The
-    roles an actor names can narrow these, never widen them; only the sweep is the
-    system. Also: why impartial roles were withheld, if they were."""
+    """The roles `actor` may use at `now`, from stored people, their scoped roles and the
+    dates of their appointments (the Stockholm day of `now`). The roles an actor names
+    can narrow these, never widen them; only the sweep is the system. Also: why
+    impartial roles were withheld, if they were."""
     if by_sweep:
         return frozenset({Role.SYSTEM}), None
-    held, reason = held_roles(uow, actor.id, college_id, subject)
+    held, reason = held_roles(uow, actor.id, college_id, subject, on=local_day(now))
     return (held & actor.roles if actor.roles else held), reason
 
 
@@ -88,10 +90,14 @@ def case_denial(
     allowed: frozenset[Role],
     actor: Actor,
     *,
+    now: datetime,
     by_sweep: bool = False,
 ) -> Text | None:
-    """Why `actor` may not act with a role in `allowed` on `case`, or None if they may."""
-    roles, conflict = roles_for(uow, actor, case.college_id, case.subject, by_sweep=by_sweep)
+    """Why `actor` may not act with a role in `allowed` on `case` at `now`, or None if
+    they may."""
+    roles, conflict = roles_for(
+        uow, actor, case.college_id, case.subject, now=now, by_sweep=by_sweep
+    )
     return denial(allowed, roles, conflict)
 
 

@@ -26,10 +26,12 @@ from hypothesis.errors import InvalidArgument
 from .._text import Text
 from ..codes import OrganisationNumber, counties, luhn_valid, municipalities
 from ..models import (
+    SCOPED_ROLES,
     Agreement,
     AgreementKind,
     AnnualReport,
     Application,
+    Appointment,
     Certification,
     College,
     CollegeKind,
@@ -358,7 +360,26 @@ def _people(draw: st.DrawFn, roles: frozenset[Role] | None) -> Person:
         if roles is not None
         else frozenset(draw(st.sets(st.sampled_from(list(Role)), max_size=3)))
     )
-    return Person(draw(ids), draw(names), chosen, email=draw(st.none() | emails))
+    dated = draw(st.lists(appointments(), max_size=2))
+    # A dated national role must be one the person holds.
+    chosen = chosen | {a.role for a in dated if a.college_id is None}
+    return Person(
+        draw(ids), draw(names), chosen, email=draw(st.none() | emails), appointments=tuple(dated)
+    )
+
+
+def appointments(*, role: Role | None = None) -> st.SearchStrategy[Appointment]:
+    """Dated roles: a national role with no college, or a role of a college with its id."""
+    if role is not None:
+        _check_choice("role", role, [r for r in Role if r is not Role.SYSTEM])
+    return _appointments(role)
+
+
+@st.composite
+def _appointments(draw: st.DrawFn, role: Role | None) -> Appointment:
+    chosen = role or draw(st.sampled_from([r for r in Role if r is not Role.SYSTEM]))
+    scoped = chosen in SCOPED_ROLES
+    return Appointment(chosen, draw(periods(open_ended=None)), draw(ids) if scoped else None)
 
 
 def steering_groups(
@@ -1067,6 +1088,7 @@ def _obligations() -> st.SearchStrategy[Any]:
 
 VALUE_STRATEGIES: dict[Any, st.SearchStrategy[Any]] = {
     Agreement: agreements(),
+    Appointment: appointments(),
     Text: texts(),
     WorkflowDefinition: workflow_definitions(),
     Lookup: lookups(),
