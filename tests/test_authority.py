@@ -14,6 +14,9 @@ import teknikcollege as tc
 from teknikcollege.examples import stockholm_pilot
 from teknikcollege.services.trust import verify_document
 from teknikcollege.storage.memory import MemoryStorage
+from teknikcollege.testing import seed
+
+ADMIN = tc.Actor.of("admin")  # the first administrator the kit's seed() makes
 
 STOCKHOLM = tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm")
 LEADER = tc.Actor.of("p-leader", "process_leader")
@@ -61,7 +64,7 @@ def test_a_process_leader_of_another_college_cannot_touch_stockholm(
         funding=(),
         pilot=None,
     )
-    tc_stockholm.add(tc.Person("p-upp", "Uma Uppsala"), other)
+    tc_stockholm.add(tc.Person("p-upp", "Uma Uppsala"), other, actor=ADMIN)
     case = tc_stockholm.open_case("certification", STOCKHOLM, actor=LEADER).id
     # Leads a college, but not this one.
     with pytest.raises(tc.PermissionDenied):
@@ -75,7 +78,8 @@ def test_a_process_leader_of_another_college_cannot_touch_stockholm(
 def test_a_reviewer_employed_by_a_partner_company_is_refused(tc_stockholm: tc.Registry) -> None:
     tc_stockholm.add(
         tc.Person("p-scania-rev", "Sam Scania", frozenset({tc.Role.REVIEWER}),
-                  organisation_id="scania")
+                  organisation_id="scania"),
+        actor=ADMIN,
     )
     case = tc_stockholm.open_case("certification", STOCKHOLM, actor=LEADER).id
     options = {o.trigger: o for o in tc_stockholm.available(case, tc.Actor.of("p-scania-rev"))}
@@ -127,7 +131,7 @@ def test_every_chain_verifies_and_names_its_head(tc_stockholm: tc.Registry) -> N
 def test_one_changed_byte_is_found_and_named(tmp_path: Path, tc_clock: tc.FixedClock) -> None:
     url = f"sqlite:///{tmp_path / 'chain.db'}"
     with tc.Registry.open(url, clock=tc_clock, config={}) as registry:
-        registry.add(*stockholm_pilot().entities())
+        seed(registry, *stockholm_pilot().entities())
         case = registry.open_case("certification", STOCKHOLM, actor=LEADER).id
         registry.fire(case, "withdraw", actor=LEADER, note="abc")
     db = sqlite3.connect(tmp_path / "chain.db")
@@ -149,7 +153,7 @@ def _leader_until(registry: tc.Registry, last_day: date) -> None:
     leader = registry.get(tc.Person, "p-leader")
     term = tc.Appointment(tc.Role.PROCESS_LEADER, tc.Period(date(2021, 1, 1), last_day),
                           college_id="stockholm")
-    registry.save(attrs.evolve(leader, appointments=(term,)))
+    registry.save(attrs.evolve(leader, appointments=(term,)), actor=ADMIN)
 
 
 def test_a_role_is_held_only_within_its_appointment(
@@ -183,7 +187,7 @@ def test_an_import_judges_each_record_by_the_roles_held_on_its_day(
     # made while it lasted.
     tc_clock.set(date(2026, 1, 1))
     with tc.Registry(MemoryStorage(), clock=tc_clock, config={}) as fresh:
-        assert fresh.import_document(document) > 0
+        assert fresh.import_document(document, actor=ADMIN) > 0
         assert fresh.case(case).state == tc_stockholm.case(case).state
     # A record dated after the leadership ended does not, and is named.
     forged = json.loads(json.dumps(document))
@@ -192,7 +196,7 @@ def test_an_import_judges_each_record_by_the_roles_held_on_its_day(
     with tc.Registry(MemoryStorage(), clock=tc_clock, config={}) as fresh:
         refused = r"history\[1\]: does not replay: .p-leader. may not"
         with pytest.raises(tc.InvalidData, match=refused):
-            fresh.import_document(forged)
+            fresh.import_document(forged, actor=ADMIN)
         assert fresh.find(tc.Case) == []
 
 

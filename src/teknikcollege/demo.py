@@ -36,6 +36,7 @@ from .models import (
     Membership,
     Outcome,
     Period,
+    Person,
     Protocol,
     ReportLevel,
     ReviewVisit,
@@ -49,6 +50,7 @@ from .registry import Registry
 from .storage.sqlite import APPLICATION_ID
 from .workflow.case import Actor
 
+ADMIN = Actor.of("admin", Role.ADMIN)
 LEADER = Actor.of("p-leader", Role.PROCESS_LEADER)
 OFFICE = Actor.of("p-office", Role.NATIONAL_OFFICE)
 REVIEWER = Actor.of("p-reviewer", Role.REVIEWER)
@@ -125,13 +127,16 @@ class _Walk:
         self.registry.add(
             AnnualReport(f"ar-{year}", "stockholm", year, ReportLevel.REGIONAL, filed),
             SatisfactionSurvey(f"survey-{year}", "stockholm", year, 18, 9, 120, 78.5),
+            actor=LEADER,
         )
 
     def join_rts(self, day: date) -> str:
         """The approved interest registration makes the region a member of RTS."""
         college = self.registry.get(College, COLLEGE.id)
         membership = Membership("rts", Period(day), "interest-2022")
-        self.registry.save(attrs.evolve(college, memberships=(*college.memberships, membership)))
+        self.registry.save(
+            attrs.evolve(college, memberships=(*college.memberships, membership)), actor=ADMIN
+        )
         return f"membership: rts from {day.isoformat()}"
 
     def review(self, round: int, start: date) -> None:
@@ -146,7 +151,8 @@ class _Walk:
                     prepared,
                     tuple(Document(k, k.value.replace("_", " "), prepared) for k in kinds),
                     steering_group_approved_on=prepared,
-                )
+                ),
+                actor=LEADER,
             )
         self.at(
             start,
@@ -172,7 +178,8 @@ class _Walk:
                     national_office_id="p-office",
                     pool_id=REVIEWER_POOL,
                     round=round,
-                )
+                ),
+                actor=OFFICE,
             )
         for rule_id in JUDGED:
             self.registry.record_judgement(
@@ -203,7 +210,9 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
     walk = _Walk(registry, clock, echo, lang)
     clock.set(PILOT_START)
     bundle = stockholm_pilot()
-    registry.add(*bundle.entities())
+    # The store's first administrator, made once, loads the example's records.
+    registry.create_admin(Person(ADMIN.id, "Ada Admin"))
+    registry.add(*bundle.entities(), actor=ADMIN)
     life = registry.open_case("college-lifecycle", COLLEGE, actor=LEADER).id
     walk.at(
         PILOT_START,
@@ -230,7 +239,8 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
             contact_person_id="p-leader",
             expected_application=date(2022, 9, 1),
             steering_group_approved=True,
-        )
+        ),
+        actor=LEADER,
     )
     for unit in (COLLEGE, *PROGRAMMES):
         walk.cases[unit] = registry.open_case("certification", unit, actor=LEADER).id
@@ -255,7 +265,8 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
     registry.add(
         Protocol(
             "protocol-1", walk.cases[COLLEGE], date(2022, 11, 7), ("updated local action plan",)
-        )
+        ),
+        actor=OFFICE,
     )
     walk.at(
         date(2022, 11, 7),
@@ -282,7 +293,8 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
             walk.cases[COLLEGE],
             date(2023, 1, 20),
             "Updated local action plan for Järfälla",
-        )
+        ),
+        actor=LEADER,
     )
     walk.at(
         date(2023, 1, 20),

@@ -20,11 +20,12 @@ from typing import Any
 
 from .._text import Text
 from ..errors import ConcurrentUpdate, TransitionNotAllowed
-from ..models import Person, Role, UnitKind, UnitRef
+from ..models import Role, UnitKind, UnitRef
 from ..plugins import hookimpl, make_plugin_manager
 from ..registry import Registry
 from ..workflow.case import Actor
 from ..workflow.definition import State, Transition, WorkflowDefinition
+from .seeding import seed
 
 ADMIN = Actor.of("admin", Role.ADMIN)
 T = Text("vippa", "flip")
@@ -62,8 +63,7 @@ def prepare(url: str, cases: int) -> list[str]:
     from ..examples import stockholm_pilot
 
     with open_registry(url) as registry:
-        registry.add(*stockholm_pilot().entities())
-        registry.create_admin(Person("admin", "Ada Admin"))
+        seed(registry, *stockholm_pilot().entities())
         return [
             registry.open_case(
                 "ping",

@@ -39,7 +39,6 @@ from ..models import (
     InterestRegistration,
     Judgement,
     Outcome,
-    Person,
     Programme,
     ReportLevel,
     ReviewVisit,
@@ -55,6 +54,7 @@ from ..rules.criteria.teknikcollege import CRITERION_IDS
 from ..serialization import Bundle
 from ..storage.memory import MemoryStorage
 from ..workflow.case import Actor, Case
+from .seeding import seed
 
 ACTORS = (
     Actor.of("p-leader", Role.PROCESS_LEADER),
@@ -178,9 +178,7 @@ class WorkflowStateMachine(RuleBasedStateMachine):
         bundle = self.world()
         if not bundle.colleges:
             raise InvalidArgument(str(Text("världen saknar college", "the world holds no college")))
-        self.registry.add(*bundle.entities())
-        if any(a.id == "admin" for a in self.actors):
-            self.registry.create_admin(Person("admin", "Ada Admin"))
+        self.admin = seed(self.registry, *bundle.entities())
         college = bundle.colleges[0]
         self.college_id = college.id
         self.programmes = [p.id for p in bundle.programmes if p.college_id == college.id]
@@ -218,6 +216,7 @@ class WorkflowStateMachine(RuleBasedStateMachine):
                     SatisfactionSurvey(f"s-{year}", college.id, year, 10, 5, 50, 80.0),
                 )
             ),
+            actor=self.admin,
         )
         if reviewer is not None and any(p.id == reviewer.id for p in bundle.people):
             # Criteria a reviewer decides pass, so that walks can reach certification.
@@ -278,6 +277,7 @@ class WorkflowStateMachine(RuleBasedStateMachine):
                 national_office_id=self.panel[2],
                 pool_id=self.panel[1],
             ),
+            actor=self.admin,
         )
         self.cases.append(case_id)
 
