@@ -34,6 +34,7 @@ CATALOGS: dict[str, Path] = {
     "teknikcollege_vo_college": ROOT
     / "plugins/teknikcollege-vo-college/src/teknikcollege_vo_college",
     "teknikcollege_postgres": ROOT / "plugins/teknikcollege-postgres/src/teknikcollege_postgres",
+    "teknikcollege_smtp": ROOT / "plugins/teknikcollege-smtp/src/teknikcollege_smtp",
 }
 """Each gettext domain and the package it is extracted from (its catalog is inside)."""
 
