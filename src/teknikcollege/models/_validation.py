@@ -77,7 +77,7 @@ _NAMES: dict[type[Any], str] = {
 }
 
 
-def type_name(typ: type[Any]) -> Text | str:
+def _type_name(typ: type[Any]) -> Text | str:
     """`typ` named in both languages, or its Python name (``None`` for ``NoneType``)."""
     msgid = _NAMES.get(typ)
     if msgid is not None:
@@ -90,8 +90,8 @@ def _wrong(path: str, expected: type[Any], value: object) -> tuple[str, Text, bo
         path,
         _(
             "expected {expected}, got {got}",
-            expected=type_name(expected),
-            got=type_name(type(value)),
+            expected=_type_name(expected),
+            got=_type_name(type(value)),
         ),
         True,
     )
