@@ -215,3 +215,12 @@ def test_the_docs_draw_mermaid_from_a_local_copy() -> None:
     assert script.stat().st_size > 1_000_000
     assert 'new URL("./mermaid.min.js", import.meta.url)' in module.read_text()
     assert not re.search(r"https?://", module.read_text())
+
+
+def test_every_finding_status_has_a_label() -> None:
+    # A flagged finding (allowed, worth knowing) once had no label: the build failed.
+    from teknikcollege.site._labels import labels
+
+    for lang in ("sv", "en"):
+        assert {s.value for s in tc.Status} <= set(labels(lang))
+    assert labels("sv")["flagged"] == "flaggat"

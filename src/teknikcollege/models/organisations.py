@@ -7,7 +7,7 @@ from enum import Enum
 
 import attrs
 
-from .._text import Text, _
+from .._text import _
 from ..codes import OrganisationNumber, county, municipality
 from ..errors import InvalidData
 from ._validation import Problems, Validated
@@ -62,26 +62,17 @@ class Organisation(Validated):
         if is_provider and self.provider_kind is None:
             yield (
                 "provider_kind",
-                Text(
-                    "en utbildningsanordnare måste ange sin typ",
-                    "an education provider needs its kind",
-                ),
+                _("an education provider needs its kind"),
             )
         if not is_provider and self.provider_kind is not None:
             yield (
                 "provider_kind",
-                Text(
-                    "bara utbildningsanordnare har en anordnartyp",
-                    "only education providers have a provider kind",
-                ),
+                _("only education providers have a provider kind"),
             )
         if self.kind is OrganisationKind.MUNICIPALITY and self.municipality_code is None:
             yield (
                 "municipality_code",
-                Text(
-                    "en kommun måste ange sin kommunkod",
-                    "a municipality needs its municipality code",
-                ),
+                _("a municipality needs its municipality code"),
             )
         if self.municipality_code is not None:
             try:
@@ -91,7 +82,7 @@ class Organisation(Validated):
         if self.kind is OrganisationKind.REGION and self.county_code is None:
             yield (
                 "county_code",
-                Text("en region måste ange sin länskod", "a region needs its county code"),
+                _("a region needs its county code"),
             )
         if self.county_code is not None:
             try:

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from .._text import Text
+from .._text import _, _n
 from ..clock import FixedClock, add_months
 from ..errors import CaseExists, InvalidData, PermissionDenied, TransitionNotAllowed
 from ..examples import PILOT_START, stockholm_pilot
@@ -169,15 +169,18 @@ class WorkflowStateMachine(RuleBasedStateMachine):
         if unknown:
             raise InvalidArgument(
                 str(
-                    Text(
-                        f"okända arbetsflöden {unknown}; kända: {sorted(self.registry.workflows)}",
-                        f"unknown workflows {unknown}; known: {sorted(self.registry.workflows)}",
+                    _n(
+                        "unknown workflow {unknown}; known: {known}",
+                        "unknown workflows {unknown}; known: {known}",
+                        len(unknown),
+                        unknown=unknown,
+                        known=sorted(self.registry.workflows),
                     )
                 )
             )
         bundle = self.world()
         if not bundle.colleges:
-            raise InvalidArgument(str(Text("världen saknar college", "the world holds no college")))
+            raise InvalidArgument(str(_("the world holds no college")))
         self.admin = seed(self.registry, *bundle.entities())
         college = bundle.colleges[0]
         self.college_id = college.id
