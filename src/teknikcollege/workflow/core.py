@@ -239,7 +239,7 @@ CERTIFICATION = WorkflowDefinition(
             "certified",
             frozenset({OFFICE, ADMIN}),
             Text("Certifiera", "Certify"),
-            guards=("unit-meets-criteria",),
+            guards=("unit-meets-criteria", "parent-certified"),
             certifies=True,
             notify=(PL, CHAIR),
             event_date="decided_on",
