@@ -8,7 +8,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
-from .._text import Text
+from .._text import Text, _
 from .findings import Finding, Status
 
 T = TypeVar("T")
@@ -79,6 +79,11 @@ class Rule(Protocol):
         ...
 
 
+def _text(message: Text | str) -> Text:
+    """`message`, or the core catalog's message whose English id it is."""
+    return message if isinstance(message, Text) else _(message)
+
+
 @attrs.frozen
 class FunctionRule:
     """A rule from a plain function returning ``(ok, message)`` or a :class:`Finding`;
@@ -92,12 +97,22 @@ class FunctionRule:
     id: str
     rule_set: str
     version: str
-    title: Text
-    description: Text
+    _title: Text | str
+    _description: Text | str
     applies_to: frozenset[str]
     function: Callable[[Any, Context], Any] = attrs.field(repr=False)
     priority: int = 100
     concept: str = DEFAULT_CONCEPT
+
+    @property
+    def title(self) -> Text:
+        """A short title in both languages."""
+        return _text(self._title)
+
+    @property
+    def description(self) -> Text:
+        """What it asks, in both languages."""
+        return _text(self._description)
 
     def check(self, subject: Any, context: Context) -> Finding:
         """Run the function and wrap its answer in a finding."""
@@ -119,8 +134,8 @@ def rule(
     *,
     rule_set: str,
     version: str,
-    title: Text,
-    description: Text,
+    title: Text | str,
+    description: Text | str,
     applies_to: Iterable[str],
     priority: int = 100,
     concept: str = "teknikcollege",
@@ -129,6 +144,10 @@ def rule(
 
     `concept` names the college concept whose criteria the rule belongs to: a registry
     assesses with the criteria of its own concept only (see ``Registry(concept=...)``).
+
+    `title` and `description` are :class:`Text`, or English ids of messages of the core
+    catalog (marked with ``N_``), translated each time they are read: rules made when a
+    module is imported must not read the catalog then.
     """
 
     def wrap(function: Callable[[Any, Context], Any]) -> FunctionRule:
@@ -155,7 +174,7 @@ def run_rule(rule: Rule, subject: Any, context: Context) -> Finding:
         return Finding(
             rule.id,
             Status.ERROR,
-            Text(f"regeln kraschade: {error!r}", f"the rule crashed: {error!r}"),
+            _("the rule crashed: {error!r}", error=error),
             rule.title,
             {"error": repr(error)},
         )
@@ -164,7 +183,7 @@ def run_rule(rule: Rule, subject: Any, context: Context) -> Finding:
         return Finding(  # type: ignore[unreachable]
             rule.id,
             Status.ERROR,
-            Text("regeln gav inget utlåtande", "the rule returned no finding"),
+            _("the rule returned no finding"),
             rule.title,
         )
     return finding

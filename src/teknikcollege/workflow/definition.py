@@ -2,6 +2,10 @@
 
 A definition is checked when it is compiled (:class:`~teknikcollege.workflow.Workflow`);
 every problem is reported at once in an :class:`~teknikcollege.errors.InvalidDefinition`.
+
+Titles are a :class:`~teknikcollege.Text`, or the English id of a message of the core
+catalog (marked with ``N_``) that is translated each time it is read: the core workflows
+are defined when their module is imported, and the catalog is read on first use only.
 """
 
 from __future__ import annotations
@@ -11,10 +15,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from .._text import Text, _
+from .._text import Text, _, _n
 from ..errors import InvalidDefinition
 from ..models import Role
 from ..models.common import TIME_ZONE
+
+
+def _text(message: Text | str) -> Text:
+    """`message`, or the core catalog's message whose English id it is."""
+    return message if isinstance(message, Text) else _(message)
 
 
 @attrs.frozen
@@ -22,8 +31,13 @@ class State:
     """A state; a `final` state has no way out."""
 
     name: str
-    title: Text
+    _title: Text | str
     final: bool = False
+
+    @property
+    def title(self) -> Text:
+        """The state's name for people, in both languages."""
+        return _text(self._title)
 
 
 CREATES = frozenset({"postponement"})
@@ -64,7 +78,7 @@ class Transition:
     sources: tuple[str, ...]
     dest: str
     roles: frozenset[Role]
-    title: Text
+    _title: Text | str
     guards: tuple[str, ...] = ()
     sets: tuple[SetDeadline, ...] = ()
     clears: tuple[str, ...] = ()
@@ -74,6 +88,11 @@ class Transition:
     creates: str | None = None
     needs_reason: bool = False
     """A decision that must say why (the note): decertification."""
+
+    @property
+    def title(self) -> Text:
+        """What the transition does, in both languages."""
+        return _text(self._title)
 
 
 @attrs.frozen
@@ -129,7 +148,7 @@ class WorkflowDefinition:
 
     name: str
     version: str
-    title: Text
+    _title: Text | str
     states: tuple[State, ...]
     initial: str
     transitions: tuple[Transition, ...]
@@ -140,6 +159,11 @@ class WorkflowDefinition:
     opened_by: frozenset[Role] = frozenset({Role.PROCESS_LEADER, Role.CHAIR, Role.ADMIN})
     time_zone: str = TIME_ZONE
     """Where instants become days (an IANA name read through :mod:`zoneinfo`)."""
+
+    @property
+    def title(self) -> Text:
+        """The workflow's name for people, in both languages."""
+        return _text(self._title)
 
     def state(self, name: str) -> State:
         """The state called `name`."""
@@ -166,9 +190,11 @@ class WorkflowDefinition:
             raise InvalidDefinition(
                 self.name,
                 [
-                    Text(
-                        f"kan inte lägga vakter på okända händelser {sorted(unknown)}",
-                        f"cannot add guards to unknown triggers {sorted(unknown)}",
+                    _n(
+                        "cannot add guards to an unknown trigger {triggers}",
+                        "cannot add guards to unknown triggers {triggers}",
+                        len(unknown),
+                        triggers=", ".join(repr(t) for t in sorted(unknown)),
                     )
                 ],
             )
@@ -193,79 +219,50 @@ def problems(definition: WorkflowDefinition, rule_ids: Iterable[str] | None = No
     names = [s.name for s in definition.states]
     known = set(names)
     for name in sorted({n for n in names if names.count(n) > 1}):
-        found.append(Text(f"läget {name!r} finns två gånger", f"state {name!r} is defined twice"))
+        found.append(_("state {state!r} is defined twice", state=name))
     if definition.initial not in known:
-        found.append(
-            Text(
-                f"startläget {definition.initial!r} finns inte",
-                f"the initial state {definition.initial!r} is not a state",
-            )
-        )
+        found.append(_("the initial state {state!r} is not a state", state=definition.initial))
     finals = {s.name for s in definition.states if s.final}
     triggers = [t.trigger for t in definition.transitions]
     for trig in sorted({t for t in triggers if triggers.count(t) > 1}):
         found.append(
-            Text(
-                f"händelsen {trig!r} definieras två gånger; ange alla källägen i en",
-                f"trigger {trig!r} is defined twice; list all its sources in one",
-            )
+            _("trigger {trigger!r} is defined twice; list all its sources in one", trigger=trig)
         )
     for t in definition.transitions:
         if t.dest not in known:
             found.append(
-                Text(
-                    f"{t.trigger!r} leder till okänt läge {t.dest!r}",
-                    f"{t.trigger!r} leads to unknown state {t.dest!r}",
-                )
+                _("{trigger!r} leads to unknown state {state!r}", trigger=t.trigger, state=t.dest)
             )
         if not t.sources:
-            found.append(Text(f"{t.trigger!r} har inga källägen", f"{t.trigger!r} has no sources"))
+            found.append(_("{trigger!r} has no sources", trigger=t.trigger))
         for s in t.sources:
             if s not in known:
                 found.append(
-                    Text(
-                        f"{t.trigger!r} utgår från okänt läge {s!r}",
-                        f"{t.trigger!r} starts from unknown state {s!r}",
-                    )
+                    _("{trigger!r} starts from unknown state {state!r}", trigger=t.trigger, state=s)
                 )
             if s in finals:
                 found.append(
-                    Text(
-                        f"{t.trigger!r} lämnar slutläget {s!r}",
-                        f"{t.trigger!r} leaves the final state {s!r}",
-                    )
+                    _("{trigger!r} leaves the final state {state!r}", trigger=t.trigger, state=s)
                 )
         if not t.roles:
-            found.append(
-                Text(
-                    f"{t.trigger!r} anger inga roller som får utföra den",
-                    f"{t.trigger!r} names no role allowed to fire it",
-                )
-            )
+            found.append(_("{trigger!r} names no role allowed to fire it", trigger=t.trigger))
         if rule_ids is not None:
             for g in t.guards:
                 if g not in set(rule_ids):
                     found.append(
-                        Text(
-                            f"{t.trigger!r} vaktas av okänd regel {g!r}",
-                            f"{t.trigger!r} is guarded by unknown rule {g!r}",
+                        _(
+                            "{trigger!r} is guarded by unknown rule {rule!r}",
+                            trigger=t.trigger,
+                            rule=g,
                         )
                     )
     for tr in definition.time_rules:
         spec = definition.transition(tr.trigger)
         if spec is None:
-            found.append(
-                Text(
-                    f"tidsregeln använder okänd händelse {tr.trigger!r}",
-                    f"time rule uses unknown trigger {tr.trigger!r}",
-                )
-            )
+            found.append(_("time rule uses unknown trigger {trigger!r}", trigger=tr.trigger))
         elif Role.SYSTEM not in spec.roles:
             found.append(
-                Text(
-                    f"tidsregeln {tr.trigger!r} kräver rollen 'system' på händelsen",
-                    f"time rule {tr.trigger!r} needs role 'system' on its trigger",
-                )
+                _("time rule {trigger!r} needs role 'system' on its trigger", trigger=tr.trigger)
             )
     for t in definition.transitions:
         if t.creates is not None and t.creates not in CREATES:
@@ -294,9 +291,10 @@ def _unreachable(definition: WorkflowDefinition, known: set[str]) -> list[Text]:
                 reached.add(t.dest)
                 frontier.append(t.dest)
     return [
-        Text(
-            f"läget {s!r} går inte att nå från {definition.initial!r}",
-            f"state {s!r} cannot be reached from {definition.initial!r}",
+        _(
+            "state {state!r} cannot be reached from {initial!r}",
+            state=s,
+            initial=definition.initial,
         )
         for s in sorted(known - reached)
     ]
