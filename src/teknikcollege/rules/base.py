@@ -79,11 +79,6 @@ class Rule(Protocol):
         ...
 
 
-def _text(message: Text | str) -> Text:
-    """`message`, or the core catalog's message whose English id it is."""
-    return message if isinstance(message, Text) else _(message)
-
-
 @attrs.frozen
 class FunctionRule:
     """A rule from a plain function returning ``(ok, message)`` or a :class:`Finding`;
@@ -97,22 +92,12 @@ class FunctionRule:
     id: str
     rule_set: str
     version: str
-    _title: Text | str
-    _description: Text | str
+    title: Text
+    description: Text
     applies_to: frozenset[str]
     function: Callable[[Any, Context], Any] = attrs.field(repr=False)
     priority: int = 100
     concept: str = DEFAULT_CONCEPT
-
-    @property
-    def title(self) -> Text:
-        """A short title in both languages."""
-        return _text(self._title)
-
-    @property
-    def description(self) -> Text:
-        """What it asks, in both languages."""
-        return _text(self._description)
 
     def check(self, subject: Any, context: Context) -> Finding:
         """Run the function and wrap its answer in a finding."""
@@ -134,8 +119,8 @@ def rule(
     *,
     rule_set: str,
     version: str,
-    title: Text | str,
-    description: Text | str,
+    title: Text,
+    description: Text,
     applies_to: Iterable[str],
     priority: int = 100,
     concept: str = "teknikcollege",
@@ -144,10 +129,6 @@ def rule(
 
     `concept` names the college concept whose criteria the rule belongs to: a registry
     assesses with the criteria of its own concept only (see ``Registry(concept=...)``).
-
-    `title` and `description` are :class:`Text`, or English ids of messages of the core
-    catalog (marked with ``N_``), translated each time they are read: rules made when a
-    module is imported must not read the catalog then.
     """
 
     def wrap(function: Callable[[Any, Context], Any]) -> FunctionRule:

@@ -2,10 +2,6 @@
 
 A definition is checked when it is compiled (:class:`~teknikcollege.workflow.Workflow`);
 every problem is reported at once in an :class:`~teknikcollege.errors.InvalidDefinition`.
-
-Titles are a :class:`~teknikcollege.Text`, or the English id of a message of the core
-catalog (marked with ``N_``) that is translated each time it is read: the core workflows
-are defined when their module is imported, and the catalog is read on first use only.
 """
 
 from __future__ import annotations
@@ -21,9 +17,45 @@ from ..models import Role
 from ..models.common import TIME_ZONE
 
 
-def _text(message: Text | str) -> Text:
-    """`message`, or the core catalog's message whose English id it is."""
-    return message if isinstance(message, Text) else _(message)
+class _Deferred(Text):
+    """A message of the core catalog whose Swedish is looked up each time it is read.
+
+    The core workflows and the rules that guard them are made when their modules are
+    imported, and importing must not read the catalog (it is read on the first message):
+    their titles are deferred. Otherwise a deferred text is a :class:`Text` like any
+    other, equal to the plain text with the same halves.
+    """
+
+    __slots__ = ("msgid",)
+    msgid: str
+
+    def __init__(self, msgid: str) -> None:
+        object.__setattr__(self, "msgid", msgid)
+
+    @property
+    def sv(self) -> str:
+        """The Swedish, from the catalog."""
+        return _(self.msgid).sv
+
+    @property
+    def en(self) -> str:
+        """The English: the message id itself."""
+        return self.msgid
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Text) and (self.sv, self.en) == (other.sv, other.en)
+
+    def __hash__(self) -> int:
+        return Text.__hash__(self)
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return deferred, (self.msgid,)
+
+
+def deferred(msgid: str) -> Text:
+    """The core catalog's message `msgid` (marked with ``N_``), translated when read: for
+    titles made when a module is imported, ``deferred(N_("In review"))``."""
+    return _Deferred(msgid)
 
 
 @attrs.frozen
@@ -31,13 +63,8 @@ class State:
     """A state; a `final` state has no way out."""
 
     name: str
-    _title: Text | str
+    title: Text
     final: bool = False
-
-    @property
-    def title(self) -> Text:
-        """The state's name for people, in both languages."""
-        return _text(self._title)
 
 
 CREATES = frozenset({"postponement"})
@@ -78,7 +105,7 @@ class Transition:
     sources: tuple[str, ...]
     dest: str
     roles: frozenset[Role]
-    _title: Text | str
+    title: Text
     guards: tuple[str, ...] = ()
     sets: tuple[SetDeadline, ...] = ()
     clears: tuple[str, ...] = ()
@@ -88,11 +115,6 @@ class Transition:
     creates: str | None = None
     needs_reason: bool = False
     """A decision that must say why (the note): decertification."""
-
-    @property
-    def title(self) -> Text:
-        """What the transition does, in both languages."""
-        return _text(self._title)
 
 
 @attrs.frozen
@@ -148,7 +170,7 @@ class WorkflowDefinition:
 
     name: str
     version: str
-    _title: Text | str
+    title: Text
     states: tuple[State, ...]
     initial: str
     transitions: tuple[Transition, ...]
@@ -159,11 +181,6 @@ class WorkflowDefinition:
     opened_by: frozenset[Role] = frozenset({Role.PROCESS_LEADER, Role.CHAIR, Role.ADMIN})
     time_zone: str = TIME_ZONE
     """Where instants become days (an IANA name read through :mod:`zoneinfo`)."""
-
-    @property
-    def title(self) -> Text:
-        """The workflow's name for people, in both languages."""
-        return _text(self._title)
 
     def state(self, name: str) -> State:
         """The state called `name`."""

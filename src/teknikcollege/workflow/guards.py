@@ -33,6 +33,7 @@ from ..rules.assessment import assess
 from ..rules.base import Context, FunctionRule, rule, run_rule
 from ..rules.findings import Finding, Status
 from .case import Case
+from .definition import deferred
 
 RULE_SET, VERSION = "teknikcollege-process", "1"
 
@@ -49,13 +50,13 @@ REQUIRED_DOCUMENTS: dict[UnitKind, frozenset[DocumentKind]] = {
 
 
 def _meta(title: str) -> dict[str, Any]:
-    """A guard's rule set, kinds and `title`, which is its description too (an English
-    id of the catalog, read when the title is: see :func:`~teknikcollege.rules.rule`)."""
+    """A guard's rule set, kinds and `title` (an English id of the catalog), which is
+    its description too; deferred, as the rules are made on import."""
     return {
         "rule_set": RULE_SET,
         "version": VERSION,
-        "title": title,
-        "description": title,
+        "title": deferred(title),
+        "description": deferred(title),
         "applies_to": ("case",),
     }
 
