@@ -32,13 +32,16 @@ COLLEGE_LIFECYCLE = WorkflowDefinition(
     opened_by=frozenset({PL, OFFICE, ADMIN}),
     states=(
         State("pilot", deferred(N_("Pilot"))),
-        State("certified", deferred(N_("College certified"))),
+        # Translators: "college state|" is a context, dropped when shown: a college's
+        # state (neuter in Swedish), unlike a certification case's "Certified".
+        State("certified", deferred(N_("college state|Certified"))),
         State("ordinary_operation", deferred(N_("Ordinary operation"))),
         State(
             "certification_ended",
             deferred(N_("Certification ended")),
         ),
-        State("decertified", deferred(N_("College decertified")), final=True),
+        # Translators: "college state|" is a context, as above.
+        State("decertified", deferred(N_("college state|Decertified")), final=True),
         State("discontinued", deferred(N_("Discontinued")), final=True),
     ),
     initial="pilot",

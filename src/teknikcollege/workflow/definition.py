@@ -24,6 +24,9 @@ class _Deferred(Text):
     imported, and importing must not read the catalog (it is read on the first message):
     their titles are deferred. Otherwise a deferred text is a :class:`Text` like any
     other, equal to the plain text with the same halves.
+
+    A context before a ``|`` in the message id (gettext has none here) tells apart the
+    same English with another Swedish; it is dropped from both languages.
     """
 
     __slots__ = ("msgid",)
@@ -35,12 +38,12 @@ class _Deferred(Text):
     @property
     def sv(self) -> str:
         """The Swedish, from the catalog."""
-        return _(self.msgid).sv
+        return _(self.msgid).sv.rpartition("|")[2]
 
     @property
     def en(self) -> str:
-        """The English: the message id itself."""
-        return self.msgid
+        """The English: the message id itself (without its context)."""
+        return self.msgid.rpartition("|")[2]
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Text) and (self.sv, self.en) == (other.sv, other.en)
@@ -54,7 +57,8 @@ class _Deferred(Text):
 
 def deferred(msgid: str) -> Text:
     """The core catalog's message `msgid` (marked with ``N_``), translated when read: for
-    titles made when a module is imported, ``deferred(N_("In review"))``."""
+    titles made when a module is imported, ``deferred(N_("In review"))``, or with a
+    context, ``deferred(N_("college state|Certified"))``."""
     return _Deferred(msgid)
 
 
