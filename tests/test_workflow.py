@@ -130,7 +130,7 @@ def test_extension_adds_states_transitions_and_guards_without_copying() -> None:
     assert approve is not None and approve.guards == ("unit-meets-criteria", "my-extra-rule")
     assert CERTIFICATION.transition("approve").guards == ("unit-meets-criteria",)  # type: ignore[union-attr]
     assert problems(extended) == []
-    with pytest.raises(tc.InvalidDefinition, match="unknown triggers"):
+    with pytest.raises(tc.InvalidDefinition, match="unknown trigger 'nope'"):
         CERTIFICATION.extended(guards={"nope": ["x"]})
 
 

@@ -156,7 +156,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         return text.get(lang)
 
     def helped(text: Text, *examples: str) -> dict[str, str]:
-        made: dict[str, str] = _help(lang, text.sv, text.en, *examples)
+        made: dict[str, str] = _help(lang, text, *examples)
         return made
 
     def done(state: State, entity: object, text: Text) -> None:

@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any, Protocol, TypeVar
 
-from .._text import _
+from .._text import N_, _
 from ..models import Programme, UnitKind, UnitRef
 from ..models.common import local_day
 from ..rules.base import Context, rule
 from .case import Case
+from .definition import deferred
 
 T = TypeVar("T")
 
@@ -80,10 +81,12 @@ def _own_certification(lookup: _Lookup) -> Callable[[UnitRef, str, date], bool]:
     "parent-certified",
     rule_set="teknikcollege-process",
     version="1",
-    title=_("The unit's parent is certified"),
-    description=_(
-        "A provider is certified within a certified college, a programme at a certified "
-        "provider, an orientation within a certified programme."
+    title=deferred(N_("The unit's parent is certified")),
+    description=deferred(
+        N_(
+            "A provider is certified within a certified college, a programme at a certified "
+            "provider, an orientation within a certified programme."
+        )
     ),
     applies_to=("case",),
 )

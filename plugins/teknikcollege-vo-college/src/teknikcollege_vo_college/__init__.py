@@ -113,9 +113,10 @@ VO_BRANCH_AREA = "health_and_social_care"
     rule_set=RULE_SET,
     version=VERSION,
     title=_("Regional collaboration"),
-    description=_(
-        "At least {min} municipalities and one region are bound by collaboration agreements.",
-        min=MIN_MUNICIPALITIES,
+    description=_n(
+        "At least {n} municipality and one region are bound by collaboration agreements.",
+        "At least {n} municipalities and one region are bound by collaboration agreements.",
+        MIN_MUNICIPALITIES,
     ),
     applies_to=["college"],
     priority=10,
