@@ -122,7 +122,7 @@ def _provider_reaches_decision(registry: tc.Registry) -> str:
         tc.ReviewVisit(
             "visit-lernia",
             case,
-            date(2024, 2, 20),
+            date(2024, 3, 1),
             ("p-reviewer", "p-reviewer-2"),
             national_office_id="p-office",
             pool_id=REVIEWER_POOL,
@@ -150,7 +150,7 @@ def test_a_provider_is_certified_once_its_criteria_pass(registry: tc.Registry) -
             "provider-quality-work",
             "lernia",
             "p-reviewer",
-            date(2024, 2, 20),
+            date(2024, 3, 1),
             tc.Outcome.PASSED,
             "self-assessment discussed with the local steering group",
         ),

@@ -441,7 +441,8 @@ def test_expiry_during_awaited_supplements_does_not_stop_the_sweep(
     tc_clock.set(date(2026, 7, 1))
     assert [t for _, t in registry.tick().fired] == ["open_recertification"]
     registry.add(tc.ReviewVisit("v2", case, date(2026, 7, 1), ("p-reviewer", "p-reviewer-2"),
-                                 national_office_id="p-office", pool_id="review-committee"),
+                                 national_office_id="p-office", pool_id="review-committee",
+                                 round=2),
                                  actor=ADMIN)
     for trigger, actor in [("submit_application", LEADER), ("start_review", OFFICE),
                            ("hold_visit", REVIEWER), ("request_supplements", REVIEWER)]:

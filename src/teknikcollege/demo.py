@@ -197,28 +197,29 @@ class _Walk:
                 ),
                 actor=OFFICE,
             )
-        judged = [(COLLEGE, rule_id) for rule_id in JUDGED]
-        judged += [(p, PROVIDER_JUDGED) for p in PROVIDERS if p in self.cases]
-        for unit, rule_id in judged:
-            self.registry.record_judgement(
-                Judgement(
-                    f"judgement-{round}-{unit.id}-{rule_id}",
-                    rule_id,
-                    unit.id,
-                    "p-reviewer",
-                    visit,
-                    Outcome.PASSED,
-                    "observed during the review visit",
-                    visit_id=f"visit-{round}-{unit.id}",
-                    round=round,
-                ),
-                actor=REVIEWER,
-            )
-        self.at(
-            visit,
-            _("Review visit: two reviewers and one RTS representative"),
-            lambda: self.each("hold_visit", REVIEWER, held_on=visit.isoformat()),
-        )
+
+        def held() -> str:
+            # The reviewers judge on the day of the visit, in its round.
+            judged = [(COLLEGE, rule_id) for rule_id in JUDGED]
+            judged += [(p, PROVIDER_JUDGED) for p in PROVIDERS if p in self.cases]
+            for unit, rule_id in judged:
+                self.registry.record_judgement(
+                    Judgement(
+                        f"judgement-{round}-{unit.id}-{rule_id}",
+                        rule_id,
+                        unit.id,
+                        "p-reviewer",
+                        visit,
+                        Outcome.PASSED,
+                        "observed during the review visit",
+                        visit_id=f"visit-{round}-{unit.id}",
+                        round=round,
+                    ),
+                    actor=REVIEWER,
+                )
+            return self.each("hold_visit", REVIEWER)
+
+        self.at(visit, _("Review visit: two reviewers and one RTS representative"), held)
 
 
 def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language = "en") -> str:

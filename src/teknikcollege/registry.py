@@ -18,6 +18,7 @@ from typing import IO, Any, TypeVar
 import attrs
 
 from ._text import Text, _
+from .authority import in_reviewer_pool
 from .bootstrap import Dependencies, RetryPolicy, bootstrap
 from .clock import Clock, as_datetime
 from .errors import ConcurrentUpdate, InvalidData, NotFound, PermissionDenied
@@ -30,7 +31,7 @@ from .rules.base import DEFAULT_CONCEPT, Context, Rule
 from .rules.findings import Assessment
 from .serialization import Bundle, export_document
 from .services import cases as case_service
-from .services import exchange, maintenance, trust
+from .services import exchange, maintenance, records, trust
 from .services import status as status_service
 from .services.cases import Option
 from .services.delivery import DeliveryReport, deliver
@@ -240,7 +241,7 @@ class Registry:
         with self._change() as uow:
             for entity in entities:
                 _authorize_change(uow, actor, entity, now)
-                _check_references(uow, entity, entities)
+                _check_references(uow, entity, entities, now)
                 uow.entities.add(entity)
         _audit_change("added", entities, actor)
 
@@ -251,7 +252,7 @@ class Registry:
         now = self.now()
         with self._change() as uow:
             _authorize_change(uow, actor, entity, now)
-            _check_references(uow, entity, (entity,))
+            _check_references(uow, entity, (entity,), now)
             if expected_version is None:
                 expected_version = uow.entities.version(type(entity), entity.id) or 0  # type: ignore[attr-defined]
             version = uow.entities.write(entity, expected_version=expected_version)
@@ -398,8 +399,13 @@ class Registry:
             )
 
     def record_judgement(self, judgement: Judgement, *, actor: Actor) -> None:
-        """Store a reviewer's judgement; the actor must be that reviewer, not a member of
-        the college judged."""
+        """Store a reviewer's judgement; the actor must be that reviewer, in a reviewer
+        pool valid on the day of the judgement, not a member of the college judged.
+
+        The judgement may not lie after today; a visit it names must exist, be of the
+        same unit and round, and be held by the day of the judgement. Without a round it
+        is stored with its visit's, else with the current review round of its college's
+        or programme's certification case (see :doc:`rules`)."""
         now = self.now()
         with self._change() as uow:
             college = college_of_subject(uow, judgement.subject_id)
@@ -409,6 +415,11 @@ class Registry:
                 reason = Text(
                     "bara granskaren själv kan registrera sin bedömning",
                     "only the reviewer may record their own judgement",
+                )
+            if reason is None and not in_reviewer_pool(uow, actor.id, judgement.decided):
+                reason = _(
+                    "the reviewer is in no reviewer pool valid on {day}",
+                    day=judgement.decided.isoformat(),
                 )
             if reason is not None:
                 raise refuse(
@@ -426,7 +437,8 @@ class Registry:
                         )
                     ]
                 )
-            uow.entities.add(judgement)
+            records.raise_problems(records.judgement_problems(uow, judgement, local_day(now)))
+            uow.entities.add(records.with_round(uow, judgement))
 
     # -- time ------------------------------------------------------------------------
 
@@ -611,7 +623,7 @@ class Batch:
         now = self._registry.now()
         for entity in entities:
             _authorize_change(self._uow, actor, entity, now)
-            _check_references(self._uow, entity, entities)
+            _check_references(self._uow, entity, entities, now)
             self._uow.entities.add(entity)
         _audit_change("added", entities, actor)
 
@@ -651,7 +663,9 @@ def _batch(registry: Registry) -> Iterator[Batch]:
         registry._observe(case, record)
 
 
-def _check_references(uow: UnitOfWork, entity: object, pending: Iterable[object]) -> None:
+def _check_references(
+    uow: UnitOfWork, entity: object, pending: Iterable[object], now: datetime
+) -> None:
     refs: list[tuple[str, type[Any], str]] = []
     if isinstance(entity, Programme):
         refs = [("college_id", College, entity.college_id)]
@@ -665,6 +679,7 @@ def _check_references(uow: UnitOfWork, entity: object, pending: Iterable[object]
             problems.append(
                 (path, Text(f"{name} {id!r} finns inte", f"{name} {id!r} does not exist"))
             )
+    problems += records.record_problems(uow, entity, local_day(now))
     if problems:
         raise InvalidData(problems)
 

@@ -38,6 +38,9 @@ class Context:
     lookup: Lookup
     criteria: tuple[Rule, ...] = ()
     """The quality criteria in force, for rules that assess a unit as a whole."""
+    case: Any = None
+    """The certification case whose decision the assessment is for (a guard's case), if
+    any: reviewers' judgements then count only from its current review round."""
 
 
 @runtime_checkable

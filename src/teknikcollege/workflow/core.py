@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .._text import N_
 from ..models import Role
+from .case import Case
 from .definition import (
     Reminder,
     SetDeadline,
@@ -120,6 +121,18 @@ GRACE_STATES = _REVIEW_STATES
 """States in which a unit whose recertification was handed in stays certified after its
 period's last day, until the decision (approval continues the period; rejection, a lapse
 or withdrawal end it on that day)."""
+_BETWEEN_ROUNDS = frozenset({"certified", "recertification_open", "expired", "decertified"})
+
+
+def review_round(case: Case) -> int:
+    """The review round a certification case is in, or last went through: 1 until its
+    first certification; the round after a period's certification begins when the
+    recertification is handed in (``submit_application``). A review visit, and the
+    judgements made on it, count only in their own round (:attr:`ReviewVisit.round`)."""
+    done = len(case.certifications)
+    return done if done and case.state in _BETWEEN_ROUNDS else done + 1
+
+
 _OPEN_STATES = ("interest_registered", "interest_approved", *_REVIEW_STATES, "recertification_open")
 
 CERTIFICATION = WorkflowDefinition(

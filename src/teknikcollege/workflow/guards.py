@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import attrs
+
 from .._text import N_, Text, _, _n
 from ..models import (
     Application,
@@ -33,6 +35,7 @@ from ..rules.assessment import assess
 from ..rules.base import Context, FunctionRule, rule, run_rule
 from ..rules.findings import Finding, Status
 from .case import Case
+from .core import review_round
 from .definition import deferred
 
 RULE_SET, VERSION = "teknikcollege-process", "1"
@@ -123,7 +126,22 @@ def review_visit_recorded(case: Any, context: Context) -> tuple[bool, Text, dict
             _("no review visit is recorded"),
             {},
         )
-    visit = max(visits, key=lambda v: (v.round, v.held, v.id))
+    # A recertification is reviewed with a visit of its own: an earlier round's visit
+    # does not hold this one.
+    round = review_round(case)
+    of_round = [v for v in visits if v.round == round]
+    if not of_round:
+        earlier = sorted(f"{v.id} ({v.round})" for v in visits)
+        return (
+            False,
+            _(
+                "no review visit of review round {round} is recorded (recorded: {visits})",
+                round=round,
+                visits=", ".join(earlier),
+            ),
+            {"round": round},
+        )
+    visit = max(of_round, key=lambda v: (v.held, v.id))
     gaps = list(_panel_problems(visit, case, context))
     data = {"visit": visit.id, "reviewers": list(visit.reviewer_ids)}
     if gaps:
@@ -242,7 +260,7 @@ def unit_meets_criteria(case: Any, context: Context) -> Finding:
             _("{subject} does not exist", subject=str(case.subject)),
             title,
         )
-    result = assess(subject, context.criteria, context)
+    result = assess(subject, context.criteria, attrs.evolve(context, case=case))
     gaps = result.gaps()
     if not result.findings:
         return Finding(
