@@ -7,6 +7,7 @@ from datetime import date, datetime, timezone
 
 import attrs
 import pytest
+from walks import ADMIN, LEADER, OFFICE, PROGRAMMES, PROVIDERS, certify_tree, stockholm
 
 import teknikcollege as tc
 from teknikcollege.examples import PILOT_START, stockholm_pilot
@@ -15,7 +16,7 @@ from teknikcollege.rules import Context, assess, national_criteria
 from teknikcollege.testing.strategies import EntityLookup
 from teknikcollege.workflow.case import Case
 from teknikcollege.workflow.guards import pilot_programmes_certified
-from teknikcollege_stockholm import STOCKHOLM_RULES
+from teknikcollege_stockholm import STOCKHOLM_RULES, plugin
 
 COLLEGE = tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm")
 FIRST_DOCUMENTS = (
@@ -105,7 +106,8 @@ def test_labour_market_training_in_the_pilot_is_flagged_and_does_not_block_the_c
     assert found["programmes-dimensioning"].message.en == (
         "2 programmes of certifiable form and length; not part of the certification: "
         "CNC-operatör (arbetsmarknadsutbildning): the form labour_market_training is not "
-        "certifiable (higher_vocational, upper_secondary, vocational_adult)")
+        "certifiable (higher_vocational, upper_secondary, vocational_adult) (labour-market "
+        "training is allowed in the Stockholm pilot but cannot be certified)")
     assert found["stockholm-labour-market-training"].status is tc.Status.FLAGGED
     assert {f.rule_id for f in result.flags()} == {
         "programmes-dimensioning", "stockholm-labour-market-training"}
@@ -130,11 +132,67 @@ def test_labour_market_training_does_not_block_ordinary_operation() -> None:
     finding = pilot_programmes_certified.check(life, context)
     assert finding.status is tc.Status.FLAGGED and not finding.status.blocks
     assert finding.message.en == (
-        "all 2 programmes from the pilot are certified; not certifiable, so not required: "
-        "cnc-amu")
+        "all 2 programmes from the pilot are certified; not certifiable, allowed outside the "
+        "certification: cnc-amu")
     # Without the certifications the pilot's certifiable programmes still block.
     _, bare = stockholm_context(date(2024, 10, 1), TRAINING)
     assert pilot_programmes_certified.check(life, bare).status is tc.Status.FAILED
+
+
+def test_labour_market_training_neither_blocks_the_college_nor_ordinary_operation() -> None:
+    # The programme above, without any company taking part, in a real Stockholm registry.
+    registry, clock = stockholm(date(2022, 7, 1), plugin)
+    registry.add(TRAINING, actor=ADMIN)
+    life = registry.open_case("college-lifecycle", COLLEGE, actor=LEADER).id
+    cases = certify_tree(registry, clock, date(2022, 7, 1))
+    record = registry.fire(cases[COLLEGE], "approve", actor=OFFICE)
+    assert record.dest == "certified"
+    decision = record.findings[0]
+    assert decision.status is tc.Status.FLAGGED
+    assert decision.message.en.startswith(
+        "all 11 criteria passed; 2 flagged: programmes-dimensioning: 2 programmes of "
+        "certifiable form and length; not part of the certification: CNC-operatör")
+    assert decision.data == {
+        "flags": ["programmes-dimensioning", "stockholm-labour-market-training"]}
+    found = {f.rule_id: f for f in registry.assess(registry.get(tc.College, "stockholm")).findings}
+    assert found["working-life-participation"].message.en == (
+        "companies take part in all 2 programmes")
+    for unit in (*PROVIDERS, *PROGRAMMES):
+        assert registry.fire(cases[unit], "approve", actor=OFFICE).dest == "certified"
+    registry.fire(life, "certify", actor=OFFICE)
+    clock.set(date(2024, 10, 1))
+    record = registry.fire(life, "enter_ordinary_operation", actor=LEADER)
+    assert record.dest == "ordinary_operation"
+    pilot = next(f for f in record.findings if f.rule_id == "pilot-programmes-certified")
+    assert pilot.status is tc.Status.FLAGGED
+    assert pilot.message.en == (
+        "all 2 programmes from the pilot are certified; not certifiable, allowed outside the "
+        "certification: cnc-amu")
+
+
+def test_without_the_stockholm_plugin_labour_market_training_fails_the_college() -> None:
+    # The exception is the plug-in's: the national criteria alone hold the programme
+    # against the college, and the pilot cannot end while it waits to be certified.
+    college, context = stockholm_context(date(2023, 1, 10), TRAINING)
+    national = Context(context.now, context.lookup, national_criteria())
+    result = assess(college, national.criteria, national)
+    dimensioning = next(f for f in result.findings if f.rule_id == "programmes-dimensioning")
+    assert dimensioning.status is tc.Status.FAILED
+    assert dimensioning.message.en == (
+        "CNC-operatör (arbetsmarknadsutbildning): the form labour_market_training is not "
+        "certifiable (higher_vocational, upper_secondary, vocational_adult)")
+    life = Case("life", "college-lifecycle", COLLEGE, "stockholm", "certified", at(PILOT_START))
+    assert pilot_programmes_certified.check(life, national).status is tc.Status.FAILED
+
+
+def test_the_plugin_tells_not_the_pilot_from_no_training() -> None:
+    college, context = stockholm_context(date(2023, 1, 10))
+    rule = next(r for r in STOCKHOLM_RULES if r.id == "stockholm-labour-market-training")
+    assert rule.check(college, context).message.en == "the pilot runs no labour-market training"
+    assert rule.check(college, context).message.sv == (
+        "piloten har ingen arbetsmarknadsutbildning")
+    other = attrs.evolve(college, pilot=None)
+    assert rule.check(other, context).message.en == "not applicable: not the Stockholm pilot"
 
 
 def test_labour_market_training_started_after_the_pilot_is_not_allowed() -> None:

@@ -127,3 +127,53 @@ def file_follow_up(registry: tc.Registry, year: int, index: float = 75.0) -> Non
         else:
             records.append(tc.SatisfactionSurvey(key, "stockholm", year, 10, 4, 40, index))
     registry.add(*records, actor=ADMIN)
+
+
+PROVIDERS = (tc.UnitRef(tc.UnitKind.PROVIDER, "lernia"), tc.UnitRef(tc.UnitKind.PROVIDER, "mtk"))
+PROGRAMMES = (
+    tc.UnitRef(tc.UnitKind.PROGRAMME, "industriteknik-bas"),
+    tc.UnitRef(tc.UnitKind.PROGRAMME, "cnc-operator"),
+)
+
+
+def certify_tree(registry: tc.Registry, clock: tc.FixedClock, day: date) -> dict[tc.UnitRef, str]:
+    """The college, its providers and its two pilot programmes, each through interest,
+    application, a visit held on `day`, judgements and the protocol, then approved down
+    the tree the same day; returns each unit's case."""
+    clock.set(day)
+    units = (COLLEGE, *PROVIDERS, *PROGRAMMES)
+    registry.add(
+        tc.InterestRegistration(
+            "ir-tree", tc.InterestKind.CERTIFICATION, "stockholm", "region-stockholm", day,
+            units=units, contact_person_id="p-leader", steering_group_approved=True,
+        ),
+        actor=ADMIN,
+    )
+    cases = {
+        unit: registry.open_case("certification", unit, actor=LEADER, college_id="stockholm").id
+        for unit in units
+    }
+    documents = tuple(tc.Document(k, k.value, day) for k in tc.DocumentKind)
+    for unit, case in cases.items():
+        registry.add(tc.Application(f"app-{unit.id}", case, day, documents, day), actor=ADMIN)
+        visit(registry, case, f"visit-{unit.id}", day)
+        for trigger, actor in [
+            ("approve_interest", OFFICE),
+            ("submit_application", LEADER),
+            ("start_review", OFFICE),
+        ]:
+            registry.fire(case, trigger, actor=actor)
+    judge(registry, "j-college", day, visit_id=f"visit-{COLLEGE.id}")
+    for provider in PROVIDERS:
+        registry.record_judgement(
+            tc.Judgement(
+                f"j-{provider.id}", "provider-quality-work", provider.id, "p-reviewer", day,
+                tc.Outcome.PASSED, "quality work with the steering group",
+                visit_id=f"visit-{provider.id}",
+            ),
+            actor=REVIEWER,
+        )
+    for case in cases.values():
+        registry.fire(case, "hold_visit", actor=REVIEWER)
+        registry.fire(case, "issue_protocol", actor=REVIEWER)
+    return cases

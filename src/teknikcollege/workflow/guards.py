@@ -32,7 +32,7 @@ from ..models import (
 from ..models.common import local_day
 from ..models.process import FIRST_CERTIFICATION_DOCUMENTS
 from ..rules.assessment import assess
-from ..rules.base import Context, FunctionRule, rule, run_rule
+from ..rules.base import Context, FunctionRule, excuse, rule, run_rule
 from ..rules.findings import Finding, Status
 from .case import Case
 from .core import review_round
@@ -270,15 +270,28 @@ def unit_meets_criteria(case: Any, context: Context) -> Finding:
             title,
         )
     if not gaps:
+        passed = _n(
+            "the only criterion passed",
+            "all {n} criteria passed",
+            len(result.findings),
+        )
+        flags = result.flags()
+        if not flags:
+            return Finding("unit-meets-criteria", Status.PASSED, passed, title)
+        # Flagged findings inform without blocking: the decision's record names them.
+        each = [_("{rule}: {message}", rule=f.rule_id, message=f.message) for f in flags]
         return Finding(
             "unit-meets-criteria",
-            Status.PASSED,
+            Status.FLAGGED,
             _n(
-                "the only criterion passed",
-                "all {n} criteria passed",
-                len(result.findings),
+                "{passed}; {n} flagged: {flags}",
+                "{passed}; {n} flagged: {flags}",
+                len(flags),
+                passed=passed,
+                flags=Text.join(each),
             ),
             title,
+            {"flags": [f.rule_id for f in flags]},
         )
     each = [_("{rule}: {message}", rule=g.rule_id, message=g.message) for g in gaps]
     return Finding(
@@ -313,9 +326,14 @@ def pilot_programmes_certified(case: Any, context: Context) -> Finding:
     programmes = [
         p for p in context.lookup.find(Programme, college_id=case.college_id) if p.created_in_pilot
     ]
-    # A programme of a form that cannot be certified (labour-market training in the
-    # Stockholm pilot) cannot be asked to be: it is flagged, and does not block.
-    outside = sorted(p.id for p in programmes if not _certifiable_form(p, context))
+    # A programme of a form that cannot be certified, which a rule in force allows outside
+    # the certification (labour-market training in the Stockholm pilot), cannot be asked
+    # to be: it is flagged, and does not block. Without such an excuse it blocks.
+    outside = sorted(
+        p.id
+        for p in programmes
+        if not _certifiable_form(p, context) and excuse(p, context) is not None
+    )
     missing = sorted(
         p.id
         for p in programmes
@@ -345,7 +363,7 @@ def pilot_programmes_certified(case: Any, context: Context) -> Finding:
     )
     if outside:
         message = _(
-            "{certified}; not certifiable, so not required: {programmes}",
+            "{certified}; not certifiable, allowed outside the certification: {programmes}",
             certified=message,
             programmes=", ".join(outside),
         )

@@ -34,7 +34,7 @@ from ...models import (
 )
 from ...models.common import local_day
 from ...models.process import FIRST_CERTIFICATION_DOCUMENTS
-from ..base import Context, FunctionRule
+from ..base import Context, FunctionRule, excuse
 from ..findings import Status
 
 RULE_SET = "teknikcollege-national"
@@ -225,7 +225,8 @@ def learning_environment(cfg: CriteriaConfig) -> Callable[[College, Context], Re
 
     def check(college: College, context: Context) -> Result:
         _ok, message, _data = ask(college, context)
-        figures = [f for p in _programmes(college, context) for f in p.figures]
+        programmes = in_certification(_programmes(college, context), cfg)
+        figures = [f for p in programmes for f in p.figures]
         if not figures:
             return None, message, {}
         year = max(f.year for f in figures)
@@ -282,26 +283,38 @@ def programmes_dimensioning(cfg: CriteriaConfig) -> Callable[[Any, Context], Res
         programmes = _programmes(subject, context)
         if not programmes:
             return False, _("no programmes recorded"), {}
-        # A programme of a form that cannot be certified is not part of the college's
-        # certification: it is reported (flagged), not held against the college.
-        certifiable = [p for p in programmes if p.form in cfg.certifiable_forms]
-        outside = [p for p in programmes if p.form not in cfg.certifiable_forms]
+        # A programme of a form that cannot be certified counts against the college,
+        # unless a rule in force allows it outside the certification (the Stockholm
+        # pilot's labour-market training): then it is reported (flagged), not held
+        # against the college.
+        certifiable = in_certification(programmes, cfg)
+        others = [p for p in programmes if p not in certifiable]
+        excused = [(p, why) for p in others if (why := excuse(p, context)) is not None]
+        allowed = {p.id for p, _why in excused}
         gaps = [t for p in certifiable for t in too_short(p)]
-        data = {"programmes": len(programmes), "not_certifiable": [p.id for p in outside]}
+        gaps += [wrong_form(p) for p in others if p.id not in allowed]
+        data = {
+            "programmes": len(programmes),
+            "not_certifiable": [p.id for p in others],
+            "excused": sorted(allowed),
+        }
         if not certifiable:
             gaps.append(_("no programme of a certifiable form ({forms})", forms=forms))
         if gaps:
-            return False, Text.join([*gaps, *(wrong_form(p) for p in outside)]), data
+            return False, Text.join(gaps), data
         passed = _n(
             "{n} programme of certifiable form and length",
             "{n} programmes of certifiable form and length",
             len(certifiable),
         )
-        if outside:
+        if excused:
+            each = [
+                _("{problem} ({excuse})", problem=wrong_form(p), excuse=why) for p, why in excused
+            ]
             message = _(
                 "{passed}; not part of the certification: {others}",
                 passed=passed,
-                others=Text.join(wrong_form(p) for p in outside),
+                others=Text.join(each),
             )
             return Status.FLAGGED, message, data
         return True, passed, data
@@ -309,11 +322,25 @@ def programmes_dimensioning(cfg: CriteriaConfig) -> Callable[[Any, Context], Res
     return check
 
 
+def in_certification(programmes: list[Programme], cfg: CriteriaConfig) -> list[Programme]:
+    """The programmes that are part of a college's certification: those of a certifiable
+    form (the others are outside it: failed by ``programmes-dimensioning`` unless a rule
+    excuses them, and not asked for company participation or gender balance)."""
+    return [p for p in programmes if p.form in cfg.certifiable_forms]
+
+
 def working_life_participation(cfg: CriteriaConfig) -> Callable[[Any, Context], Result]:
     def check(subject: Any, context: Context) -> Result:
-        programmes = [subject] if isinstance(subject, Programme) else _programmes(subject, context)
-        if not programmes:
+        recorded = [subject] if isinstance(subject, Programme) else _programmes(subject, context)
+        if not recorded:
             return False, _("no programmes recorded"), {}
+        # The programmes of the certification; with none of a certifiable form (a failure
+        # of programmes-dimensioning), those recorded.
+        programmes = (
+            recorded
+            if isinstance(subject, Programme)
+            else in_certification(recorded, cfg) or recorded
+        )
         gaps = []
         for p in programmes:
             apl, sup = (
