@@ -19,7 +19,7 @@ from ..unit_of_work import UnitOfWork
 from ..workflow.case import Actor, Case, TransitionRecord
 from ..workflow.definition import Transition
 from ..workflow.engine import Workflow
-from . import policies
+from . import policies, records
 from .notifications import enqueue, new_id
 from .policy import case_denial, denial, refuse, roles_for
 
@@ -201,6 +201,8 @@ def fire(
             f"{trigger!r} är ett beslut som måste motiveras: skriv skälet i anteckningen",
             f"{trigger!r} is a decision that needs its reason: write it in the note",
         )
+    if recorded is None:  # a record of the past (an import) replays as it was recorded
+        params = records.step_params(uow, case, flow, spec, params, now)
     flow.check_params(case, spec, params, now)  # the day in the workflow's time zone
     findings = guards(deps, uow, case, spec, now)
     failing = [f for f in findings if f.status.blocks]

@@ -5,12 +5,13 @@ a step takes the day of its event, and the deadline a protocol states, from the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from datetime import date
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime
 
 import attrs
 
-from .._text import Text, _
+from .._text import N_, Text, _
+from ..clock import parse_day
 from ..errors import InvalidData
 from ..models import (
     Application,
@@ -25,8 +26,10 @@ from ..models import (
 from ..models.common import local_day
 from ..rules.assessment import review_case
 from ..unit_of_work import UnitOfWork
-from ..workflow.case import Case
+from ..workflow.case import Case, TransitionRecord
 from ..workflow.core import review_round
+from ..workflow.definition import Transition
+from ..workflow.engine import Workflow
 
 Problems = Iterator[tuple[str, Text]]
 
@@ -68,6 +71,8 @@ def _case_record_problems(uow: UnitOfWork, entity: CaseRecord) -> Problems:
                 opened=opened.isoformat(),
             ),
         )
+    if isinstance(entity, (Protocol, Supplement)):
+        yield from _supplement_round_problems(uow, case, entity)
     # The round under way, or the next (a visit planned for the recertification).
     latest = len(case.certifications) + 1
     if isinstance(entity, ReviewVisit) and entity.round > latest:
@@ -80,6 +85,34 @@ def _case_record_problems(uow: UnitOfWork, entity: CaseRecord) -> Problems:
                 latest=latest,
             ),
         )
+
+
+def _supplement_round_problems(
+    uow: UnitOfWork, case: Case, entity: Protocol | Supplement
+) -> Problems:
+    """A protocol opens at most the next round of supplements of the review round; a
+    supplement answers a round already asked for."""
+    history = uow.history.of(case.id)
+    start = max((i for i, r in enumerate(history) if r.trigger == ROUND_START), default=-1)
+    requests = sum(r.trigger == "request_supplements" for r in history[start + 1 :])
+    if isinstance(entity, Protocol):
+        protocols = sum(r.trigger in _PROTOCOL_STEPS for r in history[start + 1 :])
+        latest = protocols + 1
+    else:
+        latest = requests
+    if entity.round > latest:
+        yield (
+            "round",
+            _(
+                "round {round} of supplements lies beyond case {case!r} (at most {latest})",
+                round=entity.round,
+                case=case.id,
+                latest=latest,
+            ),
+        )
+
+
+_PROTOCOL_STEPS = frozenset({"issue_protocol", "request_supplements"})
 
 
 def judgement_problems(uow: UnitOfWork, judgement: Judgement, today: date) -> Problems:
@@ -153,3 +186,181 @@ def raise_problems(problems: Iterable[tuple[str, Text]], prefix: str = "") -> No
     if found:
         error = InvalidData(found)
         raise error.prefixed(prefix) if prefix else error
+
+
+# -- a step and its records ----------------------------------------------------------------
+
+ROUND_START = "submit_application"
+"""The trigger that begins a review round (see
+:func:`~teknikcollege.workflow.core.review_round`)."""
+
+
+def step_params(
+    uow: UnitOfWork,
+    case: Case,
+    flow: Workflow,
+    spec: Transition,
+    params: Mapping[str, str],
+    now: datetime,
+) -> dict[str, str]:
+    """The parameters of `spec` about to be fired on `case`, filled in from its records
+    and checked against them; :class:`InvalidData` names every problem.
+
+    A parameter the transition does not know is refused, and one it needs must be
+    given. The day of the event is taken from the record the transition reads (the
+    round's review visit, or its protocol: see :attr:`Transition.reads`) when it is left
+    out, and may not contradict it; nor may it lie before the case's previous step. A
+    deadline set from a parameter may not have passed on the day of the step (the case
+    would lapse at once)."""
+    filled = dict(params)
+    raise_problems(_parameter_problems(spec, filled))
+    if spec.event_date is None:
+        return filled
+    history = uow.history.of(case.id)
+    if spec.reads == "visit":
+        raise_problems(_from_visit(uow, case, spec, filled))
+    elif spec.reads == "protocol":
+        raise_problems(_from_protocol(uow, case, flow, spec, filled, history))
+    today = flow.day(now)
+    event = flow.event_day(spec, filled, today)
+    previous = _previous_step(flow, history)
+    if previous is not None and event < previous[1]:
+        raise_problems(
+            [
+                (
+                    f"params.{spec.event_date}",
+                    _(
+                        "{day} lies before the case's previous step, {trigger} on {previous}",
+                        day=event.isoformat(),
+                        trigger=previous[0],
+                        previous=previous[1].isoformat(),
+                    ),
+                )
+            ]
+        )
+    for effect in spec.sets:
+        if effect.param is not None and effect.param in filled:
+            due = parse_day(filled[effect.param], f"params.{effect.param}")
+            if due < today:
+                raise_problems(
+                    [
+                        (
+                            f"params.{effect.param}",
+                            _(
+                                "{day} has passed on the day of the step ({today}): the "
+                                "case would lapse at once",
+                                day=due.isoformat(),
+                                today=today.isoformat(),
+                            ),
+                        )
+                    ]
+                )
+    return filled
+
+
+def _parameter_problems(spec: Transition, params: Mapping[str, str]) -> Problems:
+    known = {spec.event_date} | {e.param for e in spec.sets}
+    names = sorted(k for k in known if k is not None)
+    for name in sorted(params):
+        if name not in names:
+            yield (
+                f"params.{name}",
+                _(
+                    "{trigger!r} takes no parameter {name!r} (it takes: {known})",
+                    trigger=spec.trigger,
+                    name=name,
+                    known=", ".join(names) or "-",
+                ),
+            )
+    for effect in spec.sets:
+        if effect.param is not None and not effect.optional and effect.param not in params:
+            yield (
+                f"params.{effect.param}",
+                _("{trigger!r} needs {name}", trigger=spec.trigger, name=effect.param),
+            )
+
+
+def _from_visit(uow: UnitOfWork, case: Case, spec: Transition, params: dict[str, str]) -> Problems:
+    """Fill in the day the round's visit was held; refuse another day."""
+    assert spec.event_date is not None
+    round = review_round(case)
+    visits = [v for v in uow.entities.find(ReviewVisit, case_id=case.id) if v.round == round]
+    if not visits:
+        return  # the guard says what is missing
+    visit = max(visits, key=lambda v: (v.held, v.id))
+    yield from _agree(params, spec.event_date, visit.held, N_("visit"), visit.id)
+
+
+def _from_protocol(
+    uow: UnitOfWork,
+    case: Case,
+    flow: Workflow,
+    spec: Transition,
+    params: dict[str, str],
+    history: list[TransitionRecord],
+) -> Problems:
+    """Fill in the day the protocol of this round of supplements was issued, and the
+    deadline it states; refuse what contradicts it."""
+    assert spec.event_date is not None
+    start = max((i for i, r in enumerate(history) if r.trigger == ROUND_START), default=-1)
+    since = history[start + 1 :] if start >= 0 else history
+    begun = flow.day(history[start].at) if start >= 0 else local_day(case.opened)
+    reading = {t.trigger for t in flow.definition.transitions if t.reads == "protocol"}
+    round = 1 + sum(r.trigger in reading for r in since)
+    protocols = [
+        p
+        for p in uow.entities.find(Protocol, case_id=case.id)
+        if p.round == round and p.issued >= begun
+    ]
+    if not protocols:
+        return
+    protocol = max(protocols, key=lambda p: (p.issued, p.id))
+    yield from _agree(params, spec.event_date, protocol.issued, N_("protocol"), protocol.id)
+    deadline = next((e.param for e in spec.sets if e.param == "supplements_due"), None)
+    if deadline is None:
+        if protocol.supplements_requested:
+            yield (
+                "trigger",
+                _(
+                    "protocol {id!r} asks for supplements: fire a trigger that requests them",
+                    id=protocol.id,
+                ),
+            )
+        return
+    if not protocol.supplements_requested:
+        yield (
+            "trigger",
+            _("protocol {id!r} asks for no supplements", id=protocol.id),
+        )
+    if protocol.supplements_due is not None:
+        yield from _agree(params, deadline, protocol.supplements_due, N_("protocol"), protocol.id)
+
+
+def _agree(params: dict[str, str], name: str, day: date, kind: str, id: str) -> Problems:
+    """Fill parameter `name` with `day` from record `id`, or refuse another day."""
+    given = params.get(name)
+    if given is None:
+        params[name] = day.isoformat()
+    elif parse_day(given, f"params.{name}") != day:
+        record = _(kind)
+        yield (
+            f"params.{name}",
+            _(
+                "{given} contradicts the {record} {id!r}, which says {day}",
+                given=given,
+                record=record,
+                id=id,
+                day=day.isoformat(),
+            ),
+        )
+
+
+def _previous_step(flow: Workflow, history: list[TransitionRecord]) -> tuple[str, date] | None:
+    """The trigger and the day of the event of the case's last step."""
+    if not history:
+        return None
+    last = history[-1]
+    spec = flow.definition.transition(last.trigger)
+    if spec is None:
+        return last.trigger, flow.day(last.at)
+    return last.trigger, flow.event_day(spec, last.params, flow.day(last.at))

@@ -194,6 +194,7 @@ CERTIFICATION = WorkflowDefinition(
             guards=("review-visit-recorded",),
             sets=(SetDeadline("protocol_due", months=1),),
             event_date="held_on",
+            reads="visit",
         ),
         Transition(
             "issue_protocol",
@@ -204,6 +205,7 @@ CERTIFICATION = WorkflowDefinition(
             clears=("protocol_due",),
             notify=(PL, CHAIR),
             event_date="issued_on",
+            reads="protocol",
         ),
         Transition(
             "request_supplements",
@@ -217,6 +219,7 @@ CERTIFICATION = WorkflowDefinition(
             ),
             notify=(PL, CHAIR),
             event_date="issued_on",
+            reads="protocol",
         ),
         Transition(
             "grant_postponement",
@@ -354,7 +357,9 @@ recertification, expiry, decertification.
 
 Deadlines run from the event: the protocol's month from ``held_on`` (the day the visit
 was held), the supplements' three months from ``issued_on`` unless the protocol states
-another ``supplements_due``; each is a parameter of its trigger, and the day of the
-step when left out."""
+another ``supplements_due``; each is a parameter of its trigger. A registry takes them
+from the records (the round's :class:`~teknikcollege.models.ReviewVisit` and
+:class:`~teknikcollege.models.Protocol`) when they are left out, else the day of the
+step."""
 
 CORE_WORKFLOWS = (COLLEGE_LIFECYCLE, CERTIFICATION)

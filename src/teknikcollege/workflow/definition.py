@@ -73,6 +73,8 @@ class State:
 
 CREATES = frozenset({"postponement"})
 """The records a transition may create (:attr:`Transition.creates`)."""
+READS = frozenset({"visit", "protocol"})
+"""The records a transition may take its event's day from (:attr:`Transition.reads`)."""
 
 
 @attrs.frozen
@@ -102,7 +104,11 @@ class Transition:
     names the roles told about it. `event_date` names the parameter that may give the
     day the event really happened (``held_on``), when it is recorded later; deadlines
     count from it. `creates` names the record the transition creates (``postponement``;
-    see :meth:`~teknikcollege.workflow.Workflow.created`).
+    see :meth:`~teknikcollege.workflow.Workflow.created`). `reads` names the process
+    record the step's event comes from: ``visit`` (the day it was ``held``) or
+    ``protocol`` (the day it was ``issued``, and the ``supplements_due`` it states); a
+    registry fills the `event_date` parameter, and a deadline parameter, from it and
+    refuses parameters that contradict it.
     """
 
     trigger: str
@@ -117,6 +123,7 @@ class Transition:
     notify: tuple[Role, ...] = ()
     event_date: str | None = None
     creates: str | None = None
+    reads: str | None = None
     needs_reason: bool = False
     """A decision that must say why (the note): decertification."""
 
@@ -292,6 +299,15 @@ def problems(definition: WorkflowDefinition, rule_ids: Iterable[str] | None = No
                     "{trigger!r} creates an unknown record {record!r}",
                     trigger=t.trigger,
                     record=t.creates,
+                )
+            )
+    for t in definition.transitions:
+        if t.reads is not None and t.reads not in READS:
+            found.append(
+                _(
+                    "{trigger!r} reads an unknown record {record!r}",
+                    trigger=t.trigger,
+                    record=t.reads,
                 )
             )
     try:
