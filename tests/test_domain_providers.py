@@ -92,6 +92,31 @@ def test_a_provider_is_never_certified_against_zero_criteria() -> None:
             registry.fire(case, "approve", actor=OFFICE)
 
 
+def _certify_college(registry: tc.Registry) -> None:
+    """Stockholm's own first certification, the parent a provider is certified within."""
+    college = tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm")
+    case = registry.open_case("certification", college, actor=LEADER).id
+    day = date(2024, 1, 10)
+    registry.add(tc.InterestRegistration("ir-stockholm", tc.InterestKind.CERTIFICATION,
+                                         "stockholm", "region-stockholm", day, units=(college,),
+                                         contact_person_id="p-leader",
+                                         steering_group_approved=True), actor=ADMIN)
+    documents = tuple(tc.Document(k, k.value, day) for k in tc.DocumentKind)
+    registry.add(tc.Application("app-stockholm", case, day, documents, day),
+                 tc.ReviewVisit("visit-stockholm", case, date(2024, 1, 20),
+                                ("p-reviewer", "p-reviewer-2"), national_office_id="p-office",
+                                pool_id=REVIEWER_POOL),
+                 actor=ADMIN)
+    for rule in ("industry-skills-needs", "learning-environment", "education-within-tc"):
+        registry.record_judgement(
+            tc.Judgement(f"j-{rule}", rule, "stockholm", "p-reviewer", date(2024, 1, 20),
+                         tc.Outcome.PASSED, "seen on the visit"), actor=REVIEWER)
+    for trigger, actor in [("approve_interest", OFFICE), ("submit_application", LEADER),
+                           ("start_review", OFFICE), ("hold_visit", REVIEWER),
+                           ("issue_protocol", REVIEWER), ("approve", OFFICE)]:
+        registry.fire(case, trigger, actor=actor)
+
+
 def _provider_reaches_decision(registry: tc.Registry) -> str:
     registry.add(
         tc.InterestRegistration(
@@ -156,9 +181,15 @@ def test_a_provider_is_certified_once_its_criteria_pass(registry: tc.Registry) -
         ),
         actor=REVIEWER,
     )
+    # Its criteria pass, but a provider is certified only within a certified college.
+    with pytest.raises(tc.TransitionNotAllowed, match=r"no certified parent unit \(college"):
+        registry.fire(case, "approve", actor=OFFICE)
+    _certify_college(registry)
     record = registry.fire(case, "approve", actor=OFFICE)
     assert record.dest == "certified"
     assert record.findings[0].message.en == "all 4 criteria passed"
+    lernia = registry.status(LERNIA, college_id="stockholm")
+    assert lernia.certified and lernia.uncertified_parents == ()
 
 
 def test_a_programme_run_by_two_providers_of_its_local_college(registry: tc.Registry) -> None:
@@ -218,3 +249,52 @@ def test_a_programme_lists_each_provider_once() -> None:
 def test_the_unit_criteria_have_stable_ids() -> None:
     assert tuple(r.id for r in unit_criteria()) == CRITERION_IDS
     assert all(r.rule_set == "teknikcollege-units" for r in unit_criteria())
+
+
+def test_a_programme_waits_for_its_provider_and_falls_with_its_college(
+    registry: tc.Registry,
+) -> None:
+    """The tree of units: refused at an uncertified provider; certified under a certified
+    one; not counted as certified once the college's certification ends."""
+    programme = tc.UnitRef(tc.UnitKind.PROGRAMME, "industriteknik-bas")
+    registry.add(tc.InterestRegistration(
+        "ir-programme", tc.InterestKind.CERTIFICATION, "stockholm", "lernia", date(2024, 1, 10),
+        units=(programme,), contact_person_id="p-leader", steering_group_approved=True),
+        actor=ADMIN)
+    case = registry.open_case("certification", programme, actor=LEADER).id
+    day = date(2024, 2, 1)
+    documents = tuple(tc.Document(k, k.value, day) for k in tc.DocumentKind)
+    registry.add(tc.Application("app-programme", case, day, documents, day),
+                 tc.ReviewVisit("visit-programme", case, date(2024, 2, 20),
+                                ("p-reviewer", "p-reviewer-2"), national_office_id="p-office",
+                                pool_id=REVIEWER_POOL), actor=ADMIN)
+    for trigger, actor in [("approve_interest", OFFICE), ("submit_application", LEADER),
+                           ("start_review", OFFICE), ("hold_visit", REVIEWER),
+                           ("issue_protocol", REVIEWER)]:
+        registry.fire(case, trigger, actor=actor)
+    before = registry.export_document()
+    waiting = r"no certified parent unit \(provider:lernia"
+    with pytest.raises(tc.TransitionNotAllowed, match=waiting):
+        registry.fire(case, "approve", actor=OFFICE)
+    assert registry.export_document() == before
+
+    provider = _provider_reaches_decision(registry)
+    registry.record_judgement(tc.Judgement(
+        "j-lernia", "provider-quality-work", "lernia", "p-reviewer", date(2024, 2, 20),
+        tc.Outcome.PASSED, "seen"), actor=REVIEWER)
+    _certify_college(registry)
+    registry.fire(provider, "approve", actor=OFFICE)
+    assert registry.fire(case, "approve", actor=OFFICE).dest == "certified"
+    assert registry.status(programme).certified
+
+    college_case = registry.cases(subject=tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm"))[0].id
+    registry.clock.set(date(2024, 6, 3))  # type: ignore[attr-defined]
+    registry.fire(college_case, "decertify", actor=OFFICE, note="the criteria no longer hold")
+    after = registry.status(programme)
+    assert not after.certified and after.period is not None
+    assert after.uncertified_parents == (LERNIA,)
+    lernia = registry.status(LERNIA, college_id="stockholm")
+    assert not lernia.certified
+    assert lernia.uncertified_parents == (tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm"),)
+    # Before the decision the answer is as it was: status is computed from history.
+    assert registry.status(programme, on=date(2024, 3, 1)).certified

@@ -103,12 +103,21 @@ def _pairs(specs: Sequence[str], parts: int, option: str, lang: Language) -> lis
     return found
 
 
-def _updated(registry: Registry, cls: type[T], id: str, change: Callable[[T], T]) -> T:
-    """Read `id`, apply `change`, save it unless someone else changed it meanwhile."""
+def _updated(
+    state: State, registry: Registry, cls: type[T], id: str, change: Callable[[T], T]
+) -> T:
+    """Read `id`, apply `change`, save it as the acting person unless someone else changed
+    it meanwhile."""
     version = registry.version(cls, id)
     changed = change(registry.get(cls, id))
-    registry.save(changed, expected_version=version)
+    registry.save(changed, actor=state.acting(), expected_version=version)
     return changed
+
+
+def _college_changed(state: State, college_id: str, change: Callable[[College], College]) -> None:
+    """Apply `change` to a stored college (see :func:`_updated`)."""
+    with state.registry() as registry:
+        _updated(state, registry, College, college_id, change)
 
 
 def _group_of(
@@ -172,13 +181,6 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         help=h(_("The day of the record (default: the command line's today).")),
     )
 
-    def actor_option(required: bool = True) -> Callable[[Any], Any]:
-        return click.option(
-            "--actor",
-            required=required,
-            help=h(_("PERSON:ROLE[,ROLE], e.g. p-leader:process_leader")),
-        )
-
     # -- organisations and people --------------------------------------------------------
 
     @cli.group(
@@ -235,7 +237,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
             county_code=county_code,
         )
         with state.registry() as registry:
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("organisation {id!r} added", id=id))
 
     @cli.group(
@@ -279,7 +281,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
             organisation_id=organisation,
         )
         with state.registry() as registry:
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("person {id!r} added", id=id))
 
     @person.command(
@@ -301,7 +303,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         with state.registry() as registry:
             first = parse_day(start, "--from") if start else registry.now().date()
             entity = ReviewerPool(id, name, Period(first), members)
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("reviewer pool {id!r} added", id=id))
 
     # -- colleges ------------------------------------------------------------------------
@@ -367,7 +369,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
             pilot=pilot,
         )
         with state.registry() as registry:
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("college {id!r} added", id=id))
 
     @college.command(
@@ -438,13 +440,9 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
             parties=parties,
             political_decision=political_decision,
         )
-        with state.registry() as registry:
-            _updated(
-                registry,
-                College,
-                college_id,
-                lambda c: attrs.evolve(c, agreements=(*c.agreements, agreement)),
-            )
+        _college_changed(
+            state, college_id, lambda c: attrs.evolve(c, agreements=(*c.agreements, agreement))
+        )
         done(state, agreement, _("agreement {id!r} added", id=id))
 
     @college.command(
@@ -465,13 +463,9 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         state: State, college_id: str, funder: str, amount: int, start: date, end: date | None
     ) -> None:
         funding = Funding(funder, amount, Period(start, end))
-        with state.registry() as registry:
-            _updated(
-                registry,
-                College,
-                college_id,
-                lambda c: attrs.evolve(c, funding=(*c.funding, funding)),
-            )
+        _college_changed(
+            state, college_id, lambda c: attrs.evolve(c, funding=(*c.funding, funding))
+        )
         done(state, funding, _("funding from {id!r} added", id=funder))
 
     @college.command(
@@ -498,13 +492,9 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         providers: tuple[str, ...],
     ) -> None:
         local = LocalCollege(id, name, municipalities, provider_ids=providers)
-        with state.registry() as registry:
-            _updated(
-                registry,
-                College,
-                college_id,
-                lambda c: attrs.evolve(c, local_colleges=(*c.local_colleges, local)),
-            )
+        _college_changed(
+            state, college_id, lambda c: attrs.evolve(c, local_colleges=(*c.local_colleges, local))
+        )
         done(state, local, _("local college {id!r} added", id=id))
 
     # -- steering groups -----------------------------------------------------------------
@@ -579,8 +569,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
                 ),
             )
 
-        with state.registry() as registry:
-            _updated(registry, College, college_id, change)
+        _college_changed(state, college_id, change)
         done(state, made, _("steering group {id!r} added", id=id))
 
     @group.command(
@@ -622,7 +611,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
 
         with state.registry() as registry:
             registry.get(Person, person_id)
-            _updated(registry, College, college_id, change)
+            _updated(state, registry, College, college_id, change)
         done(state, member, _("{person!r} joined {group!r}", person=person_id, group=group_id))
 
     # -- programmes ----------------------------------------------------------------------
@@ -715,7 +704,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
             local_college_id=local_college,
         )
         with state.registry() as registry:
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("programme {id!r} added", id=id))
 
     # -- records of the process ------------------------------------------------------------
@@ -786,7 +775,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
                 steering_group_approved=approved,
                 note=note,
             )
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("interest registration {id!r} recorded", id=id))
 
     @record.command(
@@ -852,7 +841,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
                 tuple(Document(DocumentKind(k), t, received) for k, t in named),
                 steering_group_approved_on=approved_on,
             )
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("application {id!r} recorded", id=id))
 
     @record.command(
@@ -895,7 +884,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
                 national_office_id=office,
                 pool_id=pool,
             )
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("review visit {id!r} recorded", id=id))
 
     @record.command(
@@ -917,7 +906,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         with state.registry() as registry:
             registry.case(case_id)
             entity = Protocol(id, case_id, today(registry, on), supplements)
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("protocol {id!r} recorded", id=id))
 
     @record.command(
@@ -939,7 +928,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         with state.registry() as registry:
             registry.case(case_id)
             entity = Supplement(id, case_id, today(registry, on), description)
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("supplement {id!r} recorded", id=id))
 
     @record.command(
@@ -965,7 +954,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         with state.registry() as registry:
             registry.case(case_id)
             entity = Postponement(id, case_id, today(registry, on), new_due, reason)
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("postponement {id!r} recorded", id=id))
 
     @record.command(
@@ -986,7 +975,6 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
     @click.option("--outcome", required=True, type=_choice(list(Outcome)))
     @click.option("--evidence", required=True)
     @click.option("--valid-until", **day)
-    @actor_option()
     @date_option
     @click.pass_obj
     def record_judgement(
@@ -997,10 +985,9 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         outcome: str,
         evidence: str,
         valid_until: date | None,
-        actor: str,
         on: date | None,
     ) -> None:
-        who = _actor(actor, lang)
+        who = state.acting()
         with state.registry() as registry:
             entity = Judgement(
                 id,
@@ -1045,7 +1032,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
             entity = AnnualReport(
                 id, college_id, year, ReportLevel(level), today(registry, on), local_college
             )
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("annual report {id!r} recorded", id=id))
 
     @record.command(
@@ -1077,7 +1064,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         entity = SatisfactionSurvey(id, college_id, year, companies, teachers, students, index)
         with state.registry() as registry:
             registry.get(College, college_id)
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("satisfaction survey {id!r} recorded", id=id))
 
     # -- cases -----------------------------------------------------------------------------
@@ -1106,7 +1093,6 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
     )
     @click.argument("workflow")
     @click.argument("subject")
-    @actor_option()
     @click.option("--id", "case_id", help=h(_("The case's id (default: one is made up).")))
     @click.option("--college", "college_id", help=h(_("A provider's college.")))
     @click.option("--note", default="", help=h(_("A note kept in the history.")))
@@ -1115,13 +1101,12 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         state: State,
         workflow: str,
         subject: str,
-        actor: str,
         case_id: str | None,
         college_id: str | None,
         note: str,
     ) -> None:
         ref = _subject(subject, lang)
-        who = _actor(actor, lang)
+        who = state.acting()
         with state.registry() as registry:
             opened = registry.open_case(
                 workflow, ref, actor=who, college_id=college_id, case_id=case_id, note=note
@@ -1172,10 +1157,9 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         ),
     )
     @click.argument("case_id", shell_complete=_completer(_case_items))
-    @actor_option()
     @click.pass_obj
-    def case_triggers(state: State, case_id: str, actor: str) -> None:
-        who = _actor(actor, lang)
+    def case_triggers(state: State, case_id: str) -> None:
+        who = state.acting()
         with state.registry() as registry:
             options = registry.available(case_id, who)
         lines = []

@@ -36,7 +36,7 @@ from . import errors, site
 from ._redact import redact_text, redact_url
 from ._text import Language, Text, _, _n
 from .clock import FixedClock, SystemClock, parse_day
-from .models import College, Organisation, OrganisationKind, Programme, UnitKind, UnitRef
+from .models import College, Organisation, OrganisationKind, Person, Programme, UnitKind, UnitRef
 from .plugins import PluginWarning
 from .registry import DEFAULT_STORAGE, Registry
 from .serialization import to_data
@@ -234,6 +234,7 @@ class Options:
         self.debug = debug
         self.today: date | None = None
         self.today_given = False
+        self.actor_spec: str | None = None
 
     @classmethod
     def scan(cls, args: Sequence[str]) -> Options:
@@ -312,6 +313,15 @@ class State(Options):
             # --today / TEKNIKCOLLEGE_TODAY: the clock of scripted walks through time.
             clock = FixedClock(self.today) if self.today is not None else SystemClock()
         return Registry.open(url, clock=clock)
+
+    def acting(self) -> Actor:
+        """The person acting, from ``--actor`` or ``TEKNIKCOLLEGE_ACTOR``: required for
+        every change (the library decides what they may do from the stored records)."""
+        if not self.actor_spec:
+            raise click.UsageError(
+                _("who acts? give --actor PERSON (or set TEKNIKCOLLEGE_ACTOR)").get(self.lang)
+            )
+        return _actor(self.actor_spec, self.lang)
 
     def out(self, data: Any, text: str) -> None:
         """Print `data` as JSON with ``--json``, else `text`."""
@@ -645,6 +655,18 @@ def _global_options(lang: Language) -> list[Any]:
             ),
         ),
         click.Option(
+            ["--actor"],
+            metavar="PERSON[:ROLE,…]",
+            envvar="TEKNIKCOLLEGE_ACTOR",
+            expose_value=False,
+            is_eager=True,
+            callback=setter("actor_spec"),
+            help=_(
+                "The person acting (default TEKNIKCOLLEGE_ACTOR): every change names one; "
+                "roles after the colon only narrow what the stored person holds."
+            ).get(lang),
+        ),
+        click.Option(
             ["--debug"],
             is_flag=True,
             expose_value=False,
@@ -898,20 +920,33 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @cli.command(
         **_help(
             lang,
-            _("Create an empty database (SQLite by default)."),
-            "teknikcollege init --db region.db",
+            _(
+                "Create an empty database (SQLite by default); with --admin, make that "
+                "person the store's first administrator (once)."
+            ),
+            "teknikcollege init --db region.db --admin p-admin --name 'Ada Admin'",
             "teknikcollege init --db postgresql://tc@db.example/tc --json",
         )
     )
+    @click.option(
+        "--admin", "admin_id", metavar="PERSON", help=say(_("The first administrator's id."))
+    )
+    @click.option("--name", metavar="NAME", help=say(_("The first administrator's name.")))
+    @click.option("--email", metavar="ADDRESS", help=say(_("The first administrator's e-mail.")))
     @click.pass_obj
-    def init(state: State) -> None:
-        with state.registry(create=True):
-            pass
+    def init(state: State, admin_id: str | None, name: str | None, email: str | None) -> None:
+        if admin_id is None and (name or email):
+            raise click.UsageError(_("--name and --email need --admin").get(state.lang))
+        data: dict[str, Any] = {}
+        with state.registry(create=True) as registry:
+            if admin_id is not None:
+                admin = Person(admin_id, name or admin_id, email=email)
+                data["admin"] = to_data(registry.create_admin(admin))
         where = redact_url(state.url)
-        state.out(
-            {"url": where},
-            state.say(_("Database ready: {where}", where=where)),
-        )
+        text = _("Database ready: {where}", where=where)
+        if admin_id is not None:
+            text = Text.join([text, _("first administrator: {id!r}", id=admin_id)], sep="; ")
+        state.out({"url": where, **data}, state.say(text))
 
     @cli.command(
         "import",
@@ -937,7 +972,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
             detail = one_line(str(error))
             raise errors.InvalidData([("", _("not valid JSON: {detail}", detail=detail))]) from None
         with state.registry(create=True) as registry, _progress(state) as progress:
-            count = registry.import_document(document, progress=progress)
+            count = registry.import_document(document, actor=state.acting(), progress=progress)
         state.out(
             {"imported": count},
             state.say(_n("{n} record imported", "{n} records imported", count)),
@@ -1049,13 +1084,6 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     )
     @click.argument("case_id", shell_complete=_completer(_case_items))
     @click.argument("trigger", shell_complete=_completer(_trigger_items))
-    @click.option(
-        "--actor",
-        required=True,
-        help=say(
-            _("PERSON:ROLE[,ROLE], e.g. p-leader:process_leader"),
-        ),
-    )
     @click.option("--note", default="", help=say(_("A note kept in the history.")))
     @click.option(
         "--param",
@@ -1063,10 +1091,8 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
         help=say(_("NAME=VALUE, e.g. new_due=2023-05-01")),
     )
     @click.pass_obj
-    def fire(
-        state: State, case_id: str, trigger: str, actor: str, note: str, param: tuple[str, ...]
-    ) -> None:
-        who = _actor(actor, state.lang)
+    def fire(state: State, case_id: str, trigger: str, note: str, param: tuple[str, ...]) -> None:
+        who = state.acting()
         params = _params(param, state.lang)
         with state.registry() as registry:
             record = registry.fire(case_id, trigger, actor=who, note=note, params=params)
@@ -1234,10 +1260,9 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
             "teknikcollege migrate --actor admin",
         )
     )
-    @click.option("--actor", required=True, help=say(_("The person running it.")))
     @click.pass_obj
-    def migrate(state: State, actor: str) -> None:
-        who = _actor(actor, state.lang)
+    def migrate(state: State) -> None:
+        who = state.acting()
         with state.registry() as registry:
             count = registry.migrate(actor=who)
         state.out(
