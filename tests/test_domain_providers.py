@@ -103,13 +103,13 @@ def _certify_college(registry: tc.Registry) -> None:
                                          steering_group_approved=True), actor=ADMIN)
     documents = tuple(tc.Document(k, k.value, day) for k in tc.DocumentKind)
     registry.add(tc.Application("app-stockholm", case, day, documents, day),
-                 tc.ReviewVisit("visit-stockholm", case, date(2024, 1, 20),
+                 tc.ReviewVisit("visit-stockholm", case, date(2024, 3, 1),
                                 ("p-reviewer", "p-reviewer-2"), national_office_id="p-office",
                                 pool_id=REVIEWER_POOL),
                  actor=ADMIN)
     for rule in ("industry-skills-needs", "learning-environment", "education-within-tc"):
         registry.record_judgement(
-            tc.Judgement(f"j-{rule}", rule, "stockholm", "p-reviewer", date(2024, 1, 20),
+            tc.Judgement(f"j-{rule}", rule, "stockholm", "p-reviewer", date(2024, 3, 1),
                          tc.Outcome.PASSED, "seen on the visit"), actor=REVIEWER)
     for trigger, actor in [("approve_interest", OFFICE), ("submit_application", LEADER),
                            ("start_review", OFFICE), ("hold_visit", REVIEWER),
@@ -265,7 +265,7 @@ def test_a_programme_waits_for_its_provider_and_falls_with_its_college(
     day = date(2024, 2, 1)
     documents = tuple(tc.Document(k, k.value, day) for k in tc.DocumentKind)
     registry.add(tc.Application("app-programme", case, day, documents, day),
-                 tc.ReviewVisit("visit-programme", case, date(2024, 2, 20),
+                 tc.ReviewVisit("visit-programme", case, date(2024, 3, 1),
                                 ("p-reviewer", "p-reviewer-2"), national_office_id="p-office",
                                 pool_id=REVIEWER_POOL), actor=ADMIN)
     for trigger, actor in [("approve_interest", OFFICE), ("submit_application", LEADER),
@@ -280,7 +280,7 @@ def test_a_programme_waits_for_its_provider_and_falls_with_its_college(
 
     provider = _provider_reaches_decision(registry)
     registry.record_judgement(tc.Judgement(
-        "j-lernia", "provider-quality-work", "lernia", "p-reviewer", date(2024, 2, 20),
+        "j-lernia", "provider-quality-work", "lernia", "p-reviewer", date(2024, 3, 1),
         tc.Outcome.PASSED, "seen"), actor=REVIEWER)
     _certify_college(registry)
     registry.fire(provider, "approve", actor=OFFICE)
