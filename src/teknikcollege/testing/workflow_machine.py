@@ -47,13 +47,13 @@ from ..models import (
     UnitKind,
     UnitRef,
 )
+from ..models.common import local_day
 from ..plugins import make_plugin_manager
 from ..registry import Registry
 from ..rules.base import DEFAULT_CONCEPT
 from ..rules.criteria.teknikcollege import CRITERION_IDS
 from ..serialization import Bundle
 from ..storage.memory import MemoryStorage
-from ..models.common import local_day
 from ..workflow.case import Actor, Case
 from ..workflow.core import review_round
 from .seeding import seed
