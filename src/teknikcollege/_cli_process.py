@@ -61,6 +61,7 @@ from .models import (
     SteeringGroup,
     Supplement,
 )
+from .models.common import local_day
 from .registry import Registry
 from .serialization import to_data
 
@@ -172,7 +173,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         state.out(to_data(entity), one_line(state.say(text)))
 
     def today(registry: Registry, given: date | None) -> date:
-        return given or registry.now().date()
+        return given or local_day(registry.now())
 
     date_option = click.option(
         "--date",
@@ -301,7 +302,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         state: State, id: str, name: str, members: tuple[str, ...], start: str | None
     ) -> None:
         with state.registry() as registry:
-            first = parse_day(start, "--from") if start else registry.now().date()
+            first = parse_day(start, "--from") if start else local_day(registry.now())
             entity = ReviewerPool(id, name, Period(first), members)
             registry.add(entity, actor=state.acting())
         done(state, entity, _("reviewer pool {id!r} added", id=id))

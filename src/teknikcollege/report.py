@@ -13,6 +13,7 @@ from datetime import date
 
 from ._text import Language, _
 from .models import College, Programme, UnitKind, UnitRef
+from .models.common import local_day
 from .registry import Registry
 from .workflow.case import Case
 
@@ -48,7 +49,7 @@ def gantt(registry: Registry, college_id: str, lang: Language = "en") -> str:
     college = registry.get(College, college_id)
     title = _("Certifications").get(lang)
     lines = ["gantt", f"    title {_label(college.name)}: {title}", "    dateFormat YYYY-MM-DD"]
-    today = registry.now().date()
+    today = local_day(registry.now())
     # Streamed: the store's size bounds the chart, never the memory spent reading it.
     programmes = (
         (UnitRef(UnitKind.PROGRAMME, p.id), p.title)

@@ -12,6 +12,7 @@ from .._text import Text
 from ..bootstrap import Dependencies
 from ..errors import CaseExists, ConcurrentUpdate, InvalidData, NotFound, TransitionNotAllowed
 from ..models import College, Programme, UnitKind, UnitRef
+from ..models.common import local_day
 from ..models.syntax import FREE_TEXT, ID
 from ..rules.base import Context, run_rule
 from ..rules.findings import Finding
@@ -254,7 +255,7 @@ def fire(
                 "to": state_to.title.en,
                 "from_sv": state_from.title.sv,
                 "to_sv": state_to.title.sv,
-                "at": now.date().isoformat(),
+                "at": local_day(now).isoformat(),
                 "note": note,
                 **_dates_set(spec, case),
             },

@@ -15,6 +15,7 @@ import attrs
 from .._text import Language, _
 from ..errors import NotFound, TeknikcollegeError
 from ..models import College, Organisation, Programme, UnitKind, UnitRef
+from ..models.common import local_day
 from ..registry import Registry
 from ..workflow.case import Case, TransitionRecord
 from ..workflow.engine import Workflow
@@ -85,7 +86,7 @@ class _Site:
         self.registry = registry
         self.lang: Language = lang
         self.graphviz = graphviz
-        self.today = registry.now().date()
+        self.today = local_day(registry.now())
         self.t = _labels.labels(lang)
         self._diagrams: dict[tuple[str, str], str] = {}
 
@@ -102,7 +103,7 @@ class _Site:
 
         final = names[case.state].final if case.state in names else False
         history = tuple(self.registry.history(case.id))
-        end = history[-1].at.date() if final and history else self.today
+        end = local_day(history[-1].at) if final and history else self.today
         events = []
         diagram = ""
         if details:
@@ -118,7 +119,7 @@ class _Site:
                 events.append(
                     {
                         "seq": str(record.seq),
-                        "date": record.at.date().isoformat(),
+                        "date": local_day(record.at).isoformat(),
                         "event": title,
                         "trigger": record.trigger,
                         "source": state_title(record.source) if record.source else "–",
@@ -143,7 +144,7 @@ class _Site:
             events=tuple(events),
             deadlines=tuple(sorted(case.deadlines.items())),
             diagram=diagram,
-            end=max(end, case.opened.date()),
+            end=max(end, local_day(case.opened)),
         )
 
     def unit(self, ref: UnitRef, name: str, *, details: bool = False) -> UnitView:
@@ -194,10 +195,10 @@ class _Site:
                 bars.append(
                     Bar(
                         "case",
-                        case.opened.date(),
+                        local_day(case.opened),
                         view.end,
                         f"{view.workflow_title}: {view.state_title} "
-                        f"({case.opened.date().isoformat()} – "
+                        f"({local_day(case.opened).isoformat()} – "
                         f"{view.end.isoformat() if not view.open else self.t['today']})",
                         "open" if view.open else "closed",
                     )
