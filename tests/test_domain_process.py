@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 
+import attrs
 import pytest
 import walks
 from hypothesis import given
@@ -491,3 +492,27 @@ def test_a_process_record_names_a_case_that_exists(record: object) -> None:
     registry, _clock = walks.stockholm(date(2024, 9, 1))
     with pytest.raises(tc.InvalidData, match="case_id: case 'nope' does not exist"):
         registry.add(record, actor=ADMIN)
+
+
+def test_a_postponement_is_recorded_once_by_the_step_that_grants_it() -> None:
+    # (review of issue 16, gap 5): the docs used to add one by hand before granting it.
+    registry, clock, case = _reviewed()
+    registry.fire(case, "hold_visit", actor=REVIEWER)
+    registry.fire(case, "request_supplements", actor=REVIEWER)
+    clock.set(date(2025, 6, 16))
+    by_hand = tc.Postponement("uppskov-1", case, date(2025, 6, 16), date(2025, 8, 29),
+                              "waiting for the municipal board")
+    with pytest.raises(tc.InvalidData, match="a postponement is recorded by the step that "
+                                             "grants it"):
+        registry.add(by_hand, actor=ADMIN)
+    registry.fire(case, "grant_postponement", actor=OFFICE, params={"new_due": "2025-08-29"},
+                  note="waiting for the municipal board")
+    (granted,) = registry.find(tc.Postponement, case_id=case)
+    assert (granted.granted, granted.new_due, granted.reason) == (
+        date(2025, 6, 16), date(2025, 8, 29), "waiting for the municipal board")
+    with pytest.raises(tc.InvalidData, match="recorded by the step"):
+        registry.add(by_hand, actor=ADMIN)
+    # The record itself may be corrected.
+    registry.save(attrs.evolve(granted, reason="the board meets in August"), actor=ADMIN)
+    assert [p.reason for p in registry.find(tc.Postponement, case_id=case)] == [
+        "the board meets in August"]

@@ -47,7 +47,6 @@ from .models import (
     Outcome,
     Period,
     Person,
-    Postponement,
     Programme,
     ProgrammeForm,
     Protocol,
@@ -714,7 +713,8 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         **helped(
             _(
                 "Record what happened: interest registrations, applications, visits, "
-                "protocols, supplements, postponements, judgements, annual reports."
+                "protocols, supplements, judgements, annual reports (a postponement is "
+                "recorded by 'case fire CASE grant_postponement')."
             ),
             "teknikcollege record visit visit-1 CASE-ID --reviewer p-rev1 --reviewer p-rev2",
             "teknikcollege record annual-report ar-2024 --college gavleborg --year 2024",
@@ -931,32 +931,6 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
             entity = Supplement(id, case_id, today(registry, on), description)
             registry.add(entity, actor=state.acting())
         done(state, entity, _("supplement {id!r} recorded", id=id))
-
-    @record.command(
-        "postponement",
-        **helped(
-            _(
-                "Record a postponement; the case moves with "
-                "'case fire CASE grant_postponement --param new_due=DAY'."
-            ),
-            "teknikcollege record postponement uppskov-1 CASE-ID --new-due 2025-08-31 "
-            "--reason 'sick leave'",
-        ),
-    )
-    @click.argument("id")
-    @click.argument("case_id", shell_complete=_completer(_case_items))
-    @click.option("--new-due", required=True, **day)
-    @click.option("--reason", default="")
-    @date_option
-    @click.pass_obj
-    def record_postponement(
-        state: State, id: str, case_id: str, new_due: date, reason: str, on: date | None
-    ) -> None:
-        with state.registry() as registry:
-            registry.case(case_id)
-            entity = Postponement(id, case_id, today(registry, on), new_due, reason)
-            registry.add(entity, actor=state.acting())
-        done(state, entity, _("postponement {id!r} recorded", id=id))
 
     @record.command(
         "judgement",

@@ -73,6 +73,17 @@ def _case_record_problems(uow: UnitOfWork, entity: CaseRecord) -> Problems:
         )
     if isinstance(entity, (Protocol, Supplement)):
         yield from _supplement_round_problems(uow, case, entity)
+    if isinstance(entity, Postponement) and uow.entities.get(Postponement, entity.id) is None:
+        # Granting a postponement records it (Workflow.created): another record would be
+        # a second one for the same decision.
+        yield (
+            "",
+            _(
+                "a postponement is recorded by the step that grants it: fire "
+                "grant_postponement on case {case!r} with new_due, the reason in the note",
+                case=case.id,
+            ),
+        )
     # The round under way, or the next (a visit planned for the recertification).
     latest = len(case.certifications) + 1
     if isinstance(entity, ReviewVisit) and entity.round > latest:
