@@ -11,7 +11,13 @@ from walks import ADMIN, LEADER, OFFICE, PROGRAMMES, PROVIDERS, certify_tree, st
 
 import teknikcollege as tc
 from teknikcollege.examples import PILOT_START, stockholm_pilot
-from teknikcollege.models import Certification
+from teknikcollege.models import (
+    Certification,
+    Obligation,
+    ObligationKind,
+    OperationalPlan,
+    obligations,
+)
 from teknikcollege.rules import Context, assess, national_criteria
 from teknikcollege.testing.strategies import EntityLookup
 from teknikcollege.workflow.case import Case
@@ -65,21 +71,75 @@ def test_a_first_certification_without_an_operational_plan_fails() -> None:
     assert finding.message.sv == "första certifieringen: ansökan saknar operational_plan"
 
 
-def test_a_recertification_needs_the_reports_and_surveys_of_each_year_of_the_period() -> None:
+def test_a_recertification_needs_the_yearly_follow_up_of_the_period() -> None:
     period = Certification(COLLEGE, date(2023, 2, 15), date(2026, 2, 14), 1)
+    # The review's attack: one provider's survey with one respondent for each year.
     reports = [tc.AnnualReport(f"ar-{y}", "stockholm", y, tc.ReportLevel.REGIONAL,
                                date(y + 1, 1, 31)) for y in (2023, 2024)]
-    surveys = [tc.SatisfactionSurvey(f"s-{y}", "stockholm", y, 10, 5, 50, 80.0)
-               for y in (2023,)]
-    finding = quality(date(2025, 10, 1), case_with(period), application(*FIRST_DOCUMENTS),
-                      *reports, *surveys)
+    thin = [tc.SatisfactionSurvey(f"s-{y}", "stockholm", y, 1, 0, 0, 20.0,
+                                  level=tc.ReportLevel.PROVIDER, provider_id="lernia")
+            for y in (2023, 2024)]
+    finding = quality(date(2025, 10, 1), case_with(period), *reports, *thin)
     assert finding.status is tc.Status.FAILED
-    assert finding.message.en == "recertification: no satisfaction survey for 2024"
-    survey = tc.SatisfactionSurvey("s-2024", "stockholm", 2024, 10, 5, 50, 81.0)
-    finding = quality(date(2025, 10, 1), case_with(period), *reports, *surveys, survey)
-    assert finding.passed
-    assert finding.message.en == (
-        "recertification: annual reports and satisfaction surveys for 2023, 2024")
+    assert finding.message.en.startswith(
+        "recertification: 12 obligations of the yearly follow-up are not on record: "
+        "annual report of the local steering group 2023 (sodertorn), due 2024-03-31")
+    assert "compiled satisfaction survey of the region 2023 (stockholm)" in finding.message.en
+    assert "operational plan 2025 (stockholm), due 2025-01-31" in finding.message.en
+    # The plan of 2023 fell due before the period began: not asked for.
+    assert "operational plan 2023" not in finding.message.en
+    # Everything on record: passed, naming the years.
+    bundle = stockholm_pilot()
+    base = [*bundle.entities(), case_with(period)]
+    filed = [_record_of(item, year) for year in (2023, 2024)
+             for item in obligations(bundle.colleges[0], year, EntityLookup(base))]
+    plan = OperationalPlan("plan-2025", "stockholm", 2025, date(2025, 1, 15))
+    lookup = EntityLookup([*base, *filed, plan])
+    rule = next(r for r in national_criteria() if r.id == "quality-assured-process")
+    passed = rule.check(bundle.colleges[0], Context(at(date(2025, 10, 1)), lookup))
+    assert passed.status is tc.Status.PASSED
+    assert passed.message.en == (
+        "recertification: the yearly follow-up of 2023, 2024, 2025 is on record")
+
+
+def _record_of(item: Obligation, year: int) -> object:
+    filed, key = date(year + 1, 2, 1), f"{item.kind.value}-{year}-{item.unit}"
+    if item.kind is ObligationKind.OPERATIONAL_PLAN:
+        return OperationalPlan(key, "stockholm", year, date(year, 1, 15))
+    if item.kind is ObligationKind.PROVIDER_SURVEY:
+        return tc.SatisfactionSurvey(key, "stockholm", year, 4, 2, 20, 70.0,
+                                     level=tc.ReportLevel.PROVIDER, provider_id=item.unit)
+    if item.kind is ObligationKind.REGIONAL_SURVEY:
+        return tc.SatisfactionSurvey(key, "stockholm", year, 8, 4, 40, 70.0)
+    level = {ObligationKind.REGIONAL_REPORT: tc.ReportLevel.REGIONAL,
+             ObligationKind.NATIONAL_REPORT: tc.ReportLevel.NATIONAL}.get(item.kind)
+    if level is not None:
+        return tc.AnnualReport(key, "stockholm", year, level, filed)
+    return tc.AnnualReport(key, "stockholm", year, tc.ReportLevel.LOCAL, filed,
+                           local_college_id=item.unit)
+
+
+def test_a_second_recertification_compares_the_period_with_the_one_before() -> None:
+    first = Certification(COLLEGE, date(2020, 2, 15), date(2023, 2, 14), 1)
+    second = Certification(COLLEGE, date(2023, 2, 15), date(2028, 2, 14), 2)
+    bundle = stockholm_pilot()
+    base = [*bundle.entities(), case_with(first, second)]
+    filed = []
+    for year in range(2020, 2028):
+        for item in obligations(bundle.colleges[0], year, EntityLookup(base)):
+            record = _record_of(item, year)
+            if isinstance(record, tc.SatisfactionSurvey) and record.level is (
+                    tc.ReportLevel.REGIONAL):
+                # 80 in the first period, 75 in the second: the index fell.
+                record = attrs.evolve(record, index=80.0 if year <= 2022 else 75.0)
+            filed.append(record)
+    lookup = EntityLookup([*base, *filed])
+    rule = next(r for r in national_criteria() if r.id == "quality-assured-process")
+    finding = rule.check(bundle.colleges[0], Context(at(date(2027, 10, 1)), lookup))
+    assert finding.status is tc.Status.FLAGGED and not finding.status.blocks
+    assert finding.message.en.endswith(
+        "satisfaction index 80.0 in the period before, 75.0 in this: it has not risen")
+    assert finding.data["comparison"]["risen"] is False
 
 
 # --- the pilot's exceptions ---------------------------------------------------------------

@@ -126,6 +126,9 @@ def file_follow_up(registry: tc.Registry, year: int, index: float = 75.0) -> Non
             )
         else:
             records.append(tc.SatisfactionSurvey(key, "stockholm", year, 10, 4, 40, index))
+    # The next year's plan is adopted as the year's reports are written.
+    if not any(p.year == year + 1 for p in registry.find(OperationalPlan, college_id="stockholm")):
+        records.append(OperationalPlan(f"plan-{year + 1}", "stockholm", year + 1, filed))
     registry.add(*records, actor=ADMIN)
 
 

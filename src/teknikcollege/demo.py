@@ -34,6 +34,7 @@ from .models import (
     InterestRegistration,
     Judgement,
     Membership,
+    OperationalPlan,
     Outcome,
     Period,
     Person,
@@ -45,6 +46,7 @@ from .models import (
     Supplement,
     UnitKind,
     UnitRef,
+    compile_surveys,
 )
 from .registry import Registry
 from .storage.sqlite import APPLICATION_ID
@@ -139,9 +141,42 @@ class _Walk:
         return self.registry.assess(college).report(self.lang)
 
     def yearly(self, year: int, filed: date) -> None:
+        """The yearly follow-up of `year`, filed on `filed`: the next year's operational
+        plan, the annual reports of the regional and each local steering group, each
+        provider's satisfaction survey compiled to the region's, and the national
+        reporting (what a recertification looks for)."""
+        college = self.registry.get(College, COLLEGE.id)
+        providers = [
+            SatisfactionSurvey(
+                f"survey-{year}-{p.id}",
+                "stockholm",
+                year,
+                9,
+                4 + i,
+                60,
+                78.0 + i,
+                level=ReportLevel.PROVIDER,
+                provider_id=p.id,
+            )
+            for i, p in enumerate(PROVIDERS)
+        ]
         self.registry.add(
+            OperationalPlan(f"plan-{year + 1}", "stockholm", year + 1, filed),
             AnnualReport(f"ar-{year}", "stockholm", year, ReportLevel.REGIONAL, filed),
-            SatisfactionSurvey(f"survey-{year}", "stockholm", year, 18, 9, 120, 78.5),
+            *(
+                AnnualReport(
+                    f"ar-{year}-{local.id}",
+                    "stockholm",
+                    year,
+                    ReportLevel.LOCAL,
+                    filed,
+                    local_college_id=local.id,
+                )
+                for local in college.local_colleges
+            ),
+            AnnualReport(f"rts-{year}", "stockholm", year, ReportLevel.NATIONAL, filed),
+            *providers,
+            compile_surveys(f"survey-{year}", providers, ReportLevel.REGIONAL),
             actor=LEADER,
         )
 

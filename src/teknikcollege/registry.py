@@ -23,7 +23,8 @@ from .bootstrap import Dependencies, RetryPolicy, bootstrap
 from .clock import Clock, as_datetime
 from .errors import ConcurrentUpdate, InvalidData, NotFound, PermissionDenied, kind_text
 from .kinds import kind_of
-from .models import College, Judgement, Person, Programme, Role, UnitRef, local_day
+from .models import College, Judgement, Person, Programme, Role, UnitKind, UnitRef, local_day
+from .models.followup import FollowUpConfig, Obligation
 from .notify.port import Notification, Notifier
 from .plugins import Hooks, PluginManager, make_plugin_manager, open_storage
 from .rules.assessment import assess
@@ -31,7 +32,7 @@ from .rules.base import DEFAULT_CONCEPT, Context, Rule
 from .rules.findings import Assessment
 from .serialization import Bundle, export_document
 from .services import cases as case_service
-from .services import exchange, maintenance, records, trust
+from .services import exchange, followup, maintenance, records, trust
 from .services import status as status_service
 from .services.cases import Option
 from .services.delivery import DeliveryReport, deliver
@@ -561,6 +562,25 @@ class Registry:
         day = on or local_day(self.now())
         with self._uow(write=False) as uow:
             return status_service.unit_status(self.deps, uow, unit, day, college_id)
+
+    def follow_up(self, college_id: str, *, on: date | None = None) -> tuple[Obligation, ...]:
+        """What the yearly follow-up of college `college_id` asks that is due by `on`
+        (default: today in Stockholm) and not on record, earliest first: the obligations
+        of every year of its certification periods. What a
+        follow-up reminder names."""
+        day = on or local_day(self.now())
+        with self._uow(write=False) as uow:
+            college = uow.entities.get(College, college_id)
+            if college is None:
+                raise NotFound(kind_of(College), college_id)
+            cases = uow.entities.find(Case, subject=UnitRef(UnitKind.COLLEGE, college_id))
+            flows = [self.workflows[c.workflow] for c in cases if c.workflow in self.workflows]
+            validity = next(
+                (f.definition.validity for f in flows if f.definition.validity.follow_up_due),
+                None,
+            )
+            config = FollowUpConfig.of(validity) if validity is not None else FollowUpConfig()
+            return followup.unmet(uow, college, cases, day, config)
 
     def migrate(self, *, actor: Actor) -> int:
         """Chain the history of a store written by version 0.1 (its records have no

@@ -332,6 +332,8 @@ CERTIFICATION = WorkflowDefinition(
             (PL, CHAIR),
             months_before=1,
         ),
+        # The yearly follow-up is the college's: what it names is filled in by the sweep
+        # (the obligations not yet on record; none, no reminder).
         Reminder(
             "follow_up_due",
             "follow_up_due",
@@ -340,6 +342,19 @@ CERTIFICATION = WorkflowDefinition(
             months_before=1,
             every_months=12,
             until="valid_until",
+            subject_kinds=frozenset({"college"}),
+        ),
+        # The year's operational plan, due 31 January: a month before, so three months
+        # before the reports' 31 March (Validity.plan_due, follow_up_due).
+        Reminder(
+            "operational_plan_due",
+            "follow_up_due",
+            ("certified", "recertification_open"),
+            (PL, CHAIR),
+            months_before=3,
+            every_months=12,
+            until="valid_until",
+            subject_kinds=frozenset({"college"}),
         ),
         Reminder(
             "certification_expiring",

@@ -15,6 +15,7 @@ from .._text import Text, _, _n
 from ..errors import InvalidDefinition
 from ..models import Role
 from ..models.common import TIME_ZONE
+from ..models.followup import PLAN_DUE, REPORTS_DUE
 
 
 class _Deferred(Text):
@@ -146,6 +147,8 @@ class Reminder:
 
     With `every_months` the deadline recurs (the yearly follow-up): every occurrence
     ``deadline + k × every_months`` up to the deadline `until` gets its own reminder.
+    With `subject_kinds` only cases about a unit of those kinds get it (the yearly
+    follow-up is the college's).
     """
 
     name: str
@@ -157,6 +160,7 @@ class Reminder:
     after: bool = False
     every_months: int = 0
     until: str | None = None
+    subject_kinds: frozenset[str] = frozenset()
 
 
 @attrs.frozen
@@ -170,9 +174,12 @@ class Validity:
     renewal_months: int = 60
     recertification_lead_months: int = 6
     reapplication_due_months: int | None = None
-    follow_up_due: tuple[int, int] | None = (3, 31)
+    follow_up_due: tuple[int, int] | None = REPORTS_DUE
     """Month and day, in the year after each year of a period, by which the yearly
     follow-up is due (deadline ``follow_up_due``; an assumption, see docs/data.md)."""
+    plan_due: tuple[int, int] = PLAN_DUE
+    """Month and day, in its own year, by which the year's operational plan is due (an
+    assumption). :meth:`~teknikcollege.models.FollowUpConfig.of` reads both."""
 
 
 @attrs.frozen

@@ -32,7 +32,8 @@ from ...models import (
     UnitKind,
     UnitRef,
 )
-from ...models.common import local_day
+from ...models.common import Period, local_day
+from ...models.followup import FollowUpConfig, compare_periods, obligations
 from ...models.process import FIRST_CERTIFICATION_DOCUMENTS
 from ..base import Context, FunctionRule, excuse
 from ..findings import Status
@@ -57,6 +58,8 @@ class CriteriaConfig:
     majority_sector: Sector = Sector.COMPANY
     first_certification_documents: frozenset[DocumentKind] = FIRST_CERTIFICATION_DOCUMENTS
     """What a first certification shows instead of annual reports."""
+    follow_up: FollowUpConfig = attrs.field(factory=FollowUpConfig)
+    """When the yearly follow-up a recertification looks at is due."""
 
 
 Result = tuple[bool | Status | None, Text, dict[str, Any]]
@@ -405,43 +408,65 @@ def quality_assured_process(cfg: CriteriaConfig) -> Callable[[College, Context],
         )
 
     def renewal(college: College, context: Context, period: Certification, today: date) -> Result:
-        # The full years before this one that belong to the period (their 1 July in it).
-        years = [
-            y
-            for y in range(period.valid_from.year, today.year)
-            if period.is_valid_on(date(y, 7, 1))
+        # Every obligation of the yearly follow-up of the period that is due by today:
+        # the operational plans, the regional, local and national reports, each
+        # provider's survey and the region's compiled survey (as the reminders name them).
+        span = Period(period.valid_from, period.valid_until)
+        due = [
+            o
+            for y in range(period.valid_from.year, today.year + 1)
+            for o in obligations(college, y, context.lookup, cfg.follow_up)
+            if period.valid_from <= o.due <= today
         ]
-        reports = {
-            r.year
-            for r in context.lookup.find(AnnualReport, college_id=college.id)
-            if r.level is ReportLevel.REGIONAL
-        }
-        surveys = {s.year for s in context.lookup.find(SatisfactionSurvey, college_id=college.id)}
-        no_report = [y for y in years if y not in reports]
-        no_survey = [y for y in years if y not in surveys]
-        data = {
+        missing = [o for o in due if not o.met]
+        years = sorted({o.year for o in due})
+        data: dict[str, Any] = {
             "first_certification": False,
             "years": years,
-            "no_report": no_report,
-            "no_survey": no_survey,
+            "not_on_record": [f"{o.kind.value}:{o.year}:{o.unit}" for o in missing],
         }
-        gaps = []
-        if no_report:
-            gaps.append(_("no annual report for {years}", years=_years(no_report)))
-        if no_survey:
-            gaps.append(_("no satisfaction survey for {years}", years=_years(no_survey)))
-        if gaps:
-            return False, _("recertification: {gaps}", gaps=Text.join(gaps)), data
+        if missing:
+            return (
+                False,
+                _n(
+                    "recertification: {n} obligation of the yearly follow-up is not on "
+                    "record: {items}",
+                    "recertification: {n} obligations of the yearly follow-up are not on "
+                    "record: {items}",
+                    len(missing),
+                    items=Text.join(o.text() for o in missing),
+                ),
+                data,
+            )
         if not years:
-            return True, _("recertification: no full year of the period has passed yet"), data
-        return (
-            True,
-            _(
-                "recertification: annual reports and satisfaction surveys for {years}",
-                years=_years(years),
-            ),
-            data,
+            return True, _("recertification: no yearly follow-up of the period is due yet"), data
+        passed = _(
+            "recertification: the yearly follow-up of {years} is on record", years=_years(years)
         )
+        previous = _period_before(college, context, period)
+        if previous is None:
+            return True, passed, data
+        # The committee expects quality to have risen: the period beside the one before.
+        comparison = compare_periods(
+            college, Period(previous.valid_from, previous.valid_until), span, context.lookup
+        )
+        data["comparison"] = {
+            "previous_index": comparison.previous_index,
+            "current_index": comparison.current_index,
+            "previous_completed": comparison.previous_completed,
+            "current_completed": comparison.current_completed,
+            "risen": comparison.risen,
+        }
+        compared = _(
+            "{passed}; satisfaction index {previous} in the period before, {current} in this",
+            passed=passed,
+            previous=_index(comparison.previous_index),
+            current=_index(comparison.current_index),
+        )
+        if comparison.risen is False:
+            # Not a failure: the committee judges it; but the decision should know.
+            return Status.FLAGGED, _("{compared}: it has not risen", compared=compared), data
+        return True, compared, data
 
     def check(college: College, context: Context) -> Result:
         today = local_today(context)
@@ -457,13 +482,34 @@ def _years(years: list[int]) -> str:
     return ", ".join(str(y) for y in years)
 
 
+def _index(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _period_before(
+    college: College, context: Context, period: Certification
+) -> Certification | None:
+    """The college's certification period just before `period`, if any."""
+    earlier = [
+        c
+        for case in _college_cases(college, context)
+        for c in case.certifications
+        if c.valid_until < period.valid_from
+    ]
+    return max(earlier, key=lambda c: (c.valid_from, c.number), default=None)
+
+
 def _reported_years(college: College, context: Context) -> set[int]:
     reports = {
         r.year
         for r in context.lookup.find(AnnualReport, college_id=college.id)
         if r.level is ReportLevel.REGIONAL
     }
-    surveys = {s.year for s in context.lookup.find(SatisfactionSurvey, college_id=college.id)}
+    surveys = {
+        s.year
+        for s in context.lookup.find(SatisfactionSurvey, college_id=college.id)
+        if s.level is ReportLevel.REGIONAL
+    }
     return reports & surveys
 
 
