@@ -316,6 +316,10 @@ def test_export_then_import_into_an_empty_registry_gives_the_same_data(
 
 
 def test_tick_touches_only_what_is_due(registry: tc.Registry, tc_clock: tc.FixedClock) -> None:
+    registry.add(*(tc.Organisation(f"u{i}", f"Anordnare {i}",
+                                   tc.OrganisationKind.EDUCATION_PROVIDER,
+                                   provider_kind=tc.ProviderKind.COORDINATOR)
+                   for i in range(20)), actor=ADMIN)
     cases = [registry.open_case("certification", tc.UnitRef(tc.UnitKind.PROVIDER, f"u{i}"),
                                 actor=LEADER, college_id="stockholm").id for i in range(20)]
     assert registry.tick().examined == 0

@@ -130,6 +130,7 @@ def open_case(
             f"{name!r} gäller inte {subject.kind.value} (bara {allowed})",
             f"{name!r} does not apply to a {subject.kind.value} (only {allowed})",
         )
+    records.raise_problems(records.subject_problems(uow, subject))
     college = college_id or college_of(uow, subject)
     if uow.entities.get(College, college) is None:
         raise _problem(

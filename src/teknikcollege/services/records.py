@@ -17,11 +17,15 @@ from ..models import (
     Application,
     College,
     Judgement,
+    Organisation,
+    OrganisationKind,
     Postponement,
     Programme,
     Protocol,
     ReviewVisit,
     Supplement,
+    UnitKind,
+    UnitRef,
 )
 from ..models.common import local_day
 from ..rules.assessment import review_case
@@ -124,6 +128,25 @@ def _supplement_round_problems(
 
 
 _PROTOCOL_STEPS = frozenset({"issue_protocol", "request_supplements"})
+
+
+def subject_problems(uow: UnitOfWork, subject: UnitRef) -> Problems:
+    """Why a certification case cannot be opened for `subject`: a provider must be an
+    organisation that exists and is an education provider (a company is not)."""
+    if subject.kind is not UnitKind.PROVIDER:
+        return
+    organisation = uow.entities.get(Organisation, subject.id)
+    if organisation is None:
+        yield "subject", _("education provider {id!r} does not exist", id=subject.id)
+    elif organisation.kind is not OrganisationKind.EDUCATION_PROVIDER:
+        yield (
+            "subject",
+            _(
+                "organisation {id!r} is not an education provider (it is {kind})",
+                id=subject.id,
+                kind=organisation.kind.value,
+            ),
+        )
 
 
 def judgement_problems(uow: UnitOfWork, judgement: Judgement, today: date) -> Problems:
