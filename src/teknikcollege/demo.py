@@ -262,7 +262,8 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
     of the college lifecycle. `clock` must be the registry's clock."""
     walk = _Walk(registry, clock, echo, lang)
     clock.set(PILOT_START)
-    bundle = stockholm_pilot()
+    # As the pilot starts: Region Stockholm with Huddinge and Södertälje.
+    bundle = stockholm_pilot(PILOT_START)
     # The store's first administrator, made once, loads the example's records.
     registry.create_admin(Person(ADMIN.id, "Ada Admin"))
     registry.add(*bundle.entities(), actor=ADMIN)
@@ -310,9 +311,23 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
         _("RTS approves the interest registration; the region joins RTS"),
         lambda: walk.each("approve_interest", OFFICE) + "\n" + walk.join_rts(date(2022, 3, 15)),
     )
+    def join() -> str:
+        # The college as it stands from now: four members, the second agreement, the
+        # local college Teknikcollege Järfälla and Haninge in Teknikcollege Södertörn.
+        current = registry.get(College, COLLEGE.id)
+        joined = stockholm_pilot(LATER_MEMBERS_JOIN).colleges[0]
+        registry.save(attrs.evolve(joined, memberships=current.memberships), actor=LEADER)
+        return walk.say(
+            _(
+                "member municipalities: {municipalities}",
+                municipalities=", ".join(joined.municipalities),
+            )
+        )
+
     walk.at(
         LATER_MEMBERS_JOIN,
         _("Järfälla and Haninge join through a collaboration agreement"),
+        join,
     )
     walk.review(1, date(2022, 9, 1))
     registry.add(
