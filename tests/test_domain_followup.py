@@ -171,8 +171,8 @@ def test_a_period_is_compared_with_the_one_before() -> None:
         "mtk",
         "stockholm",
         figures=(
-            YearFigures(2024, 20, completed=ByGender(3, 12)),
-            YearFigures(2027, 24, completed=ByGender(7, 13)),
+            YearFigures(2024, 20, enrolled=ByGender(4, 14), completed=ByGender(3, 12)),
+            YearFigures(2027, 24, enrolled=ByGender(8, 15), completed=ByGender(7, 13)),
         ),
     )
     comparison = compare_periods(COLLEGE, first, second, EntityLookup([*surveys, programme]))
@@ -212,7 +212,8 @@ def test_the_yearly_follow_up_is_reminded_of_every_year_of_the_period() -> None:
 
 def test_figures_need_awards_within_the_completed() -> None:
     with pytest.raises(tc.InvalidData, match="diplomas"):
-        YearFigures(2024, 20, completed=ByGender(2, 2), diplomas=3, certificates=2)
+        YearFigures(2024, 20, enrolled=ByGender(2, 2), completed=ByGender(2, 2), diplomas=3,
+                    certificates=2)
 
 
 # --- reminders for what is due (review of issue 16, gap 6) --------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -302,8 +303,14 @@ def test_jarfalla_and_haninge_join_later_than_the_pilot_starts() -> None:
 
 def test_the_college_has_jarfalla_and_haninge_only_from_the_day_they_join() -> None:
     # (review of issue 16, gap 8): the example listed all four from the pilot's first day.
-    from teknikcollege.examples import HANINGE, HUDDINGE, JARFALLA, LATER_MEMBERS_JOIN
-    from teknikcollege.examples import PILOT_START, SODERTALJE
+    from teknikcollege.examples import (
+        HANINGE,
+        HUDDINGE,
+        JARFALLA,
+        LATER_MEMBERS_JOIN,
+        PILOT_START,
+        SODERTALJE,
+    )
 
     start = stockholm_pilot(PILOT_START).colleges[0]
     assert start.municipalities == (HUDDINGE, SODERTALJE)
@@ -338,3 +345,65 @@ def test_the_demo_adds_jarfalla_and_haninge_when_they_join() -> None:
     assert "no collaboration agreement covers" not in by_day[date(2022, 3, 1)].detail
     # ... and from the day they join, four.
     assert by_day[date(2022, 6, 1)].detail == "member municipalities: 0126, 0181, 0123, 0136"
+
+
+# --- figures the criteria use, and figures that do not add up (review of #16, gap 9) -----
+
+
+def _assessed(*figures: YearFigures, subject: str = "college") -> dict[str, tc.Finding]:
+    from datetime import datetime, timezone
+
+    from teknikcollege.rules import Context, assess, national_criteria
+    from teknikcollege.testing.strategies import EntityLookup
+
+    bundle = stockholm_pilot()
+    industri = bundle.programmes[0]
+    industri = attrs.evolve(industri, figures=figures)
+    entities = [e for e in bundle.entities() if e not in (bundle.programmes[0],)] + [industri]
+    context = Context(datetime(2024, 1, 10, 12, tzinfo=timezone.utc), EntityLookup(entities))
+    target = bundle.colleges[0] if subject == "college" else industri
+    return {f.rule_id: f for f in assess(target, national_criteria(), context).findings}
+
+
+def test_the_criteria_show_the_years_figures() -> None:
+    figures = YearFigures(2023, 20, ByGender(6, 14), ByGender(6, 14), ByGender(5, 11),
+                          diplomas=9, certificates=4)
+    found = _assessed(figures)
+    assert found["learning-environment"].message.en == (
+        "a reviewer must judge the learning environment; enrolled in 2023: 20, 30 % of "
+        "them women")
+    assert found["learning-environment"].message.sv.endswith(
+        "inskrivna 2023: 20, varav 30 % kvinnor")
+    assert found["education-within-tc"].message.en == (
+        "a reviewer must judge how teaching is organised; 2023: 9 diplomas and 4 "
+        "certificates for 16 who completed")
+    assert found["education-within-tc"].data == {
+        "year": 2023, "completed": 16, "diplomas": 9, "certificates": 4}
+    assert found["programmes-dimensioning"].message.en == (
+        "2 programmes of certifiable form and length; intake 2023: 20 for 20 places")
+    assert found["programmes-dimensioning"].passed
+
+
+def test_an_intake_above_the_places_is_flagged_not_failed() -> None:
+    # The review's figures: an intake of 30 for 20 places.
+    found = _assessed(YearFigures(2024, places=20, intake=ByGender(10, 20),
+                                  enrolled=ByGender(10, 20)))
+    dimensioning = found["programmes-dimensioning"]
+    assert dimensioning.status is tc.Status.FLAGGED
+    assert dimensioning.message.en == (
+        "2 programmes of certifiable form and length; intake 2024: 30 for 20 places; more "
+        "admitted than places: Industriteknik bas: an intake of 30 for 20 places")
+    assert dimensioning.data["figures"] == {"year": 2024, "places": 20, "intake": 30}
+    own = _assessed(YearFigures(2024, places=20, intake=ByGender(10, 20),
+                                enrolled=ByGender(10, 20)), subject="programme")
+    assert own["programmes-dimensioning"].status is tc.Status.FLAGGED
+
+
+def test_figures_that_do_not_add_up_are_refused() -> None:
+    with pytest.raises(tc.InvalidData, match="completed: 25 completed, but 10 enrolled"):
+        YearFigures(2024, places=20, enrolled=ByGender(5, 5), completed=ByGender(10, 15))
+    with pytest.raises(tc.InvalidData, match="index: an index without respondents"):
+        tc.SatisfactionSurvey("s", "stockholm", 2024, 0, 0, 0, 80.0)
+    with pytest.raises(tc.InvalidData, match="company_index: an index without respondents"):
+        tc.SatisfactionSurvey("s", "stockholm", 2024, 0, 5, 5, 80.0, company_index=90.0)
+    assert tc.SatisfactionSurvey("s", "stockholm", 2024, 3, 5, 5, 80.0, company_index=90.0)

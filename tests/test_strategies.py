@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 import teknikcollege as tc
+from teknikcollege.models import OperationalPlan
 from teknikcollege.testing import field_types as ft
 from teknikcollege.testing import strategies as tst
 
@@ -44,6 +45,15 @@ BUILDS_NEEDS: dict[type[Any], dict[str, st.SearchStrategy[Any]]] = {
     tc.Postponement: {
         "granted": st.just(date(2024, 1, 1)),
         "new_due": tst.dates(min_value=date(2024, 1, 2)),
+    },
+    tc.AnnualReport: {
+        "year": st.just(2024),
+        "level": st.just(tc.ReportLevel.REGIONAL),
+        "submitted": tst.dates(min_value=date(2024, 1, 1)),
+    },
+    OperationalPlan: {
+        "year": st.just(2024),
+        "adopted": tst.dates(min_value=date(2023, 1, 1), max_value=date(2024, 12, 31)),
     },
 }
 # Models whose invariant inference breaks only by chance (a member drawn twice, more

@@ -835,6 +835,8 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         with state.registry() as registry:
             registry.case(case_id)
             received = today(registry, on)
+            if approved_on is not None and approved_on < received:
+                received = approved_on  # prepared, and its documents in, by its approval
             entity = Application(
                 id,
                 case_id,

@@ -311,6 +311,7 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
         _("RTS approves the interest registration; the region joins RTS"),
         lambda: walk.each("approve_interest", OFFICE) + "\n" + walk.join_rts(date(2022, 3, 15)),
     )
+
     def join() -> str:
         # The college as it stands from now: four members, the second agreement, the
         # local college Teknikcollege Järfälla and Haninge in Teknikcollege Södertörn.

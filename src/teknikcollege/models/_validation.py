@@ -206,8 +206,18 @@ def check_unique(path: str, values: Iterable[object], message: str) -> Problems:
     seen: set[object] = set()
     for i, value in enumerate(values):
         if value in seen:
-            yield f"{path}[{i}]", _(message, value=value)
+            yield f"{path}[{i}]", _(message, value=_shown(value))
         seen.add(value)
+
+
+def _shown(value: object) -> object:
+    """`value` as a reader knows it: an enum's value (``apl_places``, not its repr), a
+    value with a text of its own as that text (a unit as ``college:x``)."""
+    if isinstance(value, Enum):
+        return value.value
+    if type(value).__str__ is not object.__str__:
+        return str(value)
+    return value
 
 
 def check_municipalities(path: str, codes: Iterable[str]) -> Problems:

@@ -44,6 +44,11 @@ class OperationalPlan(Validated):
     def _problems(self) -> Problems:
         if not 1990 <= self.year <= 2200:
             yield "year", _("implausible year {year}", year=self.year)
+        elif self.adopted.year > self.year:
+            yield (
+                "adopted",
+                _("adopted {day}, after the year {year} ended", day=self.adopted, year=self.year),
+            )
 
 
 PLAN_DUE = (1, 31)

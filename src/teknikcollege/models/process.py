@@ -97,6 +97,21 @@ class InterestRegistration(Validated):
         yield from check_unique(
             "contributions", self.contributions, N_("contribution {value!r} is listed twice")
         )
+        yield from check_unique(
+            "programme_ids", self.programme_ids, N_("programme {value!r} is listed twice")
+        )
+        yield from check_unique(
+            "branch_areas", self.branch_areas, N_("branch area {value!r} is listed twice")
+        )
+        if self.kind is InterestKind.PARTICIPATION:
+            # A partner's wish to take part names no units and needs no steering group.
+            if self.units:
+                yield "units", _("a participation interest registration names no units")
+            if self.steering_group_approved:
+                yield (
+                    "steering_group_approved",
+                    _("a participation interest registration is not the steering group's"),
+                )
         if self.kind is InterestKind.CERTIFICATION:
             if not self.units:
                 yield (
@@ -172,6 +187,8 @@ class Document(Validated):
             yield "sha256", _("the checksum does not match the content")
         elif self.reference is not None and self.sha256 is None:
             yield "sha256", _("a referenced document needs the checksum of what it refers to")
+        elif self.sha256 is not None and self.content is None and self.reference is None:
+            yield "sha256", _("a checksum of nothing: give the content or a reference")
 
     @classmethod
     def of(
@@ -203,6 +220,31 @@ class Application(Validated):
     prepared: date
     documents: tuple[Document, ...] = ()
     steering_group_approved_on: date | None = None
+
+    def _problems(self) -> Problems:
+        if (
+            self.steering_group_approved_on is not None
+            and self.steering_group_approved_on < self.prepared
+        ):
+            yield (
+                "steering_group_approved_on",
+                _("the application is approved before it was prepared"),
+            )
+        for i, document in enumerate(self.documents):
+            if document.received > self.prepared:
+                yield (
+                    f"documents[{i}].received",
+                    _(
+                        "received {day}, after the application was prepared ({prepared})",
+                        day=document.received.isoformat(),
+                        prepared=self.prepared.isoformat(),
+                    ),
+                )
+        yield from check_unique(
+            "documents",
+            (f"{d.kind.value} v{d.version}" for d in self.documents),
+            N_("document {value!r} is listed twice (give each version its number)"),
+        )
 
     def document_kinds(self) -> frozenset[DocumentKind]:
         """The kinds of document handed in."""
@@ -272,6 +314,8 @@ class Protocol(Validated):
     def _problems(self) -> Problems:
         if self.supplements_due is not None and self.supplements_due <= self.issued:
             yield "supplements_due", _("the supplements are due after the protocol is issued")
+        if self.supplements_due is not None and not self.supplements_requested:
+            yield "supplements_due", _("a deadline for supplements, but none are requested")
         if self.round < 1:
             yield "round", _("rounds of supplements are numbered from 1")
 
@@ -359,6 +403,24 @@ class AnnualReport(Validated):
     def _problems(self) -> Problems:
         if not 1990 <= self.year <= 2200:
             yield "year", _("implausible year {year}", year=self.year)
+        elif self.submitted < date(self.year, 1, 1):
+            yield (
+                "submitted",
+                _(
+                    "submitted {day}, before the year {year} began",
+                    day=self.submitted,
+                    year=self.year,
+                ),
+            )
+        if self.level is ReportLevel.PROVIDER:
+            yield "level", _("annual reports are the steering groups' (regional, local, national)")
+        if self.level is ReportLevel.LOCAL and self.local_college_id is None:
+            yield "local_college_id", _("a local steering group's report names its local college")
+        if self.level is not ReportLevel.LOCAL and self.local_college_id is not None:
+            yield (
+                "local_college_id",
+                _("only a local steering group's report names a local college"),
+            )
 
 
 @attrs.frozen
@@ -396,8 +458,28 @@ class SatisfactionSurvey(Validated):
                     name,
                     _("the index lies between 0 and 100"),
                 )
+        # An index is a mean of answers: without anyone answering there is none.
+        for name, count in (
+            ("index", self.respondents),
+            ("company_index", self.companies),
+            ("teacher_index", self.teachers),
+            ("student_index", self.students),
+        ):
+            if getattr(self, name) is not None and count == 0:
+                yield name, _("an index without respondents")
+        if not 1990 <= self.year <= 2200:
+            yield "year", _("implausible year {year}", year=self.year)
         if self.level is ReportLevel.PROVIDER and self.provider_id is None:
             yield "provider_id", _("a provider's survey names its provider")
+        if self.level is not ReportLevel.PROVIDER and self.provider_id is not None:
+            yield "provider_id", _("only a provider's survey names a provider")
+        if self.level is ReportLevel.LOCAL and self.local_college_id is None:
+            yield "local_college_id", _("a local college's survey names its local college")
+        if self.level in (ReportLevel.REGIONAL, ReportLevel.NATIONAL) and self.local_college_id:
+            yield (
+                "local_college_id",
+                _("a regional or national survey names no local college"),
+            )
 
     @property
     def respondents(self) -> int:

@@ -95,6 +95,16 @@ class YearFigures(Validated):
             yield "year", _("implausible year {year}", year=self.year)
         for name in ("places", "diplomas", "certificates"):
             yield from check_non_negative(name, getattr(self, name))
+        if self.completed.total > self.enrolled.total:
+            # Those who completed in a year were enrolled in it.
+            yield (
+                "completed",
+                _(
+                    "{completed} completed, but {enrolled} enrolled",
+                    completed=self.completed.total,
+                    enrolled=self.enrolled.total,
+                ),
+            )
         if self.diplomas + self.certificates > self.completed.total:
             yield (
                 "diplomas",

@@ -54,7 +54,7 @@ def _models() -> list[type[Any]]:
 def _values() -> list[Any]:
     """Other public values with a strategy of their own (strategies.VALUE_STRATEGIES)."""
     from .._text import Text
-    from ..models import Agreement, Appointment, Council, Obligation, YearFigures
+    from ..models import Agreement, Appointment, Council, Obligation, OperationalPlan, YearFigures
     from ..notify.port import Notification
     from ..rules.base import Context, Lookup
     from ..workflow.definition import WorkflowDefinition
@@ -70,6 +70,7 @@ def _values() -> list[Any]:
         YearFigures,
         Council,
         Obligation,
+        OperationalPlan,
     ]
 
 

@@ -775,14 +775,15 @@ def interest_registrations(draw: st.DrawFn) -> InterestRegistration:
         draw(ids),
         draw(ids),
         registered,
-        units=tuple(
-            draw(st.lists(unit_refs(), min_size=1 if formal else 0, max_size=3, unique=True))
-        ),
+        units=tuple(draw(st.lists(unit_refs(), min_size=1, max_size=3, unique=True)))
+        if formal
+        else (),
         contact_person_id=draw(ids) if formal else draw(st.none() | ids),
         expected_application=draw(
             st.none() | dates(min_value=registered, max_value=registered + timedelta(400))
         ),
-        steering_group_approved=draw(st.booleans()),
+        # A partner's wish to take part is not the steering group's to approve.
+        steering_group_approved=draw(st.booleans()) if formal else False,
     )
 
 
@@ -802,11 +803,13 @@ def documents(draw: st.DrawFn) -> Document:
 
 @st.composite
 def applications(draw: st.DrawFn) -> Application:
-    """Applications with some documents."""
+    """Applications with some documents, each kind and version once, received by the
+    day the application was prepared (and approved on or after it)."""
     prepared = draw(dates())
-    docs = draw(st.lists(documents(), max_size=8))
+    drawn = draw(st.lists(documents(), max_size=8, unique_by=lambda d: (d.kind, d.version)))
+    docs = tuple(d if d.received <= prepared else attrs.evolve(d, received=prepared) for d in drawn)
     return Application(
-        draw(ids), draw(ids), prepared, tuple(docs), draw(st.none() | dates(min_value=prepared))
+        draw(ids), draw(ids), prepared, docs, draw(st.none() | dates(min_value=prepared))
     )
 
 
@@ -859,27 +862,40 @@ def certifications(draw: st.DrawFn) -> Certification:
 
 @st.composite
 def annual_reports(draw: st.DrawFn) -> AnnualReport:
-    """Annual reports."""
+    """Annual reports of the regional, a local (naming its local college) or the national
+    level, submitted in or after their year."""
+    year = draw(st.integers(2015, 2035))
+    level = draw(st.sampled_from([lv for lv in ReportLevel if lv is not ReportLevel.PROVIDER]))
     return AnnualReport(
         draw(ids),
         draw(ids),
-        draw(st.integers(2015, 2035)),
-        draw(st.sampled_from(list(ReportLevel))),
-        draw(dates()),
+        year,
+        level,
+        draw(dates(min_value=date(year, 1, 1))),
+        draw(ids) if level is ReportLevel.LOCAL else None,
     )
 
 
 @st.composite
 def satisfaction_surveys(draw: st.DrawFn) -> SatisfactionSurvey:
-    """Satisfaction surveys."""
+    """Satisfaction surveys: the region's, a local college's or a provider's (each naming
+    its unit), with an index only when someone answered."""
+    level = draw(st.sampled_from(list(ReportLevel)))
+    companies, teachers = draw(st.integers(0, 500)), draw(st.integers(0, 500))
+    students = draw(st.integers(0, 5000))
+    answered = companies + teachers + students > 0
+    index = draw(st.none() | st.floats(0, 100, allow_nan=False)) if answered else None
     return SatisfactionSurvey(
         draw(ids),
         draw(ids),
         draw(st.integers(2015, 2035)),
-        draw(st.integers(0, 500)),
-        draw(st.integers(0, 500)),
-        draw(st.integers(0, 5000)),
-        draw(st.none() | st.floats(0, 100, allow_nan=False)),
+        companies,
+        teachers,
+        students,
+        index,
+        level=level,
+        provider_id=draw(ids) if level is ReportLevel.PROVIDER else None,
+        local_college_id=draw(ids) if level is ReportLevel.LOCAL else None,
     )
 
 
@@ -1059,7 +1075,8 @@ get :func:`inferred`."""
 
 
 def _year_figures() -> st.SearchStrategy[Any]:
-    """Figures where no more diplomas and certificates are given than students completed."""
+    """Figures where no more completed than were enrolled, and no more diplomas and
+    certificates are given than students completed."""
     from ..models import ByGender, YearFigures
 
     counts = st.integers(min_value=0, max_value=60)
@@ -1068,14 +1085,17 @@ def _year_figures() -> st.SearchStrategy[Any]:
     @st.composite
     def build(draw: st.DrawFn) -> YearFigures:
         completed = draw(genders)
-        total = completed.women + completed.men + completed.unspecified
+        enrolled = draw(genders)
+        extra = max(0, completed.total - enrolled.total)
+        enrolled = ByGender(enrolled.women + extra, enrolled.men, enrolled.unspecified)
+        total = completed.total
         diplomas = draw(st.integers(min_value=0, max_value=total))
         certificates = draw(st.integers(min_value=0, max_value=total - diplomas))
         return YearFigures(
             draw(st.integers(min_value=2000, max_value=2100)),
             draw(counts),
             draw(genders),
-            draw(genders),
+            enrolled,
             completed,
             diplomas,
             certificates,
@@ -1106,6 +1126,19 @@ def _obligations() -> st.SearchStrategy[Any]:
     )
 
 
+def _operational_plans() -> st.SearchStrategy[Any]:
+    """Operational plans adopted in the year before theirs or in it."""
+    from ..models import OperationalPlan
+
+    @st.composite
+    def build(draw: st.DrawFn) -> OperationalPlan:
+        year = draw(st.integers(min_value=2000, max_value=2100))
+        adopted = draw(dates(min_value=date(year - 1, 1, 1), max_value=date(year, 12, 31)))
+        return OperationalPlan(draw(ids), draw(ids), year, adopted)
+
+    return build()
+
+
 VALUE_STRATEGIES: dict[Any, st.SearchStrategy[Any]] = {
     Agreement: agreements(),
     Appointment: appointments(),
@@ -1119,10 +1152,11 @@ VALUE_STRATEGIES: dict[Any, st.SearchStrategy[Any]] = {
 
 
 def _late_values() -> dict[Any, st.SearchStrategy[Any]]:
-    from ..models import Council, Obligation, YearFigures
+    from ..models import Council, Obligation, OperationalPlan, YearFigures
 
     return {
         YearFigures: st.deferred(_year_figures),
+        OperationalPlan: st.deferred(_operational_plans),
         Council: st.deferred(_councils),
         Obligation: st.deferred(_obligations),
     }

@@ -116,7 +116,16 @@ class Workflow:
         for effect in spec.sets:
             if effect.param is None or (effect.optional and effect.param not in params):
                 continue
-            parsed = parse_day(params.get(effect.param), f"params.{effect.param}")
+            if effect.param not in params:
+                raise InvalidData(
+                    [
+                        (
+                            f"params.{effect.param}",
+                            _("{trigger!r} needs {name}", trigger=spec.trigger, name=effect.param),
+                        )
+                    ]
+                )
+            parsed = parse_day(params[effect.param], f"params.{effect.param}")
             current = case.deadlines.get(effect.name)
             floor = max(event, current or event)
             if parsed <= floor:

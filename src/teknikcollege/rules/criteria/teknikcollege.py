@@ -31,6 +31,7 @@ from ...models import (
     Sector,
     UnitKind,
     UnitRef,
+    YearFigures,
 )
 from ...models.common import Period, local_day
 from ...models.followup import FollowUpConfig, compare_periods, obligations
@@ -221,25 +222,91 @@ def judgement_needed(what: str) -> Callable[[Any, Context], Result]:
     return check
 
 
-def learning_environment(cfg: CriteriaConfig) -> Callable[[College, Context], Result]:
-    """A reviewer's judgement, with the gender balance of the latest year's figures for the
-    reviewer to see (the criterion asks for an environment that attracts all genders)."""
-    ask = judgement_needed(N_("the learning environment"))
+def _latest(programmes: list[Programme]) -> tuple[int, list[YearFigures]] | None:
+    """The latest year any of `programmes` has figures for, and their figures of it."""
+    figures = [f for p in programmes for f in p.figures]
+    if not figures:
+        return None
+    year = max(f.year for f in figures)
+    return year, [f for f in figures if f.year == year]
+
+
+Describe = Callable[[Text, int, list[YearFigures]], tuple[Text, dict[str, Any]]]
+
+
+def judgement_with_figures(
+    what: str, cfg: CriteriaConfig, describe: Describe
+) -> Callable[[College, Context], Result]:
+    """A check that asks a reviewer to judge `what`, showing them the latest year's
+    figures of the certification's programmes (`describe` words them)."""
+    ask = judgement_needed(what)
 
     def check(college: College, context: Context) -> Result:
         _ok, message, _data = ask(college, context)
-        programmes = in_certification(_programmes(college, context), cfg)
-        figures = [f for p in programmes for f in p.figures]
-        if not figures:
+        latest = _latest(in_certification(_programmes(college, context), cfg))
+        if latest is None:
             return None, message, {}
-        year = max(f.year for f in figures)
-        enrolled = [f.enrolled for f in figures if f.year == year]
-        women = sum(e.women for e in enrolled)
-        stated = women + sum(e.men for e in enrolled)
-        share = round(women / stated, 3) if stated else None
-        return None, message, {"year": year, "enrolled": stated, "share_of_women": share}
+        shown, data = describe(message, *latest)
+        return None, shown, data
 
     return check
+
+
+def learning_environment(cfg: CriteriaConfig) -> Callable[[College, Context], Result]:
+    """A reviewer's judgement, with the gender balance of the latest year's figures of the
+    certification's programmes for the reviewer to see (the criterion asks for an
+    environment that attracts all genders)."""
+
+    def describe(
+        message: Text, year: int, figures: list[YearFigures]
+    ) -> tuple[Text, dict[str, Any]]:
+        women = sum(f.enrolled.women for f in figures)
+        stated = women + sum(f.enrolled.men for f in figures)
+        share = round(women / stated, 3) if stated else None
+        data = {"year": year, "enrolled": stated, "share_of_women": share}
+        if share is None:
+            return message, data
+        shown = _(
+            "{message}; enrolled in {year}: {enrolled}, {percent} % of them women",
+            message=message,
+            year=year,
+            enrolled=stated,
+            percent=round(share * 100),
+        )
+        return shown, data
+
+    return judgement_with_figures(N_("the learning environment"), cfg, describe)
+
+
+def education_within_tc(cfg: CriteriaConfig) -> Callable[[College, Context], Result]:
+    """A reviewer's judgement, with the latest year's diplomas and certificates of the
+    certification's programmes for the reviewer to see (the criterion names the diploma
+    and certificate rules)."""
+
+    def describe(
+        message: Text, year: int, figures: list[YearFigures]
+    ) -> tuple[Text, dict[str, Any]]:
+        diplomas = sum(f.diplomas for f in figures)
+        certificates = sum(f.certificates for f in figures)
+        completed = sum(f.completed.total for f in figures)
+        data = {
+            "year": year,
+            "completed": completed,
+            "diplomas": diplomas,
+            "certificates": certificates,
+        }
+        shown = _(
+            "{message}; {year}: {diplomas} diplomas and {certificates} certificates for "
+            "{completed} who completed",
+            message=message,
+            year=year,
+            diplomas=diplomas,
+            certificates=certificates,
+            completed=completed,
+        )
+        return shown, data
+
+    return judgement_with_figures(N_("how teaching is organised"), cfg, describe)
 
 
 def programmes_dimensioning(cfg: CriteriaConfig) -> Callable[[Any, Context], Result]:
@@ -266,6 +333,48 @@ def programmes_dimensioning(cfg: CriteriaConfig) -> Callable[[Any, Context], Res
             forms=forms,
         )
 
+    def filled(
+        programmes: list[Programme], passed: Text
+    ) -> tuple[Text, list[Text], dict[str, Any]]:
+        """`passed` with the latest year's intake against the places, the programmes whose
+        intake exceeded their places (flagged: no source sets a threshold), and the
+        figures as data."""
+        latest = _latest(programmes)
+        if latest is None:
+            return passed, [], {}
+        year, figures = latest
+        places = sum(f.places for f in figures)
+        intake = sum(f.intake.total for f in figures)
+        over = []
+        for p in programmes:
+            f = next((f for f in p.figures if f.year == year), None)
+            if f is not None and 0 < f.places < f.intake.total:
+                over.append(
+                    _(
+                        "{title}: an intake of {intake} for {places} places",
+                        title=p.title,
+                        intake=f.intake.total,
+                        places=f.places,
+                    )
+                )
+        data = {"year": year, "places": places, "intake": intake}
+        if places:
+            passed = _(
+                "{passed}; intake {year}: {intake} for {places} places",
+                passed=passed,
+                year=year,
+                intake=intake,
+                places=places,
+            )
+        return passed, over, data
+
+    def overfull(message: Text, over: list[Text]) -> Text:
+        return _(
+            "{passed}; more admitted than places: {programmes}",
+            passed=message,
+            programmes=Text.join(over),
+        )
+
     def check(subject: Any, context: Context) -> Result:
         if isinstance(subject, Programme):
             # The programme itself is under review: its form and length decide.
@@ -274,15 +383,17 @@ def programmes_dimensioning(cfg: CriteriaConfig) -> Callable[[Any, Context], Res
             data: dict[str, Any] = {"certifiable_form": subject.form in cfg.certifiable_forms}
             if gaps:
                 return False, Text.join(gaps), data
-            return (
-                True,
+            message, over, data["figures"] = filled(
+                [subject],
                 _n(
                     "{n} programme of certifiable form and length",
                     "{n} programmes of certifiable form and length",
                     1,
                 ),
-                data,
             )
+            if over:
+                return Status.FLAGGED, overfull(message, over), data
+            return True, message, data
         programmes = _programmes(subject, context)
         if not programmes:
             return False, _("no programmes recorded"), {}
@@ -305,10 +416,13 @@ def programmes_dimensioning(cfg: CriteriaConfig) -> Callable[[Any, Context], Res
             gaps.append(_("no programme of a certifiable form ({forms})", forms=forms))
         if gaps:
             return False, Text.join(gaps), data
-        passed = _n(
-            "{n} programme of certifiable form and length",
-            "{n} programmes of certifiable form and length",
-            len(certifiable),
+        message, over, data["figures"] = filled(
+            certifiable,
+            _n(
+                "{n} programme of certifiable form and length",
+                "{n} programmes of certifiable form and length",
+                len(certifiable),
+            ),
         )
         if excused:
             each = [
@@ -316,11 +430,14 @@ def programmes_dimensioning(cfg: CriteriaConfig) -> Callable[[Any, Context], Res
             ]
             message = _(
                 "{passed}; not part of the certification: {others}",
-                passed=passed,
+                passed=message,
                 others=Text.join(each),
             )
+        if over:
+            message = overfull(message, over)
+        if excused or over:
             return Status.FLAGGED, message, data
-        return True, passed, data
+        return True, message, data
 
     return check
 
@@ -591,7 +708,7 @@ _CRITERIA: tuple[tuple[str, str, str, frozenset[str], Any], ...] = (
         N_("Education within Teknikcollege"),
         N_("Teaching organised with industry; diploma and certificate rules."),
         frozenset({"college"}),
-        lambda cfg: judgement_needed(N_("how teaching is organised")),
+        education_within_tc,
     ),
     (
         "working-life-participation",
