@@ -1,4 +1,5 @@
-"""The Stockholm pilot walked end to end with real dates (see teknikcollege.demo)."""
+"""The Stockholm pilot walked end to end (see teknikcollege.demo); its dates are
+illustrative, as the demo says, but for Industriteknik bas's autumn-2021 start."""
 
 from __future__ import annotations
 
