@@ -282,3 +282,57 @@ def test_every_change_names_its_actor_and_the_store_decides(db: str) -> None:
     ok("--db", db, "person", "add", "p-x", "--name", "X", "--role", "reviewer")  # admin
     again = invoke("--db", db, "init", "--admin", "mallory", "--name", "Mallory")
     assert again.exit_code == 4 and "already has an administrator" in again.stderr
+
+
+def test_the_new_records_from_the_command_line(db: str, tmp_path: Path) -> None:
+    # (review of issue 16, gap 11): rounds, the protocol's own deadline, a visit's and a
+    # judgement's round, a pool's end, operational plans, surveys of every level, and a
+    # document kept in a file with its checksum.
+    env = {"TEKNIKCOLLEGE_TODAY": "2025-01-20"}
+    leader = "p-leader:process_leader"
+    ok("--db", db, "person", "pool", "old-committee", "--name", "Förra kommittén",
+       "--member", "p-rev1", "--from", "2020-01-01", "--until", "2023-12-31")
+    ok("--db", db, "record", "plan", "plan-2025", "--college", "gbg", "--year", "2025",
+       "--date", "2025-01-15", env=env)
+    ok("--db", db, "record", "survey", "s-vux", "--college", "gbg", "--year", "2024",
+       "--companies", "4", "--teachers", "2", "--students", "30", "--index", "71",
+       "--level", "provider", "--provider", "vux", "--company-index", "80", env=env)
+    plan_file = tmp_path / "självskattning.txt"
+    plan_file.write_text("Självskattning 2025", encoding="utf-8")
+    ok("--db", db, "record", "interest", "i-1", "--college", "gbg", "--registrant", "vux",
+       "--unit", "college:gbg", "--contact", "p-leader", "--approved", env=env)
+    ok("--db", db, "case", "open", "certification", "college:gbg", "--actor", leader,
+       "--id", "c-1", env=env)
+    ok("--db", db, "record", "application", "a-1", "c-1", "--all-documents",
+       "--file", f"self_assessment_regional:{plan_file}", "--approved-on", "2025-01-20",
+       env=env)
+    ok("--db", db, "record", "visit", "v-1", "c-1", "--reviewer", "p-rev1", "--reviewer",
+       "p-rev2", "--pool", "review-committee", "--office", "p-office", "--round", "1",
+       env=env)
+    ok("--db", db, "record", "protocol", "pr-1", "c-1", "--supplement", "plan",
+       "--supplements-due", "2025-03-20", "--round", "1", env=env)
+    early = invoke("--db", db, "record", "supplement", "s-1", "c-1", "--description", "plan",
+                   "--round", "2", env=env)  # no supplements were asked for yet
+    assert early.exit_code != 0 and "round 2 of supplements lies beyond case" in early.stderr
+    ok("--db", db, "record", "judgement", "j-1", "--rule", "learning-environment",
+       "--subject", "gbg", "--outcome", "passed", "--evidence", "seen", "--visit", "v-1",
+       "--actor", "p-rev1:reviewer", env=env)
+    refused = invoke("--db", db, "record", "judgement", "j-2", "--rule",
+                     "learning-environment", "--subject", "gbg", "--outcome", "passed",
+                     "--evidence", "seen", "--visit", "v-1", "--round", "2",
+                     "--actor", "p-rev1:reviewer", env=env)
+    assert refused.exit_code != 0 and "belongs to review round 1" in refused.stderr
+    with tc.Registry.open(f"sqlite:///{db}") as registry:
+        assert registry.get(tc.ReviewerPool, "old-committee").period.end == date(2023, 12, 31)
+        assert registry.get(tc.models.OperationalPlan, "plan-2025").adopted == date(2025, 1, 15)
+        survey = registry.get(tc.SatisfactionSurvey, "s-vux")
+        assert (survey.level, survey.provider_id, survey.company_index) == (
+            tc.ReportLevel.PROVIDER, "vux", 80.0)
+        kept = next(d for d in registry.get(tc.Application, "a-1").documents
+                    if d.reference is not None)
+        assert kept.reference == str(plan_file) and kept.verifies(plan_file.read_bytes())
+        protocol = registry.get(tc.Protocol, "pr-1")
+        assert (protocol.supplements_due, protocol.round) == (date(2025, 3, 20), 1)
+        assert registry.get(tc.ReviewVisit, "v-1").round == 1
+        judgement = registry.get(tc.Judgement, "j-1")
+        assert (judgement.visit_id, judgement.round) == ("v-1", 1)

@@ -41,6 +41,7 @@ from .models import (
     Judgement,
     LocalCollege,
     Member,
+    OperationalPlan,
     Organisation,
     OrganisationKind,
     Orientation,
@@ -61,6 +62,7 @@ from .models import (
     Supplement,
 )
 from .models.common import local_day
+from .models.process import checksum
 from .registry import Registry
 from .serialization import to_data
 
@@ -173,6 +175,19 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
 
     def today(registry: Registry, given: date | None) -> date:
         return given or local_day(registry.now())
+
+    review_round: dict[str, Any] = {
+        "type": click.IntRange(min=1),
+        "default": 1,
+        "show_default": True,
+        "help": h(_("The review round (1 for the first; a recertification is the next).")),
+    }
+    supplements_round: dict[str, Any] = {
+        "type": click.IntRange(min=1),
+        "default": 1,
+        "show_default": True,
+        "help": h(_("The round of supplements (1 for the protocol after the visit).")),
+    }
 
     date_option = click.option(
         "--date",
@@ -296,13 +311,19 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
     @click.option("--name", required=True, help=h(_("The pool's name.")))
     @click.option("--member", "members", multiple=True, help=h(_("A reviewer in the pool.")))
     @click.option("--from", "start", help=h(_("The first day of the pool (YYYY-MM-DD).")))
+    @click.option("--until", "end", **day, help=h(_("The last day of the pool, if it ends.")))
     @click.pass_obj
     def person_pool(
-        state: State, id: str, name: str, members: tuple[str, ...], start: str | None
+        state: State,
+        id: str,
+        name: str,
+        members: tuple[str, ...],
+        start: str | None,
+        end: date | None,
     ) -> None:
         with state.registry() as registry:
             first = parse_day(start, "--from") if start else local_day(registry.now())
-            entity = ReviewerPool(id, name, Period(first), members)
+            entity = ReviewerPool(id, name, Period(first, end), members)
             registry.add(entity, actor=state.acting())
         done(state, entity, _("reviewer pool {id!r} added", id=id))
 
@@ -795,6 +816,13 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
     @click.argument("id")
     @click.argument("case_id", shell_complete=_completer(_case_items))
     @click.option("--document", "documents", multiple=True, metavar="KIND[:TITLE]")
+    @click.option(
+        "--file",
+        "files",
+        multiple=True,
+        metavar="KIND:PATH",
+        help=h(_("A document kept in a file: referred to by its path, with its SHA-256.")),
+    )
     @click.option("--all-documents", is_flag=True)
     @click.option(
         "--approved-on",
@@ -808,11 +836,29 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         id: str,
         case_id: str,
         documents: tuple[str, ...],
+        files: tuple[str, ...],
         all_documents: bool,
         approved_on: date | None,
         on: date | None,
     ) -> None:
         kinds = [k.value for k in DocumentKind]
+        kept: list[tuple[str, Path]] = []
+        for spec in files:
+            kind, _colon, path = spec.partition(":")
+            if kind not in kinds or not path:
+                raise click.BadParameter(
+                    _(
+                        "{value!r}: KIND:PATH, the kind one of {kinds}",
+                        value=spec,
+                        kinds=", ".join(kinds),
+                    ).get(lang),
+                    param_hint="--file",
+                )
+            if not Path(path).is_file():
+                raise click.BadParameter(
+                    _("{path!r} is not a file", path=path).get(lang), param_hint="--file"
+                )
+            kept.append((kind, Path(path)))
         named: list[tuple[str, str]] = []
         for spec in documents:
             kind, _colon, title = spec.partition(":")
@@ -830,7 +876,8 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
             named += [
                 (k, k.replace("_", " "))
                 for k in kinds
-                if k != DocumentKind.OTHER.value and k not in {n for n, _t in named}
+                if k != DocumentKind.OTHER.value
+                and k not in {n for n, _t in named} | {n for n, _p in kept}
             ]
         with state.registry() as registry:
             registry.case(case_id)
@@ -841,7 +888,17 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
                 id,
                 case_id,
                 received,
-                tuple(Document(DocumentKind(k), t, received) for k, t in named),
+                tuple(Document(DocumentKind(k), t, received) for k, t in named)
+                + tuple(
+                    Document(
+                        DocumentKind(k),
+                        path.name,
+                        received,
+                        reference=str(path),
+                        sha256=checksum(path.read_bytes()),
+                    )
+                    for k, path in kept
+                ),
                 steering_group_approved_on=approved_on,
             )
             registry.add(entity, actor=state.acting())
@@ -864,6 +921,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
     @click.option("--sampled", multiple=True, help=h(_("A local college visited as a sample.")))
     @click.option("--pool", help=h(_("The reviewer pool the reviewers come from.")))
     @click.option("--office", help=h(_("The national office's representative on the visit.")))
+    @click.option("--round", "round_", **review_round)
     @date_option
     @click.pass_obj
     def record_visit(
@@ -874,6 +932,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         sampled: tuple[str, ...],
         pool: str | None,
         office: str | None,
+        round_: int,
         on: date | None,
     ) -> None:
         with state.registry() as registry:
@@ -886,6 +945,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
                 sampled,
                 national_office_id=office,
                 pool_id=pool,
+                round=round_,
             )
             registry.add(entity, actor=state.acting())
         done(state, entity, _("review visit {id!r} recorded", id=id))
@@ -901,14 +961,28 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
     @click.argument("id")
     @click.argument("case_id", shell_complete=_completer(_case_items))
     @click.option("--supplement", "supplements", multiple=True)
+    @click.option(
+        "--supplements-due",
+        **day,
+        help=h(_("The day the supplements are due, if the protocol states another.")),
+    )
+    @click.option("--round", "round_", **supplements_round)
     @date_option
     @click.pass_obj
     def record_protocol(
-        state: State, id: str, case_id: str, supplements: tuple[str, ...], on: date | None
+        state: State,
+        id: str,
+        case_id: str,
+        supplements: tuple[str, ...],
+        supplements_due: date | None,
+        round_: int,
+        on: date | None,
     ) -> None:
         with state.registry() as registry:
             registry.case(case_id)
-            entity = Protocol(id, case_id, today(registry, on), supplements)
+            entity = Protocol(
+                id, case_id, today(registry, on), supplements, supplements_due, round_
+            )
             registry.add(entity, actor=state.acting())
         done(state, entity, _("protocol {id!r} recorded", id=id))
 
@@ -923,14 +997,15 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
     @click.argument("id")
     @click.argument("case_id", shell_complete=_completer(_case_items))
     @click.option("--description", required=True)
+    @click.option("--round", "round_", **supplements_round)
     @date_option
     @click.pass_obj
     def record_supplement(
-        state: State, id: str, case_id: str, description: str, on: date | None
+        state: State, id: str, case_id: str, description: str, round_: int, on: date | None
     ) -> None:
         with state.registry() as registry:
             registry.case(case_id)
-            entity = Supplement(id, case_id, today(registry, on), description)
+            entity = Supplement(id, case_id, today(registry, on), description, round_)
             registry.add(entity, actor=state.acting())
         done(state, entity, _("supplement {id!r} recorded", id=id))
 
@@ -952,6 +1027,13 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
     @click.option("--outcome", required=True, type=_choice(list(Outcome)))
     @click.option("--evidence", required=True)
     @click.option("--valid-until", **day)
+    @click.option("--visit", "visit_id", help=h(_("The review visit the judgement came from.")))
+    @click.option(
+        "--round",
+        "round_",
+        type=click.IntRange(min=1),
+        help=h(_("The review round (default: the visit's, else the case's current one).")),
+    )
     @date_option
     @click.pass_obj
     def record_judgement(
@@ -962,6 +1044,8 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         outcome: str,
         evidence: str,
         valid_until: date | None,
+        visit_id: str | None,
+        round_: int | None,
         on: date | None,
     ) -> None:
         who = state.acting()
@@ -975,6 +1059,8 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
                 Outcome(outcome),
                 evidence,
                 valid_until,
+                visit_id,
+                round_,
             )
             registry.record_judgement(entity, actor=who)
         done(state, entity, _("judgement {id!r} recorded", id=id))
@@ -1027,6 +1113,17 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
     @click.option("--teachers", type=int, default=0)
     @click.option("--students", type=int, default=0)
     @click.option("--index", type=float)
+    @click.option(
+        "--level",
+        type=_choice(list(ReportLevel)),
+        default=ReportLevel.REGIONAL.value,
+        help=h(_("Whose survey: a provider's, a local college's or the region's.")),
+    )
+    @click.option("--provider", "provider_id", help=h(_("The provider of a provider's survey.")))
+    @click.option("--local-college", help=h(_("The local college of a local college's survey.")))
+    @click.option("--company-index", type=float)
+    @click.option("--teacher-index", type=float)
+    @click.option("--student-index", type=float)
     @click.pass_obj
     def record_survey(
         state: State,
@@ -1037,12 +1134,51 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         teachers: int,
         students: int,
         index: float | None,
+        level: str,
+        provider_id: str | None,
+        local_college: str | None,
+        company_index: float | None,
+        teacher_index: float | None,
+        student_index: float | None,
     ) -> None:
-        entity = SatisfactionSurvey(id, college_id, year, companies, teachers, students, index)
+        entity = SatisfactionSurvey(
+            id,
+            college_id,
+            year,
+            companies,
+            teachers,
+            students,
+            index,
+            ReportLevel(level),
+            provider_id,
+            local_college,
+            company_index,
+            teacher_index,
+            student_index,
+        )
         with state.registry() as registry:
             registry.get(College, college_id)
             registry.add(entity, actor=state.acting())
         done(state, entity, _("satisfaction survey {id!r} recorded", id=id))
+
+    @record.command(
+        "plan",
+        **helped(
+            _("Record the college's operational plan for a year (adopted on --date)."),
+            "teknikcollege record plan plan-2025 --college gavleborg --year 2025 --date 2025-01-20",
+        ),
+    )
+    @click.argument("id")
+    @click.option("--college", "college_id", required=True)
+    @click.option("--year", required=True, type=int)
+    @date_option
+    @click.pass_obj
+    def record_plan(state: State, id: str, college_id: str, year: int, on: date | None) -> None:
+        with state.registry() as registry:
+            registry.get(College, college_id)
+            entity = OperationalPlan(id, college_id, year, today(registry, on))
+            registry.add(entity, actor=state.acting())
+        done(state, entity, _("operational plan {id!r} recorded", id=id))
 
     # -- cases -----------------------------------------------------------------------------
 
