@@ -352,6 +352,11 @@ class UnitOfWork:
         """:meth:`Entities.find` (the rules' ``Lookup``)."""
         return self.entities.find(cls, **where)
 
+    def stream(self, cls: type[T], **where: object) -> Iterator[T]:
+        """Like :meth:`find`, read a page at a time: what a rule reads of a big store
+        stays bounded in memory."""
+        return self.entities.stream(cls, where)
+
     def savepoint(self) -> AbstractContextManager[None]:
         """A nested unit: an exception inside undoes only what was done inside."""
         return self.tx.savepoint()
