@@ -74,7 +74,7 @@ def render(results: list[Result], peaks: list[scale.Peak], built: dict[str, floa
         "## Flat as the store grows",
         "",
         "The same call on a big store against a small one, in the same rounds (goal: the "
-        "big end within 1.2× of the small one). `Registry.status` is not measured yet.",
+        "big end within 1.2× of the small one).",
         "",
         *table(section["scale"]),
         "",

@@ -120,6 +120,18 @@ def _fire(store: Store) -> Callable[[], None]:
     return run
 
 
+def _status(store: Store) -> Callable[[], None]:
+    # A provider awaiting supplements (one case, its opening record): the same unit in
+    # every store, so only the store around it grows.
+    unit = tc.UnitRef(tc.UnitKind.PROVIDER, "u0")
+
+    def run() -> None:
+        status = store.registry.status(unit)
+        assert status.open_cases, status
+
+    return run
+
+
 def flat(backend: str, small: Store, big: Store, rounds: int, number: int) -> list[Result]:
     label = f"{big.size:,} vs {small.size:,} cases, {backend}"
     for store in (small, big):
@@ -128,6 +140,7 @@ def flat(backend: str, small: Store, big: Store, rounds: int, number: int) -> li
     for name, make, n in [
         ("`open_case`", _open, number),
         ("`fire` (`request_supplements`, notifying)", _fire, number),
+        ("`status` of a provider (one case)", _status, number),
         (f"`tick`, per due case ({big.due} due per tick)", _tick, 1),
     ]:
         results.append(compare(
