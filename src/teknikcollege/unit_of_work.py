@@ -8,6 +8,7 @@ the stored one, and a hot path (the college behind every notification) is decode
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
@@ -16,13 +17,12 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar, cast
 
-import attrs
 
 from ._text import Text
 from .errors import InvalidData
 from .kinds import BY_CLASS, Kind, kind_for
 from .notify.port import Notification
-from .serialization import from_data, from_stored, to_data
+from .serialization import converter, from_data, from_stored, to_data
 from .storage.port import Delivery, Owned, Scalar, Stored, Transaction
 from .workflow.case import Case, Refusal, TransitionRecord
 
@@ -207,7 +207,7 @@ class Entities:
             Owned(to_data(entity)),
             expected_version=expected_version,
             due_at=due_at,
-            keys=list(kind.keys(entity)),
+            keys=kind.keys(entity),
             unique=unique,
         )
         self.cache.put(
@@ -216,14 +216,28 @@ class Entities:
         return version
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# Built once: ``json.dumps`` with any option builds a new encoder on every call.
+
+
 def canonical(data: Mapping[str, Any]) -> bytes:
     """Canonical JSON bytes: sorted keys, no spaces, UTF-8 (what a chain hashes)."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _CANONICAL.encode(data).encode()
 
 
 def record_hash(data: Mapping[str, Any]) -> str:
     """The SHA-256 of a stored record's content, its own ``hash`` left out."""
     return hashlib.sha256(canonical({k: v for k, v in data.items() if k != "hash"})).hexdigest()
+
+
+def _unstructure_hook(cls: type[Any]) -> Any:
+    """``to_data`` for `cls`, without the converter's dispatch on each call (cattrs
+    24.1 and later; the plain ``to_data`` before)."""
+    get = getattr(converter, "get_unstructure_hook", None)
+    return to_data if get is None else get(cls)
+
+
+_unstructure_record = _unstructure_hook(TransitionRecord)
 
 
 class History:
@@ -237,12 +251,27 @@ class History:
         head = self.tx.history_head(record.case_id)
         seq = 1 if head is None else int(head["seq"]) + 1
         prev = "" if head is None else str(head.get("hash", ""))
-        data = Owned(to_data(record))
+        data = Owned(_unstructure_record(record))
         data["seq"], data["prev_hash"] = seq, prev
         data.pop("hash", None)
         digest = data["hash"] = hashlib.sha256(canonical(data)).hexdigest()
         self.tx.append_history(record.case_id, seq, data)
-        return attrs.evolve(record, seq=seq, prev_hash=prev, hash=digest)
+        # Built directly: ``attrs.evolve`` looks every field up again on each call.
+        return TransitionRecord(
+            record.case_id,
+            seq,
+            record.trigger,
+            record.source,
+            record.dest,
+            record.actor_id,
+            record.actor_roles,
+            record.at,
+            record.note,
+            record.params,
+            record.findings,
+            prev,
+            digest,
+        )
 
     def append_recorded(self, record: TransitionRecord) -> TransitionRecord:
         """Store a record as it was recorded elsewhere (an import): its number must come
@@ -341,8 +370,16 @@ class UnitOfWork:
         self.tx = tx
         self.entities = Entities(tx, cache)
         self.history = History(tx)
-        self.outbox = Outbox(tx)
-        self.refusals = Refusals(tx)
+
+    @functools.cached_property
+    def outbox(self) -> Outbox:
+        """The outbox (built on first use: most units of work never queue anything)."""
+        return Outbox(self.tx)
+
+    @functools.cached_property
+    def refusals(self) -> Refusals:
+        """Stored refusals (built on first use)."""
+        return Refusals(self.tx)
 
     def get(self, cls: type[T], id: str) -> T | None:
         """:meth:`Entities.get` (the rules' ``Lookup``)."""

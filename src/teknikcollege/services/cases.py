@@ -62,7 +62,7 @@ def workflow(deps: Dependencies, name: str, path: str = "workflow") -> Workflow:
 def open_key(case: Case, flow: Workflow) -> str | None:
     """The key only one open case may hold: its workflow and subject (a provider's
     subject includes its college). None once the case is in a final state."""
-    if flow.definition.state(case.state).final:
+    if flow.state(case.state).final:
         return None
     scope = f"@{case.college_id}" if case.subject.kind is UnitKind.PROVIDER else ""
     return f"{case.workflow}|{case.subject}{scope}"
@@ -236,7 +236,7 @@ def fire(
     if follow:  # a replay carries the policies' own records: it must not add them again
         policies.follow(deps, uow, case, spec, record, now, fire)
     if spec.notify and notify:
-        state_from, state_to = flow.definition.state(source), flow.definition.state(dest)
+        state_from, state_to = flow.state(source), flow.state(dest)
         enqueue(
             deps,
             uow,

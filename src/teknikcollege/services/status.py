@@ -77,7 +77,7 @@ def unit_status(deps: Dependencies, uow: UnitOfWork, unit: UnitRef, day: date) -
         flow = workflow(deps, case.workflow, "case.workflow")
         then = flow.replay(case, [r for r in records if r.trigger != "open"])
         definition = flow.definition
-        if not definition.state(then.state).final:
+        if not flow.state(then.state).final:
             open_cases.append(OpenCase(case.id, case.workflow, then.state))
             for rule in definition.time_rules:
                 deadline = then.deadlines.get(rule.deadline)

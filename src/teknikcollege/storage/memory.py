@@ -12,7 +12,7 @@ import copy
 import itertools
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -492,8 +492,13 @@ class MemoryTransaction(Transaction):
         for (kind, id), value in self._writes.items():
             table = data.entities.setdefault(kind, {})
             old = table.get(id)
-            if old is not None and old.due_at is not None:
-                data.due_index.discard((old.due_at, kind, id))
+            old_due = None if old is None else old.due_at
+            new_due = None if value is _DELETED else value.due_at
+            if old_due != new_due:
+                if old_due is not None:
+                    data.due_index.discard((old_due, kind, id))
+                if new_due is not None:
+                    data.due_index.add((new_due, kind, id))
             if value is _DELETED:
                 table.pop(id, None)
                 data.ids[kind].discard(id)
@@ -504,26 +509,30 @@ class MemoryTransaction(Transaction):
                         ids = data.ids[kind] = _Sorted()
                     ids.add(id)
                 table[id] = value
-                if value.due_at is not None:
-                    data.due_index.add((value.due_at, kind, id))
         for (kind, id), unique in self._unique.items():
-            holders = data.unique.setdefault(kind, {})
             unique_of = data.unique_of.setdefault(kind, {})
-            previous = unique_of.pop(id, None)
-            if previous is not None and holders.get(previous) == id:
-                del holders[previous]
+            previous = unique_of.get(id)
+            if previous == unique:
+                continue  # kept (a transition between open states)
+            holders = data.unique.setdefault(kind, {})
+            if previous is not None:
+                del unique_of[id]
+                if holders.get(previous) == id:
+                    del holders[previous]
             if unique is not None:
                 holders[unique] = id
                 unique_of[id] = unique
+        index = data.key_index
         for key, held in self._keys.items():
-            index = data.key_index
-            for name, value in data.keys.pop(key, frozenset()):
+            before = data.keys.pop(key, frozenset())
+            # Only the keys that changed touch the index (a transition changes `state`).
+            for name, value in before - held:
                 found = index.get((key[0], name, value))
                 if found is not None:
                     found.discard(key[1])
             if held:
                 data.keys[key] = held
-                for name, value in held:
+                for name, value in held - before:
                     found = index.get((key[0], name, value))
                     if found is None:
                         found = index[(key[0], name, value)] = _Sorted()
@@ -553,6 +562,33 @@ def _merge(committed: Iterator[str], added: list[str]) -> Iterator[str]:
     yield from added[j:]
 
 
+class _Transaction:
+    """The context of :meth:`MemoryStorage.transaction` (a class: cheaper than a
+    generator on a path taken by every call)."""
+
+    __slots__ = ("_storage", "_tx", "_write")
+
+    def __init__(self, storage: MemoryStorage, write: bool) -> None:
+        self._storage = storage
+        self._write = write
+
+    def __enter__(self) -> MemoryTransaction:
+        self._storage._lock.acquire()
+        try:
+            self._tx = MemoryTransaction(self._storage._data)
+        except BaseException:
+            self._storage._lock.release()
+            raise
+        return self._tx
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        try:
+            if kind is None and self._write:
+                self._tx._commit()
+        finally:
+            self._storage._lock.release()
+
+
 class MemoryStorage:
     """Everything in this process's memory; gone when the object is."""
 
@@ -561,14 +597,9 @@ class MemoryStorage:
         self._data = _Data()
         self._lock = threading.RLock()
 
-    @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[MemoryTransaction]:
+    def transaction(self, *, write: bool = True) -> AbstractContextManager[MemoryTransaction]:
         """A serialised unit of work: one transaction at a time."""
-        with self._lock:
-            tx = MemoryTransaction(self._data)
-            yield tx
-            if write:
-                tx._commit()
+        return _Transaction(self, write)
 
     def close(self) -> None:
         """Nothing to release."""

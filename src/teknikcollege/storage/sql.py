@@ -39,9 +39,12 @@ def unstamp(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def dump(data: Mapping[str, Any]) -> str:
     """Compact, key-sorted JSON text."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(data)  # one encoder: ``json.dumps`` builds one per call
 
 
 def _json_type(value: Scalar) -> str:

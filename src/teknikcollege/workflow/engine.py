@@ -20,7 +20,7 @@ from ..errors import InvalidData, TransitionNotAllowed, UnknownTrigger
 from ..models import Certification, Postponement
 from ..models.common import TIME_ZONE, local_day, start_of_day
 from .case import Case, TransitionRecord
-from .definition import Reminder, Transition, WorkflowDefinition, check
+from .definition import Reminder, State, Transition, WorkflowDefinition, check
 
 __all__ = ["TIME_ZONE", "Workflow", "local_day", "start_of_day"]
 
@@ -33,6 +33,7 @@ class Workflow:
         self.definition = definition
         self.name = definition.name
         self._specs = {t.trigger: t for t in definition.transitions}
+        self._states = {s.name: s for s in definition.states}
         self._from: dict[str, list[Transition]] = {}
         self.machine = Machine(
             model=None,
@@ -57,6 +58,10 @@ class Workflow:
             return self._specs[trigger]
         except KeyError:
             raise UnknownTrigger(self.name, trigger, self._specs) from None
+
+    def state(self, name: str) -> State:
+        """The state called `name` (as :meth:`WorkflowDefinition.state`, by a dict)."""
+        return self._states[name]
 
     def triggers_from(self, state: str) -> list[Transition]:
         """The transitions that may leave `state`, in definition order (as the shared
