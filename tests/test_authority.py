@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import attrs
@@ -13,6 +13,10 @@ import pytest
 import teknikcollege as tc
 from teknikcollege.examples import stockholm_pilot
 from teknikcollege.services.trust import verify_document
+from teknikcollege.storage.memory import MemoryStorage
+from teknikcollege.testing import seed
+
+ADMIN = tc.Actor.of("admin")  # the first administrator the kit's seed() makes
 
 STOCKHOLM = tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm")
 LEADER = tc.Actor.of("p-leader", "process_leader")
@@ -60,7 +64,7 @@ def test_a_process_leader_of_another_college_cannot_touch_stockholm(
         funding=(),
         pilot=None,
     )
-    tc_stockholm.add(tc.Person("p-upp", "Uma Uppsala"), other)
+    tc_stockholm.add(tc.Person("p-upp", "Uma Uppsala"), other, actor=ADMIN)
     case = tc_stockholm.open_case("certification", STOCKHOLM, actor=LEADER).id
     # Leads a college, but not this one.
     with pytest.raises(tc.PermissionDenied):
@@ -74,7 +78,8 @@ def test_a_process_leader_of_another_college_cannot_touch_stockholm(
 def test_a_reviewer_employed_by_a_partner_company_is_refused(tc_stockholm: tc.Registry) -> None:
     tc_stockholm.add(
         tc.Person("p-scania-rev", "Sam Scania", frozenset({tc.Role.REVIEWER}),
-                  organisation_id="scania")
+                  organisation_id="scania"),
+        actor=ADMIN,
     )
     case = tc_stockholm.open_case("certification", STOCKHOLM, actor=LEADER).id
     options = {o.trigger: o for o in tc_stockholm.available(case, tc.Actor.of("p-scania-rev"))}
@@ -126,7 +131,7 @@ def test_every_chain_verifies_and_names_its_head(tc_stockholm: tc.Registry) -> N
 def test_one_changed_byte_is_found_and_named(tmp_path: Path, tc_clock: tc.FixedClock) -> None:
     url = f"sqlite:///{tmp_path / 'chain.db'}"
     with tc.Registry.open(url, clock=tc_clock, config={}) as registry:
-        registry.add(*stockholm_pilot().entities())
+        seed(registry, *stockholm_pilot().entities())
         case = registry.open_case("certification", STOCKHOLM, actor=LEADER).id
         registry.fire(case, "withdraw", actor=LEADER, note="abc")
     db = sqlite3.connect(tmp_path / "chain.db")
@@ -139,3 +144,69 @@ def test_one_changed_byte_is_found_and_named(tmp_path: Path, tc_clock: tc.FixedC
         document = registry.export_document()
     document["history"][0]["note"] = "x"  # the first record changed in an export file
     assert [r.first_bad for r in verify_document(json.loads(json.dumps(document)))] == [1]
+
+
+# -- dated roles -------------------------------------------------------------------------
+
+def _leader_until(registry: tc.Registry, last_day: date) -> None:
+    """Date p-leader's leadership of Stockholm: from 2021 to `last_day`."""
+    leader = registry.get(tc.Person, "p-leader")
+    term = tc.Appointment(tc.Role.PROCESS_LEADER, tc.Period(date(2021, 1, 1), last_day),
+                          college_id="stockholm")
+    registry.save(attrs.evolve(leader, appointments=(term,)), actor=ADMIN)
+
+
+def test_a_role_is_held_only_within_its_appointment(
+    tc_stockholm: tc.Registry, tc_clock: tc.FixedClock
+) -> None:
+    _leader_until(tc_stockholm, date(2024, 1, 31))
+    case = tc_stockholm.open_case("certification", STOCKHOLM, actor=LEADER).id  # 2024-01-01
+    tc_clock.set(date(2024, 2, 1))
+    before = _content(tc_stockholm)
+    with pytest.raises(tc.PermissionDenied):
+        tc_stockholm.fire(case, "withdraw", actor=LEADER)
+    assert _content(tc_stockholm) == before
+    assert tc_stockholm.refusals()[-1].actor_id == "p-leader"
+    # The Stockholm day decides: 23:30 UTC on 31 January is already 1 February there.
+    tc_clock.set(datetime(2024, 1, 31, 23, 30, tzinfo=timezone.utc))
+    with pytest.raises(tc.PermissionDenied):
+        tc_stockholm.fire(case, "withdraw", actor=LEADER)
+    tc_clock.set(datetime(2024, 1, 31, 22, 30, tzinfo=timezone.utc))
+    assert tc_stockholm.fire(case, "withdraw", actor=LEADER).trigger == "withdraw"
+
+
+def test_an_import_judges_each_record_by_the_roles_held_on_its_day(
+    tc_stockholm: tc.Registry, tc_clock: tc.FixedClock
+) -> None:
+    _leader_until(tc_stockholm, date(2024, 1, 31))
+    case = tc_stockholm.open_case("certification", STOCKHOLM, actor=LEADER).id
+    tc_clock.set(date(2024, 1, 20))
+    tc_stockholm.fire(case, "withdraw", actor=LEADER)
+    document = tc_stockholm.export_document()
+    # Long after the leadership ended, the document still replays: its records were
+    # made while it lasted.
+    tc_clock.set(date(2026, 1, 1))
+    with tc.Registry(MemoryStorage(), clock=tc_clock, config={}) as fresh:
+        assert fresh.import_document(document, actor=ADMIN) > 0
+        assert fresh.case(case).state == tc_stockholm.case(case).state
+    # A record dated after the leadership ended does not, and is named.
+    forged = json.loads(json.dumps(document))
+    record = next(r for r in forged["history"] if r["trigger"] == "withdraw")
+    record["at"] = "2024-02-02T09:00:00+00:00"
+    with tc.Registry(MemoryStorage(), clock=tc_clock, config={}) as fresh:
+        refused = r"history\[1\]: does not replay: .p-leader. may not"
+        with pytest.raises(tc.InvalidData, match=refused):
+            fresh.import_document(forged, actor=ADMIN)
+        assert fresh.find(tc.Case) == []
+
+
+def test_an_appointment_is_checked_when_it_is_made() -> None:
+    with pytest.raises(tc.InvalidData, match="names its college"):
+        tc.Appointment(tc.Role.MEMBER, tc.Period(date(2024, 1, 1)))
+    with pytest.raises(tc.InvalidData, match="names no college"):
+        tc.Appointment(tc.Role.REVIEWER, tc.Period(date(2024, 1, 1)), college_id="stockholm")
+    with pytest.raises(tc.InvalidData, match="system role"):
+        tc.Appointment(tc.Role.SYSTEM, tc.Period(date(2024, 1, 1)))
+    with pytest.raises(tc.InvalidData, match="not among the person's roles"):
+        tc.Person("p", "P", appointments=(
+            tc.Appointment(tc.Role.REVIEWER, tc.Period(date(2024, 1, 1))),))

@@ -15,9 +15,12 @@ import teknikcollege as tc
 from teknikcollege.clock import add_months
 from teknikcollege.examples import REVIEWER_POOL, stockholm_pilot
 from teknikcollege.models import ReviewerPool
+from teknikcollege.testing import seed
 from teknikcollege.workflow.case import Case, TransitionRecord
 from teknikcollege.workflow.core import CERTIFICATION
 from teknikcollege.workflow.engine import Workflow, local_day
+
+ADMIN = tc.Actor.of("admin")  # the first administrator the kit's seed() makes
 
 FLOW = Workflow(CERTIFICATION)
 COLLEGE = tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm")
@@ -194,7 +197,7 @@ REVIEWER = tc.Actor.of("p-reviewer", tc.Role.REVIEWER)
 def registry() -> Iterator[tc.Registry]:
     clock = tc.FixedClock(date(2024, 1, 1))
     with tc.Registry.open("memory:", clock=clock, config={}) as registry:
-        registry.add(*stockholm_pilot().entities())
+        seed(registry, *stockholm_pilot().entities())
         registry.add(
             tc.Person("p-outsider", "Ut Sider", frozenset({tc.Role.REVIEWER})),
             tc.Person(
@@ -209,6 +212,7 @@ def registry() -> Iterator[tc.Registry]:
                 tc.Period(date(2015, 1, 1), date(2019, 12, 31)),
                 ("p-reviewer", "p-reviewer-2"),
             ),
+            actor=ADMIN,
         )
         yield registry
 
@@ -224,7 +228,8 @@ def _in_review(registry: tc.Registry) -> str:
             units=(COLLEGE,),
             contact_person_id="p-leader",
             steering_group_approved=True,
-        )
+        ),
+        actor=ADMIN,
     )
     case = registry.open_case("certification", COLLEGE, actor=LEADER).id
     registry.add(
@@ -234,7 +239,8 @@ def _in_review(registry: tc.Registry) -> str:
             date(2024, 1, 1),
             tuple(tc.Document(k, k.value, date(2024, 1, 1)) for k in tc.DocumentKind),
             date(2024, 1, 1),
-        )
+        ),
+        actor=ADMIN,
     )
     for trigger, actor in [
         ("approve_interest", OFFICE),
@@ -305,7 +311,8 @@ def test_a_visit_needs_two_reviewers_from_the_pool_and_the_national_office(
     registry.add(
         tc.ReviewVisit(
             "v", case, date(2024, 1, 1), reviewers, national_office_id=office, pool_id=pool
-        )
+        ),
+        actor=ADMIN,
     )
     with pytest.raises(tc.TransitionNotAllowed, match="review-visit-recorded") as refused:
         registry.fire(case, "hold_visit", actor=REVIEWER)
@@ -322,7 +329,8 @@ def test_a_proper_panel_holds_the_visit(registry: tc.Registry) -> None:
             ("p-reviewer", "p-reviewer-2"),
             national_office_id="p-office",
             pool_id=REVIEWER_POOL,
-        )
+        ),
+        actor=ADMIN,
     )
     record = registry.fire(case, "hold_visit", actor=REVIEWER, params={"held_on": "2024-01-01"})
     assert record.dest == "visited"

@@ -12,6 +12,9 @@ import teknikcollege as tc
 from teknikcollege.examples import REVIEWER_POOL, stockholm_pilot
 from teknikcollege.models import Provider
 from teknikcollege.rules.criteria.provider import CRITERION_IDS, unit_criteria
+from teknikcollege.testing import seed
+
+ADMIN = tc.Actor.of("admin")  # the first administrator the kit's seed() makes
 
 LEADER = tc.Actor.of("p-leader", tc.Role.PROCESS_LEADER)
 OFFICE = tc.Actor.of("p-office", tc.Role.NATIONAL_OFFICE)
@@ -37,7 +40,7 @@ def uppsala() -> tc.College:
 def registry() -> Iterator[tc.Registry]:
     clock = tc.FixedClock(date(2024, 3, 1))
     with tc.Registry.open("memory:", clock=clock, config={}) as registry:
-        registry.add(*stockholm_pilot().entities(), tc.Person("p-upp", "Uma Uppsala"), uppsala())
+        seed(registry, *stockholm_pilot().entities(), tc.Person("p-upp", "Uma Uppsala"), uppsala())
         yield registry
 
 
@@ -81,7 +84,7 @@ def test_a_provider_is_never_certified_against_zero_criteria() -> None:
     with tc.Registry.open(
         "memory:", clock=clock, config={}, criteria_sets=["teknikcollege-national"]
     ) as registry:
-        registry.add(*stockholm_pilot().entities())
+        seed(registry, *stockholm_pilot().entities())
         case = _provider_reaches_decision(registry)
         with pytest.raises(
             tc.TransitionNotAllowed, match="no criteria in force apply to provider:lernia"
@@ -100,7 +103,8 @@ def _provider_reaches_decision(registry: tc.Registry) -> str:
             units=(LERNIA,),
             contact_person_id="p-lernia",
             steering_group_approved=True,
-        )
+        ),
+        actor=ADMIN,
     )
     case = registry.open_case("certification", LERNIA, actor=LEADER, college_id="stockholm").id
     registry.add(
@@ -123,6 +127,7 @@ def _provider_reaches_decision(registry: tc.Registry) -> str:
             national_office_id="p-office",
             pool_id=REVIEWER_POOL,
         ),
+        actor=ADMIN,
     )
     for trigger, actor in [
         ("approve_interest", OFFICE),
@@ -168,7 +173,7 @@ def test_a_programme_run_by_two_providers_of_its_local_college(registry: tc.Regi
         local_college_id="sodertorn",
     )
     assert joint.providers() == ("lernia", "mtk")
-    registry.add(joint)
+    registry.add(joint, actor=ADMIN)
     finding = next(f for f in registry.assess(joint).findings if f.rule_id == "programme-providers")
     assert finding.passed, finding.message.en
     assert finding.message.en == "run by 2 providers of Teknikcollege Södertörn"
@@ -183,7 +188,7 @@ def test_a_programme_run_by_two_providers_of_its_local_college(registry: tc.Regi
         other_provider_ids=("mtk",),
         local_college_id="jarfalla",
     )
-    registry.add(north)
+    registry.add(north, actor=ADMIN)
     finding = next(f for f in registry.assess(north).findings if f.rule_id == "programme-providers")
     assert not finding.passed
     assert "'mtk' does not work in Teknikcollege Järfälla" in finding.message.en

@@ -30,6 +30,7 @@ from teknikcollege.examples import stockholm_pilot
 from teknikcollege.plugins import Hooks, make_plugin_manager, open_storage
 from teknikcollege.storage.memory import MemoryStorage
 from teknikcollege.storage.sqlite import SQLiteStorage
+from teknikcollege.testing import seed
 from teknikcollege.workflow import CERTIFICATION
 from teknikcollege.workflow.definition import WorkflowDefinition
 
@@ -69,6 +70,7 @@ def supplements_case(
             f"i-{case}", tc.InterestKind.CERTIFICATION, "stockholm", "x", day,
             units=(registry.case(case).subject,), contact_person_id="p-leader",
             steering_group_approved=True),
+        actor=ADMIN,
     )
     for trigger in ("approve_interest", "submit_application", "start_review", "hold_visit",
                     "request_supplements"):
@@ -84,8 +86,7 @@ def _store_with_an_orphan_case(storage: Any) -> tuple[str, list[str]]:
     with_plugin = tc.Registry(storage, clock=clock, config={},
                               plugin_manager=make_plugin_manager(plugins=[GonePlugin()],
                                                                  entry_points=False))
-    with_plugin.add(*stockholm_pilot().entities())
-    with_plugin.create_admin(tc.Person("admin", "Ada Admin"))
+    seed(with_plugin, *stockholm_pilot().entities())
     orphan = supplements_case(with_plugin, "gone-certification", "orphan")
     clock.set(date(2024, 1, 1))
     others = [supplements_case(with_plugin, "certification", f"u{i}") for i in range(3)]
@@ -178,8 +179,7 @@ def test_a_notifier_raising_system_exit_does_not_stop_the_others(
     pm = make_plugin_manager(plugins=[Notifiers(first, bad, last)], entry_points=False,
                              disable=["teknikcollege.log"])
     registry = tc.Registry(MemoryStorage(), clock=tc_clock, config={}, plugin_manager=pm)
-    registry.add(*stockholm_pilot().entities())
-    registry.create_admin(tc.Person("admin", "Ada Admin"))
+    seed(registry, *stockholm_pilot().entities())
     for unit in ("a", "b"):
         case = registry.open_case("certification", tc.UnitRef(tc.UnitKind.PROVIDER, unit),
                                   actor=LEADER, college_id="stockholm").id
@@ -218,8 +218,7 @@ class SlowThenFails:
 def _lease_scenario(first: tc.Registry, second: tc.Registry) -> tuple[SlowThenFails, str]:
     notifier = first.notifiers[0]
     assert isinstance(notifier, SlowThenFails) and second.notifiers[0] is notifier
-    first.add(*stockholm_pilot().entities())
-    first.create_admin(tc.Person("admin", "Ada Admin"))
+    seed(first, *stockholm_pilot().entities())
     case = first.open_case("certification", tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm"),
                            actor=LEADER).id
     first.fire(case, "withdraw", actor=LEADER)
@@ -296,10 +295,10 @@ def race_to_open(url: str, workers: int = 8, rounds: int = 8) -> list[list[str]]
     """`workers` processes each try to open a certification case for programme
     ``race-R`` at the same moment, round after round; the outcomes per process."""
     with tc.Registry.open(url, config={}) as registry:
-        registry.add(*stockholm_pilot().entities())
-        registry.create_admin(tc.Person("admin", "Ada Admin"))
+        seed(registry, *stockholm_pilot().entities())
         registry.add(*(tc.Programme(f"race-{r}", f"Race {r}", tc.ProgrammeForm.VOCATIONAL_ADULT,
-                                    40, "lernia", "stockholm") for r in range(rounds)))
+                                    40, "lernia", "stockholm") for r in range(rounds)),
+                                    actor=ADMIN)
     environ = {k: v for k, v in os.environ.items() if not k.startswith("TEKNIKCOLLEGE_")}
     # Start together once every interpreter is up (about a second each on two cores).
     start, gap = time.time() + 3 + workers * 0.6, 0.8

@@ -28,6 +28,7 @@ from teknikcollege.examples import stockholm_pilot
 from teknikcollege.plugins import make_plugin_manager
 from teknikcollege.serialization import Bundle, export_document
 from teknikcollege.storage.memory import MemoryStorage
+from teknikcollege.testing import seed
 
 ADMIN = tc.Actor.of("admin", tc.Role.ADMIN)
 LEADER = tc.Actor.of("p-leader", tc.Role.PROCESS_LEADER)
@@ -54,8 +55,7 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def registry(url: str, tc_clock: tc.FixedClock) -> Iterator[tc.Registry]:
     with open_url(url, clock=tc_clock) as reg:
-        reg.add(*stockholm_pilot().entities())
-        reg.create_admin(tc.Person("admin", "Ada Admin"))
+        seed(reg, *stockholm_pilot().entities())
         yield reg
 
 
@@ -95,7 +95,7 @@ def test_an_imported_case_with_an_extreme_deadline_is_invalid_data_and_changes_n
     fresh = open_url("memory:" if url == "memory:" else url.replace("tc.db", "fresh.db"))
     empty = fresh.export_document()
     with pytest.raises(tc.InvalidData) as info:
-        fresh.import_document(document)
+        fresh.import_document(document, actor=ADMIN)
     assert paths(info.value) == {"cases[0].deadlines['supplements_due']"}
     assert fresh.export_document() == empty
     fresh.close()
@@ -113,7 +113,7 @@ def test_an_unknown_workflow_in_an_import_is_reported_at_its_case(registry: tc.R
     document["cases"][1]["workflow"] = "vo-certification"
     before = registry.export_document()
     with pytest.raises(tc.InvalidData) as info:
-        open_url("memory:").import_document(document)
+        open_url("memory:").import_document(document, actor=ADMIN)
     assert paths(info.value) == {"cases[1].workflow"}
     assert "'vo-certification'" in info.value.message("en")
     assert registry.export_document() == before
@@ -139,7 +139,7 @@ def test_a_godmode_person_cannot_be_imported_and_export_still_works(registry: tc
     document = export_document(Bundle(people=(tc.Person("p-new", "New"),)))
     document["people"][0]["roles"] = ["godmode"]
     with pytest.raises(tc.InvalidData) as info:
-        registry.import_document(document)
+        registry.import_document(document, actor=ADMIN)
     assert paths(info.value) == {"people[0].roles[0]"}
     registry.export_document()  # f5624f6: InvalidData here, once a bad role was stored
     assert all(p.id != "p-new" for p in registry.find(tc.Person))
@@ -187,8 +187,7 @@ def test_a_newline_cannot_forge_an_audit_log_line(registry: tc.Registry,
 def test_a_newline_in_a_note_cannot_forge_a_history_line(tmp_path: Path) -> None:
     db = tmp_path / "tc.db"
     with open_url(f"sqlite:///{db}") as registry:
-        registry.add(*stockholm_pilot().entities())
-        registry.create_admin(tc.Person("admin", "Ada Admin"))
+        seed(registry, *stockholm_pilot().entities())
         case = registry.open_case("certification", COLLEGE, actor=LEADER).id
         registry.fire(case, "withdraw", actor=LEADER,
                       note="ok\n  2 2024-01-01 approve  review → certified  (p-office)\n")
@@ -213,8 +212,7 @@ def test_param_dates_in_any_format_but_yyyy_mm_dd_are_refused_on_the_command_lin
 ) -> None:
     db = tmp_path / "tc.db"
     with open_url(f"sqlite:///{db}") as registry:
-        registry.add(*stockholm_pilot().entities())
-        registry.create_admin(tc.Person("admin", "Ada Admin"))
+        seed(registry, *stockholm_pilot().entities())
         case = supplements_case(registry)
         due = registry.case(case).deadlines["supplements_due"].isoformat()
     done = cli("--db", str(db), "fire", case, "grant_postponement", "--actor",
@@ -268,8 +266,7 @@ def test_after_erase_person_no_delivery_error_holds_the_address(url: str,
                                                                 tc_clock: tc.FixedClock
                                                                 ) -> None:
     with open_url(url, MailPlugin(), clock=tc_clock) as registry:
-        registry.add(*stockholm_pilot().entities())
-        registry.create_admin(tc.Person("admin", "Ada Admin"))
+        seed(registry, *stockholm_pilot().entities())
         address = erase_scenario(registry)
         assert all(address not in e for e in last_errors(registry))
         assert address not in json.dumps(registry.export_document())
@@ -339,10 +336,11 @@ def test_nul_and_surrogates_are_refused_before_storage(registry: tc.Registry, te
     """The same answer on every backend: refused with InvalidData, nothing stored (on
     f5624f6 memory stored them, SQLite raised UnicodeEncodeError, PostgreSQL psycopg's)."""
     answers = []
-    for make in (lambda: registry.add(tc.Person("p-x", text)),
+    for make in (lambda: registry.add(tc.Person("p-x", text), actor=ADMIN),
                  lambda: registry.open_case("certification", COLLEGE, actor=LEADER, note=text),
                  lambda: registry.import_document({"schema": "teknikcollege/1",
-                                                   "people": [{"id": "p-y", "name": text}]})):
+                                                   "people": [{"id": "p-y", "name": text}]},
+                                                   actor=ADMIN)):
         with pytest.raises(tc.InvalidData) as info:
             make()
         answers.append(sorted(paths(info.value)))
@@ -365,6 +363,7 @@ def test_a_second_open_case_for_one_subject_in_an_import_is_invalid_data(
     before = registry.export_document()
     with pytest.raises(tc.InvalidData) as info:
         registry.import_document({**document, "cases": [document["cases"][0], twin],
-                                  "history": [document["history"][0], opened]})
+                                  "history": [document["history"][0], opened]},
+                                  actor=ADMIN)
     assert paths(info.value) == {"history[1]"} and case in info.value.message("en")
     assert registry.export_document() == before

@@ -65,6 +65,8 @@ def test_the_installed_core_catalog_is_the_compiled_po() -> None:
     [
         ("teknikcollege_stockholm.rules", "teknikcollege_stockholm"),
         ("teknikcollege_vo_college", "teknikcollege_vo_college"),
+        ("teknikcollege_postgres._messages", "teknikcollege_postgres"),
+        ("teknikcollege_smtp._messages", "teknikcollege_smtp"),
     ],
 )
 def test_the_installed_plugin_catalogs_are_found(module: str, domain: str) -> None:

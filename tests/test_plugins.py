@@ -11,6 +11,7 @@ import teknikcollege as tc
 from teknikcollege.examples import stockholm_pilot
 from teknikcollege.plugins import Hooks, PluginWarning
 from teknikcollege.storage import MemoryStorage
+from teknikcollege.testing import seed
 
 GOOD = '''
 from teknikcollege import Text, hookimpl, rule
@@ -92,8 +93,7 @@ def test_installed_plugin_is_discovered_used_and_listed(on_path: Path) -> None:
     assert (broken.distribution, broken.status) == ("tc-tmp-broken", "failed")
     assert "broken on purpose" in (broken.error or "")
     registry = tc.Registry(MemoryStorage(), plugin_manager=pm, config={})
-    registry.add(*stockholm_pilot().entities())
-    registry.create_admin(tc.Person("admin", "Ada Admin"))
+    seed(registry, *stockholm_pilot().entities())
     findings = {f.rule_id: f for f in registry.assess(registry.get(tc.College, "stockholm"))
                 .findings}
     assert findings["tmp-name-length"].passed
@@ -198,8 +198,7 @@ def test_observers_are_isolated_and_called_after_commit(
     counting = CountingObserver()
     pm = tc_plugin_manager(FailingObserver(), counting)
     registry = tc.Registry(MemoryStorage(), clock=tc_clock, plugin_manager=pm, config={})
-    registry.add(*stockholm_pilot().entities())
-    registry.create_admin(tc.Person("admin", "Ada Admin"))
+    seed(registry, *stockholm_pilot().entities())
     life = registry.open_case("college-lifecycle", tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm"),
                               actor=tc.Actor.of("admin", tc.Role.ADMIN))
     registry.fire(life.id, "discontinue", actor=tc.Actor.of("admin", tc.Role.ADMIN))
@@ -230,8 +229,7 @@ def test_a_plugin_extends_a_workflow_with_a_guard(
 ) -> None:
     registry = tc.Registry(MemoryStorage(), clock=tc_clock,
                            plugin_manager=tc_plugin_manager(ExtraGuard()), config={})
-    registry.add(*stockholm_pilot().entities())
-    registry.create_admin(tc.Person("admin", "Ada Admin"))
+    seed(registry, *stockholm_pilot().entities())
     admin = tc.Actor.of("admin", tc.Role.ADMIN)
     life = registry.open_case("college-lifecycle", tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm"),
                               actor=admin)

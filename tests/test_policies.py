@@ -10,6 +10,8 @@ import pytest
 import teknikcollege as tc
 from teknikcollege.demo import run_demo
 
+ADMIN = tc.Actor.of("admin")  # the first administrator the kit's seed() makes
+
 COLLEGE = tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm")
 LEADER = tc.Actor.of("p-leader")
 OFFICE = tc.Actor.of("p-office")
@@ -73,7 +75,8 @@ def test_a_recertification_in_review_keeps_the_unit_certified_and_continues_the_
     documents = tuple(tc.Document(k, k.value, date(2030, 9, 1)) for k in tc.DocumentKind)
     clock.set(date(2030, 9, 1))
     registry.add(tc.Application("app-3", certification.id, date(2030, 9, 1), documents,
-                                steering_group_approved_on=date(2030, 9, 1)))
+                                steering_group_approved_on=date(2030, 9, 1)),
+                                actor=ADMIN)
     registry.fire(certification.id, "submit_application", actor=LEADER)
     registry.fire(certification.id, "start_review", actor=OFFICE)
     # The old period ends while the review goes on; the sweep runs on every day after.

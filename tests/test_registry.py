@@ -17,7 +17,10 @@ from teknikcollege import report
 from teknikcollege.demo import COLLEGE, LEADER, OFFICE, REVIEWER
 from teknikcollege.examples import stockholm_pilot
 from teknikcollege.storage import MemoryStorage, SQLiteStorage
+from teknikcollege.testing import seed
 from teknikcollege.workflow import CERTIFICATION, COLLEGE_LIFECYCLE
+
+ADMIN = tc.Actor.of("admin")  # the first administrator the kit's seed() makes
 
 ALL_ROLES = list(tc.Role)
 
@@ -28,8 +31,7 @@ def registry(request: pytest.FixtureRequest, tmp_path, tc_clock: tc.FixedClock, 
     storage = MemoryStorage() if request.param == "memory" else SQLiteStorage(
         f"sqlite:///{tmp_path / 'r.db'}")
     reg = tc.Registry(storage, clock=tc_clock, plugin_manager=tc_plugin_manager(), config={})
-    reg.add(*stockholm_pilot().entities())
-    reg.create_admin(tc.Person("admin", "Ada Admin"))
+    seed(reg, *stockholm_pilot().entities())
     yield reg
     reg.close()
 
@@ -71,7 +73,8 @@ def reach_review(registry: tc.Registry) -> str:
                                 steering_group_approved=True),
         tc.Application("app", case, date(2024, 1, 1), tuple(
             tc.Document(k, k.value, date(2024, 1, 1)) for k in tc.DocumentKind),
-            date(2024, 1, 1)))
+            date(2024, 1, 1)),
+        actor=ADMIN)
     for trigger, actor in [("approve_interest", OFFICE), ("submit_application", LEADER),
                            ("start_review", OFFICE)]:
         registry.fire(case, trigger, actor=actor)
@@ -82,7 +85,7 @@ def test_a_reviewer_cannot_decide_on_their_own_college(tc_stockholm: tc.Registry
     case = reach_review(tc_stockholm)
     # The chair of Stockholm's steering group is also in the national reviewer pool.
     chair = tc_stockholm.get(tc.Person, "p-chair")
-    tc_stockholm.save(attrs.evolve(chair, roles=chair.roles | {tc.Role.REVIEWER}))
+    tc_stockholm.save(attrs.evolve(chair, roles=chair.roles | {tc.Role.REVIEWER}), actor=ADMIN)
     chair_as_reviewer = tc.Actor.of("p-chair", tc.Role.REVIEWER)
     with pytest.raises(tc.PermissionDenied, match="sits in one of its steering groups"):
         tc_stockholm.fire(case, "hold_visit", actor=chair_as_reviewer)
@@ -116,10 +119,12 @@ def test_guards_report_every_failing_finding(registry: tc.Registry) -> None:
     case = open_college_case(registry)
     registry.add(tc.InterestRegistration(
         "ir", tc.InterestKind.CERTIFICATION, "stockholm", "region-stockholm", date(2024, 1, 1),
-        units=(COLLEGE,), contact_person_id="p-leader", steering_group_approved=True))
+        units=(COLLEGE,), contact_person_id="p-leader", steering_group_approved=True),
+        actor=ADMIN)
     registry.fire(case, "approve_interest", actor=OFFICE)
     registry.add(tc.Application("app", case, date(2024, 1, 1), (
-        tc.Document(tc.DocumentKind.OPERATIONAL_PLAN, "Plan", date(2024, 1, 1)),)))
+        tc.Document(tc.DocumentKind.OPERATIONAL_PLAN, "Plan", date(2024, 1, 1)),)),
+        actor=ADMIN)
     with pytest.raises(tc.TransitionNotAllowed) as info:
         registry.fire(case, "submit_application", actor=LEADER)
     (finding,) = info.value.findings
@@ -136,19 +141,19 @@ def test_a_stale_version_is_refused_and_nothing_changes(registry: tc.Registry) -
     assert registry.case(case).state == "interest_registered"
     college = registry.get(tc.College, "stockholm")
     v = registry.version(tc.College, "stockholm")
-    registry.save(college, expected_version=v)
+    registry.save(college, expected_version=v, actor=ADMIN)
     with pytest.raises(tc.ConcurrentUpdate):
-        registry.save(college, expected_version=v)
+        registry.save(college, expected_version=v, actor=ADMIN)
 
 
 def test_missing_and_duplicate_entities(registry: tc.Registry) -> None:
     with pytest.raises(tc.NotFound, match="college 'x' does not exist"):
         registry.get(tc.College, "x")
     with pytest.raises(tc.ConcurrentUpdate):
-        registry.add(stockholm_pilot().colleges[0])
+        registry.add(stockholm_pilot().colleges[0], actor=ADMIN)
     orphan = tc.Programme("p", "P", tc.ProgrammeForm.VOCATIONAL_ADULT, 40, "lernia", "nowhere")
     with pytest.raises(tc.InvalidData, match="college_id: college 'nowhere' does not exist"):
-        registry.add(orphan)
+        registry.add(orphan, actor=ADMIN)
     with pytest.raises(tc.NotFound):
         registry.fire("no-such-case", "approve", actor=OFFICE)
 
@@ -176,8 +181,7 @@ def test_a_rule_that_raises_blocks_its_transition_and_the_engine_survives(
 ) -> None:
     registry = tc.Registry(MemoryStorage(), clock=tc_clock,
                            plugin_manager=tc_plugin_manager(BrokenRule()), config={})
-    registry.add(*stockholm_pilot().entities())
-    registry.create_admin(tc.Person("admin", "Ada Admin"))
+    seed(registry, *stockholm_pilot().entities())
     case = open_college_case(registry)
     with pytest.raises(tc.TransitionNotAllowed) as info:
         registry.fire(case, "withdraw", actor=LEADER)
@@ -218,8 +222,7 @@ def test_storage_failing_half_way_applies_nothing(fail_after: int, tc_clock: tc.
     storage = FailingStorage()
     registry = tc.Registry(storage, clock=tc_clock, plugin_manager=tc_plugin_manager(),
                            config={})
-    registry.add(*stockholm_pilot().entities())
-    registry.create_admin(tc.Person("admin", "Ada Admin"))
+    seed(registry, *stockholm_pilot().entities())
     case = open_college_case(registry)
     before = storage.snapshot()
     storage.fail_after = fail_after
@@ -237,8 +240,7 @@ def test_a_full_disk_on_sqlite_leaves_the_transition_unapplied(
     storage = SQLiteStorage(f"sqlite:///{tmp_path / 'full.db'}")
     registry = tc.Registry(storage, clock=tc_clock, plugin_manager=tc_plugin_manager(),
                            config={})
-    registry.add(*stockholm_pilot().entities())
-    registry.create_admin(tc.Person("admin", "Ada Admin"))
+    seed(registry, *stockholm_pilot().entities())
     case = open_college_case(registry)
     pages = storage._db.execute("PRAGMA page_count").fetchone()[0]
     storage._db.execute(f"PRAGMA max_page_count = {pages}")
@@ -261,7 +263,7 @@ def test_sql_and_markup_are_stored_and_shown_back_intact(registry: tc.Registry,
     college = registry.get(tc.College, "stockholm")
     import attrs
 
-    registry.save(attrs.evolve(college, name=text))
+    registry.save(attrs.evolve(college, name=text), actor=ADMIN)
     case = open_college_case(registry)
     registry.fire(case, "withdraw", actor=LEADER, note=text)
     assert registry.get(tc.College, "stockholm").name == text
@@ -296,7 +298,7 @@ def test_import_is_all_or_nothing(registry: tc.Registry) -> None:
     document["programmes"].append(dict(document["programmes"][0], id="new-one"))
     document["colleges"][0]["municipalities"].append("0999")
     with pytest.raises(tc.InvalidData):
-        registry.import_document(document)
+        registry.import_document(document, actor=ADMIN)
     assert registry.export_document() == before
 
 
@@ -308,7 +310,7 @@ def test_export_then_import_into_an_empty_registry_gives_the_same_data(
     document = registry.export_document()
     other = tc.Registry(MemoryStorage(), clock=tc_clock, plugin_manager=tc_plugin_manager(),
                         config={})
-    assert other.import_document(document) > 20
+    assert other.import_document(document, actor=ADMIN) > 20
     assert other.export_document() == document
     assert other.replay(case).state == "withdrawn"
 
@@ -321,14 +323,17 @@ def test_tick_touches_only_what_is_due(registry: tc.Registry, tc_clock: tc.Fixed
     for case in cases[:3]:
         registry.add(tc.Application(f"a-{case}", case, date(2024, 1, 1), (
             tc.Document(tc.DocumentKind.SELF_ASSESSMENT_LOCAL, "s", date(2024, 1, 1)),),
-            date(2024, 1, 1)))
+            date(2024, 1, 1)),
+            actor=ADMIN)
         registry.add(tc.ReviewVisit(f"v-{case}", case, date(2024, 1, 1),
                                     ("p-reviewer", "p-reviewer-2"),
-                                    national_office_id="p-office", pool_id="review-committee"))
+                                    national_office_id="p-office", pool_id="review-committee"),
+                                    actor=ADMIN)
         registry.add(tc.InterestRegistration(
             f"i-{case}", tc.InterestKind.CERTIFICATION, "stockholm", "x", date(2024, 1, 1),
             units=(registry.case(case).subject,), contact_person_id="p-leader",
-            steering_group_approved=True))
+            steering_group_approved=True),
+            actor=ADMIN)
         for trigger in ("approve_interest", "submit_application", "start_review",
                         "hold_visit", "request_supplements"):
             registry.fire(case, trigger, actor=admin)
@@ -353,8 +358,7 @@ def test_tick_touches_only_what_is_due(registry: tc.Registry, tc_clock: tc.Fixed
 def test_history_always_replays(steps: list[str]) -> None:
     registry = tc.Registry(MemoryStorage(), clock=tc.FixedClock(date(2024, 1, 1)), config={},
                            plugin_manager=tc.make_plugin_manager(entry_points=False))
-    registry.add(*stockholm_pilot().entities())
-    registry.create_admin(tc.Person("admin", "Ada Admin"))
+    seed(registry, *stockholm_pilot().entities())
     case = None
     for step in steps:
         try:
@@ -372,8 +376,7 @@ def test_a_failed_import_into_sqlite_changes_nothing(tmp_path, tc_clock: tc.Fixe
                                                       tc_plugin_manager) -> None:
     registry = tc.Registry(SQLiteStorage(f"sqlite:///{tmp_path / 'i.db'}"), clock=tc_clock,
                            plugin_manager=tc_plugin_manager(), config={})
-    registry.add(*stockholm_pilot().entities())
-    registry.create_admin(tc.Person("admin", "Ada Admin"))
+    seed(registry, *stockholm_pilot().entities())
     before = registry.export_document()
     document = registry.export_document()
     document["cases"] = [{"id": "c", "workflow": "certification", "subject": {
@@ -381,7 +384,7 @@ def test_a_failed_import_into_sqlite_changes_nothing(tmp_path, tc_clock: tc.Fixe
         "state": "nowhere", "opened": "2024-01-01T00:00:00+00:00", "deadlines": {},
         "certifications": [], "reminders_sent": []}]
     with pytest.raises(tc.InvalidData, match=r"cases\[0\]\.state: unknown state 'nowhere'"):
-        registry.import_document(document)
+        registry.import_document(document, actor=ADMIN)
     assert registry.export_document() == before
     registry.close()
 
@@ -421,14 +424,16 @@ def test_expiry_during_awaited_supplements_does_not_stop_the_sweep(
     registry = tc_stockholm
     case = reach_review(registry)
     registry.add(tc.ReviewVisit("v", case, date(2024, 1, 1), ("p-reviewer", "p-reviewer-2"),
-                                 national_office_id="p-office", pool_id="review-committee"))
+                                 national_office_id="p-office", pool_id="review-committee"),
+                                 actor=ADMIN)
     for rule_id in ("industry-skills-needs", "learning-environment", "education-within-tc"):
         registry.record_judgement(tc.Judgement(f"j-{rule_id}", rule_id, "stockholm",
                                                "p-reviewer", date(2024, 1, 1), tc.Outcome.PASSED,
                                                "seen"), actor=REVIEWER)
     registry.add(tc.AnnualReport("ar", "stockholm", 2023, tc.ReportLevel.REGIONAL,
                                  date(2024, 1, 1)),
-                 tc.SatisfactionSurvey("s", "stockholm", 2023, 1, 1, 1))
+                 tc.SatisfactionSurvey("s", "stockholm", 2023, 1, 1, 1),
+                                 actor=ADMIN)
     for trigger, actor in [("hold_visit", REVIEWER), ("issue_protocol", REVIEWER),
                            ("approve", OFFICE)]:
         registry.fire(case, trigger, actor=actor)
@@ -436,7 +441,8 @@ def test_expiry_during_awaited_supplements_does_not_stop_the_sweep(
     tc_clock.set(date(2026, 7, 1))
     assert [t for _, t in registry.tick().fired] == ["open_recertification"]
     registry.add(tc.ReviewVisit("v2", case, date(2026, 7, 1), ("p-reviewer", "p-reviewer-2"),
-                                 national_office_id="p-office", pool_id="review-committee"))
+                                 national_office_id="p-office", pool_id="review-committee"),
+                                 actor=ADMIN)
     for trigger, actor in [("submit_application", LEADER), ("start_review", OFFICE),
                            ("hold_visit", REVIEWER), ("request_supplements", REVIEWER)]:
         registry.fire(case, trigger, actor=actor)

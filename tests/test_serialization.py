@@ -53,7 +53,7 @@ def test_errors_name_the_json_path_of_every_bad_field() -> None:
         "colleges[0].local_colleges[1].municipalities[0]":
             "municipality 0123 is not a member of the college",
         "organisations[0].org_number": "556016-0681: the check digit is wrong",
-        "people[0]": "unknown fields: 'unexpected'",
+        "people[0]": "unknown field: 'unexpected'",
         "programmes[0].title": "required field missing",
         "programmes[0].form": "unknown value 'apprenticeship' (allowed: 'upper_secondary', "
                               "'vocational_adult', 'higher_vocational', "

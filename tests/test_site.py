@@ -21,6 +21,8 @@ from teknikcollege.site import SiteUnavailable, build_site, page_name
 from teknikcollege.site._svg import Bar, Row, layout_gantt, workflow_svg
 from teknikcollege.workflow import CORE_WORKFLOWS
 
+ADMIN = tc.Actor.of("admin")  # the first administrator the kit's seed() makes
+
 ROOT = Path(__file__).resolve().parent.parent
 EVIL = '<script>alert("x")</script> {{ 7*7 }} {% raw %}'
 
@@ -32,7 +34,8 @@ def registry() -> Iterator[tc.Registry]:
         run_demo(registry, clock, lambda step: None)
         # A name written by someone who tries to break the page.
         college = registry.get(tc.College, "stockholm")
-        registry.add(tc.College("evil", EVIL, college.county_code, college.municipalities))
+        registry.add(tc.College("evil", EVIL, college.county_code, college.municipalities),
+                     actor=ADMIN)
         clock.set(date(2026, 3, 1))
         yield registry
 
@@ -212,3 +215,12 @@ def test_the_docs_draw_mermaid_from_a_local_copy() -> None:
     assert script.stat().st_size > 1_000_000
     assert 'new URL("./mermaid.min.js", import.meta.url)' in module.read_text()
     assert not re.search(r"https?://", module.read_text())
+
+
+def test_every_finding_status_has_a_label() -> None:
+    # A flagged finding (allowed, worth knowing) once had no label: the build failed.
+    from teknikcollege.site._labels import labels
+
+    for lang in ("sv", "en"):
+        assert {s.value for s in tc.Status} <= set(labels(lang))
+    assert labels("sv")["flagged"] == "flaggat"

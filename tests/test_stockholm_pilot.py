@@ -9,6 +9,8 @@ import pytest
 import teknikcollege as tc
 from teknikcollege.demo import COLLEGE, LEADER, OFFICE, PROGRAMMES, REVIEWER, Step, run_demo
 
+ADMIN = tc.Actor.of("admin")  # the first administrator the kit's seed() makes
+
 
 @pytest.fixture(params=["memory", "sqlite"])
 def walked(request: pytest.FixtureRequest, tmp_path) -> tuple[tc.Registry, list[Step]]:  # type: ignore[no-untyped-def]
@@ -78,7 +80,8 @@ def test_ordinary_operation_is_refused_while_a_pilot_programme_is_uncertified(
     life = registry.open_case("college-lifecycle", COLLEGE, actor=LEADER).id
     registry.add(tc.InterestRegistration(
         "ir", tc.InterestKind.CERTIFICATION, "stockholm", "region-stockholm", date(2022, 7, 1),
-        units=(COLLEGE,), contact_person_id="p-leader", steering_group_approved=True))
+        units=(COLLEGE,), contact_person_id="p-leader", steering_group_approved=True),
+        actor=ADMIN)
     case = registry.open_case("certification", COLLEGE, actor=LEADER).id
     registry.add(
         tc.Application("app", case, date(2022, 7, 1),
@@ -86,6 +89,7 @@ def test_ordinary_operation_is_refused_while_a_pilot_programme_is_uncertified(
                        date(2022, 7, 1)),
         tc.ReviewVisit("visit", case, date(2022, 7, 1), ("p-reviewer", "p-reviewer-2"),
                                  national_office_id="p-office", pool_id="review-committee"),
+        actor=ADMIN,
     )
     for rule_id in ("industry-skills-needs", "learning-environment", "education-within-tc"):
         registry.record_judgement(tc.Judgement(f"j-{rule_id}", rule_id, "stockholm",

@@ -40,6 +40,7 @@ BUILDS_NEEDS: dict[type[Any], dict[str, st.SearchStrategy[Any]]] = {
         "valid_from": st.just(date(2024, 1, 1)),
         "valid_until": tst.dates(min_value=date(2024, 1, 1)),
     },
+    tc.Appointment: {"role": st.just(tc.Role.REVIEWER), "college_id": st.none()},
     tc.Postponement: {
         "granted": st.just(date(2024, 1, 1)),
         "new_due": tst.dates(min_value=date(2024, 1, 2)),

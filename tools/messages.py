@@ -33,6 +33,8 @@ CATALOGS: dict[str, Path] = {
     "teknikcollege_stockholm": ROOT / "plugins/teknikcollege-stockholm/src/teknikcollege_stockholm",
     "teknikcollege_vo_college": ROOT
     / "plugins/teknikcollege-vo-college/src/teknikcollege_vo_college",
+    "teknikcollege_postgres": ROOT / "plugins/teknikcollege-postgres/src/teknikcollege_postgres",
+    "teknikcollege_smtp": ROOT / "plugins/teknikcollege-smtp/src/teknikcollege_smtp",
 }
 """Each gettext domain and the package it is extracted from (its catalog is inside)."""
 

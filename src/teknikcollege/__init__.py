@@ -58,6 +58,7 @@ if TYPE_CHECKING:
         AgreementKind,
         AnnualReport,
         Application,
+        Appointment,
         Award,
         AwardRule,
         ByGender,
@@ -155,6 +156,7 @@ if TYPE_CHECKING:
 _LAZY: dict[str, str] = {
     "Actor": ".workflow",
     "Agreement": ".models",
+    "Appointment": ".models",
     "AgreementKind": ".models",
     "AnnualReport": ".models",
     "Application": ".models",
@@ -283,6 +285,7 @@ __all__ = [
     "AgreementKind",
     "AnnualReport",
     "Application",
+    "Appointment",
     "Assessment",
     "Award",
     "AwardRule",

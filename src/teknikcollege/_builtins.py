@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._text import Text
+from ._text import _
 from .hookspecs import hookimpl
 from .notify.log import LogNotifier
 from .notify.port import Notifier
@@ -34,11 +34,11 @@ class StoragePlugin:
     @hookimpl
     def teknikcollege_storage_backends(self) -> list[StorageBackend]:
         return [
-            StorageBackend("memory", _memory, Text("i minnet, för tester", "in memory, for tests")),
+            StorageBackend("memory", _memory, _("in memory, for tests")),
             StorageBackend(
                 "sqlite",
                 _sqlite,
-                Text("en SQLite-fil (standard)", "a SQLite file (the default)"),
+                _("a SQLite file (the default)"),
             ),
         ]
 

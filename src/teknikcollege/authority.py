@@ -19,6 +19,7 @@ assessment).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Protocol, TypeVar
 
 from ._text import Text
@@ -54,7 +55,7 @@ def partner_organisations(college: College) -> frozenset[str]:
 
 
 def scoped_roles(person_id: str, college: College | None) -> frozenset[Role]:
-    """The roles `person_id` holds in `college` by its own records."""
+    """The roles `person_id` holds in `college` by its own records (on any day)."""
     if college is None:
         return frozenset()
     held: set[Role] = set()
@@ -66,6 +67,16 @@ def scoped_roles(person_id: str, college: College | None) -> frozenset[Role]:
         if group.chair == person_id:
             held.add(Role.CHAIR)
     return frozenset(held)
+
+
+def roles_on(person: Person, college: College | None, day: date) -> frozenset[Role]:
+    """The roles `person` holds on `day`: national roles from their record and roles of
+    `college` from its records, each narrowed to the dates of the person's
+    :class:`~teknikcollege.Appointment` for it, if they have one."""
+    college_id = college.id if college is not None else None
+    national = {r for r in person.roles & NATIONAL_ROLES if person.holds_on(r, day)}
+    scoped = {r for r in scoped_roles(person.id, college) if person.holds_on(r, day, college_id)}
+    return frozenset(national | scoped)
 
 
 def conflict(
@@ -100,15 +111,23 @@ def conflict(
 
 
 def held_roles(
-    reader: Reader, person_id: str, college_id: str | None, subject: UnitRef | None = None
+    reader: Reader,
+    person_id: str,
+    college_id: str | None,
+    subject: UnitRef | None = None,
+    *,
+    on: date,
 ) -> tuple[frozenset[Role], Text | None]:
-    """The roles `person_id` may use on a matter of `college_id`, and, if impartial
-    roles were withheld for a conflict of interest, why."""
+    """The roles `person_id` may use on `on` on a matter of `college_id`, and, if
+    impartial roles were withheld for a conflict of interest, why.
+
+    A conflict of interest is not dated: having led or sat in the college's steering
+    groups at any time, as its records list, is enough (the conservative reading)."""
     person = reader.get(Person, person_id)
     if person is None or person.is_erased:
         return frozenset(), None
     college = reader.get(College, college_id) if college_id else None
-    held = set(person.roles & NATIONAL_ROLES) | set(scoped_roles(person_id, college))
+    held = set(roles_on(person, college, on))
     reason = None
     if held & IMPARTIAL_ROLES:
         reason = conflict(person, college, subject)
@@ -117,8 +136,10 @@ def held_roles(
     return frozenset(held), reason
 
 
-def judge_is_impartial(reader: Reader, reviewer_id: str, college_id: str | None) -> bool:
-    """Whether a judgement by `reviewer_id` may count for `college_id`: the reviewer is in
-    the national pool and has no conflict of interest with the college."""
-    held, _ = held_roles(reader, reviewer_id, college_id)
+def judge_is_impartial(
+    reader: Reader, reviewer_id: str, college_id: str | None, *, on: date
+) -> bool:
+    """Whether a judgement by `reviewer_id` may count for `college_id`: on `on` the
+    reviewer is in the national pool and has no conflict of interest with the college."""
+    held, _ = held_roles(reader, reviewer_id, college_id, on=on)
     return Role.REVIEWER in held

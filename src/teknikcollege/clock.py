@@ -18,7 +18,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Protocol, runtime_checkable
 
-from ._text import Text
+from ._text import Text, _, _n
 from .errors import InvalidData
 
 EARLIEST = date(1900, 1, 1)
@@ -87,8 +87,8 @@ def add_months(day: date, months: int, *, path: str = "") -> date:
     index = day.year * 12 + (day.month - 1) + months
     year, month = divmod(index, 12)
     if not EARLIEST.year <= year <= LATEST.year:
-        moved = f"{day.isoformat()} + {months}"
-        raise _out_of_range(path, f"{moved} månader", f"{moved} months")
+        moved = _n("{day} + {n} month", "{day} + {n} months", months, day=day.isoformat())
+        raise _out_of_range(path, moved)
     last = calendar.monthrange(year, month + 1)[1]
     return check_day(date(year, month + 1, min(day.day, last)), path)
 
@@ -96,7 +96,7 @@ def add_months(day: date, months: int, *, path: str = "") -> date:
 def check_day(day: date, path: str = "") -> date:
     """`day` itself if it lies in :data:`EARLIEST` … :data:`LATEST`, else :class:`InvalidData`."""
     if not EARLIEST <= day <= LATEST:
-        raise _out_of_range(path, day.isoformat(), day.isoformat())
+        raise _out_of_range(path, day.isoformat())
     return day
 
 
@@ -104,7 +104,7 @@ def check_time(when: datetime, path: str = "") -> datetime:
     """`when` itself if it has a time zone and its day lies in the range, else
     :class:`InvalidData` at `path`."""
     if when.tzinfo is None or when.utcoffset() is None:
-        raise InvalidData([(path, Text("tidpunkten saknar tidszon", "the time has no time zone"))])
+        raise InvalidData([(path, _("the time has no time zone"))])
     check_day(when.date(), path)
     return when
 
@@ -142,19 +142,10 @@ def parse_time(text: object, path: str = "") -> datetime:
     return check_time(when, path)
 
 
-def _out_of_range(path: str, what_sv: str, what_en: str) -> InvalidData:
+def _out_of_range(path: str, day: Text | str) -> InvalidData:
     first, last = EARLIEST.isoformat(), LATEST.isoformat()
-    return InvalidData(
-        [
-            (
-                path,
-                Text(
-                    f"{what_sv} ligger utanför {first} … {last}",
-                    f"{what_en} lies outside {first} … {last}",
-                ),
-            )
-        ]
-    )
+    text = _("{day} lies outside {first} … {last}", day=day, first=first, last=last)
+    return InvalidData([(path, text)])
 
 
 def _not_a_day(path: str, text: object) -> InvalidData:
@@ -162,10 +153,7 @@ def _not_a_day(path: str, text: object) -> InvalidData:
         [
             (
                 path,
-                Text(
-                    f"{text!r} är inget datum (ÅÅÅÅ-MM-DD)",
-                    f"{text!r} is not a date (YYYY-MM-DD)",
-                ),
+                _("{text!r} is not a date (YYYY-MM-DD)", text=text),
             )
         ]
     )
@@ -176,10 +164,7 @@ def _not_a_time(path: str, text: object) -> InvalidData:
         [
             (
                 path,
-                Text(
-                    f"{text!r} är ingen tidpunkt med tidszon (ISO 8601)",
-                    f"{text!r} is not a time with time zone (ISO 8601)",
-                ),
+                _("{text!r} is not a time with time zone (ISO 8601)", text=text),
             )
         ]
     )

@@ -16,7 +16,7 @@ from importlib.resources import files
 
 import attrs
 
-from ._text import Text
+from ._text import Text, _
 from .errors import InvalidData, UnknownCode
 
 
@@ -137,18 +137,17 @@ class OrganisationNumber:
     def parse(cls, value: str) -> OrganisationNumber:
         """Parse and validate `value`; :class:`InvalidData` says why it is wrong."""
         if not isinstance(value, str):
-            raise InvalidData([("", Text("måste vara en sträng", "must be a string"))])
+            raise InvalidData([("", _("must be a string"))])
         match = _ORG_NUMBER.fullmatch(value.strip())
         if match is None:
             raise InvalidData(
                 [
                     (
                         "",
-                        Text(
-                            f"{value!r} är inget organisationsnummer: skriv NNNNNN-NNNN "
-                            "(tio siffror)",
-                            f"{value!r} is not an organisation number: write NNNNNN-NNNN "
+                        _(
+                            "{value!r} is not an organisation number: write NNNNNN-NNNN "
                             "(ten digits)",
+                            value=value,
                         ),
                     )
                 ]
@@ -177,20 +176,15 @@ def org_number_problem(digits: str) -> Text | None:
     if not (
         isinstance(digits, str) and len(digits) == 10 and digits.isascii() and digits.isdigit()
     ):
-        return Text(
-            f"{digits!r}: ett organisationsnummer har tio siffror",
-            f"{digits!r}: an organisation number has ten digits",
-        )
+        return _("{digits!r}: an organisation number has ten digits", digits=digits)
+    number = f"{digits[:6]}-{digits[6:]}"
     if int(digits[2]) < 2:
-        return Text(
-            f"{digits[:6]}-{digits[6:]}: tredje siffran är {digits[2]}, men en juridisk "
-            "person har minst 2 (det liknar ett personnummer)",
-            f"{digits[:6]}-{digits[6:]}: the third digit is {digits[2]}, but a legal "
-            "person has at least 2 (it looks like a personal identity number)",
+        return _(
+            "{number}: the third digit is {digit}, but a legal person has at least 2 (it "
+            "looks like a personal identity number)",
+            number=number,
+            digit=digits[2],
         )
     if not luhn_valid(digits):
-        return Text(
-            f"{digits[:6]}-{digits[6:]}: kontrollsiffran stämmer inte",
-            f"{digits[:6]}-{digits[6:]}: the check digit is wrong",
-        )
+        return _("{number}: the check digit is wrong", number=number)
     return None

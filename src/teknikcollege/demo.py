@@ -20,7 +20,7 @@ from pathlib import Path
 
 import attrs
 
-from ._text import Language, Text
+from ._text import Language, Text, _, _n
 from .clock import FixedClock
 from .errors import StorageUnavailable
 from .examples import LATER_MEMBERS_JOIN, PILOT_START, REVIEWER_POOL, stockholm_pilot
@@ -36,6 +36,7 @@ from .models import (
     Membership,
     Outcome,
     Period,
+    Person,
     Protocol,
     ReportLevel,
     ReviewVisit,
@@ -49,6 +50,7 @@ from .registry import Registry
 from .storage.sqlite import APPLICATION_ID
 from .workflow.case import Actor
 
+ADMIN = Actor.of("admin", Role.ADMIN)
 LEADER = Actor.of("p-leader", Role.PROCESS_LEADER)
 OFFICE = Actor.of("p-office", Role.NATIONAL_OFFICE)
 REVIEWER = Actor.of("p-reviewer", Role.REVIEWER)
@@ -72,8 +74,9 @@ class Step:
     illustrative: bool = True
 
 
-ILLUSTRATIVE = Text(" [illustrativt datum]", " [illustrative date]")
-"""Appended to the text of a step whose date no source gives."""
+def _illustrative(text: Text) -> Text:
+    """`text` marked as the text of a step whose date no source gives."""
+    return _("{step} [illustrative date]", step=text)
 
 
 Echo = Callable[[Step], None]
@@ -87,16 +90,19 @@ class _Walk:
     def at(
         self,
         day: date,
-        sv: str,
-        en: str,
+        text: Text,
         action: Callable[[], str] | None = None,
         *,
         illustrative: bool = True,
     ) -> None:
         """Move the clock to `day`, then do `action` and report what it says."""
         self.clock.set(day)
-        text = Text(sv + ILLUSTRATIVE.sv, en + ILLUSTRATIVE.en) if illustrative else Text(sv, en)
-        self.echo(Step(day, text, action() if action else "", illustrative))
+        shown = _illustrative(text) if illustrative else text
+        self.echo(Step(day, shown, action() if action else "", illustrative))
+
+    def say(self, text: Text) -> str:
+        """`text` in the walk's language (for the details of a step)."""
+        return text.get(self.lang)
 
     def fire(self, unit: UnitRef, trigger: str, actor: Actor, **params: str) -> str:
         record = self.registry.fire(self.cases[unit], trigger, actor=actor, params=params)
@@ -114,7 +120,14 @@ class _Walk:
     def sweep(self) -> str:
         fired = self.registry.tick().fired
         return "\n".join(
-            f"{self.registry.case(case).subject}: {trigger} (time rule)" for case, trigger in fired
+            self.say(
+                _(
+                    "{subject}: {trigger} (time rule)",
+                    subject=self.registry.case(case).subject,
+                    trigger=trigger,
+                )
+            )
+            for case, trigger in fired
         )
 
     def report(self) -> str:
@@ -125,14 +138,17 @@ class _Walk:
         self.registry.add(
             AnnualReport(f"ar-{year}", "stockholm", year, ReportLevel.REGIONAL, filed),
             SatisfactionSurvey(f"survey-{year}", "stockholm", year, 18, 9, 120, 78.5),
+            actor=LEADER,
         )
 
     def join_rts(self, day: date) -> str:
         """The approved interest registration makes the region a member of RTS."""
         college = self.registry.get(College, COLLEGE.id)
         membership = Membership("rts", Period(day), "interest-2022")
-        self.registry.save(attrs.evolve(college, memberships=(*college.memberships, membership)))
-        return f"membership: rts from {day.isoformat()}"
+        self.registry.save(
+            attrs.evolve(college, memberships=(*college.memberships, membership)), actor=ADMIN
+        )
+        return self.say(_("membership: rts from {day}", day=day.isoformat()))
 
     def review(self, round: int, start: date) -> None:
         """Application, review, visit, protocol: one round for every open case."""
@@ -146,18 +162,20 @@ class _Walk:
                     prepared,
                     tuple(Document(k, k.value.replace("_", " "), prepared) for k in kinds),
                     steering_group_approved_on=prepared,
-                )
+                ),
+                actor=LEADER,
             )
         self.at(
             start,
-            "Regionala styrgruppen godkänner ansökan; processledaren lämnar in",
-            "The regional steering group approves the application; the process leader submits it",
+            _(
+                "The regional steering group approves the application; the process leader "
+                "submits it"
+            ),
             lambda: self.each("submit_application", LEADER),
         )
         self.at(
             date(start.year, start.month, 8),
-            "RTS påbörjar beredningen",
-            "RTS starts the review",
+            _("RTS starts the review"),
             lambda: self.each("start_review", OFFICE),
         )
         visit = date(start.year, start.month + 1, 12)
@@ -172,7 +190,8 @@ class _Walk:
                     national_office_id="p-office",
                     pool_id=REVIEWER_POOL,
                     round=round,
-                )
+                ),
+                actor=OFFICE,
             )
         for rule_id in JUDGED:
             self.registry.record_judgement(
@@ -191,8 +210,7 @@ class _Walk:
             )
         self.at(
             visit,
-            "Granskningsbesök: två granskare och en representant för RTS",
-            "Review visit: two reviewers and one RTS representative",
+            _("Review visit: two reviewers and one RTS representative"),
             lambda: self.each("hold_visit", REVIEWER, held_on=visit.isoformat()),
         )
 
@@ -203,20 +221,21 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
     walk = _Walk(registry, clock, echo, lang)
     clock.set(PILOT_START)
     bundle = stockholm_pilot()
-    registry.add(*bundle.entities())
+    # The store's first administrator, made once, loads the example's records.
+    registry.create_admin(Person(ADMIN.id, "Ada Admin"))
+    registry.add(*bundle.entities(), actor=ADMIN)
     life = registry.open_case("college-lifecycle", COLLEGE, actor=LEADER).id
     walk.at(
         PILOT_START,
-        "Region Stockholm startar piloten med Huddinge och Södertälje",
-        "Region Stockholm starts the pilot with Huddinge and Södertälje",
+        _("Region Stockholm starts the pilot with Huddinge and Södertälje"),
         lambda: f"college-lifecycle: {life} (pilot)",
     )
     walk.at(
         date(2021, 10, 18),
-        "Industriteknik bas (yrkesvux, Lernia) startar hösten 2021 (enligt källan; dagen är "
-        "illustrativ)",
-        "Industriteknik bas (vocational adult education, Lernia) starts in autumn 2021 (from "
-        "the source; the day is illustrative)",
+        _(
+            "Industriteknik bas (vocational adult education, Lernia) starts in autumn 2021 (from "
+            "the source; the day is illustrative)"
+        ),
         illustrative=False,
     )
     registry.add(
@@ -230,37 +249,35 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
             contact_person_id="p-leader",
             expected_application=date(2022, 9, 1),
             steering_group_approved=True,
-        )
+        ),
+        actor=LEADER,
     )
     for unit in (COLLEGE, *PROGRAMMES):
         walk.cases[unit] = registry.open_case("certification", unit, actor=LEADER).id
     walk.at(
         date(2022, 3, 1),
-        "Intresseanmälan för colleget och två utbildningar",
-        "Interest registration for the college and two programmes",
+        _("Interest registration for the college and two programmes"),
         walk.report,
     )
     walk.at(
         date(2022, 3, 15),
-        "RTS godkänner intresseanmälan; regionen blir medlem i RTS",
-        "RTS approves the interest registration; the region joins RTS",
+        _("RTS approves the interest registration; the region joins RTS"),
         lambda: walk.each("approve_interest", OFFICE) + "\n" + walk.join_rts(date(2022, 3, 15)),
     )
     walk.at(
         LATER_MEMBERS_JOIN,
-        "Järfälla och Haninge ansluter genom ett samverkansavtal",
-        "Järfälla and Haninge join through a collaboration agreement",
+        _("Järfälla and Haninge join through a collaboration agreement"),
     )
     walk.review(1, date(2022, 9, 1))
     registry.add(
         Protocol(
             "protocol-1", walk.cases[COLLEGE], date(2022, 11, 7), ("updated local action plan",)
-        )
+        ),
+        actor=OFFICE,
     )
     walk.at(
         date(2022, 11, 7),
-        "Protokoll: colleget ska komplettera inom tre månader",
-        "Protocol: the college is asked for supplements within three months",
+        _("Protocol: the college is asked for supplements within three months"),
         lambda: (
             walk.fire(COLLEGE, "request_supplements", REVIEWER, issued_on="2022-11-07")
             + "\n"
@@ -269,11 +286,14 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
     )
     walk.at(
         date(2023, 1, 7),
-        "Påminnelse: kompletteringarna ska vara inne 2023-02-07",
-        "Reminder: the supplements are due on 2023-02-07",
-        lambda: (
-            f"{registry.tick().reminders} reminder(s) queued; "
-            f"{registry.deliver().delivered} delivered"
+        _("Reminder: the supplements are due on 2023-02-07"),
+        lambda: walk.say(
+            Text.join(
+                [
+                    _n("{n} reminder queued", "{n} reminders queued", registry.tick().reminders),
+                    _n("{n} delivered", "{n} delivered", registry.deliver().delivered),
+                ]
+            )
         ),
     )
     registry.add(
@@ -282,24 +302,22 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
             walk.cases[COLLEGE],
             date(2023, 1, 20),
             "Updated local action plan for Järfälla",
-        )
+        ),
+        actor=LEADER,
     )
     walk.at(
         date(2023, 1, 20),
-        "Colleget lämnar in kompletteringarna",
-        "The college submits its supplements",
+        _("The college submits its supplements"),
         lambda: walk.fire(COLLEGE, "submit_supplements", LEADER),
     )
     walk.at(
         date(2023, 2, 15),
-        "Industrirådet beslutar: certifierat i tre år",
-        "Industrirådet decides: certified for three years",
+        _("Industrirådet decides: certified for three years"),
         lambda: walk.report() + "\n" + walk.each("approve", OFFICE),
     )
     walk.at(
         date(2023, 2, 20),
-        "Colleget är certifierat",
-        "The college is certified",
+        _("The college is certified"),
         lambda: f"college-lifecycle: {registry.fire(life, 'certify', actor=OFFICE).dest}",
     )
     walk.yearly(2023, date(2024, 1, 31))
@@ -316,14 +334,12 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
 
     walk.at(
         date(2024, 10, 1),
-        "Piloten är slut: ordinarie verksamhet",
-        "The pilot has ended: ordinary operation",
+        _("The pilot has ended: ordinary operation"),
         ordinary,
     )
     walk.at(
         date(2025, 8, 15),
-        "Återcertifieringen öppnar sex månader före utgången",
-        "Recertification opens six months before expiry",
+        _("Recertification opens six months before expiry"),
         walk.sweep,
     )
     walk.cases = {COLLEGE: walk.cases[COLLEGE]}
@@ -331,20 +347,17 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
     walk.review(2, date(2025, 10, 1))
     walk.at(
         date(2025, 12, 1),
-        "Protokoll utan krav på kompletteringar",
-        "Protocol without supplements",
+        _("Protocol without supplements"),
         lambda: walk.fire(COLLEGE, "issue_protocol", REVIEWER),
     )
     walk.at(
         date(2026, 1, 20),
-        "Återcertifierat i fem år",
-        "Recertified for five years",
+        _("Recertified for five years"),
         lambda: walk.fire(COLLEGE, "approve", OFFICE),
     )
     walk.at(
         date(2026, 2, 16),
-        "Utbildningarnas certifiering löper ut när ingen förnyar den",
-        "The programmes' certifications expire when nobody renews them",
+        _("The programmes' certifications expire when nobody renews them"),
         walk.sweep,
     )
     college_case = registry.case(walk.cases[COLLEGE])
@@ -354,9 +367,8 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
     state = registry.case(life).state
     walk.at(
         date(2026, 2, 16),
-        f"Colleget är i läget {state}",
-        f"The college is in {state}",
-        lambda: f"certification periods: {periods}",
+        _("The college is in {state}", state=state),
+        lambda: walk.say(_("certification periods: {periods}", periods=periods)),
     )
     return state
 
@@ -400,11 +412,10 @@ def delete_database(path: Path) -> bool:
         return False
     if path.is_symlink() or not path.is_file() or not is_teknikcollege_database(path):
         raise StorageUnavailable(
-            Text(
-                f"{path} är ingen teknikcollege-databas; den tas inte bort. Välj en annan "
-                "fil med --db",
-                f"{path} is not a teknikcollege database; it is not deleted. Choose another "
+            _(
+                "{path} is not a teknikcollege database; it is not deleted. Choose another "
                 "file with --db",
+                path=path,
             )
         )
     for suffix in ("-wal", "-shm", ""):

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from ._text import Language, Text, _
+from ._text import N_, Language, Text, _
 
 if TYPE_CHECKING:
     from .rules.findings import Finding
@@ -60,7 +60,7 @@ class InvalidData(TeknikcollegeError, ValueError):
 
 
 def _line(path: str, message: Text) -> Text:
-    return Text(f"{path}: {message.sv}", f"{path}: {message.en}") if path else message
+    return _("{path}: {message}", path=path, message=message) if path else message
 
 
 def join_path(prefix: str, path: str) -> str:
@@ -191,26 +191,31 @@ class PermissionDenied(WorkflowError):
 
 
 _KINDS = {
-    "organisation": Text("organisationen", "organisation"),
-    "person": Text("personen", "person"),
-    "college": Text("colleget", "college"),
-    "programme": Text("utbildningen", "programme"),
-    "interest_registration": Text("intresseanmälan", "interest registration"),
-    "application": Text("ansökan", "application"),
-    "reviewer_pool": Text("granskarpoolen", "reviewer pool"),
-    "review_visit": Text("granskningsbesöket", "review visit"),
-    "protocol": Text("protokollet", "protocol"),
-    "supplement": Text("kompletteringen", "supplement"),
-    "postponement": Text("uppskovet", "postponement"),
-    "operational_plan": Text("verksamhetsplanen", "operational plan"),
-    "annual_report": Text("årsrapporten", "annual report"),
-    "satisfaction_survey": Text("nöjdhetsundersökningen", "satisfaction survey"),
-    "judgement": Text("bedömningen", "judgement"),
-    "case": Text("ärendet", "case"),
-    "history": Text("historikposten", "history entry"),
-    "notification": Text("aviseringen", "notification"),
-    "delivery": Text("leveransen", "delivery"),
+    # Translators: the part after "|" is the kind of a stored record, named in a message
+    # such as "{kind} {id!r} does not exist" (in Swedish in its definite form).
+    "organisation": N_("record kind|organisation"),
+    "person": N_("record kind|person"),
+    "college": N_("record kind|college"),
+    "programme": N_("record kind|programme"),
+    "interest_registration": N_("record kind|interest registration"),
+    "application": N_("record kind|application"),
+    "reviewer_pool": N_("record kind|reviewer pool"),
+    "review_visit": N_("record kind|review visit"),
+    "protocol": N_("record kind|protocol"),
+    "supplement": N_("record kind|supplement"),
+    "postponement": N_("record kind|postponement"),
+    "operational_plan": N_("record kind|operational plan"),
+    "annual_report": N_("record kind|annual report"),
+    "satisfaction_survey": N_("record kind|satisfaction survey"),
+    "judgement": N_("record kind|judgement"),
+    "case": N_("record kind|case"),
+    "history": N_("record kind|history entry"),
+    "notification": N_("record kind|notification"),
+    "delivery": N_("record kind|delivery"),
 }
+"""The storage kinds named in messages. The message ids carry the context ``record kind|``
+(gettext has no context here): the same English word has another Swedish form elsewhere
+(``college``, ``programme``); :func:`kind_text` drops the context from both languages."""
 
 
 def kind_text(kind: str) -> Text:
@@ -218,7 +223,11 @@ def kind_text(kind: str) -> Text:
 
     A kind without a name here (a plug-in's own) is quoted as it is.
     """
-    return _KINDS.get(kind) or Text(f"posten av typen {kind!r}", f"{kind!r} record")
+    msgid = _KINDS.get(kind)
+    if msgid is None:
+        return _("{kind!r} record", kind=kind)
+    text = _(msgid)
+    return Text(text.sv.rpartition("|")[2], text.en.rpartition("|")[2])
 
 
 class StorageError(TeknikcollegeError):

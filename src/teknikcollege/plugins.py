@@ -17,7 +17,7 @@ import pluggy
 from . import hookspecs
 from ._builtins import BUILTINS
 from ._redact import redact_url
-from ._text import Text
+from ._text import N_, _, _n
 from .errors import PluginError, StorageUnavailable
 from .hookspecs import hookimpl as hookimpl
 from .storage.port import Storage, StorageBackend
@@ -123,7 +123,7 @@ def make_plugin_manager(
         pm.check_pending()
     except pluggy.PluginValidationError as error:
         raise PluginError(
-            Text(f"okänd krok: {error}", f"unknown hook: {error}"),
+            _("unknown hook: {error}", error=error),
             pm.distributions.get(pm.get_name(error.plugin) or "", ("",))[0],
         ) from None
     return pm
@@ -166,9 +166,11 @@ def _load_entry_points(pm: PluginManager, blocked: set[str], strict: bool) -> No
             plugin = ep.load()
             pm.register(plugin, name=ep.name)
         except Exception as error:
-            text = Text(
-                f"insticksprogrammet {ep.name!r} från {dist or '?'} kunde inte laddas: {error!r}",
-                f"plug-in {ep.name!r} from {dist or '?'} failed to load: {error!r}",
+            text = _(
+                "plug-in {name!r} from {distribution} failed to load: {error!r}",
+                name=ep.name,
+                distribution=dist or "?",
+                error=error,
             )
             if strict:
                 raise PluginError(text, dist) from error
@@ -209,28 +211,26 @@ class Hooks:
         return found
 
     def _unique(
-        self, hook: str, key: Callable[[Any], str], what: Text, **kwargs: Any
+        self, hook: str, key: Callable[[Any], str], message: str, **kwargs: Any
     ) -> dict[str, Any]:
+        """Every record of `hook` by `key`; a key returned twice raises :class:`PluginError`
+        with `message` (a message id with ``{key!r}``, ``{first}`` and ``{second}``)."""
         found: dict[str, Any] = {}
         for records in getattr(self.pm.hook, hook)(**kwargs):
             for record in records or ():
                 k = key(record)
                 if k in found:
-                    first, second, *_ = [*self._providers(hook, key, k, **kwargs), "?", "?"]
-                    raise PluginError(
-                        Text(
-                            f"{what.sv} {k!r} tillhandahålls av både {first} och {second}",
-                            f"{what.en} {k!r} is provided by both {first} and {second}",
-                        ),
-                        second,
-                    )
+                    first, second = [*self._providers(hook, key, k, **kwargs), "?", "?"][:2]
+                    raise PluginError(_(message, key=k, first=first, second=second), second)
                 found[k] = record
         return found
 
     def storage_backends(self) -> dict[str, StorageBackend]:
         """Backends by URL scheme; a scheme claimed twice raises :class:`PluginError`."""
         return self._unique(
-            "teknikcollege_storage_backends", lambda b: b.scheme, Text("URL-schemat", "URL scheme")
+            "teknikcollege_storage_backends",
+            lambda b: b.scheme,
+            N_("URL scheme {key!r} is provided by both {first} and {second}"),
         )
 
     def notifiers(self, config: Mapping[str, str]) -> list[Notifier]:
@@ -238,14 +238,18 @@ class Hooks:
         found = self._unique(
             "teknikcollege_notifiers",
             lambda n: n.name,
-            Text("notifieraren", "notifier"),
+            N_("notifier {key!r} is provided by both {first} and {second}"),
             config=dict(config),
         )
         return [found[k] for k in sorted(found)]
 
     def rules(self) -> list[Rule]:
         """All rules; a rule id used twice raises :class:`PluginError`."""
-        found = self._unique("teknikcollege_rules", lambda r: r.id, Text("regeln", "rule"))
+        found = self._unique(
+            "teknikcollege_rules",
+            lambda r: r.id,
+            N_("rule {key!r} is provided by both {first} and {second}"),
+        )
         return [found[k] for k in sorted(found)]
 
     def workflows(self) -> dict[str, WorkflowDefinition]:
@@ -256,7 +260,9 @@ class Hooks:
         the result of the one before.
         """
         found = self._unique(
-            "teknikcollege_workflows", lambda w: w.name, Text("arbetsflödet", "workflow")
+            "teknikcollege_workflows",
+            lambda w: w.name,
+            N_("workflow {key!r} is provided by both {first} and {second}"),
         )
         hook = "teknikcollege_extend_workflow"
         impls = self.pm.hook.teknikcollege_extend_workflow.get_hookimpls()
@@ -292,11 +298,14 @@ def open_storage(url: str, backends: Mapping[str, StorageBackend]) -> Storage:
         known = ", ".join(f"{s}:" for s in sorted(backends))
         url = redact_url(url)
         raise StorageUnavailable(
-            Text(
-                f"okänd lagrings-URL {url!r}; kända scheman: {known} (installera ett "
-                "insticksprogram för fler, t.ex. teknikcollege-postgres)",
-                f"unknown storage URL {url!r}; known schemes: {known} (install a plug-in for "
+            _n(
+                "unknown storage URL {url!r}; known scheme: {known} (install a plug-in for "
                 "more, for example teknikcollege-postgres)",
+                "unknown storage URL {url!r}; known schemes: {known} (install a plug-in for "
+                "more, for example teknikcollege-postgres)",
+                len(backends),
+                url=url,
+                known=known,
             )
         )
     try:
@@ -304,9 +313,6 @@ def open_storage(url: str, backends: Mapping[str, StorageBackend]) -> Storage:
     except ValueError as error:  # an unbalanced '[' of an IPv6 host, say: not a backend's bug
         url = redact_url(url)
         raise StorageUnavailable(
-            Text(
-                f"ogiltig lagrings-URL {url!r}: {error}",
-                f"invalid storage URL {url!r}: {error}",
-            )
+            _("invalid storage URL {url!r}: {error}", url=url, error=error)
         ) from None
     return backend.factory(url)

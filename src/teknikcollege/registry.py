@@ -17,12 +17,12 @@ from typing import IO, Any, TypeVar
 
 import attrs
 
-from ._text import Text
+from ._text import Text, _
 from .bootstrap import Dependencies, RetryPolicy, bootstrap
 from .clock import Clock, as_datetime
 from .errors import ConcurrentUpdate, InvalidData, NotFound, PermissionDenied
 from .kinds import kind_of
-from .models import College, Judgement, Person, Programme, Role, UnitRef
+from .models import College, Judgement, Person, Programme, Role, UnitRef, local_day
 from .notify.port import Notification, Notifier
 from .plugins import Hooks, PluginManager, make_plugin_manager, open_storage
 from .rules.assessment import assess
@@ -34,7 +34,14 @@ from .services import exchange, maintenance, trust
 from .services import status as status_service
 from .services.cases import Option
 from .services.delivery import DeliveryReport, deliver
-from .services.policy import college_of_subject, denial, refuse, roles_for
+from .services.policy import (
+    _one_line,
+    change_denial,
+    college_of_subject,
+    denial,
+    refuse,
+    roles_for,
+)
 from .services.status import UnitStatus
 from .services.sweep import TickReport, tick
 from .services.trust import ChainReport
@@ -222,22 +229,34 @@ class Registry:
         audit_log.info("first administrator: %s", person.id)
         return admin
 
-    def add(self, *entities: object) -> None:
-        """Store new entities in one transaction; an id already taken raises
-        :class:`ConcurrentUpdate`, a missing reference :class:`InvalidData`."""
+    def add(self, *entities: object, actor: Actor) -> None:
+        """Store new entities in one transaction, as `actor` (see :doc:`authority`).
+
+        An id already taken raises :class:`ConcurrentUpdate`, a missing reference
+        :class:`InvalidData`, an entity the actor may not write :class:`PermissionDenied`
+        (and nothing is stored but the refusal). Cases change only through
+        :meth:`open_case` and :meth:`fire`."""
+        now = self.now()
         with self._change() as uow:
             for entity in entities:
+                _authorize_change(uow, actor, entity, now)
                 _check_references(uow, entity, entities)
                 uow.entities.add(entity)
+        _audit_change("added", entities, actor)
 
-    def save(self, entity: object, *, expected_version: int | None = None) -> int:
-        """Create or replace `entity`; returns its new version. With `expected_version`,
-        a stale write raises :class:`ConcurrentUpdate` and changes nothing."""
+    def save(self, entity: object, *, actor: Actor, expected_version: int | None = None) -> int:
+        """Create or replace `entity` as `actor`; returns its new version. With
+        `expected_version`, a stale write raises :class:`ConcurrentUpdate` and changes
+        nothing; who may write what is as for :meth:`add`."""
+        now = self.now()
         with self._change() as uow:
+            _authorize_change(uow, actor, entity, now)
             _check_references(uow, entity, (entity,))
             if expected_version is None:
                 expected_version = uow.entities.version(type(entity), entity.id) or 0  # type: ignore[attr-defined]
-            return uow.entities.write(entity, expected_version=expected_version)
+            version = uow.entities.write(entity, expected_version=expected_version)
+        _audit_change("saved", (entity,), actor)
+        return version
 
     def get(self, cls: type[T], id: str) -> T:
         """The entity of `cls` with `id`; :class:`NotFound` if there is none."""
@@ -384,7 +403,7 @@ class Registry:
         now = self.now()
         with self._change() as uow:
             college = college_of_subject(uow, judgement.subject_id)
-            roles, conflict = roles_for(uow, actor, college.id if college else None)
+            roles, conflict = roles_for(uow, actor, college.id if college else None, now=now)
             reason = denial(frozenset({Role.REVIEWER}), roles, conflict)
             if reason is None and actor.id != judgement.reviewer_id:
                 reason = Text(
@@ -482,16 +501,32 @@ class Registry:
             return exchange.write_document(uow, out)
 
     def import_document(
-        self, document: object, *, progress: Callable[[int, int], None] | None = None
+        self,
+        document: object,
+        *,
+        actor: Actor,
+        progress: Callable[[int, int], None] | None = None,
     ) -> int:
-        """Import a document all or nothing; returns how many records were written.
+        """Import a document all or nothing, as `actor`; returns how many records were
+        written.
 
-        Bad input raises :class:`InvalidData` listing every error, and nothing changes.
-        `progress(done, total)` is called as records are written.
+        The actor must be an administrator, except in a store that has none yet: that is
+        how a backup is restored into a new store (the trusted bulk load; logged to the
+        ``teknikcollege.audit`` logger with the actor's id). Every case is replayed
+        through its workflow (see :doc:`trust`). Bad input raises :class:`InvalidData`
+        listing every error, and nothing changes; an actor who is not an administrator
+        gets :class:`PermissionDenied`. `progress(done, total)` is called as records are
+        written.
         """
+        now = self.now()
         try:
             with self._change() as uow:
-                return exchange.import_bundle(self.deps, uow, document, progress)
+                admin = next(uow.entities.with_key(Person, "roles", Role.ADMIN.value), None)
+                if admin is not None and Role.ADMIN not in roles_for(uow, actor, None, now=now)[0]:
+                    raise refuse(actor, "import", "document", {Role.ADMIN}, now)
+                count = exchange.import_bundle(self.deps, uow, document, progress)
+            audit_log.info("imported %d records by %s", count, _one_line(actor.id))
+            return count
         except ConcurrentUpdate as clash:
             # A second open case for a subject and workflow (in the document, or beside
             # one stored) meets the store's unique key: bad data, not a race.
@@ -514,10 +549,11 @@ class Registry:
     def erase_person(self, person_id: str, *, actor: Actor) -> Person:
         """Remove a person's name and contact data everywhere; their id stays in history
         as a pseudonym, so history still replays."""
+        now = self.now()
         with self._change() as uow:
-            roles, _ = roles_for(uow, actor, None)
+            roles, _ = roles_for(uow, actor, None, now=now)
             if Role.ADMIN not in roles:
-                raise refuse(actor, "erase_person", person_id, {Role.ADMIN}, self.now())
+                raise refuse(actor, "erase_person", person_id, {Role.ADMIN}, now)
             erased = exchange.erase_person(uow, person_id)
         audit_log.info("erased person %s by %s", person_id, actor.id)
         return erased
@@ -526,7 +562,7 @@ class Registry:
         """Whether `unit` is certified on `on` (default: today), in which period, by
         which decision, what is open and what is due next and for whom — computed from
         history, so it is right for past days too."""
-        day = on or self.now().date()
+        day = on or local_day(self.now())
         with self._uow(write=False) as uow:
             return status_service.unit_status(self.deps, uow, unit, day)
 
@@ -537,7 +573,7 @@ class Registry:
         records were chained (0 when there was nothing to do)."""
         now = self.now()
         with self._change() as uow:
-            roles, _ = roles_for(uow, actor, None)
+            roles, _ = roles_for(uow, actor, None, now=now)
             has_admin = next(uow.entities.with_key(Person, "roles", Role.ADMIN.value), None)
             if has_admin is not None and Role.ADMIN not in roles:
                 raise refuse(actor, "migrate", "history", {Role.ADMIN}, now)
@@ -565,11 +601,14 @@ class Batch:
         self._uow = uow
         self.records: list[tuple[Case, TransitionRecord]] = []
 
-    def add(self, *entities: object) -> None:
-        """Store new entities (as :meth:`Registry.add`)."""
+    def add(self, *entities: object, actor: Actor) -> None:
+        """Store new entities as `actor` (as :meth:`Registry.add`)."""
+        now = self._registry.now()
         for entity in entities:
+            _authorize_change(self._uow, actor, entity, now)
             _check_references(self._uow, entity, entities)
             self._uow.entities.add(entity)
+        _audit_change("added", entities, actor)
 
     def open_case(self, workflow: str, subject: UnitRef, *, actor: Actor, **options: Any) -> Case:
         """Open a case (as :meth:`Registry.open_case`)."""
@@ -623,3 +662,23 @@ def _check_references(uow: UnitOfWork, entity: object, pending: Iterable[object]
             )
     if problems:
         raise InvalidData(problems)
+
+
+def _authorize_change(uow: UnitOfWork, actor: Actor, entity: object, now: datetime) -> None:
+    if isinstance(entity, (Case, TransitionRecord)):
+        raise InvalidData([("", _("a case changes only through its workflow (open_case, fire)"))])
+    reason = change_denial(uow, actor, entity, now)
+    if reason is not None:
+        target = f"{kind_of(type(entity))}:{getattr(entity, 'id', '?')}"
+        raise refuse(actor, "change", target, {Role.ADMIN, Role.PROCESS_LEADER}, now, reason)
+
+
+def _audit_change(verb: str, entities: Iterable[object], actor: Actor) -> None:
+    for entity in entities:
+        audit_log.info(
+            "%s %s %s by %s",
+            verb,
+            kind_of(type(entity)),
+            _one_line(str(getattr(entity, "id", "?"))),
+            _one_line(actor.id),
+        )

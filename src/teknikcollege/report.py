@@ -11,7 +11,7 @@ import itertools
 import unicodedata
 from datetime import date
 
-from ._text import Language
+from ._text import Language, _
 from .models import College, Programme, UnitKind, UnitRef
 from .registry import Registry
 from .workflow.case import Case
@@ -46,7 +46,7 @@ def _md(text: str) -> str:
 def gantt(registry: Registry, college_id: str, lang: Language = "en") -> str:
     """A Mermaid Gantt chart of the college's and its programmes' certifications."""
     college = registry.get(College, college_id)
-    title = "Certifieringar" if lang == "sv" else "Certifications"
+    title = _("Certifications").get(lang)
     lines = ["gantt", f"    title {_label(college.name)}: {title}", "    dateFormat YYYY-MM-DD"]
     today = registry.now().date()
     # Streamed: the store's size bounds the chart, never the memory spent reading it.
@@ -84,9 +84,7 @@ def markdown(registry: Registry, college_id: str, lang: Language = "en") -> str:
     """
     college = registry.get(College, college_id)
     assessment = registry.assess(college)
-    head = (
-        ("Kriterium", "Status", "Underlag") if lang == "sv" else ("Criterion", "Status", "Finding")
-    )
+    head = [t.get(lang) for t in (_("Criterion"), _("Status"), _("Finding"))]
     rows = [f"| {head[0]} | {head[1]} | {head[2]} |", "| --- | --- | --- |"]
     for f in assessment.findings:
         cells = (f.title.get(lang) or f.rule_id, f.status.value, f.message.get(lang))

@@ -23,7 +23,7 @@ from cattrs.errors import (
 )
 
 from . import models as m
-from ._text import Text
+from ._text import N_, Text, _, _n
 from .clock import parse_day, parse_time
 from .codes import OrganisationNumber
 from .errors import InvalidData, join_path
@@ -41,11 +41,12 @@ SCHEMA = "teknikcollege/1"
 
 
 class _WrongType(Exception):
-    def __init__(self, expected: Text, value: object) -> None:
+    def __init__(self, expected: str, value: object) -> None:
+        # `expected` is a message id (marked with N_), translated when it is reported.
         self.expected, self.value = expected, value
 
 
-def _strict(typ: type[Any], name: Text) -> Callable[[object, type[Any]], Any]:
+def _strict(typ: type[Any], name: str) -> Callable[[object, type[Any]], Any]:
     def structure(value: object, actual: type[Any]) -> Any:
         # The hook for str also receives str-based enums (singledispatch follows the MRO).
         if isinstance(actual, type) and issubclass(actual, Enum):
@@ -57,24 +58,21 @@ def _strict(typ: type[Any], name: Text) -> Callable[[object, type[Any]], Any]:
         if not isinstance(value, typ):
             raise _WrongType(name, value)
         if typ is int and abs(value) > MAX_INT:
-            raise InvalidData(
-                [("", Text(f"är för stort (högst {MAX_INT})", f"is too large (at most {MAX_INT})"))]
-            )
+            raise InvalidData([("", _("is too large (at most {max})", max=MAX_INT))])
         return value
 
     return structure
 
 
-def _structure_date(value: object, _: type[Any]) -> date:
+def _structure_date(value: object, cls: type[Any]) -> date:
     if not isinstance(value, str):
-        raise _WrongType(Text("ett datum (ÅÅÅÅ-MM-DD)", "a date (YYYY-MM-DD)"), value)
+        raise _WrongType(N_("a date (YYYY-MM-DD)"), value)
     return parse_day(value)
 
 
-def _structure_datetime(value: object, _: type[Any]) -> datetime:
+def _structure_datetime(value: object, cls: type[Any]) -> datetime:
     if not isinstance(value, str):
-        expected = Text("en tidpunkt med tidszon (ISO 8601)", "a time with time zone (ISO 8601)")
-        raise _WrongType(expected, value)
+        raise _WrongType(N_("a time with time zone (ISO 8601)"), value)
     return parse_time(value)
 
 
@@ -97,12 +95,12 @@ def _collection_hook(c: cattrs.Converter) -> Callable[[Any], Callable[[object, A
         args = typing.get_args(typ)
         fixed = origin is tuple and bool(args) and not (len(args) == 2 and args[1] is Ellipsis)
 
-        def structure(value: object, _: Any) -> Any:
+        def structure(value: object, cls: Any) -> Any:
             if not isinstance(value, (list, tuple)):
-                raise _WrongType(Text("en lista", "a list"), value)
+                raise _WrongType(N_("a list"), value)
             if fixed and len(value) != len(args):
                 raise InvalidData(
-                    [("", Text(f"väntade {len(args)} värden", f"expected {len(args)} values"))]
+                    [("", _n("expected {n} value", "expected {n} values", len(args)))]
                 )
             items, errors = [], []
             for i, item in enumerate(value):
@@ -160,9 +158,10 @@ def _checked_hook(
                     problems.append(
                         (
                             f"findings[{i}].data",
-                            Text(
-                                f"är för djupt nästlad (högst {_MAX_DEPTH} nivåer)",
-                                f"is nested too deeply (at most {_MAX_DEPTH} levels)",
+                            _n(
+                                "is nested too deeply (at most {n} level)",
+                                "is nested too deeply (at most {n} levels)",
+                                _MAX_DEPTH,
                             ),
                         )
                     )
@@ -193,9 +192,9 @@ def _depth(value: object) -> int:
     return deepest
 
 
-def _structure_org_number(value: object, _: type[Any]) -> OrganisationNumber:
+def _structure_org_number(value: object, cls: type[Any]) -> OrganisationNumber:
     if not isinstance(value, str):
-        raise _WrongType(Text("ett organisationsnummer", "an organisation number"), value)
+        raise _WrongType(N_("an organisation number"), value)
     return OrganisationNumber.parse(value)
 
 
@@ -208,9 +207,10 @@ def _structure_enum(value: object, cls: type[Enum]) -> Enum:
             [
                 (
                     "",
-                    Text(
-                        f"okänt värde {value!r} (tillåtna: {allowed})",
-                        f"unknown value {value!r} (allowed: {allowed})",
+                    _(
+                        "unknown value {value} (allowed: {allowed})",
+                        value=repr(value),
+                        allowed=allowed,
                     ),
                 )
             ]
@@ -242,10 +242,10 @@ def make_converter(*, trusted: bool = False) -> cattrs.Converter:
     """
     c = cattrs.Converter(forbid_extra_keys=True, detailed_validation=not trusted)
     for typ, name in (
-        (str, Text("en sträng", "a string")),
-        (int, Text("ett heltal", "an integer")),
-        (float, Text("ett tal", "a number")),
-        (bool, Text("true eller false", "true or false")),
+        (str, N_("a string")),
+        (int, N_("an integer")),
+        (float, N_("a number")),
+        (bool, N_("true or false")),
     ):
         c.register_structure_hook(typ, _strict(typ, name))
     c.register_structure_hook(date, _structure_date)
@@ -306,20 +306,25 @@ def from_data(data: object, cls: type[T], *, path: str = "") -> T:
 
 
 def _too_deep(path: str) -> InvalidData:
-    return InvalidData(
-        [(path, Text("data är för djupt nästlade", "the data is nested too deeply"))]
-    )
+    return InvalidData([(path, _("the data is nested too deeply"))])
 
 
 _JSON_TYPES = {
-    type(None): "null",
-    bool: "a boolean",
-    int: "a number",
-    float: "a number",
-    str: "a string",
-    list: "a list",
-    dict: "an object",
+    bool: N_("a boolean"),
+    int: N_("a number"),
+    float: N_("a number"),
+    str: N_("a string"),
+    list: N_("a list"),
+    dict: N_("an object"),
 }
+"""The JSON types named in messages (``null`` is named as it is)."""
+
+
+def _json_type(value: object) -> Text | str:
+    if value is None:
+        return "null"
+    msgid = _JSON_TYPES.get(type(value))
+    return _(msgid) if msgid is not None else type(value).__name__
 
 
 def _errors(exc: BaseException, path: str) -> list[tuple[str, Text]]:
@@ -331,7 +336,7 @@ def _errors(exc: BaseException, path: str) -> list[tuple[str, Text]]:
         found_c, other_c = exc.group_exceptions()
         result = [e for sub, note in found_c for e in _errors(sub, join_path(path, note.name))]
         if isinstance(exc.cl, type) and not any(True for _ in found_c) and not other_c:
-            return [(path, Text("ogiltigt värde", "invalid value"))]
+            return [(path, _("invalid value"))]
         return result + [e for sub in other_c for e in _errors(sub, path)]
     if isinstance(exc, InvalidData):
         return list(exc.prefixed(path).errors)
@@ -340,37 +345,37 @@ def _errors(exc: BaseException, path: str) -> list[tuple[str, Text]]:
             return [
                 (
                     path,
-                    Text(
-                        f"{exc.value!r} är inte {exc.expected.sv}",
-                        f"{exc.value!r} is not {exc.expected.en}",
+                    _(
+                        "{value} is not {expected}",
+                        value=repr(exc.value),
+                        expected=_(exc.expected),
                     ),
                 )
             ]
-        got = _JSON_TYPES.get(type(exc.value), type(exc.value).__name__)
         return [
             (
                 path,
-                Text(
-                    f"väntade {exc.expected.sv}, fick {got}",
-                    f"expected {exc.expected.en}, got {got}",
+                _(
+                    "expected {expected}, got {got}",
+                    expected=_(exc.expected),
+                    got=_json_type(exc.value),
                 ),
             )
         ]
     if isinstance(exc, KeyError):
-        return [(path, Text("obligatoriskt fält saknas", "required field missing"))]
+        return [(path, _("required field missing"))]
     if isinstance(exc, ForbiddenExtraKeysError):
         # Escaped: a key is input, and may hold a line break that would forge a line.
         names = ", ".join(shown(n) for n in sorted(exc.extra_fields))
-        return [(path, Text(f"okända fält: {names}", f"unknown fields: {names}"))]
+        count = len(exc.extra_fields)
+        return [(path, _n("unknown field: {names}", "unknown fields: {names}", count, names=names))]
     if isinstance(exc, (TypeError, AttributeError)) and path:
-        return [(path, Text("fel typ av värde", "wrong type of value"))]
+        return [(path, _("wrong type of value"))]
     if isinstance(exc, RecursionError):
         return list(_too_deep(path).errors)
     if isinstance(exc, ValueError):
-        return [
-            (path, Text(f"ogiltigt värde: {shown(str(exc))}", f"invalid value: {shown(str(exc))}"))
-        ]
-    return [(path, Text(f"kunde inte läsas: {shown(exc)}", f"could not be read: {shown(exc)}"))]
+        return [(path, _("invalid value: {error}", error=shown(str(exc))))]
+    return [(path, _("could not be read: {error}", error=shown(exc)))]
 
 
 def _indexed(path: str, index: object) -> str:
@@ -430,10 +435,7 @@ def import_document(document: object) -> Bundle:
             [
                 (
                     "",
-                    Text(
-                        "dokumentet måste vara ett JSON-objekt",
-                        "the document must be a JSON object",
-                    ),
+                    _("the document must be a JSON object"),
                 )
             ]
         )
@@ -443,9 +445,10 @@ def import_document(document: object) -> Bundle:
             [
                 (
                     "schema",
-                    Text(
-                        f"okänd schemaversion {schema!r}; den här versionen läser {SCHEMA!r}",
-                        f"unknown schema version {schema!r}; this version reads {SCHEMA!r}",
+                    _(
+                        "unknown schema version {schema!r}; this version reads {known!r}",
+                        schema=schema,
+                        known=SCHEMA,
                     ),
                 )
             ]
@@ -484,9 +487,10 @@ def _duplicates(body: Mapping[str, object]) -> list[tuple[str, Text]]:
                 problems.append(
                     (
                         f"{name}[{i}]",
-                        Text(
-                            f"{shown(key)} finns redan som {name}[{earlier}]",
-                            f"{shown(key)} is already used by {name}[{earlier}]",
+                        _(
+                            "{key} is already used by {earlier}",
+                            key=shown(key),
+                            earlier=_indexed(name, earlier),
                         ),
                     )
                 )
@@ -505,7 +509,5 @@ def loads(text: str | bytes) -> Bundle:
     except RecursionError:
         raise _too_deep("") from None
     except (ValueError, UnicodeDecodeError) as error:
-        raise InvalidData(
-            [("", Text(f"ingen giltig JSON: {error}", f"not valid JSON: {error}"))]
-        ) from None
+        raise InvalidData([("", _("not valid JSON: {error}", error=error))]) from None
     return import_document(document)

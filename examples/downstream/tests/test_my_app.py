@@ -47,11 +47,12 @@ class Counting:
 def test_plugin_manager_fixture(tc_plugin_manager, tc_clock, my_actor):  # type: ignore[no-untyped-def]
     from teknikcollege.examples import stockholm_pilot
     from teknikcollege.storage import MemoryStorage
+    from teknikcollege.testing import seed
 
     counting = Counting()
     registry = tc.Registry(MemoryStorage(), clock=tc_clock, config={},
                            plugin_manager=tc_plugin_manager(counting))
-    registry.add(*stockholm_pilot().entities())
+    seed(registry, *stockholm_pilot().entities())  # as the store's first administrator
     case = registry.open_case("certification", tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm"),
                               actor=my_actor)
     registry.fire(case.id, "withdraw", actor=my_actor)

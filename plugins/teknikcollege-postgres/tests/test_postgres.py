@@ -8,9 +8,11 @@ import pytest
 
 import teknikcollege as tc
 from teknikcollege.demo import run_demo
-from teknikcollege.testing import StorageContract, concurrency
+from teknikcollege.testing import StorageContract, concurrency, seed
 from teknikcollege_postgres import PostgresStorage
 from teknikcollege_postgres.storage import MIGRATIONS, split_url
+
+ADMIN = tc.Actor.of("admin")  # the first administrator the kit's seed() makes
 
 
 class TestPostgresContract(StorageContract):
@@ -93,8 +95,8 @@ def test_sql_and_markup_survive_postgresql(pg_url: str, text: str) -> None:
     from teknikcollege.examples import stockholm_pilot
 
     with tc.Registry.open(pg_url, clock=tc.FixedClock(date(2024, 1, 1)), config={}) as registry:
-        registry.add(*stockholm_pilot().entities())
-        registry.save(attrs.evolve(registry.get(tc.College, "stockholm"), name=text))
+        seed(registry, *stockholm_pilot().entities())
+        registry.save(attrs.evolve(registry.get(tc.College, "stockholm"), name=text), actor=ADMIN)
         case = registry.open_case("certification", COLLEGE, actor=LEADER).id
         registry.fire(case, "withdraw", actor=LEADER, note=text)
         assert registry.get(tc.College, "stockholm").name == text

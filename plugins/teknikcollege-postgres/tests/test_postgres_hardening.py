@@ -20,6 +20,7 @@ from click.testing import CliRunner
 import teknikcollege as tc
 from teknikcollege.cli import build_cli
 from teknikcollege.examples import stockholm_pilot
+from teknikcollege.testing import seed
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -69,8 +70,7 @@ def test_a_case_of_a_missing_workflow_is_skipped_and_the_rest_lapse(pg_url: str,
 @pytest.fixture
 def registry(pg_url: str, tc_clock: tc.FixedClock) -> Iterator[tc.Registry]:
     with tc.Registry.open(pg_url, clock=tc_clock, config={}) as reg:
-        reg.add(*stockholm_pilot().entities())
-        reg.create_admin(tc.Person("admin", "Ada Admin"))
+        seed(reg, *stockholm_pilot().entities())
         yield reg
 
 
@@ -90,8 +90,7 @@ def test_after_erase_person_no_delivery_error_holds_the_address(pg_url: str, sce
 
     _, inputs = scenarios
     with inputs.open_url(pg_url, inputs.MailPlugin(), clock=tc_clock) as registry:
-        registry.add(*stockholm_pilot().entities())
-        registry.create_admin(tc.Person("admin", "Ada Admin"))
+        seed(registry, *stockholm_pilot().entities())
         address = inputs.erase_scenario(registry)
         assert all(address not in e for e in inputs.last_errors(registry))
     server, schema = split_url(pg_url)

@@ -14,7 +14,10 @@ import teknikcollege as tc
 from teknikcollege.demo import COLLEGE, LEADER, OFFICE, REVIEWER
 from teknikcollege.examples import stockholm_pilot
 from teknikcollege.storage import MemoryStorage
+from teknikcollege.testing import seed
 from teknikcollege_smtp import SMTPConfig, SMTPNotifier
+
+ADMIN = tc.Actor.of("admin")  # the first administrator the kit's seed() makes
 
 
 class Inbox(Sink):
@@ -51,20 +54,22 @@ def registry_for(port: int, lang: str, clock: tc.FixedClock) -> tc.Registry:
     env = {"TEKNIKCOLLEGE_SMTP_HOST": "127.0.0.1", "TEKNIKCOLLEGE_SMTP_PORT": str(port),
            "TEKNIKCOLLEGE_SMTP_LANG": lang, "TEKNIKCOLLEGE_SMTP_PASSWORD": "hemligt"}
     registry = tc.Registry(MemoryStorage(), clock=clock, config=env)
-    registry.add(*stockholm_pilot().entities())
+    seed(registry, *stockholm_pilot().entities())
     return registry
 
 
 def protocol_with_supplements(registry: tc.Registry) -> str:
     registry.add(tc.InterestRegistration(
         "ir", tc.InterestKind.CERTIFICATION, "stockholm", "region-stockholm", date(2022, 3, 1),
-        units=(COLLEGE,), contact_person_id="p-leader", steering_group_approved=True))
+        units=(COLLEGE,), contact_person_id="p-leader", steering_group_approved=True),
+        actor=ADMIN)
     case = registry.open_case("certification", COLLEGE, actor=LEADER).id
     registry.add(
         tc.Application("app", case, date(2022, 9, 1), tuple(
             tc.Document(k, k.value, date(2022, 9, 1)) for k in tc.DocumentKind), date(2022, 9, 1)),
         tc.ReviewVisit("v", case, date(2022, 10, 1), ("p-reviewer", "p-reviewer-2"),
-                       national_office_id="p-office", pool_id="review-committee"))
+                       national_office_id="p-office", pool_id="review-committee"),
+        actor=ADMIN)
     for trigger, actor in [("approve_interest", OFFICE), ("submit_application", LEADER),
                            ("start_review", OFFICE), ("hold_visit", REVIEWER)]:
         registry.fire(case, trigger, actor=actor)

@@ -11,13 +11,14 @@ import pytest
 import teknikcollege as tc
 from teknikcollege.examples import stockholm_pilot
 from teknikcollege.storage import MemoryStorage
+from teknikcollege.testing import seed
 from teknikcollege_stockholm import plugin
 
 
 def registry(day: date) -> tc.Registry:
     pm = tc.make_plugin_manager(plugins=[plugin], entry_points=False)
     reg = tc.Registry(MemoryStorage(), clock=tc.FixedClock(day), plugin_manager=pm, config={})
-    reg.add(*stockholm_pilot().entities())
+    seed(reg, *stockholm_pilot().entities())
     return reg
 
 

@@ -33,7 +33,15 @@ from .followup import (
     due_obligations,
     obligations,
 )
-from .organisations import Organisation, OrganisationKind, Person, Provider, ProviderKind
+from .organisations import (
+    SCOPED_ROLES,
+    Appointment,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Provider,
+    ProviderKind,
+)
 from .process import (
     JUDGEMENT_VALIDITY_MONTHS,
     AnnualReport,
@@ -73,11 +81,13 @@ from .programme import (
 __all__ = [
     "BRANCH_AREAS",
     "JUDGEMENT_VALIDITY_MONTHS",
+    "SCOPED_ROLES",
     "TIME_ZONE",
     "Agreement",
     "AgreementKind",
     "AnnualReport",
     "Application",
+    "Appointment",
     "Award",
     "AwardRule",
     "ByGender",

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 
-from .._text import Text
+from .._text import N_, Text, _, _n
 from ..clock import EARLIEST, LATEST
 from ..codes import municipality
 from ..errors import InvalidData, join_path
@@ -63,27 +63,36 @@ def field_types(cls: type[Any]) -> tuple[tuple[str, Any], ...]:
     return found
 
 
-_NAMES: dict[type[Any], tuple[str, str]] = {
-    str: ("en sträng", "a string"),
-    bool: ("true eller false", "true or false"),
-    int: ("ett heltal", "an integer"),
-    float: ("ett tal", "a number"),
-    date: ("ett datum", "a date"),
-    datetime: ("en tidpunkt med tidszon", "a time with time zone"),
-    tuple: ("en tuple", "a tuple"),
-    list: ("en lista", "a list"),
-    frozenset: ("en frozenset", "a frozenset"),
-    dict: ("en dict", "a dict"),
-    type(None): ("None", "None"),
+_NAMES: dict[type[Any], str] = {
+    str: N_("a string"),
+    bool: N_("true or false"),
+    int: N_("an integer"),
+    float: N_("a number"),
+    date: N_("a date"),
+    datetime: N_("a time with time zone"),
+    tuple: N_("a tuple"),
+    list: N_("a list"),
+    frozenset: N_("a frozenset"),
+    dict: N_("a dict"),
 }
 
 
+def _type_name(typ: type[Any]) -> Text | str:
+    """`typ` named in both languages, or its Python name (``None`` for ``NoneType``)."""
+    msgid = _NAMES.get(typ)
+    if msgid is not None:
+        return _(msgid)
+    return "None" if typ is type(None) else typ.__name__
+
+
 def _wrong(path: str, expected: type[Any], value: object) -> tuple[str, Text, bool]:
-    want = _NAMES.get(expected, (expected.__name__, expected.__name__))
-    got = _NAMES.get(type(value), (type(value).__name__, type(value).__name__))
     return (
         path,
-        Text(f"väntade {want[0]}, fick {got[0]}", f"expected {want[1]}, got {got[1]}"),
+        _(
+            "expected {expected}, got {got}",
+            expected=_type_name(expected),
+            got=_type_name(type(value)),
+        ),
         True,
     )
 
@@ -121,7 +130,7 @@ def value_problems(path: str, value: object, typ: Any) -> Iterator[tuple[str, Te
             items = sorted(value, key=shown)  # a set has no order; report a stable one
         fixed = origin is tuple and not (len(args) == 2 and args[1] is Ellipsis)
         if fixed and len(value) != len(args):
-            yield path, Text(f"väntade {len(args)} värden", f"expected {len(args)} values"), True
+            yield path, _n("expected {n} value", "expected {n} values", len(args)), True
             return
         for i, item in enumerate(items):
             yield from value_problems(f"{path}[{i}]", item, args[i] if fixed else args[0])
@@ -137,9 +146,10 @@ def value_problems(path: str, value: object, typ: Any) -> Iterator[tuple[str, Te
             allowed = ", ".join(repr(e.value) for e in typ)
             yield (
                 path,
-                Text(
-                    f"okänt värde {shown(value)} (tillåtna: {allowed})",
-                    f"unknown value {shown(value)} (allowed: {allowed})",
+                _(
+                    "unknown value {value} (allowed: {allowed})",
+                    value=shown(value),
+                    allowed=allowed,
                 ),
                 True,
             )
@@ -152,19 +162,19 @@ def value_problems(path: str, value: object, typ: Any) -> Iterator[tuple[str, Te
         elif abs(value) > MAX_INT:
             yield (
                 path,
-                Text(f"är för stort (högst {MAX_INT})", f"is too large (at most {MAX_INT})"),
+                _("is too large (at most {max})", max=MAX_INT),
                 False,
             )
     elif typ is float:
         if type(value) not in (int, float):
             yield _wrong(path, float, value)
         elif not math.isfinite(value):  # type: ignore[arg-type]
-            yield path, Text("måste vara ett ändligt tal", "must be a finite number"), False
+            yield path, _("must be a finite number"), False
     elif typ is datetime:
         if not isinstance(value, datetime):
             yield _wrong(path, datetime, value)
         elif value.utcoffset() is None:
-            yield path, Text("tidpunkten saknar tidszon", "the time has no time zone"), True
+            yield path, _("the time has no time zone"), True
         else:
             yield from _day_problems(path, value.date())
     elif typ is date:
@@ -185,25 +195,18 @@ def _day_problems(path: str, day: date) -> Iterator[tuple[str, Text, bool]]:
         first, last = EARLIEST.isoformat(), LATEST.isoformat()
         yield (
             path,
-            Text(
-                f"{day.isoformat()} ligger utanför {first} … {last}",
-                f"{day.isoformat()} lies outside {first} … {last}",
-            ),
+            _("{day} lies outside {first} … {last}", day=day.isoformat(), first=first, last=last),
             False,
         )
 
 
-def check_unique(path: str, values: Iterable[object], what: Text) -> Problems:
+def check_unique(path: str, values: Iterable[object], message: str) -> Problems:
+    """A problem at ``path[i]`` for every value listed before; `message` is the message id
+    (marked with ``N_``) that says so, with ``{value!r}`` for the value."""
     seen: set[object] = set()
     for i, value in enumerate(values):
         if value in seen:
-            yield (
-                f"{path}[{i}]",
-                Text(
-                    f"{what.sv} {value!r} finns redan i listan",
-                    f"{what.en} {value!r} is listed twice",
-                ),
-            )
+            yield f"{path}[{i}]", _(message, value=value)
         seen.add(value)
 
 
@@ -217,16 +220,17 @@ def check_municipalities(path: str, codes: Iterable[str]) -> Problems:
 
 def check_non_negative(path: str, value: int) -> Problems:
     if value < 0:
-        yield path, Text(f"får inte vara negativ ({value})", f"must not be negative ({value})")
+        yield path, _("must not be negative ({value})", value=value)
 
 
 def check_order(path: str, start: date, end: date | None) -> Problems:
     if end is not None and end < start:
         yield (
             path,
-            Text(
-                f"slutar ({end.isoformat()}) innan den börjar ({start.isoformat()})",
-                f"ends ({end.isoformat()}) before it starts ({start.isoformat()})",
+            _(
+                "ends ({end}) before it starts ({start})",
+                end=end.isoformat(),
+                start=start.isoformat(),
             ),
         )
 

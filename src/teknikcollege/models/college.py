@@ -7,7 +7,7 @@ from enum import Enum
 
 import attrs
 
-from .._text import Text, _
+from .._text import N_, _
 from ..codes import county, municipality
 from ..errors import InvalidData
 from ._validation import (
@@ -49,15 +49,12 @@ class SteeringGroup(Validated):
 
     def _problems(self) -> Problems:
         yield from check_unique(
-            "members", (m.person_id for m in self.members), Text("medlemmen", "member")
+            "members", (m.person_id for m in self.members), N_("member {value!r} is listed twice")
         )
         if self.chair is not None and self.chair not in {m.person_id for m in self.members}:
             yield (
                 "chair",
-                Text(
-                    f"ordföranden {self.chair!r} är inte medlem i gruppen",
-                    f"the chair {self.chair!r} is not a member of the group",
-                ),
+                _("the chair {chair!r} is not a member of the group", chair=self.chair),
             )
 
     def count(self, sector: Sector) -> int:
@@ -82,15 +79,12 @@ class LocalCollege(Validated):
     def _problems(self) -> Problems:
         yield from check_municipalities("municipalities", self.municipalities)
         yield from check_unique(
-            "municipalities", self.municipalities, Text("kommunen", "the municipality")
+            "municipalities", self.municipalities, N_("the municipality {value!r} is listed twice")
         )
         if self.steering_group is not None and self.steering_group.level is not GroupLevel.LOCAL:
             yield (
                 "steering_group.level",
-                Text(
-                    "en lokal styrgrupp ska ha nivån 'local'",
-                    "a local steering group has level 'local'",
-                ),
+                _("a local steering group has level 'local'"),
             )
 
 
@@ -121,41 +115,29 @@ class Agreement(Validated):
     def _problems(self) -> Problems:
         yield from check_municipalities("municipalities", self.municipalities)
         yield from check_unique(
-            "municipalities", self.municipalities, Text("kommunen", "the municipality")
+            "municipalities", self.municipalities, N_("the municipality {value!r} is listed twice")
         )
-        yield from check_unique("parties", self.parties, Text("parten", "the party"))
+        yield from check_unique("parties", self.parties, N_("the party {value!r} is listed twice"))
         if self.kind is AgreementKind.COLLABORATION and not self.municipalities:
             yield (
                 "municipalities",
-                Text(
-                    "ett samverkansavtal måste omfatta minst en kommun",
-                    "a collaboration agreement must cover at least one municipality",
-                ),
+                _("a collaboration agreement must cover at least one municipality"),
             )
         if self.kind is AgreementKind.LETTER_OF_INTENT and len(self.parties) != 2:
             yield (
                 "parties",
-                Text(
-                    "en avsiktsförklaring har två parter: ett företag och en anordnare",
-                    "a letter of intent has two parties: a company and a provider",
-                ),
+                _("a letter of intent has two parties: a company and a provider"),
             )
         if self.kind is AgreementKind.ATTACHED:
             if len(self.municipalities) != 1:
                 yield (
                     "municipalities",
-                    Text(
-                        "ett hängavtal gäller exakt en kommun",
-                        "an attached agreement covers exactly one municipality",
-                    ),
+                    _("an attached agreement covers exactly one municipality"),
                 )
             if not self.political_decision:
                 yield (
                     "political_decision",
-                    Text(
-                        "ett hängavtal kräver ett politiskt beslut",
-                        "an attached agreement needs a political decision",
-                    ),
+                    _("an attached agreement needs a political decision"),
                 )
 
 
@@ -197,10 +179,10 @@ class Council(Validated):
 
     def _problems(self) -> Problems:
         yield from check_unique(
-            "members", (m.person_id for m in self.members), Text("medlemmen", "member")
+            "members", (m.person_id for m in self.members), N_("member {value!r} is listed twice")
         )
         yield from check_unique(
-            "programme_ids", self.programme_ids, Text("utbildningen", "programme")
+            "programme_ids", self.programme_ids, N_("programme {value!r} is listed twice")
         )
 
 
@@ -246,7 +228,9 @@ class College(Validated):
     memberships: tuple[Membership, ...] = ()
 
     def _problems(self) -> Problems:
-        yield from check_unique("councils", (c.id for c in self.councils), Text("rådet", "council"))
+        yield from check_unique(
+            "councils", (c.id for c in self.councils), N_("council {value!r} is listed twice")
+        )
         local_ids = {lc.id for lc in self.local_colleges}
         for i, council in enumerate(self.councils):
             if council.local_college_id is not None and council.local_college_id not in local_ids:
@@ -260,28 +244,27 @@ class College(Validated):
             yield from error.prefixed("county_code").errors
         yield from check_municipalities("municipalities", self.municipalities)
         yield from check_unique(
-            "municipalities", self.municipalities, Text("kommunen", "the municipality")
+            "municipalities", self.municipalities, N_("the municipality {value!r} is listed twice")
         )
         for i, code in enumerate(self.municipalities):
             if code[:2] != self.county_code and _known(code):
                 name = municipality(code).name
                 yield (
                     f"municipalities[{i}]",
-                    Text(
-                        f"{name} ({code}) ligger inte i län {self.county_code}",
-                        f"{name} ({code}) is not in county {self.county_code}",
+                    _(
+                        "{name} ({code}) is not in county {county}",
+                        name=name,
+                        code=code,
+                        county=self.county_code,
                     ),
                 )
         yield from check_unique(
-            "process_leaders", self.process_leaders, Text("processledaren", "process leader")
+            "process_leaders", self.process_leaders, N_("process leader {value!r} is listed twice")
         )
         if self.steering_group is not None and self.steering_group.level is not GroupLevel.REGIONAL:
             yield (
                 "steering_group.level",
-                Text(
-                    "den regionala styrgruppen ska ha nivån 'regional'",
-                    "the regional steering group has level 'regional'",
-                ),
+                _("the regional steering group has level 'regional'"),
             )
         members = set(self.municipalities)
         for i, local in enumerate(self.local_colleges):
@@ -289,21 +272,18 @@ class College(Validated):
                 if code not in members:
                     yield (
                         f"local_colleges[{i}].municipalities[{j}]",
-                        Text(
-                            f"kommunen {code} är inte medlem i colleget",
-                            f"municipality {code} is not a member of the college",
-                        ),
+                        _("municipality {code} is not a member of the college", code=code),
                     )
         yield from check_unique(
             "local_colleges",
             (lc.id for lc in self.local_colleges),
-            Text("lokala colleget", "local college"),
+            N_("local college {value!r} is listed twice"),
         )
         yield from check_unique(
-            "agreements", (a.id for a in self.agreements), Text("avtalet", "agreement")
+            "agreements", (a.id for a in self.agreements), N_("agreement {value!r} is listed twice")
         )
         yield from check_unique(
-            "branch_areas", self.branch_areas, Text("branschområdet", "branch area")
+            "branch_areas", self.branch_areas, N_("branch area {value!r} is listed twice")
         )
 
     def member_of(self, association_id: str, day: date) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time, timezone
 from enum import Enum
 from functools import lru_cache
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from .._text import Text
+from .._text import N_, Text, _
 from ._validation import Problems, Validated, check_order
 
 TIME_ZONE = "Europe/Stockholm"
@@ -93,10 +94,32 @@ TECHNOLOGY = "technology"
 FOOD_PRODUCTION = "food_production"
 PHARMACEUTICAL_PRODUCTION = "pharmaceutical_production"
 
-BRANCH_AREAS: dict[str, Text] = {
-    INDUSTRY: Text("Industri", "Industry"),
-    TECHNOLOGY: Text("Teknik", "Technology"),
-    FOOD_PRODUCTION: Text("Livsmedelsproduktion", "Food production"),
-    PHARMACEUTICAL_PRODUCTION: Text("Läkemedelsproduktion", "Pharmaceutical production"),
-}
+
+class _Names(Mapping[str, Text]):
+    """Names by key, each a message id translated when it is read (not on import)."""
+
+    def __init__(self, ids: Mapping[str, str]) -> None:
+        self._ids = dict(ids)
+
+    def __getitem__(self, key: str) -> Text:
+        return _(self._ids[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+BRANCH_AREAS: Mapping[str, Text] = _Names(
+    {
+        INDUSTRY: N_("Industry"),
+        TECHNOLOGY: N_("Technology"),
+        FOOD_PRODUCTION: N_("Food production"),
+        PHARMACEUTICAL_PRODUCTION: N_("Pharmaceutical production"),
+    }
+)
 """The branch areas named by the national model; any lower-case slug is accepted too."""

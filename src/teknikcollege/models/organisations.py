@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import Enum
 
 import attrs
 
-from .._text import Text
+from .._text import _
 from ..codes import OrganisationNumber, county, municipality
 from ..errors import InvalidData
 from ._validation import Problems, Validated
-from .common import Role
+from .common import Period, Role
 from .syntax import Code, Email, Id, Name
 
 
@@ -61,26 +62,17 @@ class Organisation(Validated):
         if is_provider and self.provider_kind is None:
             yield (
                 "provider_kind",
-                Text(
-                    "en utbildningsanordnare måste ange sin typ",
-                    "an education provider needs its kind",
-                ),
+                _("an education provider needs its kind"),
             )
         if not is_provider and self.provider_kind is not None:
             yield (
                 "provider_kind",
-                Text(
-                    "bara utbildningsanordnare har en anordnartyp",
-                    "only education providers have a provider kind",
-                ),
+                _("only education providers have a provider kind"),
             )
         if self.kind is OrganisationKind.MUNICIPALITY and self.municipality_code is None:
             yield (
                 "municipality_code",
-                Text(
-                    "en kommun måste ange sin kommunkod",
-                    "a municipality needs its municipality code",
-                ),
+                _("a municipality needs its municipality code"),
             )
         if self.municipality_code is not None:
             try:
@@ -90,7 +82,7 @@ class Organisation(Validated):
         if self.kind is OrganisationKind.REGION and self.county_code is None:
             yield (
                 "county_code",
-                Text("en region måste ange sin länskod", "a region needs its county code"),
+                _("a region needs its county code"),
             )
         if self.county_code is not None:
             try:
@@ -100,6 +92,34 @@ class Organisation(Validated):
 
 
 ERASED_NAME = "[erased]"
+
+SCOPED_ROLES = frozenset({Role.PROCESS_LEADER, Role.CHAIR, Role.MEMBER})
+"""Roles held *of a college*: the college's own records say who holds them."""
+
+
+@attrs.frozen
+class Appointment(Validated):
+    """The dates a person holds a role: `role` from `period.start` to `period.end`.
+
+    Roles are held as long as the records list them; an appointment narrows that to its
+    dates. A national role (``reviewer``, ``national_office``, ``admin``) names no
+    college and must also be among the person's ``roles``; a scoped role
+    (``process_leader``, ``chair``, ``member``) names its `college_id`, and the college's
+    own records must list the person too. A person with appointments for a role holds it
+    only on the days one of them covers; see ``docs/authority.md``.
+    """
+
+    role: Role
+    period: Period
+    college_id: Id | None = None
+
+    def _problems(self) -> Problems:
+        if self.role is Role.SYSTEM:
+            yield "role", _("no one can be appointed to the system role")
+        elif self.role in SCOPED_ROLES and self.college_id is None:
+            yield "college_id", _("a role held of a college names its college")
+        elif self.role not in SCOPED_ROLES and self.college_id is not None:
+            yield "college_id", _("a national role names no college")
 
 
 @attrs.frozen
@@ -115,6 +135,24 @@ class Person(Validated):
     roles: frozenset[Role] = frozenset()
     email: Email | None = None
     organisation_id: Id | None = None
+    appointments: tuple[Appointment, ...] = ()
+
+    def _problems(self) -> Problems:
+        for index, appointment in enumerate(self.appointments):
+            if appointment.college_id is None and appointment.role not in self.roles:
+                yield (
+                    f"appointments[{index}].role",
+                    _(
+                        "{role!r} is dated but not among the person's roles",
+                        role=appointment.role.value,
+                    ),
+                )
+
+    def holds_on(self, role: Role, day: date, college_id: str | None = None) -> bool:
+        """Whether the person's appointments let them hold `role` (of `college_id`) on
+        `day`: always, if no appointment dates that role."""
+        dated = [a for a in self.appointments if a.role is role and a.college_id == college_id]
+        return not dated or any(a.period.contains(day) for a in dated)
 
     @property
     def is_erased(self) -> bool:

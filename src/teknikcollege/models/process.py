@@ -10,7 +10,7 @@ from typing import Annotated
 
 import attrs
 
-from .._text import Text, _
+from .._text import N_, _
 from ..clock import add_months
 from ._validation import Problems, Validated, check_unique
 from .common import Period
@@ -39,10 +39,7 @@ class UnitRef(Validated):
         if self.kind is UnitKind.ORIENTATION and self.parent is None:
             yield (
                 "parent",
-                Text(
-                    "en inriktning måste ange sitt program",
-                    "an orientation must name its programme",
-                ),
+                _("an orientation must name its programme"),
             )
 
     def __str__(self) -> str:
@@ -98,31 +95,25 @@ class InterestRegistration(Validated):
         if self.decided is not None and self.decided < self.registered:
             yield "decided", _("the decision lies before the registration")
         yield from check_unique(
-            "contributions", self.contributions, Text("bidraget", "contribution")
+            "contributions", self.contributions, N_("contribution {value!r} is listed twice")
         )
         if self.kind is InterestKind.CERTIFICATION:
             if not self.units:
                 yield (
                     "units",
-                    Text(
-                        "en intresseanmälan för certifiering måste ange minst en enhet",
-                        "a certification interest registration must name at least one unit",
-                    ),
+                    _("a certification interest registration must name at least one unit"),
                 )
             if self.contact_person_id is None:
                 yield (
                     "contact_person_id",
-                    Text("en kontaktperson krävs", "a contact person is required"),
+                    _("a contact person is required"),
                 )
         if self.expected_application is not None and self.expected_application < self.registered:
             yield (
                 "expected_application",
-                Text(
-                    "det förväntade ansökningsdatumet ligger före anmälan",
-                    "the expected application date is before the registration",
-                ),
+                _("the expected application date is before the registration"),
             )
-        yield from check_unique("units", self.units, Text("enheten", "unit"))
+        yield from check_unique("units", self.units, N_("unit {value!r} is listed twice"))
 
 
 class DocumentKind(str, Enum):
@@ -231,7 +222,7 @@ class ReviewerPool(Validated):
     members: tuple[Id, ...] = ()
 
     def _problems(self) -> Problems:
-        yield from check_unique("members", self.members, Text("granskaren", "reviewer"))
+        yield from check_unique("members", self.members, N_("reviewer {value!r} is listed twice"))
 
 
 @attrs.frozen
@@ -250,7 +241,9 @@ class ReviewVisit(Validated):
     round: int = 1
 
     def _problems(self) -> Problems:
-        yield from check_unique("reviewer_ids", self.reviewer_ids, Text("granskaren", "reviewer"))
+        yield from check_unique(
+            "reviewer_ids", self.reviewer_ids, N_("reviewer {value!r} is listed twice")
+        )
         if self.national_office_id is not None and self.national_office_id in self.reviewer_ids:
             yield (
                 "national_office_id",
@@ -315,10 +308,7 @@ class Postponement(Validated):
         if self.new_due <= self.granted:
             yield (
                 "new_due",
-                Text(
-                    "det nya slutdatumet måste ligga efter beslutet",
-                    "the new due date must lie after the decision",
-                ),
+                _("the new due date must lie after the decision"),
             )
 
 
@@ -335,13 +325,10 @@ class Certification(Validated):
         if self.valid_until < self.valid_from:
             yield (
                 "valid_until",
-                Text(
-                    "certifieringen slutar innan den börjar",
-                    "the certification ends before it starts",
-                ),
+                _("the certification ends before it starts"),
             )
         if self.number < 1:
-            yield "number", Text("perioden numreras från 1", "periods are numbered from 1")
+            yield "number", _("periods are numbered from 1")
 
     def is_valid_on(self, day: date) -> bool:
         """Whether the certification covers `day`."""
@@ -371,7 +358,7 @@ class AnnualReport(Validated):
 
     def _problems(self) -> Problems:
         if not 1990 <= self.year <= 2200:
-            yield "year", Text(f"orimligt år {self.year}", f"implausible year {self.year}")
+            yield "year", _("implausible year {year}", year=self.year)
 
 
 @attrs.frozen
@@ -401,13 +388,13 @@ class SatisfactionSurvey(Validated):
     def _problems(self) -> Problems:
         for name in ("companies", "teachers", "students"):
             if getattr(self, name) < 0:
-                yield name, Text("får inte vara negativ", "must not be negative")
+                yield name, _("must not be negative")
         for name in ("index", "company_index", "teacher_index", "student_index"):
             value = getattr(self, name)
             if value is not None and not 0 <= value <= 100:
                 yield (
                     name,
-                    Text("index ligger mellan 0 och 100", "the index lies between 0 and 100"),
+                    _("the index lies between 0 and 100"),
                 )
         if self.level is ReportLevel.PROVIDER and self.provider_id is None:
             yield "provider_id", _("a provider's survey names its provider")
@@ -455,10 +442,7 @@ class Judgement(Validated):
         if self.valid_until is not None and self.valid_until < self.decided:
             yield (
                 "valid_until",
-                Text(
-                    "bedömningen upphör innan den gjordes",
-                    "the judgement expires before it was made",
-                ),
+                _("the judgement expires before it was made"),
             )
         if self.round is not None and self.round < 1:
             yield "round", _("review rounds are numbered from 1")

@@ -7,7 +7,7 @@ from enum import Enum
 
 import attrs
 
-from .._text import Text, _
+from .._text import N_, _, _n
 from ._validation import (
     Problems,
     Validated,
@@ -48,7 +48,7 @@ class Contribution(Validated):
         if self.count < 1:
             yield (
                 "count",
-                Text(f"måste vara minst 1 ({self.count})", f"must be at least 1 ({self.count})"),
+                _("must be at least 1 ({count})", count=self.count),
             )
 
 
@@ -144,21 +144,26 @@ class Programme(Validated):
         if not 1 <= self.weeks <= 520:
             yield (
                 "weeks",
-                Text(
-                    f"längden {self.weeks} veckor är orimlig (1–520)",
-                    f"a length of {self.weeks} weeks is not plausible (1–520)",
+                _n(
+                    "a length of {n} week is not plausible (1–520)",
+                    "a length of {n} weeks is not plausible (1–520)",
+                    self.weeks,
                 ),
             )
         yield from check_unique(
-            "branch_areas", self.branch_areas, Text("branschområdet", "branch area")
+            "branch_areas", self.branch_areas, N_("branch area {value!r} is listed twice")
         )
         yield from check_unique(
-            "orientations", (o.id for o in self.orientations), Text("inriktningen", "orientation")
+            "orientations",
+            (o.id for o in self.orientations),
+            N_("orientation {value!r} is listed twice"),
         )
         yield from check_unique(
-            "other_provider_ids", self.providers(), Text("anordnaren", "provider")
+            "other_provider_ids", self.providers(), N_("provider {value!r} is listed twice")
         )
-        yield from check_unique("figures", (f.year for f in self.figures), Text("året", "year"))
+        yield from check_unique(
+            "figures", (f.year for f in self.figures), N_("year {value!r} is listed twice")
+        )
 
     def providers(self) -> tuple[str, ...]:
         """Every provider that runs the programme, the main one first."""

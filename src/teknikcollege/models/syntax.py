@@ -42,7 +42,7 @@ from typing import Annotated, Literal
 
 import attrs
 
-from .._text import Text
+from .._text import Text, _, _n
 from ..errors import InvalidData
 
 Kind = Literal["id", "name", "text", "email", "slug", "code"]
@@ -119,14 +119,16 @@ def has_visible(value: str) -> bool:
 def text_problems(rule: TextRule, value: object, path: str = "") -> Iterator[tuple[str, Text]]:
     """Every way `value` breaks `rule` (usually none), each with `path`."""
     if type(value) is not str:  # an enum member or other str subclass is no plain text
-        yield path, Text("väntade en sträng", "expected a string")
+        yield path, _("expected a string")
         return
     if len(value) > rule.max_length:
         yield (
             path,
-            Text(
-                f"är för lång ({len(value)} tecken, högst {rule.max_length})",
-                f"is too long ({len(value)} characters, at most {rule.max_length})",
+            _n(
+                "is too long ({n} character, at most {max})",
+                "is too long ({n} characters, at most {max})",
+                len(value),
+                max=rule.max_length,
             ),
         )
         return
@@ -134,32 +136,28 @@ def text_problems(rule: TextRule, value: object, path: str = "") -> Iterator[tup
         if _ID.fullmatch(value) is None:
             yield (
                 path,
-                Text(
-                    f"ogiltigt id {shown(value)}: 1–128 tecken, bokstäver (a–z, A–Z), "
-                    "siffror och _ . : @ -, först en bokstav eller siffra",
-                    f"invalid id {shown(value)}: 1–128 characters, letters (a–z, A–Z), "
+                _(
+                    "invalid id {value}: 1–128 characters, letters (a–z, A–Z), "
                     "digits and _ . : @ -, starting with a letter or digit",
+                    value=shown(value),
                 ),
             )
     elif rule.kind == "slug":
         if _SLUG.fullmatch(value) is None:
             yield (
                 path,
-                Text(
-                    f"{shown(value)} ska skrivas med små bokstäver, siffror, _ och - "
-                    "(till exempel 'industry')",
-                    f"{shown(value)} must be lower-case letters, digits, _ and - "
-                    "(for example 'industry')",
+                _(
+                    "{value} must be lower-case letters, digits, _ and - (for example 'industry')",
+                    value=shown(value),
                 ),
             )
     elif rule.kind == "email":
         if not is_email(value):
             yield (
                 path,
-                Text(
-                    f"{shown(value)} är ingen e-postadress (skriv bara adressen, namn@exempel.se)",
-                    f"{shown(value)} is not an e-mail address (write the bare address, "
-                    "name@example.org)",
+                _(
+                    "{value} is not an e-mail address (write the bare address, name@example.org)",
+                    value=shown(value),
                 ),
             )
     elif rule.kind in ("name", "text"):
@@ -167,15 +165,14 @@ def text_problems(rule: TextRule, value: object, path: str = "") -> Iterator[tup
         if forbidden is not None:
             yield (
                 path,
-                Text(
-                    f"innehåller ett otillåtet tecken U+{ord(forbidden[0]):04X} "
-                    f"(tecken {forbidden.start() + 1})",
-                    f"contains a forbidden character U+{ord(forbidden[0]):04X} "
-                    f"(character {forbidden.start() + 1})",
+                _(
+                    "contains a forbidden character U+{code:04X} (character {position})",
+                    code=ord(forbidden[0]),
+                    position=forbidden.start() + 1,
                 ),
             )
         elif rule.required and not has_visible(value):
-            yield path, Text("får inte vara tom", "must not be empty")
+            yield path, _("must not be empty")
 
 
 def is_email(value: str) -> bool:

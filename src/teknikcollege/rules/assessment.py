@@ -59,7 +59,8 @@ def judged(finding: Finding, subject: Any, context: Context) -> Finding:
     valid = [
         j
         for j in context.lookup.find(Judgement, rule_id=finding.rule_id, subject_id=subject_id)
-        if j.is_valid_on(today) and judge_is_impartial(context.lookup, j.reviewer_id, college_id)
+        if j.is_valid_on(today)
+        and judge_is_impartial(context.lookup, j.reviewer_id, college_id, on=j.decided)
     ]
     if not valid:
         return finding

@@ -134,7 +134,7 @@ def open_case(
         raise _problem(
             "college_id", f"colleget {college!r} finns inte", f"college {college!r} does not exist"
         )
-    roles, conflict = roles_for(uow, actor, college, subject)
+    roles, conflict = roles_for(uow, actor, college, subject, now=now)
     reason = denial(flow.definition.opened_by, roles, conflict)
     if reason is not None:
         raise refuse(actor, "open", f"{name}:{subject}", flow.definition.opened_by, now, reason)
@@ -187,7 +187,9 @@ def fire(
         raise ConcurrentUpdate("case", case_id, expected_version, version)
     flow = workflow(deps, case.workflow, "case.workflow")
     spec = flow.spec(trigger)
-    roles, conflict = roles_for(uow, actor, case.college_id, case.subject, by_sweep=by_sweep)
+    roles, conflict = roles_for(
+        uow, actor, case.college_id, case.subject, now=now, by_sweep=by_sweep
+    )
     reason = denial(spec.roles, roles, conflict)
     if reason is not None:
         raise refuse(actor, trigger, case.id, spec.roles, now, reason)
@@ -269,7 +271,7 @@ def available(
     flow = workflow(deps, case.workflow, "case.workflow")
     options = []
     for spec in flow.triggers_from(case.state):
-        permitted = case_denial(uow, case, spec.roles, actor) is None
+        permitted = case_denial(uow, case, spec.roles, actor, now=now) is None
         findings = guards(deps, uow, case, spec, now)
         options.append(Option(spec.trigger, spec.title, spec.dest, permitted, findings))
     return options

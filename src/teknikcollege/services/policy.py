@@ -5,11 +5,30 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from .._text import Text
-from ..authority import IMPARTIAL_ROLES, held_roles, scoped_roles
+from .._text import Text, _
+from ..authority import IMPARTIAL_ROLES, NATIONAL_ROLES, held_roles, scoped_roles
 from ..errors import PermissionDenied
-from ..models import College, Programme, Role, UnitRef
+from ..models import (
+    AnnualReport,
+    Application,
+    College,
+    InterestRegistration,
+    OperationalPlan,
+    Organisation,
+    Person,
+    Postponement,
+    Programme,
+    Protocol,
+    ReviewerPool,
+    ReviewVisit,
+    Role,
+    SatisfactionSurvey,
+    Supplement,
+    UnitRef,
+    local_day,
+)
 from ..unit_of_work import UnitOfWork
 from ..workflow.case import Actor, Case, Refusal
 
@@ -59,14 +78,16 @@ def roles_for(
     college_id: str | None,
     subject: UnitRef | None = None,
     *,
+    now: datetime,
     by_sweep: bool = False,
 ) -> tuple[frozenset[Role], Text | None]:
-    """The roles `actor` may use here, from stored people and their scoped roles. The
-    roles an actor names can narrow these, never widen them; only the sweep is the
-    system. Also: why impartial roles were withheld, if they were."""
+    """The roles `actor` may use at `now`, from stored people, their scoped roles and the
+    dates of their appointments (the Stockholm day of `now`). The roles an actor names
+    can narrow these, never widen them; only the sweep is the system. Also: why
+    impartial roles were withheld, if they were."""
     if by_sweep:
         return frozenset({Role.SYSTEM}), None
-    held, reason = held_roles(uow, actor.id, college_id, subject)
+    held, reason = held_roles(uow, actor.id, college_id, subject, on=local_day(now))
     return (held & actor.roles if actor.roles else held), reason
 
 
@@ -88,10 +109,14 @@ def case_denial(
     allowed: frozenset[Role],
     actor: Actor,
     *,
+    now: datetime,
     by_sweep: bool = False,
 ) -> Text | None:
-    """Why `actor` may not act with a role in `allowed` on `case`, or None if they may."""
-    roles, conflict = roles_for(uow, actor, case.college_id, case.subject, by_sweep=by_sweep)
+    """Why `actor` may not act with a role in `allowed` on `case` at `now`, or None if
+    they may."""
+    roles, conflict = roles_for(
+        uow, actor, case.college_id, case.subject, now=now, by_sweep=by_sweep
+    )
     return denial(allowed, roles, conflict)
 
 
@@ -102,3 +127,99 @@ def college_of_subject(uow: UnitOfWork, subject_id: str) -> College | None:
         programme = uow.entities.get(Programme, subject_id)
         college = uow.entities.get(College, programme.college_id) if programme else None
     return college
+
+
+# -- changing the registry's own data ------------------------------------------------------
+
+LEADER_WRITES: tuple[type[Any], ...] = (
+    Programme,
+    InterestRegistration,
+    Application,
+    Supplement,
+    OperationalPlan,
+    AnnualReport,
+    SatisfactionSurvey,
+)
+"""What a college's process leader may write for their own college (besides the college
+itself, new organisations and the people of their college)."""
+OFFICE_WRITES: tuple[type[Any], ...] = (ReviewerPool, ReviewVisit, Protocol, Postponement)
+"""What the national office may write (for a college it has no conflict of interest with)."""
+
+
+def _college_ids(uow: UnitOfWork, entity: object) -> set[str | None]:
+    """The college(s) an entity belongs to, stored and new: moving one needs both."""
+    cls = type(entity)
+    stored = uow.entities.get(cls, entity.id)  # type: ignore[attr-defined]
+    found: set[str | None] = set()
+    for version in (entity, stored) if stored is not None else (entity,):
+        if isinstance(version, College):
+            found.add(version.id)
+        elif hasattr(version, "college_id"):
+            found.add(version.college_id)
+        elif hasattr(version, "case_id"):
+            case = uow.entities.get(Case, version.case_id)
+            found.add(case.college_id if case is not None else None)
+        else:
+            found.add(None)
+    return found
+
+
+def _led_by(uow: UnitOfWork, actor: Actor, now: datetime) -> list[College]:
+    """The colleges `actor` leads at `now`."""
+    return [
+        college
+        for college in uow.entities.find(College)
+        if Role.PROCESS_LEADER in roles_for(uow, actor, college.id, now=now)[0]
+    ]
+
+
+def change_denial(uow: UnitOfWork, actor: Actor, entity: object, now: datetime) -> Text | None:
+    """Why `actor` may not add or replace `entity` at `now`, or None if they may.
+
+    An administrator may change anything. A college's process leader may change their
+    college (not create one), its programmes, interest registrations, applications,
+    supplements, plans, reports and surveys, add organisations, and add or change people
+    of their college who hold no national role. The national office may change reviewer
+    pools, review visits, protocols and postponements of colleges it is impartial to.
+    Judgements are recorded by their reviewer (:meth:`Registry.record_judgement`)."""
+    national = roles_for(uow, actor, None, now=now)[0]
+    if Role.ADMIN in national:
+        return None
+    colleges = _college_ids(uow, entity)
+
+    def holds(role: Role) -> bool:
+        return None not in colleges and all(
+            role in roles_for(uow, actor, c, now=now)[0] for c in colleges
+        )
+
+    if isinstance(entity, OFFICE_WRITES) and holds(Role.NATIONAL_OFFICE):
+        return None
+    creates_college = isinstance(entity, College) and uow.entities.get(College, entity.id) is None
+    if (
+        isinstance(entity, (*LEADER_WRITES, College))
+        and not creates_college
+        and holds(Role.PROCESS_LEADER)
+    ):
+        return None
+    if isinstance(entity, Organisation) and uow.entities.get(Organisation, entity.id) is None:
+        return (
+            None
+            if _led_by(uow, actor, now)
+            else _("only an administrator or a process leader adds organisations")
+        )
+    if isinstance(entity, Person):
+        return _person_denial(uow, actor, entity, now)
+    return _("the person may not change this record")
+
+
+def _person_denial(uow: UnitOfWork, actor: Actor, person: Person, now: datetime) -> Text | None:
+    stored = uow.entities.get(Person, person.id)
+    national = (person.roles | (stored.roles if stored else frozenset())) & NATIONAL_ROLES
+    if national or any(a.college_id is None for a in person.appointments):
+        return _("only an administrator gives a person a national role")
+    led = _led_by(uow, actor, now)
+    if not led:
+        return _("only an administrator or a process leader adds people")
+    if stored is not None and not any(belongs_to(person.id, c) for c in led):
+        return _("a process leader changes only the people of their own college")
+    return None

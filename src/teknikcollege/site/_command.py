@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from .._text import Language, _
+from .._text import Language, Text, _
 
 if TYPE_CHECKING:
     import click
@@ -17,23 +17,22 @@ def register(cli: click.Group, lang: Language) -> None:
 
     # The CLI's own State and help helpers are not imported: the CLI imports this module
     # (the import graph stays without cycles); the state is the CLI's ``State``.
-    def say(sv: str, en: str) -> str:
-        return sv if lang == "sv" else en
+    def say(text: Text) -> str:
+        return text.get(lang)
 
-    def _help(lang: Language, sv: str, en: str, *examples: str) -> dict[str, str]:
+    def help_of(text: Text, *examples: str) -> dict[str, str]:
         # As the CLI's other commands: \b keeps click from rewrapping the examples.
+        heading = say(_("Examples"))
         lines = "\n".join(f"  $ {e}" for e in examples)
-        return {"help": say(sv, en), "epilog": f"\b\n{say('Exempel', 'Examples')}:\n{lines}"}
+        return {"help": say(text), "epilog": f"\b\n{heading}:\n{lines}"}
 
     @cli.command(
-        **_help(
-            lang,
-            "Skriv en statisk webbplats för lagret: översikt, tidslinjer, arbetsflöden, "
-            "gapanalyser och historik, på svenska och engelska (kräver "
-            "pip install 'teknikcollege[site]').",
-            "Write a static web site of the store: overview, timelines, workflows, gap "
-            "reports and history, in Swedish and English (needs "
-            "pip install 'teknikcollege[site]').",
+        **help_of(
+            _(
+                "Write a static web site of the store: overview, timelines, workflows, gap "
+                "reports and history, in Swedish and English (needs "
+                "pip install 'teknikcollege[site]')."
+            ),
             "teknikcollege site public/",
             "teknikcollege --lang sv site public/ --on 2026-01-01",
             "teknikcollege site public/ --only sv --json",
@@ -44,16 +43,13 @@ def register(cli: click.Group, lang: Language) -> None:
         "--on",
         "day",
         type=click.DateTime(["%Y-%m-%d"]),
-        help=say(
-            "Visa läget denna dag (ÅÅÅÅ-MM-DD; standard i dag).",
-            "Show the status on this day (YYYY-MM-DD; default today).",
-        ),
+        help=say(_("Show the status on this day (YYYY-MM-DD; default today).")),
     )
     @click.option(
         "--only",
         "only",
         type=click.Choice(["sv", "en"]),
-        help=say("Skriv bara detta språk.", "Write this language only."),
+        help=say(_("Write this language only.")),
     )
     @click.pass_obj
     def site(state: Any, out: str, day: datetime | None, only: str | None) -> None:

@@ -57,6 +57,7 @@ def labels(lang: Language) -> dict[str, str]:
         "passed": _("passed"),
         "failed": _("failed"),
         "needs_judgement": _("needs judgement"),
+        "flagged": _("flagged"),
         "error": _("rule error"),
         "language": _("Language"),
         "generated": _("Generated on {today} by teknikcollege {version}."),

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from .._text import Text
+from .._text import _
 from ..errors import ConcurrentUpdate, NotFound, StorageUnavailable
 from .port import Delivery, Put, Query, Scalar, Select, Settle, Stored, Transaction
 
@@ -461,11 +461,12 @@ def migrate(
     new version. A store newer than this code is refused."""
     if current > len(migrations):
         raise StorageUnavailable(
-            Text(
-                f"{where} har schemaversion {current}, nyare än den här versionen av "
-                f"teknikcollege känner till ({len(migrations)}); uppgradera paketet",
-                f"{where} has schema version {current}, newer than this teknikcollege "
-                f"knows ({len(migrations)}); upgrade the package",
+            _(
+                "{where} has schema version {current}, newer than this teknikcollege knows "
+                "({known}); upgrade the package",
+                where=where,
+                current=current,
+                known=len(migrations),
             )
         )
     for statements in migrations[current:]:

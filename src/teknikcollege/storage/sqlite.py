@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from .._redact import redact_url
-from .._text import Text
+from .._text import _
 from ..errors import StorageUnavailable
 from .sql import Dialect, SQLTransaction, dump, migrate, schema, sqlite_field, stamp, unstamp
 
@@ -73,11 +73,10 @@ def path_from_url(url: str) -> Path:
     ):
         shown = redact_url(url)
         raise StorageUnavailable(
-            Text(
-                f"ogiltig SQLite-URL {shown!r}: skriv sqlite:///relativ/fil.db eller "
-                "sqlite:////absolut/fil.db",
-                f"invalid SQLite URL {shown!r}: write sqlite:///relative/file.db or "
+            _(
+                "invalid SQLite URL {url!r}: write sqlite:///relative/file.db or "
                 "sqlite:////absolute/file.db",
+                url=shown,
             )
         )
     return Path(unquote(parts.path[1:]))
@@ -102,18 +101,13 @@ class SQLiteStorage:
         self.timeout = timeout
         if self.path.is_dir():
             raise StorageUnavailable(
-                Text(
-                    f"{self.path} är en katalog, inte en databasfil",
-                    f"{self.path} is a directory, not a database file",
-                )
+                _("{path} is a directory, not a database file", path=self.path)
             )
         if not self.path.parent.exists():
             raise StorageUnavailable(
-                Text(
-                    f"katalogen {self.path.parent} finns inte; skapa den eller välj en "
-                    "annan sökväg",
-                    f"the folder {self.path.parent} does not exist; create it or choose "
-                    "another path",
+                _(
+                    "the folder {folder} does not exist; create it or choose another path",
+                    folder=self.path.parent,
                 )
             )
         self.read_only = self.path.exists() and not (
@@ -150,16 +144,12 @@ class SQLiteStorage:
 
     def _unavailable(self, error: BaseException) -> StorageUnavailable:
         if not os.access(self.path, os.R_OK) and self.path.exists():
-            return StorageUnavailable(
-                Text(
-                    f"{self.path} kan inte läsas: behörighet saknas",
-                    f"{self.path} cannot be read: permission denied",
-                )
-            )
+            return StorageUnavailable(_("{path} cannot be read: permission denied", path=self.path))
         return StorageUnavailable(
-            Text(
-                f"{self.path} kan inte öppnas som teknikcollege-databas: {error}",
-                f"{self.path} cannot be opened as a teknikcollege database: {error}",
+            _(
+                "{path} cannot be opened as a teknikcollege database: {error}",
+                path=self.path,
+                error=error,
             )
         )
 
@@ -169,20 +159,15 @@ class SQLiteStorage:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if app_id not in (0, APPLICATION_ID) or (app_id == 0 and tables):
             raise StorageUnavailable(
-                Text(
-                    f"{self.path} är en annan programvaras databas; välj en ny fil",
-                    f"{self.path} belongs to another program; choose a new file",
-                )
+                _("{path} belongs to another program; choose a new file", path=self.path)
             )
         db.execute("PRAGMA foreign_keys = ON")
         if self.read_only:
             if self._stored_version() != len(MIGRATIONS):
                 raise StorageUnavailable(
-                    Text(
-                        f"{self.path} är skrivskyddad och behöver migreras; öppna den "
-                        "en gång med skrivrätt",
-                        f"{self.path} is read-only and needs a migration; open it once "
-                        "with write access",
+                    _(
+                        "{path} is read-only and needs a migration; open it once with write access",
+                        path=self.path,
                     )
                 )
             return
@@ -230,17 +215,14 @@ class SQLiteStorage:
         ``ROLLBACK`` on any exception."""
         if write and self.read_only:
             raise StorageUnavailable(
-                Text(
-                    f"{self.path} är skrivskyddad: bara läsning är möjlig",
-                    f"{self.path} is read-only: only reads are possible",
-                )
+                _("{path} is read-only: only reads are possible", path=self.path)
             )
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             except sqlite3.OperationalError as error:
                 raise StorageUnavailable(
-                    Text(f"databasen är låst: {error}", f"the database is locked: {error}")
+                    _("the database is locked: {error}", error=error)
                 ) from None
             try:
                 yield SQLiteTransaction(self._db)
@@ -249,10 +231,7 @@ class SQLiteStorage:
                 self._rollback()
                 if type(error) is sqlite3.DatabaseError:  # not a lock, a constraint, ...
                     raise StorageUnavailable(
-                        Text(
-                            f"{self.path} är skadad: {error}",
-                            f"{self.path} is damaged: {error}",
-                        )
+                        _("{path} is damaged: {error}", path=self.path, error=error)
                     ) from None
                 raise
             except BaseException:

@@ -11,10 +11,18 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .contracts import NotifierContract, RuleContract
+    from .seeding import seed
     from .storage_contract import StorageContract
     from .workflow_machine import FAST, WorkflowStateMachine
 
-__all__ = ["FAST", "NotifierContract", "RuleContract", "StorageContract", "WorkflowStateMachine"]
+__all__ = [
+    "FAST",
+    "NotifierContract",
+    "RuleContract",
+    "StorageContract",
+    "WorkflowStateMachine",
+    "seed",
+]
 
 _LAZY = {
     "FAST": ".workflow_machine",
@@ -22,6 +30,7 @@ _LAZY = {
     "RuleContract": ".contracts",
     "StorageContract": ".storage_contract",
     "WorkflowStateMachine": ".workflow_machine",
+    "seed": ".seeding",
 }
 
 

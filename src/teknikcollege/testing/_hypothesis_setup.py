@@ -54,13 +54,14 @@ def _models() -> list[type[Any]]:
 def _values() -> list[Any]:
     """Other public values with a strategy of their own (strategies.VALUE_STRATEGIES)."""
     from .._text import Text
-    from ..models import Agreement, Council, Obligation, YearFigures
+    from ..models import Agreement, Appointment, Council, Obligation, YearFigures
     from ..notify.port import Notification
     from ..rules.base import Context, Lookup
     from ..workflow.definition import WorkflowDefinition
 
     return [
         Agreement,
+        Appointment,
         Text,
         WorkflowDefinition,
         Lookup,

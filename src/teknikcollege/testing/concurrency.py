@@ -18,16 +18,17 @@ import sys
 import textwrap
 from typing import Any
 
-from .._text import Text
+from .._text import _
 from ..errors import ConcurrentUpdate, TransitionNotAllowed
-from ..models import Person, Role, UnitKind, UnitRef
+from ..models import Role, UnitKind, UnitRef
 from ..plugins import hookimpl, make_plugin_manager
 from ..registry import Registry
 from ..workflow.case import Actor
 from ..workflow.definition import State, Transition, WorkflowDefinition
+from .seeding import seed
 
 ADMIN = Actor.of("admin", Role.ADMIN)
-T = Text("vippa", "flip")
+T = _("flip")
 
 PING = WorkflowDefinition(
     "ping",
@@ -62,8 +63,7 @@ def prepare(url: str, cases: int) -> list[str]:
     from ..examples import stockholm_pilot
 
     with open_registry(url) as registry:
-        registry.add(*stockholm_pilot().entities())
-        registry.create_admin(Person("admin", "Ada Admin"))
+        seed(registry, *stockholm_pilot().entities())
         return [
             registry.open_case(
                 "ping",
@@ -183,19 +183,7 @@ def kill_mid_batch(url: str, seconds: float = 1.0) -> dict[str, int]:
     return check(url, [f"ping-{i}" for i in range(5)])
 
 
-HOW_TO_READ = Text(
-    """Så läser du siffrorna (JSON):
-  attempted           försök att utföra en övergång, summerat över alla processer
-  committed           övergångar som sparades
-  conflicts           försök som avvisades med ConcurrentUpdate: någon annan hann före
-                      (optimistisk låsning fungerar; ett webbformulär skulle be om ny
-                      inläsning)
-  refused             försök som inte var tillåtna i ärendets läge när de prövades
-  history             övergångar i varje ärendes historik
-  committed_per_case  sparade övergångar per ärende, som processerna själva räknade dem
-Lagringen håller om attempted = committed + conflicts + refused och history är lika med
-committed_per_case för varje ärende: ingen uppdatering förlorades och ingen sparades
-två gånger. Annars avslutas verktyget med kod 1.""",
+HOW_TO_READ = _(
     """How to read the figures (JSON):
   attempted           transitions tried, summed over every worker process
   committed           transitions stored
@@ -223,11 +211,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m teknikcollege.testing.concurrency",
         description=textwrap.fill(
-            Text(
-                "Låter flera OS-processer utföra övergångar på samma ärenden samtidigt och "
-                "kontrollerar sedan att varje ärendes historik spelas upp till dess läge, "
-                "utan förlorade eller dubbla poster. Lagringen i URL töms inte först: "
-                "använd en ny databas.",
+            _(
                 "Runs several OS processes firing transitions on the same cases at once, "
                 "then checks that every case's history replays to its state with no lost "
                 "and no duplicated records. The store at URL is not emptied first: use a "
@@ -237,34 +221,29 @@ def _parser() -> argparse.ArgumentParser:
         ),
         epilog=str(HOW_TO_READ)
         + "\n\n"
-        + str(
-            Text(
-                "Exempel: python -m teknikcollege.testing.concurrency sqlite:////tmp/ny.db 4 50",
-                "Example: python -m teknikcollege.testing.concurrency sqlite:////tmp/new.db 4 50",
-            )
-        ),
+        + str(_("Example: python -m teknikcollege.testing.concurrency sqlite:////tmp/new.db 4 50")),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("url", help=str(Text("lagringens URL", "the storage URL")))
+    parser.add_argument("url", help=str(_("the storage URL")))
     parser.add_argument(
         "workers",
         type=int,
         nargs="?",
         default=4,
-        help=str(Text("antal processer (4)", "how many processes (4)")),
+        help=str(_("how many processes (4)")),
     )
     parser.add_argument(
         "rounds",
         type=int,
         nargs="?",
         default=50,
-        help=str(Text("övergångar per process (50)", "transitions per process (50)")),
+        help=str(_("transitions per process (50)")),
     )
     parser.add_argument(
         "--cases",
         type=int,
         default=3,
-        help=str(Text("antal ärenden att tävla om (3)", "how many cases to race on (3)")),
+        help=str(_("how many cases to race on (3)")),
     )
     return parser
 
@@ -280,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     parsed = _parser().parse_args(args)
     for name in ("workers", "rounds", "cases"):
         if getattr(parsed, name) < 1:
-            _parser().error(str(Text(f"{name} måste vara minst 1", f"{name} must be at least 1")))
+            _parser().error(str(_("{name} must be at least 1", name=name)))
     figures = run(parsed.url, parsed.workers, parsed.rounds, parsed.cases)
     print(json.dumps(figures, indent=2))
     return 0 if holds(figures) else 1

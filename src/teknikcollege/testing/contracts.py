@@ -40,6 +40,7 @@ from ..rules.findings import Finding, Status
 from ..storage.memory import MemoryStorage
 from ..workflow.case import Actor
 from . import strategies as tst
+from .seeding import seed
 
 # A contract's tests run once per subclass (one per plug-in) and share one notifier or
 # rule set across examples on purpose: hence the suppressed health checks.
@@ -214,7 +215,7 @@ def _pilot_registry(plugins: list[object]) -> Registry:
         MemoryStorage(), plugin_manager=pm, config={}, clock=FixedClock(date(2024, 1, 1))
     )
     bundle = stockholm_pilot()
-    registry.add(*bundle.entities())
+    seed(registry, *bundle.entities())
     leader = Actor.of("p-leader", Role.PROCESS_LEADER)
     case = registry.open_case("certification", UnitRef(UnitKind.COLLEGE, "stockholm"), actor=leader)
     registry.fire(case.id, "withdraw", actor=leader)
@@ -333,7 +334,7 @@ class RuleContract:
         pm = make_plugin_manager(plugins=self.plugins(rules), entry_points=False)
         registry = Registry(MemoryStorage(), plugin_manager=pm, config={}, concept=self.concept)
         bundle = stockholm_pilot()
-        registry.add(*bundle.entities())
+        seed(registry, *bundle.entities())
         subjects: Iterable[Any] = (*bundle.colleges, *bundle.programmes)
         for subject in subjects:
             found = {f.rule_id: f for f in registry.assess(subject).findings}

@@ -82,10 +82,9 @@ def tc_stockholm(tc_registry: Registry) -> Registry:
     """``tc_registry`` holding the Stockholm pilot example data, with ``admin`` (Ada Admin)
     as the store's first administrator."""
     from ..examples import stockholm_pilot
-    from ..models import Person
+    from .seeding import seed
 
-    tc_registry.add(*stockholm_pilot().entities())
-    tc_registry.create_admin(Person("admin", "Ada Admin"))
+    seed(tc_registry, *stockholm_pilot().entities())
     return tc_registry
 
 

@@ -23,13 +23,15 @@ import attrs
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from .._text import Text
+from .._text import Text, _, _n
 from ..codes import OrganisationNumber, counties, luhn_valid, municipalities
 from ..models import (
+    SCOPED_ROLES,
     Agreement,
     AgreementKind,
     AnnualReport,
     Application,
+    Appointment,
     Certification,
     College,
     CollegeKind,
@@ -92,22 +94,26 @@ _LAST = date(2035, 12, 31)
 _LONGEST_PERIOD = 3650
 
 
-def _invalid(sv: str, en: str) -> InvalidArgument:
-    return InvalidArgument(str(Text(sv, en)))
+def _invalid(text: Text) -> InvalidArgument:
+    return InvalidArgument(str(text))
+
+
+def _option(name: str, value: object, *, quoted: bool = True) -> str:
+    """An option as it was given, ``name=value`` (the value in Python's notation)."""
+    return f"{name}={value!r}" if quoted else f"{name}={value}"
 
 
 def _check_date(name: str, value: object) -> date:
     if not isinstance(value, date) or isinstance(value, datetime):
-        raise _invalid(
-            f"{name}={value!r} ska vara ett datum (datetime.date)",
-            f"{name}={value!r} must be a date (datetime.date)",
-        )
+        raise _invalid(_("{option} must be a date (datetime.date)", option=_option(name, value)))
     if not CALENDAR_FIRST <= value <= CALENDAR_LAST:
         raise _invalid(
-            f"{name}={value.isoformat()} ligger utanför modellernas kalender "
-            f"({CALENDAR_FIRST.isoformat()}–{CALENDAR_LAST.isoformat()})",
-            f"{name}={value.isoformat()} lies outside the models' calendar "
-            f"({CALENDAR_FIRST.isoformat()} to {CALENDAR_LAST.isoformat()})",
+            _(
+                "{option} lies outside the models' calendar ({first} to {last})",
+                option=_option(name, value.isoformat(), quoted=False),
+                first=CALENDAR_FIRST.isoformat(),
+                last=CALENDAR_LAST.isoformat(),
+            )
         )
     return value
 
@@ -115,8 +121,11 @@ def _check_date(name: str, value: object) -> date:
 def _check_order(low_name: str, low: date, high_name: str, high: date) -> None:
     if low > high:
         raise _invalid(
-            f"{low_name}={low.isoformat()} ligger efter {high_name}={high.isoformat()}",
-            f"{low_name}={low.isoformat()} is after {high_name}={high.isoformat()}",
+            _(
+                "{low} is after {high}",
+                low=_option(low_name, low.isoformat(), quoted=False),
+                high=_option(high_name, high.isoformat(), quoted=False),
+            )
         )
 
 
@@ -125,16 +134,23 @@ def _check_choice(name: str, value: object, choices: Iterable[object]) -> None:
     if value not in allowed:
         shown = ", ".join(repr(c) for c in allowed)
         raise _invalid(
-            f"{name}={value!r} går inte; välj bland {shown}",
-            f"{name}={value!r} is not possible; choose from {shown}",
+            _(
+                "{option} is not possible; choose from {choices}",
+                option=_option(name, value),
+                choices=shown,
+            )
         )
 
 
 def _check_int(name: str, value: object, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise _invalid(
-            f"{name}={value!r} går inte; ange ett heltal från {low} till {high}",
-            f"{name}={value!r} is not possible; give a whole number from {low} to {high}",
+            _(
+                "{option} is not possible; give a whole number from {low} to {high}",
+                option=_option(name, value),
+                low=low,
+                high=high,
+            )
         )
     return value
 
@@ -150,8 +166,10 @@ def _check_id(name: str, value: object) -> None:
         ok = False
     if not ok:
         raise _invalid(
-            f"{name}={value!r} är inget giltigt id (bokstäver och siffror, sedan även _ . : @ -)",
-            f"{name}={value!r} is not a valid id (letters and digits, then also _ . : @ -)",
+            _(
+                "{option} is not a valid id (letters and digits, then also _ . : @ -)",
+                option=_option(name, value),
+            )
         )
 
 
@@ -245,10 +263,11 @@ def org_numbers(
     forms = sorted(set(legal_forms)) if not isinstance(legal_forms, str) else []
     if not forms or any(f not in string.digits or len(f) != 1 for f in forms):
         raise _invalid(
-            f"legal_forms={legal_forms!r} går inte; ange en samling siffror, "
-            "till exempel ('5',) för aktiebolag",
-            f"legal_forms={legal_forms!r} is not possible; give a collection of single "
-            "digits, for example ('5',) for limited companies",
+            _(
+                "{option} is not possible; give a collection of single digits, for example "
+                "('5',) for limited companies",
+                option=_option("legal_forms", legal_forms),
+            )
         )
     return _org_numbers(tuple(forms))
 
@@ -358,7 +377,26 @@ def _people(draw: st.DrawFn, roles: frozenset[Role] | None) -> Person:
         if roles is not None
         else frozenset(draw(st.sets(st.sampled_from(list(Role)), max_size=3)))
     )
-    return Person(draw(ids), draw(names), chosen, email=draw(st.none() | emails))
+    dated = draw(st.lists(appointments(), max_size=2))
+    # A dated national role must be one the person holds.
+    chosen = chosen | {a.role for a in dated if a.college_id is None}
+    return Person(
+        draw(ids), draw(names), chosen, email=draw(st.none() | emails), appointments=tuple(dated)
+    )
+
+
+def appointments(*, role: Role | None = None) -> st.SearchStrategy[Appointment]:
+    """Dated roles: a national role with no college, or a role of a college with its id."""
+    if role is not None:
+        _check_choice("role", role, [r for r in Role if r is not Role.SYSTEM])
+    return _appointments(role)
+
+
+@st.composite
+def _appointments(draw: st.DrawFn, role: Role | None) -> Appointment:
+    chosen = role or draw(st.sampled_from([r for r in Role if r is not Role.SYSTEM]))
+    scoped = chosen in SCOPED_ROLES
+    return Appointment(chosen, draw(periods(open_ended=None)), draw(ids) if scoped else None)
 
 
 def steering_groups(
@@ -432,10 +470,11 @@ def programmes(
     _check_int("min_weeks", min_weeks, 2, 520)
     if isinstance(company_ids, str) or (with_companies is not False and not company_ids):
         raise _invalid(
-            f"company_ids={company_ids!r} går inte; ange minst ett id i en samling "
-            "(eller with_companies=False)",
-            f"company_ids={company_ids!r} is not possible; give a collection of at least "
-            "one id (or with_companies=False)",
+            _(
+                "{option} is not possible; give a collection of at least one id (or "
+                "with_companies=False)",
+                option=_option("company_ids", company_ids),
+            )
         )
     for company in company_ids:
         _check_id("company_ids", company)
@@ -546,8 +585,11 @@ def college_worlds(
     unknown = broken - set(CHECKABLE_CRITERIA)
     if unknown:
         raise _invalid(
-            f"kan inte bryta mot {sorted(unknown)}; välj bland {list(CHECKABLE_CRITERIA)}",
-            f"cannot break {sorted(unknown)}; choose from {list(CHECKABLE_CRITERIA)}",
+            _(
+                "cannot break {unknown}; choose from {choices}",
+                unknown=sorted(unknown),
+                choices=list(CHECKABLE_CRITERIA),
+            )
         )
     _check_choice("with_programmes", with_programmes, (True, False))
     if on is not None:
@@ -563,22 +605,21 @@ def _check_municipalities(count: object, fewest: int) -> None:
     most = _most_municipalities()
     if isinstance(count, bool) or not isinstance(count, int) or not fewest <= count <= most:
         biggest = max(counties(), key=lambda c: len(_county_pools(1)[c.code])).name
-        raise _invalid(
-            f"min_municipalities={count!r} går inte: ange {fewest}–{most} ({biggest}, "
-            f"det största länet, har {most} kommuner)"
-            + (
-                "; färre än 3 bara med break_criteria=['regional-collaboration']"
-                if fewest == 3
-                else ""
-            ),
-            f"min_municipalities={count!r} is not possible: give {fewest} to {most} "
-            f"({biggest}, the largest county, has {most} municipalities)"
-            + (
-                "; fewer than 3 only with break_criteria=['regional-collaboration']"
-                if fewest == 3
-                else ""
-            ),
+        text = _(
+            "{option} is not possible: give {fewest} to {most} ({county}, the largest "
+            "county, has {municipalities})",
+            option=_option("min_municipalities", count),
+            fewest=fewest,
+            most=most,
+            county=biggest,
+            municipalities=_n("{n} municipality", "{n} municipalities", most),
         )
+        if fewest == 3:
+            text = _(
+                "{text}; fewer than 3 only with break_criteria=['regional-collaboration']",
+                text=text,
+            )
+        raise _invalid(text)
 
 
 @st.composite
@@ -1067,6 +1108,7 @@ def _obligations() -> st.SearchStrategy[Any]:
 
 VALUE_STRATEGIES: dict[Any, st.SearchStrategy[Any]] = {
     Agreement: agreements(),
+    Appointment: appointments(),
     Text: texts(),
     WorkflowDefinition: workflow_definitions(),
     Lookup: lookups(),

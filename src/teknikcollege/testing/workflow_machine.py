@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from .._text import Text
+from .._text import _, _n
 from ..clock import FixedClock, add_months
 from ..errors import CaseExists, InvalidData, PermissionDenied, TransitionNotAllowed
 from ..examples import PILOT_START, stockholm_pilot
@@ -39,7 +39,6 @@ from ..models import (
     InterestRegistration,
     Judgement,
     Outcome,
-    Person,
     Programme,
     ReportLevel,
     ReviewVisit,
@@ -55,6 +54,7 @@ from ..rules.criteria.teknikcollege import CRITERION_IDS
 from ..serialization import Bundle
 from ..storage.memory import MemoryStorage
 from ..workflow.case import Actor, Case
+from .seeding import seed
 
 ACTORS = (
     Actor.of("p-leader", Role.PROCESS_LEADER),
@@ -169,18 +169,19 @@ class WorkflowStateMachine(RuleBasedStateMachine):
         if unknown:
             raise InvalidArgument(
                 str(
-                    Text(
-                        f"okända arbetsflöden {unknown}; kända: {sorted(self.registry.workflows)}",
-                        f"unknown workflows {unknown}; known: {sorted(self.registry.workflows)}",
+                    _n(
+                        "unknown workflow {unknown}; known: {known}",
+                        "unknown workflows {unknown}; known: {known}",
+                        len(unknown),
+                        unknown=unknown,
+                        known=sorted(self.registry.workflows),
                     )
                 )
             )
         bundle = self.world()
         if not bundle.colleges:
-            raise InvalidArgument(str(Text("världen saknar college", "the world holds no college")))
-        self.registry.add(*bundle.entities())
-        if any(a.id == "admin" for a in self.actors):
-            self.registry.create_admin(Person("admin", "Ada Admin"))
+            raise InvalidArgument(str(_("the world holds no college")))
+        self.admin = seed(self.registry, *bundle.entities())
         college = bundle.colleges[0]
         self.college_id = college.id
         self.programmes = [p.id for p in bundle.programmes if p.college_id == college.id]
@@ -218,6 +219,7 @@ class WorkflowStateMachine(RuleBasedStateMachine):
                     SatisfactionSurvey(f"s-{year}", college.id, year, 10, 5, 50, 80.0),
                 )
             ),
+            actor=self.admin,
         )
         if reviewer is not None and any(p.id == reviewer.id for p in bundle.people):
             # Criteria a reviewer decides pass, so that walks can reach certification.
@@ -278,6 +280,7 @@ class WorkflowStateMachine(RuleBasedStateMachine):
                 national_office_id=self.panel[2],
                 pool_id=self.panel[1],
             ),
+            actor=self.admin,
         )
         self.cases.append(case_id)
 

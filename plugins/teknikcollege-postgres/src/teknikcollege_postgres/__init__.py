@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from teknikcollege import StorageBackend, Text, hookimpl
+from teknikcollege import StorageBackend, hookimpl
 
+from ._messages import _
 from .storage import PostgresStorage
 
 __all__ = ["PostgresStorage", "plugin"]
@@ -16,7 +17,7 @@ class _Plugin:
             StorageBackend(
                 "postgresql",
                 PostgresStorage,
-                Text("PostgreSQL (psycopg 3)", "PostgreSQL (psycopg 3)"),
+                _("PostgreSQL (psycopg 3)"),
             )
         ]
 

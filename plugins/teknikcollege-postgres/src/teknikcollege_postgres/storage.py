@@ -13,8 +13,10 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from teknikcollege import StorageUnavailable, Text
+from teknikcollege import StorageUnavailable
 from teknikcollege.storage.sql import Dialect, SQLTransaction, migrate, schema
+
+from ._messages import _
 
 MIGRATIONS = (
     *schema(
@@ -40,10 +42,7 @@ def split_url(url: str) -> tuple[str, str | None]:
     rest = urlencode([(k, v) for k, v in query if k != "schema"])
     if schema is not None and not _SCHEMA.match(schema):
         raise StorageUnavailable(
-            Text(
-                f"ogiltigt schemanamn {schema!r}: små bokstäver, siffror och _",
-                f"invalid schema name {schema!r}: lower-case letters, digits and _",
-            )
+            _("invalid schema name {schema!r}: lower-case letters, digits and _", schema=schema)
         )
     return urlunsplit(parts._replace(query=rest)), schema
 
@@ -95,9 +94,10 @@ class PostgresStorage:
             self._conn = psycopg.connect(conninfo, connect_timeout=connect_timeout, autocommit=True)
         except psycopg.Error as error:
             raise StorageUnavailable(
-                Text(
-                    f"kan inte ansluta till PostgreSQL ({error.__class__.__name__}): {error}",
-                    f"cannot connect to PostgreSQL ({error.__class__.__name__}): {error}",
+                _(
+                    "cannot connect to PostgreSQL ({kind}): {error}",
+                    kind=error.__class__.__name__,
+                    error=error,
                 )
             ) from None
         try:
@@ -108,11 +108,11 @@ class PostgresStorage:
             self._conn.close()
             where = self.schema or "public"
             raise StorageUnavailable(
-                Text(
-                    f"schemat {where!r} tillhör ett annat program ({error}); välj ett eget "
-                    "schema med ?schema=NAMN",
-                    f"schema {where!r} belongs to another program ({error}); choose a schema "
+                _(
+                    "schema {schema!r} belongs to another program ({error}); choose a schema "
                     "of your own with ?schema=NAME",
+                    schema=where,
+                    error=error,
                 )
             ) from None
         except BaseException:

@@ -13,15 +13,21 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from teknikcollege import Notification, Person
 
+from ._messages import N_, _
+
 logger = logging.getLogger("teknikcollege.smtp")
 
 DECISIONS = frozenset({"approve", "reject", "decertify", "lapse", "expire"})
 
 _REMINDER_TITLES = {
-    "supplements_due": ("kompletteringarna", "the supplements"),
-    "certification_expiring": ("certifieringens slut", "the end of the certification"),
-    "protocol_overdue": ("protokollet", "the protocol"),
+    "supplements_due": N_("the supplements"),
+    "certification_expiring": N_("the end of the certification"),
+    "protocol_overdue": N_("the protocol"),
+    "follow_up_due": N_("the yearly follow-up"),
+    "reapplication_due": N_("the re-application"),
+    "reapplication_overdue": N_("the re-application"),
 }
+"""What a reminder is about, by its name (message ids, translated when a mail is made)."""
 
 
 @attrs.frozen
@@ -79,7 +85,8 @@ def render(notification: Notification, lang: str) -> tuple[str, str]:
     """Subject and body of `notification` in `lang` (``sv`` or ``en``)."""
     data = dict(notification.data)
     sv = lang == "sv"
-    title = _REMINDER_TITLES.get(notification.template, (notification.template,) * 2)
+    msgid = _REMINDER_TITLES.get(notification.template)
+    title = _(msgid).get("sv" if sv else "en") if msgid else notification.template
     values = {
         "subject": notification.subject,
         "case": notification.case_id,
@@ -88,7 +95,7 @@ def render(notification: Notification, lang: str) -> tuple[str, str]:
         "note": data.get("note", ""),
         "due": data.get("due", ""),
         "valid_until": data.get("valid_until", ""),
-        "title": title[0 if sv else 1],
+        "title": title,
     }
     template = _templates.get_template(f"{template_name(notification)}.{lang}.txt")
     context = template.new_context(values)
