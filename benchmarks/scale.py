@@ -34,6 +34,7 @@ from teknikcollege.examples import stockholm_pilot
 from teknikcollege.serialization import from_data
 from teknikcollege.services.cases import store_case
 from teknikcollege.storage import MemoryStorage, SQLiteStorage
+from teknikcollege.testing import seed
 from teknikcollege.testing.concurrency import ADMIN
 from teknikcollege.unit_of_work import unit_of_work
 
@@ -53,8 +54,7 @@ class Store:
 def build(storage: Any, size: int, *, due: int, batches: int) -> Store:
     registry = make_registry(storage, notify=True)
     bundle = stockholm_pilot()
-    registry.add(*bundle.entities())
-    registry.create_admin(tc.Person("admin", "Ada Admin"))
+    seed(registry, *bundle.entities())
     flow = registry.workflows["certification"]
     closed_subjects = [tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm")] + [
         tc.UnitRef(tc.UnitKind.PROGRAMME, p.id) for p in bundle.programmes

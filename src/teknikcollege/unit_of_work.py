@@ -24,6 +24,8 @@ from .kinds import BY_CLASS, Kind, kind_for
 from .notify.port import Notification
 from .serialization import converter, from_data, from_stored, to_data
 from .storage.port import Delivery, Owned, Scalar, Stored, Transaction
+from .models import Role
+from .rules.findings import Finding
 from .workflow.case import Case, Refusal, TransitionRecord
 
 T = TypeVar("T")
@@ -99,6 +101,16 @@ class Entities:
     def __init__(self, tx: Transaction, cache: ObjectCache) -> None:
         self.tx = tx
         self.cache = cache
+        self._known: dict[tuple[str, str], int | None] = {}
+
+    def prefetch(self, *wanted: tuple[type[Any], str]) -> None:
+        """Read the versions of the `wanted` ``(class, id)`` entities in one statement
+        where the backend can (``versions``: the SQL backends); the next read of each
+        uses its version once. For reads that follow at once (a permission check), so
+        that a round trip to the database serves them all."""
+        versions = getattr(self.tx, "versions", None)
+        if versions is not None:
+            self._known.update(versions([(kind_for(cls).name, id) for cls, id in wanted]))
 
     def get(self, cls: type[T], id: str) -> T | None:
         """The entity of `cls` with `id`, or None."""
@@ -107,17 +119,25 @@ class Entities:
 
     def get_versioned(self, cls: type[T], id: str) -> tuple[T, int] | None:
         """The entity and its stored version, or None."""
-        kind = kind_for(cls)
-        version = self.tx.version(kind.name, id)
+        kind = BY_CLASS.get(cls) or kind_for(cls)
+        name = kind.name
+        known = self._known
+        if known and (name, id) in known:
+            version = known.pop((name, id))
+        else:
+            version = self.tx.version(name, id)
         if version is None:
             return None
-        hit = self.cache.get((kind.name, id, version))
+        hit: Any = self.cache.get((name, id, version))
         if hit is not None:
-            return cast(T, _copy_case(hit) if kind.cls is Case else hit), version
-        stored = self.tx.get(kind.name, id)
+            if kind.cls is Case:
+                hit = _copy_case(hit)
+            return hit, version
+        stored = self.tx.get(name, id)
         if stored is None:
             return None
-        return cast(T, _decode(stored, kind, self.cache)), stored.version
+        found: Any = _decode(stored, kind, self.cache)
+        return found, stored.version
 
     def version(self, cls: type[Any], id: str) -> int | None:
         """The stored version, or None."""
@@ -201,6 +221,8 @@ class Entities:
         """Write `entity` under the version check; returns the new version."""
         kind = BY_CLASS[type(entity)]
         id: str = entity.id  # type: ignore[attr-defined]
+        if self._known:
+            self._known.pop((kind.name, id), None)
         version = self.tx.put(
             kind.name,
             id,
@@ -248,18 +270,8 @@ class History:
 
     def append(self, record: TransitionRecord) -> TransitionRecord:
         """Store `record` as the case's next record; returns it numbered and hashed."""
-        head = self.tx.history_head(record.case_id)
-        seq = 1 if head is None else int(head["seq"]) + 1
-        prev = "" if head is None else str(head.get("hash", ""))
-        data = Owned(_unstructure_record(record))
-        data["seq"], data["prev_hash"] = seq, prev
-        data.pop("hash", None)
-        digest = data["hash"] = hashlib.sha256(canonical(data)).hexdigest()
-        self.tx.append_history(record.case_id, seq, data)
-        # Built directly: ``attrs.evolve`` looks every field up again on each call.
-        return TransitionRecord(
+        return self.add(
             record.case_id,
-            seq,
             record.trigger,
             record.source,
             record.dest,
@@ -269,9 +281,48 @@ class History:
             record.note,
             record.params,
             record.findings,
-            prev,
-            digest,
         )
+
+    def add(
+        self,
+        case_id: str,
+        trigger: str,
+        source: str,
+        dest: str,
+        actor_id: str,
+        actor_roles: frozenset[Role],
+        at: datetime,
+        note: str = "",
+        params: Mapping[str, str] | None = None,
+        findings: tuple[Finding, ...] = (),
+    ) -> TransitionRecord:
+        """Store the case's next record with these fields; returns it numbered and
+        hashed (:meth:`append` without building the record twice)."""
+        head = self.tx.history_head(case_id)
+        seq = 1 if head is None else int(head["seq"]) + 1
+        prev = "" if head is None else str(head.get("hash", ""))
+        record = TransitionRecord(
+            case_id,
+            seq,
+            trigger,
+            source,
+            dest,
+            actor_id,
+            actor_roles,
+            at,
+            note,
+            {} if params is None else params,
+            findings,
+            prev,
+        )
+        data = Owned(_unstructure_record(record))
+        del data["hash"]
+        digest = data["hash"] = hashlib.sha256(canonical(data)).hexdigest()
+        # The record was built here and no one else holds it yet: give it its hash in
+        # place (a frozen class; a second build would cost as much as the hashing).
+        object.__setattr__(record, "hash", digest)
+        self.tx.append_history(case_id, seq, data)
+        return record
 
     def append_recorded(self, record: TransitionRecord) -> TransitionRecord:
         """Store a record as it was recorded elsewhere (an import): its number must come

@@ -11,7 +11,7 @@ import attrs
 from .._text import Text
 from ..bootstrap import Dependencies
 from ..errors import CaseExists, ConcurrentUpdate, InvalidData, NotFound, TransitionNotAllowed
-from ..models import College, Programme, UnitKind, UnitRef
+from ..models import College, Person, Programme, UnitKind, UnitRef
 from ..models.syntax import FREE_TEXT, ID
 from ..rules.base import Context, run_rule
 from ..rules.findings import Finding
@@ -178,7 +178,8 @@ def fire(
 ) -> tuple[TransitionRecord, Case]:
     """Fire `trigger` on a case: permission, parameters, guards, then the machine moves
     the case; history and notifications are written in the same unit of work."""
-    FREE_TEXT.check(note, "note")
+    if note != "":  # the empty note (the usual one) is valid
+        FREE_TEXT.check(note, "note")
     found = uow.entities.get_versioned(Case, case_id)
     if found is None:
         raise NotFound("case", case_id)
@@ -187,6 +188,8 @@ def fire(
         raise ConcurrentUpdate("case", case_id, expected_version, version)
     flow = workflow(deps, case.workflow, "case.workflow")
     spec = flow.spec(trigger)
+    if not by_sweep:  # the permission check reads these two: one round trip for both
+        uow.entities.prefetch((Person, actor.id), (College, case.college_id))
     roles, conflict = roles_for(
         uow, actor, case.college_id, case.subject, now=now, by_sweep=by_sweep
     )
@@ -215,20 +218,8 @@ def fire(
     if recorded is not None:
         record = uow.history.append_recorded(recorded)
     else:
-        record = uow.history.append(
-            TransitionRecord(
-                case_id,
-                0,
-                trigger,
-                source,
-                dest,
-                actor.id,
-                used & spec.roles,
-                now,
-                note,
-                params,
-                findings,
-            )
+        record = uow.history.add(
+            case_id, trigger, source, dest, actor.id, used & spec.roles, now, note, params, findings
         )
     store_case(uow, case, flow, version)
     # Records the step itself creates (a granted postponement), in the same unit of work.

@@ -132,6 +132,19 @@ class SQLTransaction(Transaction):
         ).fetchone()
         return None if row is None else int(row[0])
 
+    def versions(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int | None]:
+        """The versions of several entities in one statement (None for a missing one):
+        an optional fast path of the port, read by ``Entities.prefetch``."""
+        found: dict[tuple[str, str], int | None] = dict.fromkeys(keys)
+        if keys:
+            where = " OR ".join(["(kind = ? AND id = ?)"] * len(keys))
+            args = [part for key in keys for part in key]
+            for kind, id, version in self._run(
+                f"SELECT kind, id, version FROM entities WHERE {where}", args
+            ).fetchall():
+                found[(kind, id)] = int(version)
+        return found
+
     def _holder(self, kind: str, unique: str) -> str | None:
         row = self._run(
             "SELECT id FROM entities WHERE kind = ? AND unique_key = ?", (kind, unique)

@@ -106,6 +106,8 @@ class Workflow:
         The event's own day may not lie after it; a date a deadline is set to must lie
         after the event and after the deadline it replaces.
         """
+        if spec.event_date is None and not spec.sets:
+            return  # nothing to check (and no day to work out)
         today = self.day(day) if isinstance(day, datetime) else day
         event = self.event_day(spec, params, today)
         if event > today:
@@ -167,6 +169,8 @@ class Workflow:
         case = event.model
         assert isinstance(case, Case)
         spec = self._specs[event.event.name]
+        if not (spec.clears or spec.sets or spec.certifies):
+            return  # a move of state alone
         params: dict[str, str] = event.kwargs["params"]
         day = self.event_day(spec, params, self.day(event.kwargs["at"]))
         for name in spec.clears:
