@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -63,10 +64,65 @@ def flipper(registry: tc.Registry, case_id: str) -> Callable[[], None]:
 # -- memory --------------------------------------------------------------------------
 
 
-def fire_memory(number: int, rounds: int) -> Result:
+class DictPing:
+    """The same job as the library's `fire` of a ping transition, by hand on plain dicts
+    under a lock: the case's data copied and changed, the permission read (the person's
+    and the college's records, decoded once per version) and role check, the shared
+    machine moving the state, the history record's canonical JSON and SHA-256 chained to
+    the one before, the case's version and its index key for the new state."""
+
+    def __init__(self, registry: tc.Registry, flow: Any, case_id: str) -> None:
+        with unit_of_work(registry.storage, registry.deps.cache, write=False) as uow:
+            case = uow.tx.get("case", case_id)
+            self.people = {"admin": (1, uow.entities.get(tc.Person, "admin"))}
+            self.colleges = {"stockholm": (1, uow.entities.get(tc.College, "stockholm"))}
+            head = uow.tx.history_head(case_id)
+        assert case is not None and head is not None
+        self.rows: dict[str, tuple[int, dict[str, Any]]] = {"d": (case.version, dict(case.data))}
+        self.history: dict[str, list[dict[str, Any]]] = {"d": [dict(head)]}
+        self.index: dict[tuple[str, str], set[str]] = {("state", case.data["state"]): {"d"}}
+        self.lock = threading.RLock()
+        self.machine = flow.machine
+        self.allowed = {t: flow.spec(t).roles for t in FLIP.values()}
+        self.model = flow.new_case("model", tc.UnitRef(tc.UnitKind.PROVIDER, "m"), "s", NOW)
+
+    def fire(self, actor: tc.Actor) -> None:
+        with self.lock:
+            version, stored = self.rows["d"]
+            data = dict(stored)
+            source = data["state"]
+            trigger = FLIP[source]
+            person = self.people[actor.id][1]
+            college = self.colleges[data["college_id"]][1]
+            held = roles_on(person, college, local_day(NOW))
+            if held & IMPARTIAL_ROLES and conflict(person, college, None) is not None:
+                held -= IMPARTIAL_ROLES
+            used = held & actor.roles & self.allowed[trigger]
+            if not used:
+                raise PermissionError(trigger)
+            self.model.state = source
+            self.machine.events[trigger].trigger(self.model, at=NOW, params={})
+            dest = data["state"] = self.model.state
+            records = self.history["d"]
+            prev = records[-1]
+            record = {
+                "case_id": "d", "seq": prev["seq"] + 1, "trigger": trigger,
+                "source": source, "dest": dest, "actor_id": actor.id,
+                "actor_roles": sorted(r.value for r in used), "at": NOW.isoformat(),
+                "note": "", "params": {}, "findings": [], "prev_hash": prev["hash"],
+            }
+            record["hash"] = hashlib.sha256(_dump(record).encode()).hexdigest()
+            records.append(record)
+            self.rows["d"] = (version + 1, data)
+            self.index[("state", source)].discard("d")
+            self.index.setdefault(("state", dest), set()).add("d")
+
+
+def fire_memory(number: int, rounds: int) -> list[Result]:
     registry = make_registry(MemoryStorage())
     seed(registry, *stockholm_pilot().entities())
-    ours = flipper(registry, open_ping(registry, "u"))
+    case_id = open_ping(registry, "u")
+    ours = flipper(registry, case_id)
     flow = registry.workflows["ping"]
     machine = flow.machine  # the same shared machine the library moves cases with
     case = flow.new_case("bare", tc.UnitRef(tc.UnitKind.PROVIDER, "v"), "stockholm", NOW)
@@ -74,7 +130,7 @@ def fire_memory(number: int, rounds: int) -> Result:
     def bare() -> None:
         machine.events[FLIP[case.state]].trigger(case, at=NOW, params={})
 
-    result = compare(
+    results = [compare(
         "`fire` on memory (`ping`: no guard, no one to notify)",
         ours,
         bare,
@@ -83,9 +139,23 @@ def fire_memory(number: int, rounds: int) -> Result:
         number=number,
         rounds=rounds,
         section="fire",
-    )
-    assert registry.history(registry.cases(workflow="ping")[0].id)[-1].seq > number
-    return result
+    )]
+    by_hand = DictPing(registry, flow, case_id)
+    results.append(compare(
+        "`fire` on memory (`ping`) against the same job by hand",
+        ours,
+        lambda: by_hand.fire(ADMIN),
+        baseline_name="plain dicts under a lock: the permission read and role check, the "
+        "trigger, the record's canonical JSON and chained SHA-256, the new version and "
+        "index key",
+        goal="—",
+        number=number,
+        rounds=rounds,
+        section="fire",
+    ))
+    assert registry.history(case_id)[-1].seq > number
+    assert by_hand.history["d"][-1]["seq"] > number
+    return results
 
 
 # -- SQL: the same statements by hand -------------------------------------------------
@@ -425,7 +495,7 @@ def guarded(storage: Any, label: str, rounds: int) -> Result:
 
 def all_fire(quick: bool, folder: Path, postgres: str | None) -> list[Result]:
     n, r = (200, 7) if quick else (1000, 15)
-    results = [fire_memory(n, r)]
+    results = fire_memory(n, r)
     results += fire_sqlite(n // 2, r, folder)
     if postgres:
         try:

@@ -17,15 +17,14 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar, cast
 
-
 from ._text import Text
 from .errors import InvalidData
 from .kinds import BY_CLASS, Kind, kind_for
+from .models import Role
 from .notify.port import Notification
+from .rules.findings import Finding
 from .serialization import converter, from_data, from_stored, to_data
 from .storage.port import Delivery, Owned, Scalar, Stored, Transaction
-from .models import Role
-from .rules.findings import Finding
 from .workflow.case import Case, Refusal, TransitionRecord
 
 T = TypeVar("T")
@@ -226,7 +225,7 @@ class Entities:
         version = self.tx.put(
             kind.name,
             id,
-            Owned(to_data(entity)),
+            Owned(_unstructure(type(entity))(entity)),
             expected_version=expected_version,
             due_at=due_at,
             keys=kind.keys(entity),
@@ -260,6 +259,15 @@ def _unstructure_hook(cls: type[Any]) -> Any:
 
 
 _unstructure_record = _unstructure_hook(TransitionRecord)
+_HOOKS: dict[type[Any], Any] = {}
+
+
+def _unstructure(cls: type[Any]) -> Any:
+    """The cached ``to_data`` hook of a stored class."""
+    found = _HOOKS.get(cls)
+    if found is None:
+        found = _HOOKS[cls] = _unstructure_hook(cls)
+    return found
 
 
 class History:
