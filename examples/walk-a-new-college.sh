@@ -24,12 +24,18 @@ day() {
     echo "== $TEKNIKCOLLEGE_TODAY  $*"
 }
 
+# Every change names the person who makes it (--actor, or TEKNIKCOLLEGE_ACTOR for all the
+# commands that follow); the store decides from its own records what each may do.
+ADMIN=p-admin
 LEADER=p-leader:process_leader
 OFFICE=p-office:national_office
 REVIEWER=p-rev1:reviewer
 
 day 2024-01-15 "Region Gävleborg starts a pilot with Gävle, Sandviken and Hofors"
-tc init
+tc init --admin $ADMIN --name "Ada Administratör"
+# The administrator enters the partners, the people and the college.
+TEKNIKCOLLEGE_ACTOR=$ADMIN
+export TEKNIKCOLLEGE_ACTOR
 
 # Partners: the region, three municipalities, a provider, companies, the national office.
 tc organisation add region-gavleborg --name "Region Gävleborg" --kind region --county-code 21
@@ -103,65 +109,84 @@ tc programme add svetsare-gavle --title "Svetsare" --form vocational_adult --wee
 
 tc case open college-lifecycle college:gavleborg --actor $LEADER --id life-gavleborg
 
-day 2024-09-02 "Interest registration for the college and its programme"
+# From here on the process leader and the national office record their own steps.
+day 2024-09-02 "Interest registration for the college, its provider and its programme"
 tc record interest interest-2024 --college gavleborg --registrant region-gavleborg \
-    --unit college:gavleborg --unit programme:svetsare-gavle --contact p-leader \
-    --expected 2025-01-20 --approved
+    --unit college:gavleborg --unit provider:vux-gavleborg --unit programme:svetsare-gavle \
+    --contact p-leader --expected 2025-01-20 --approved --actor $LEADER
+# The tree of units: the college, the provider within it, the programme at the provider.
 tc case open certification college:gavleborg --actor $LEADER --id cert-gavleborg
+tc case open certification provider:vux-gavleborg --college gavleborg --actor $LEADER \
+    --id cert-vux
 tc case open certification programme:svetsare-gavle --actor $LEADER --id cert-svetsare
 
 day 2024-09-16 "The national office approves the interest registration"
-tc case fire cert-gavleborg approve_interest --actor $OFFICE
-tc case fire cert-svetsare approve_interest --actor $OFFICE
+for case in cert-gavleborg cert-vux cert-svetsare; do
+    tc case fire $case approve_interest --actor $OFFICE
+done
 
 day 2025-01-20 "The annual report and survey for 2024; the applications go in"
-tc record annual-report ar-2024 --college gavleborg --year 2024
+tc record annual-report ar-2024 --college gavleborg --year 2024 --actor $LEADER
 tc record survey survey-2024 --college gavleborg --year 2024 \
-    --companies 11 --teachers 7 --students 64 --index 77
-tc record application app-gavleborg cert-gavleborg --all-documents --approved-on 2025-01-14
+    --companies 11 --teachers 7 --students 64 --index 77 --actor $LEADER
+tc record application app-gavleborg cert-gavleborg --all-documents --approved-on 2025-01-14 \
+    --actor $LEADER
+tc record application app-vux cert-vux --document self_assessment_local \
+    --approved-on 2025-01-14 --actor $LEADER
 tc record application app-svetsare cert-svetsare --document self_assessment_local \
-    --document "action_plan_local:Handlingsplan Svetsare 2025" --approved-on 2025-01-14
-tc case fire cert-gavleborg submit_application --actor $LEADER
-tc case fire cert-svetsare submit_application --actor $LEADER
+    --document "action_plan_local:Handlingsplan Svetsare 2025" --approved-on 2025-01-14 \
+    --actor $LEADER
+for case in cert-gavleborg cert-vux cert-svetsare; do
+    tc case fire $case submit_application --actor $LEADER
+done
 
 day 2025-01-27 "The national office starts the review"
-tc case fire cert-gavleborg start_review --actor $OFFICE
-tc case fire cert-svetsare start_review --actor $OFFICE
+for case in cert-gavleborg cert-vux cert-svetsare; do
+    tc case fire $case start_review --actor $OFFICE
+done
 
 day 2025-03-11 "Review visit: two reviewers; their judgements"
 tc record visit visit-gavleborg cert-gavleborg --reviewer p-rev1 --reviewer p-rev2 \
-    --pool review-committee --office p-office --sampled gavle-sandviken
+    --pool review-committee --office p-office --sampled gavle-sandviken --actor $OFFICE
+tc record visit visit-vux cert-vux --reviewer p-rev1 --reviewer p-rev2 \
+    --pool review-committee --office p-office --actor $OFFICE
 tc record visit visit-svetsare cert-svetsare --reviewer p-rev1 --reviewer p-rev2 \
-    --pool review-committee --office p-office
+    --pool review-committee --office p-office --actor $OFFICE
 for rule in industry-skills-needs learning-environment education-within-tc; do
     tc record judgement "judgement-$rule" --rule "$rule" --subject gavleborg \
         --outcome passed --evidence "seen on the review visit" --actor $REVIEWER
 done
-tc case fire cert-gavleborg hold_visit --actor $REVIEWER
-tc case fire cert-svetsare hold_visit --actor $REVIEWER
+tc record judgement judgement-vux-quality --rule provider-quality-work --subject vux-gavleborg \
+    --outcome passed --evidence "quality work seen on the review visit" --actor $REVIEWER
+for case in cert-gavleborg cert-vux cert-svetsare; do
+    tc case fire $case hold_visit --actor $REVIEWER
+done
 
 day 2025-04-07 "Protocols: the college is asked for a supplement"
 tc record protocol protocol-gavleborg cert-gavleborg \
-    --supplement "local action plan for Hofors"
+    --supplement "local action plan for Hofors" --actor $OFFICE
 tc case fire cert-gavleborg request_supplements --actor $REVIEWER
-tc record protocol protocol-svetsare cert-svetsare
-tc case fire cert-svetsare issue_protocol --actor $REVIEWER
+for case in cert-vux cert-svetsare; do
+    tc record protocol "protocol-${case#cert-}" $case --actor $OFFICE
+    tc case fire $case issue_protocol --actor $REVIEWER
+done
 
 day 2025-06-16 "A postponement of the supplement until the end of August"
-tc record postponement uppskov-gavleborg cert-gavleborg --new-due 2025-08-29 \
-    --reason "the Hofors plan waits for the municipal board"
 tc case fire cert-gavleborg grant_postponement --actor $OFFICE \
     --param new_due=2025-08-29 --note "board meeting in August"
 tc tick
 
 day 2025-08-25 "The supplement arrives"
 tc record supplement supplement-gavleborg cert-gavleborg \
-    --description "Local action plan for Hofors, adopted by the municipal board"
+    --description "Local action plan for Hofors, adopted by the municipal board" \
+    --actor $LEADER
 tc case fire cert-gavleborg submit_supplements --actor $LEADER
 
-day 2025-09-15 "Decisions: the college and the programme are certified"
+day 2025-09-15 "Decisions: the college, the provider and the programme are certified"
 tc assess college:gavleborg
+# Down the tree: the provider within the certified college, the programme at the provider.
 tc case fire cert-gavleborg approve --actor $OFFICE --note "certified for three years"
+tc case fire cert-vux approve --actor $OFFICE
 tc case fire cert-svetsare approve --actor $OFFICE
 tc case fire life-gavleborg certify --actor $OFFICE
 

@@ -125,12 +125,12 @@ def test_bad_input_gives_one_line_and_an_exit_code(
 
 def test_broken_json_file_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "broken.json").write_text("{not json")
-    done = run("import", "broken.json", cwd=tmp_path)
+    done = run("import", "broken.json", "--actor", "admin", cwd=tmp_path)
     assert done.returncode == 1
     assert done.stderr.strip().startswith("error: not valid JSON")
     (tmp_path / "bad.json").write_text(json.dumps({"schema": "teknikcollege/1", "colleges": [
         {"id": "c", "name": "C", "county_code": "01", "municipalities": ["0999"]}]}))
-    done = run("--lang", "sv", "import", "bad.json", cwd=tmp_path)
+    done = run("--lang", "sv", "import", "bad.json", "--actor", "admin", cwd=tmp_path)
     assert done.stderr.strip() == (
         "fel: colleges[0].municipalities[0]: okänd kommunkod '0999'")
 
@@ -143,7 +143,7 @@ def test_debug_shows_the_traceback(demo_dir: Path) -> None:
 def test_import_then_export_round_trip(demo_dir: Path, tmp_path: Path) -> None:
     exported = run("export", "dump.json", cwd=demo_dir)
     assert exported.returncode == 0
-    done = run("--db", str(tmp_path / "copy.db"), "import", str(demo_dir / "dump.json"),
+    done = run("--db", str(tmp_path / "copy.db"), "import", str(demo_dir / "dump.json"), "--actor", "admin",
                cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     again = run("--db", str(tmp_path / "copy.db"), "export", cwd=tmp_path)

@@ -252,7 +252,7 @@ def test_an_import_error_found_late_is_the_only_line_on_stderr(db: Path) -> None
     document["cases"][1]["workflow"] = "no-such-workflow"
     (db.parent / "late.json").write_text(json.dumps(document))
     fresh = db.parent / "fresh.db"
-    done = run("--db", str(fresh), "import", "late.json", cwd=db.parent)
+    done = run("--db", str(fresh), "import", "late.json", "--actor", "admin", cwd=db.parent)
     assert done.returncode != 0
     line = one_clean_line(done)
     assert line.startswith("error: ") and "no-such-workflow" in line
@@ -267,7 +267,7 @@ def test_an_import_error_on_a_terminal_clears_the_progress_bar(db: Path) -> None
     leader, follower = pty.openpty()
     try:
         done = subprocess.run(
-            [str(SCRIPT), "--db", str(db.parent / "tty.db"), "import", "late.json"],
+            [str(SCRIPT), "--db", str(db.parent / "tty.db"), "import", "late.json", "--actor", "admin"],
             cwd=db.parent, stdout=subprocess.PIPE, stderr=follower, timeout=120, check=False,
         )
         os.close(follower)

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +54,14 @@ def test_the_example_walks_a_new_college_to_ordinary_operation(tmp_path: Path) -
 
     with tc.Registry.open(f"sqlite:///{db}") as registry:
         states = {c.id: c.state for c in registry.cases()}
-        assert states == {"life-gavleborg": "ordinary_operation",
-                          "cert-gavleborg": "certified", "cert-svetsare": "certified"}
+        assert states == {"life-gavleborg": "ordinary_operation", "cert-gavleborg": "certified",
+                          "cert-vux": "certified", "cert-svetsare": "certified"}
+        # The postponement is recorded once, by the decision that granted it.
+        assert [p.new_due for p in registry.find(tc.Postponement)] == [date(2025, 8, 29)]
+        # Who did what: the history names the people, as the store knew their roles.
+        actors = {(r.trigger, r.actor_id) for c in ("cert-vux", "cert-svetsare")
+                  for r in registry.history(c)}
+        assert ("approve", "p-office") in actors and ("submit_application", "p-leader") in actors
         college = registry.case("cert-gavleborg")
         # Three years from the decision day the script set with TEKNIKCOLLEGE_TODAY.
         assert [(str(c.valid_from), str(c.valid_until)) for c in college.certifications] == [
@@ -77,8 +84,9 @@ def test_the_example_walks_a_new_college_to_ordinary_operation(tmp_path: Path) -
 
 
 def invoke(*args: str, cli: Any = CLI, env: dict[str, str] | None = None) -> Result:
+    # The store's administrator acts unless a command names its own --actor.
     environ = {"TEKNIKCOLLEGE_LANG": None, "TEKNIKCOLLEGE_STORAGE": None,
-               "TEKNIKCOLLEGE_TODAY": None, **(env or {})}
+               "TEKNIKCOLLEGE_TODAY": None, "TEKNIKCOLLEGE_ACTOR": "admin", **(env or {})}
     return CliRunner().invoke(cli, list(args), catch_exceptions=False, env=environ)
 
 
@@ -93,7 +101,7 @@ def db(tmp_path: Path) -> str:
     """A store with a small college: three municipalities, a provider, a company, people."""
     path = str(tmp_path / "tc.db")
     steps = [
-        ("init",),
+        ("init", "--admin", "admin", "--name", "Ada Admin"),
         ("organisation", "add", "vux", "--name", "Vux", "--kind", "education_provider",
          "--provider-kind", "municipal_adult_education"),
         ("organisation", "add", "acme", "--name", "Acme AB", "--kind", "company",
@@ -261,3 +269,16 @@ def test_every_process_command_has_examples_in_both_languages(name: str) -> None
 def test_swedish_messages_for_what_was_stored(db: str) -> None:
     done = ok("--db", db, "--lang", "sv", "person", "add", "p-x", "--name", "X", cli=CLI_SV)
     assert done.stdout.strip() == "personen 'p-x' har lagts till"
+
+
+def test_every_change_names_its_actor_and_the_store_decides(db: str) -> None:
+    no_one = invoke("--db", db, "organisation", "add", "x", "--name", "X", "--kind", "company",
+                    env={"TEKNIKCOLLEGE_ACTOR": ""})
+    assert no_one.exit_code == 2 and "who acts?" in no_one.stderr
+    # The process leader may not make someone a reviewer; the refusal is exit 4.
+    leader = invoke("--db", db, "person", "add", "p-x", "--name", "X", "--role", "reviewer",
+                    "--actor", "p-leader")
+    assert leader.exit_code == 4 and "national role" in leader.stderr
+    ok("--db", db, "person", "add", "p-x", "--name", "X", "--role", "reviewer")  # admin
+    again = invoke("--db", db, "init", "--admin", "mallory", "--name", "Mallory")
+    assert again.exit_code == 4 and "already has an administrator" in again.stderr

@@ -92,6 +92,31 @@ def test_a_provider_is_never_certified_against_zero_criteria() -> None:
             registry.fire(case, "approve", actor=OFFICE)
 
 
+def _certify_college(registry: tc.Registry) -> None:
+    """Stockholm's own first certification, the parent a provider is certified within."""
+    college = tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm")
+    case = registry.open_case("certification", college, actor=LEADER).id
+    day = date(2024, 1, 10)
+    registry.add(tc.InterestRegistration("ir-stockholm", tc.InterestKind.CERTIFICATION,
+                                         "stockholm", "region-stockholm", day, units=(college,),
+                                         contact_person_id="p-leader",
+                                         steering_group_approved=True), actor=ADMIN)
+    documents = tuple(tc.Document(k, k.value, day) for k in tc.DocumentKind)
+    registry.add(tc.Application("app-stockholm", case, day, documents, day),
+                 tc.ReviewVisit("visit-stockholm", case, date(2024, 1, 20),
+                                ("p-reviewer", "p-reviewer-2"), national_office_id="p-office",
+                                pool_id=REVIEWER_POOL),
+                 actor=ADMIN)
+    for rule in ("industry-skills-needs", "learning-environment", "education-within-tc"):
+        registry.record_judgement(
+            tc.Judgement(f"j-{rule}", rule, "stockholm", "p-reviewer", date(2024, 1, 20),
+                         tc.Outcome.PASSED, "seen on the visit"), actor=REVIEWER)
+    for trigger, actor in [("approve_interest", OFFICE), ("submit_application", LEADER),
+                           ("start_review", OFFICE), ("hold_visit", REVIEWER),
+                           ("issue_protocol", REVIEWER), ("approve", OFFICE)]:
+        registry.fire(case, trigger, actor=actor)
+
+
 def _provider_reaches_decision(registry: tc.Registry) -> str:
     registry.add(
         tc.InterestRegistration(
@@ -156,9 +181,15 @@ def test_a_provider_is_certified_once_its_criteria_pass(registry: tc.Registry) -
         ),
         actor=REVIEWER,
     )
+    # Its criteria pass, but a provider is certified only within a certified college.
+    with pytest.raises(tc.TransitionNotAllowed, match=r"no certified parent unit \(college"):
+        registry.fire(case, "approve", actor=OFFICE)
+    _certify_college(registry)
     record = registry.fire(case, "approve", actor=OFFICE)
     assert record.dest == "certified"
     assert record.findings[0].message.en == "all 4 criteria passed"
+    lernia = registry.status(LERNIA, college_id="stockholm")
+    assert lernia.certified and lernia.uncertified_parents == ()
 
 
 def test_a_programme_run_by_two_providers_of_its_local_college(registry: tc.Registry) -> None:

@@ -127,10 +127,11 @@ def test_extension_adds_states_transitions_and_guards_without_copying() -> None:
         guards={"approve": ["my-extra-rule"]},
     )
     approve = extended.transition("approve")
-    assert approve is not None and approve.guards == ("unit-meets-criteria", "my-extra-rule")
-    assert CERTIFICATION.transition("approve").guards == ("unit-meets-criteria",)  # type: ignore[union-attr]
+    assert approve is not None and approve.guards == (
+        "unit-meets-criteria", "parent-certified", "my-extra-rule")
+    assert CERTIFICATION.transition("approve").guards == ("unit-meets-criteria", "parent-certified")  # type: ignore[union-attr]
     assert problems(extended) == []
-    with pytest.raises(tc.InvalidDefinition, match="unknown triggers"):
+    with pytest.raises(tc.InvalidDefinition, match="unknown trigger 'nope'"):
         CERTIFICATION.extended(guards={"nope": ["x"]})
 
 

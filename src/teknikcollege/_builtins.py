@@ -13,6 +13,7 @@ from .storage.port import Storage, StorageBackend
 from .workflow.core import CORE_WORKFLOWS
 from .workflow.definition import WorkflowDefinition
 from .workflow.guards import PROCESS_RULES
+from .workflow.hierarchy import parent_certified
 
 
 def _memory(url: str) -> Storage:
@@ -68,7 +69,7 @@ class CoreWorkflowsPlugin:
 
     @hookimpl
     def teknikcollege_rules(self) -> list[Rule]:
-        return list(PROCESS_RULES)
+        return [*PROCESS_RULES, parent_certified]
 
 
 BUILTINS: tuple[tuple[str, object], ...] = (

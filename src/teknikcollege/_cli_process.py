@@ -103,11 +103,14 @@ def _pairs(specs: Sequence[str], parts: int, option: str, lang: Language) -> lis
     return found
 
 
-def _updated(registry: Registry, cls: type[T], id: str, change: Callable[[T], T]) -> T:
-    """Read `id`, apply `change`, save it unless someone else changed it meanwhile."""
+def _updated(
+    state: State, registry: Registry, cls: type[T], id: str, change: Callable[[T], T]
+) -> T:
+    """Read `id`, apply `change`, save it as the acting person unless someone else changed
+    it meanwhile."""
     version = registry.version(cls, id)
     changed = change(registry.get(cls, id))
-    registry.save(changed, expected_version=version)
+    registry.save(changed, actor=state.acting(), expected_version=version)
     return changed
 
 
@@ -156,7 +159,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         return text.get(lang)
 
     def helped(text: Text, *examples: str) -> dict[str, str]:
-        made: dict[str, str] = _help(lang, text.sv, text.en, *examples)
+        made: dict[str, str] = _help(lang, text, *examples)
         return made
 
     def done(state: State, entity: object, text: Text) -> None:
@@ -171,13 +174,6 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         **day,
         help=h(_("The day of the record (default: the command line's today).")),
     )
-
-    def actor_option(required: bool = True) -> Callable[[Any], Any]:
-        return click.option(
-            "--actor",
-            required=required,
-            help=h(_("PERSON:ROLE[,ROLE], e.g. p-leader:process_leader")),
-        )
 
     # -- organisations and people --------------------------------------------------------
 
@@ -235,7 +231,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
             county_code=county_code,
         )
         with state.registry() as registry:
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("organisation {id!r} added", id=id))
 
     @cli.group(
@@ -279,7 +275,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
             organisation_id=organisation,
         )
         with state.registry() as registry:
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("person {id!r} added", id=id))
 
     @person.command(
@@ -301,7 +297,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         with state.registry() as registry:
             first = parse_day(start, "--from") if start else registry.now().date()
             entity = ReviewerPool(id, name, Period(first), members)
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("reviewer pool {id!r} added", id=id))
 
     # -- colleges ------------------------------------------------------------------------
@@ -367,7 +363,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
             pilot=pilot,
         )
         with state.registry() as registry:
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("college {id!r} added", id=id))
 
     @college.command(
@@ -440,6 +436,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         )
         with state.registry() as registry:
             _updated(
+                state,
                 registry,
                 College,
                 college_id,
@@ -467,6 +464,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         funding = Funding(funder, amount, Period(start, end))
         with state.registry() as registry:
             _updated(
+                state,
                 registry,
                 College,
                 college_id,
@@ -500,6 +498,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         local = LocalCollege(id, name, municipalities, provider_ids=providers)
         with state.registry() as registry:
             _updated(
+                state,
                 registry,
                 College,
                 college_id,
@@ -580,7 +579,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
             )
 
         with state.registry() as registry:
-            _updated(registry, College, college_id, change)
+            _updated(state, registry, College, college_id, change)
         done(state, made, _("steering group {id!r} added", id=id))
 
     @group.command(
@@ -622,7 +621,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
 
         with state.registry() as registry:
             registry.get(Person, person_id)
-            _updated(registry, College, college_id, change)
+            _updated(state, registry, College, college_id, change)
         done(state, member, _("{person!r} joined {group!r}", person=person_id, group=group_id))
 
     # -- programmes ----------------------------------------------------------------------
@@ -715,7 +714,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
             local_college_id=local_college,
         )
         with state.registry() as registry:
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("programme {id!r} added", id=id))
 
     # -- records of the process ------------------------------------------------------------
@@ -786,7 +785,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
                 steering_group_approved=approved,
                 note=note,
             )
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("interest registration {id!r} recorded", id=id))
 
     @record.command(
@@ -852,7 +851,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
                 tuple(Document(DocumentKind(k), t, received) for k, t in named),
                 steering_group_approved_on=approved_on,
             )
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("application {id!r} recorded", id=id))
 
     @record.command(
@@ -895,7 +894,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
                 national_office_id=office,
                 pool_id=pool,
             )
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("review visit {id!r} recorded", id=id))
 
     @record.command(
@@ -917,7 +916,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         with state.registry() as registry:
             registry.case(case_id)
             entity = Protocol(id, case_id, today(registry, on), supplements)
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("protocol {id!r} recorded", id=id))
 
     @record.command(
@@ -939,7 +938,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         with state.registry() as registry:
             registry.case(case_id)
             entity = Supplement(id, case_id, today(registry, on), description)
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("supplement {id!r} recorded", id=id))
 
     @record.command(
@@ -965,7 +964,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         with state.registry() as registry:
             registry.case(case_id)
             entity = Postponement(id, case_id, today(registry, on), new_due, reason)
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("postponement {id!r} recorded", id=id))
 
     @record.command(
@@ -986,7 +985,6 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
     @click.option("--outcome", required=True, type=_choice(list(Outcome)))
     @click.option("--evidence", required=True)
     @click.option("--valid-until", **day)
-    @actor_option()
     @date_option
     @click.pass_obj
     def record_judgement(
@@ -997,10 +995,9 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         outcome: str,
         evidence: str,
         valid_until: date | None,
-        actor: str,
         on: date | None,
     ) -> None:
-        who = _actor(actor, lang)
+        who = state.acting()
         with state.registry() as registry:
             entity = Judgement(
                 id,
@@ -1045,7 +1042,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
             entity = AnnualReport(
                 id, college_id, year, ReportLevel(level), today(registry, on), local_college
             )
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("annual report {id!r} recorded", id=id))
 
     @record.command(
@@ -1077,7 +1074,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         entity = SatisfactionSurvey(id, college_id, year, companies, teachers, students, index)
         with state.registry() as registry:
             registry.get(College, college_id)
-            registry.add(entity)
+            registry.add(entity, actor=state.acting())
         done(state, entity, _("satisfaction survey {id!r} recorded", id=id))
 
     # -- cases -----------------------------------------------------------------------------
@@ -1106,7 +1103,6 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
     )
     @click.argument("workflow")
     @click.argument("subject")
-    @actor_option()
     @click.option("--id", "case_id", help=h(_("The case's id (default: one is made up).")))
     @click.option("--college", "college_id", help=h(_("A provider's college.")))
     @click.option("--note", default="", help=h(_("A note kept in the history.")))
@@ -1115,13 +1111,12 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         state: State,
         workflow: str,
         subject: str,
-        actor: str,
         case_id: str | None,
         college_id: str | None,
         note: str,
     ) -> None:
         ref = _subject(subject, lang)
-        who = _actor(actor, lang)
+        who = state.acting()
         with state.registry() as registry:
             opened = registry.open_case(
                 workflow, ref, actor=who, college_id=college_id, case_id=case_id, note=note
@@ -1172,10 +1167,9 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         ),
     )
     @click.argument("case_id", shell_complete=_completer(_case_items))
-    @actor_option()
     @click.pass_obj
-    def case_triggers(state: State, case_id: str, actor: str) -> None:
-        who = _actor(actor, lang)
+    def case_triggers(state: State, case_id: str) -> None:
+        who = state.acting()
         with state.registry() as registry:
             options = registry.available(case_id, who)
         lines = []

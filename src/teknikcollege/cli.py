@@ -36,7 +36,7 @@ from . import errors, site
 from ._redact import redact_text, redact_url
 from ._text import Language, Text, _, _n
 from .clock import FixedClock, SystemClock, parse_day
-from .models import College, Organisation, OrganisationKind, Programme, UnitKind, UnitRef
+from .models import College, Organisation, OrganisationKind, Person, Programme, UnitKind, UnitRef
 from .plugins import PluginWarning
 from .registry import DEFAULT_STORAGE, Registry
 from .serialization import to_data
@@ -121,24 +121,24 @@ def describe(error: BaseException, lang: Language) -> tuple[str, str]:
         message = error.format_message()
         ctx = getattr(error, "ctx", None)
         if isinstance(error, click.UsageError) and ctx is not None:
-            hint = Text(f"se '{ctx.command_path} --help'", f"see '{ctx.command_path} --help'")
+            hint = _("see '{command} --help'", command=ctx.command_path)
             message = f"{message} ({hint.get(lang)})"
         return ("UsageError" if isinstance(error, click.UsageError) else "Error"), message
     if HAVE_CLICK and isinstance(error, click.Abort):
-        return "Aborted", Text("avbrutet", "aborted").get(lang)
+        return "Aborted", _("aborted").get(lang)
     if isinstance(error, KeyboardInterrupt):
-        return "Interrupted", Text("avbrutet", "interrupted").get(lang)
+        return "Interrupted", _("interrupted").get(lang)
     if isinstance(error, sqlite3.Error):
         return "DatabaseError", _sqlite_text(error).get(lang)
     if isinstance(error, OSError):
         return type(error).__name__, _os_text(error).get(lang)
     if _is_database_error(error):
-        text = Text(f"databasen svarar inte: {error}", f"the database cannot be used: {error}")
+        text = _("the database cannot be used: {error}", error=str(error))
         return "DatabaseError", text.get(lang)
     detail = f"{type(error).__name__}: {error}"
-    return "InternalError", Text(
-        f"internt fel ({detail}); kör igen med --debug för att se var, och rapportera felet",
-        f"internal error ({detail}); run again with --debug to see where, and report it",
+    return "InternalError", _(
+        "internal error ({detail}); run again with --debug to see where, and report it",
+        detail=detail,
     ).get(lang)
 
 
@@ -153,42 +153,38 @@ _SQLITE_MESSAGES = {
 
 def _sqlite_text(error: sqlite3.Error) -> Text:
     name = getattr(error, "sqlite_errorname", "") or _SQLITE_MESSAGES.get(str(error), "")
+    detail = str(error)
     if name.startswith("SQLITE_FULL"):
-        return Text(
-            f"disken är full; inget sparades ({error})",
-            f"the disk is full; nothing was saved ({error})",
-        )
+        return _("the disk is full; nothing was saved ({error})", error=detail)
     if name.startswith("SQLITE_IOERR"):
-        return Text(
-            f"databasen kunde inte skrivas eller läsas ({error}): är disken full eller "
-            "trasig? Inget sparades",
-            f"the database could not be written or read ({error}): is the disk full or "
+        return _(
+            "the database could not be written or read ({error}): is the disk full or "
             "failing? Nothing was saved",
+            error=detail,
         )
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
-        return Text(
-            f"databasfilen är skadad ({error}); återställ den från en säkerhetskopia",
-            f"the database file is damaged ({error}); restore it from a backup",
-        )
+        return _("the database file is damaged ({error}); restore it from a backup", error=detail)
     if name.startswith(_SQLITE_PERMISSION):
-        return Text(
-            f"åtkomst nekad till databasen ({error})",
-            f"permission denied on the database ({error})",
-        )
-    return Text(f"databasfel: {error}", f"database error: {error}")
+        return _("permission denied on the database ({error})", error=detail)
+    return _("database error: {error}", error=detail)
 
 
 def _os_text(error: OSError) -> Text:
-    where = f": {error.filename}" if error.filename is not None else ""
-    reason = error.strerror or str(error)
+    file = error.filename
     if error.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
-        return Text(
-            f"disken är full eller filen för stor{where}; inget sparades",
-            f"the disk is full or the file too large{where}; nothing was saved",
-        )
+        if file is None:
+            return _("the disk is full or the file too large; nothing was saved")
+        return _("the disk is full or the file too large: {file}; nothing was saved", file=file)
     if isinstance(error, PermissionError):
-        return Text(f"åtkomst nekad{where}", f"permission denied{where}")
-    return Text(f"{reason}{where}", f"{reason}{where}")
+        return _("permission denied") if file is None else _("permission denied: {file}", file=file)
+    reason = error.strerror or str(error)
+    return as_given(reason if file is None else f"{reason}: {file}")
+
+
+def as_given(text: str) -> Text:
+    """`text` as it came, the same in both languages: a message of the operating
+    system or of another program, which has no translation here."""
+    return Text(text, text)
 
 
 def one_line(text: str) -> str:
@@ -238,6 +234,7 @@ class Options:
         self.debug = debug
         self.today: date | None = None
         self.today_given = False
+        self.actor_spec: str | None = None
 
     @classmethod
     def scan(cls, args: Sequence[str]) -> Options:
@@ -301,18 +298,13 @@ class State(Options):
         """Open the store; a missing SQLite file is an error unless `create`."""
         url = self.url
         if "\x00" in url:
-            raise errors.StorageUnavailable(
-                Text("sökvägen innehåller ett NUL-tecken", "the path contains a NUL character")
-            )
+            raise errors.StorageUnavailable(_("the path contains a NUL character"))
         try:
             urlsplit(url)
         except ValueError as error:  # for example an unbalanced '[' of an IPv6 host
             where = redact_url(url)
             raise errors.StorageUnavailable(
-                Text(
-                    f"ogiltig lagrings-URL {where!r}: {error}",
-                    f"invalid storage URL {where!r}: {error}",
-                )
+                _("invalid storage URL {url!r}: {error}", url=where, error=str(error))
             ) from None
         path = sqlite_path(url)
         if path is not None:
@@ -321,6 +313,15 @@ class State(Options):
             # --today / TEKNIKCOLLEGE_TODAY: the clock of scripted walks through time.
             clock = FixedClock(self.today) if self.today is not None else SystemClock()
         return Registry.open(url, clock=clock)
+
+    def acting(self) -> Actor:
+        """The person acting, from ``--actor`` or ``TEKNIKCOLLEGE_ACTOR``: required for
+        every change (the library decides what they may do from the stored records)."""
+        if not self.actor_spec:
+            raise click.UsageError(
+                _("who acts? give --actor PERSON (or set TEKNIKCOLLEGE_ACTOR)").get(self.lang)
+            )
+        return _actor(self.actor_spec, self.lang)
 
     def out(self, data: Any, text: str) -> None:
         """Print `data` as JSON with ``--json``, else `text`."""
@@ -349,37 +350,27 @@ def check_access(path: Path, *, create: bool) -> None:
         if path.is_dir():
             return  # the storage backend names this problem itself
         if not os.access(path, os.R_OK):
-            raise AccessDenied(
-                Text(
-                    f"åtkomst nekad: du får inte läsa {path}",
-                    f"permission denied: you may not read {path}",
-                )
-            )
+            raise AccessDenied(_("permission denied: you may not read {path}", path=path))
         if not os.access(path, os.W_OK) or not os.access(folder, os.W_OK | os.X_OK):
             raise AccessDenied(
-                Text(
-                    f"åtkomst nekad: du får inte skriva i {path} eller katalogen den ligger i "
-                    "(databasen skriver sin journal även när den läses)",
-                    f"permission denied: you may not write {path} or its folder (the "
+                _(
+                    "permission denied: you may not write {path} or its folder (the "
                     "database writes its journal even when it is read)",
+                    path=path,
                 )
             )
         return
     if not create:
         raise errors.StorageUnavailable(
-            Text(
-                f"ingen databas i {path}; kör 'teknikcollege init' eller "
-                "'teknikcollege demo' först, eller ange --db",
-                f"no database at {path}; run 'teknikcollege init' or "
+            _(
+                "no database at {path}; run 'teknikcollege init' or "
                 "'teknikcollege demo' first, or pass --db",
+                path=path,
             )
         )
     if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
         raise AccessDenied(
-            Text(
-                f"åtkomst nekad: du får inte skapa filer i {folder}",
-                f"permission denied: you may not create files in {folder}",
-            )
+            _("permission denied: you may not create files in {folder}", folder=folder)
         )
 
 
@@ -388,10 +379,7 @@ def _actor(spec: str, lang: Language) -> Actor:
     person, colon, roles = spec.partition(":")
     if not person or (colon and not roles):
         raise click.BadParameter(
-            Text(
-                "skriv PERSON eller PERSON:ROLL[,ROLL] (till exempel p-leader)",
-                "write PERSON or PERSON:ROLE[,ROLE] (for example p-leader)",
-            ).get(lang)
+            _("write PERSON or PERSON:ROLE[,ROLE] (for example p-leader)").get(lang)
         )
     try:
         return Actor.of(person, *(roles.split(",") if roles else ()))
@@ -402,19 +390,17 @@ def _actor(spec: str, lang: Language) -> Actor:
 
 
 def _subject(spec: str, lang: Language) -> UnitRef:
-    kind, _, rest = spec.partition(":")
-    ident, _, parent = rest.partition("/")
+    kind, _colon, rest = spec.partition(":")
+    ident, _slash, parent = rest.partition("/")
     try:
         return UnitRef(UnitKind(kind), ident, parent or None)
     except errors.InvalidData as error:
         raise click.BadParameter(error.message(lang)) from None
     except ValueError:
         raise click.BadParameter(
-            Text(
-                "skriv TYP:ID, där TYP är college, provider, programme eller orientation "
-                "(orientation:ID/PROGRAM)",
+            _(
                 "write KIND:ID, KIND one of college, provider, programme, orientation "
-                "(orientation:ID/PROGRAMME)",
+                "(orientation:ID/PROGRAMME)"
             ).get(lang)
         ) from None
 
@@ -425,10 +411,9 @@ def _params(pairs: Sequence[str], lang: Language) -> dict[str, str]:
         name, equals, value = pair.partition("=")
         if not equals or not name:
             raise click.BadParameter(
-                Text(
-                    f"skriv NAMN=VÄRDE, inte {pair!r} (till exempel new_due=2023-05-01)",
-                    f"write NAME=VALUE, not {pair!r} (for example new_due=2023-05-01)",
-                ).get(lang),
+                _("write NAME=VALUE, not {pair!r} (for example new_due=2023-05-01)", pair=pair).get(
+                    lang
+                ),
                 param_hint="--param",
             )
         params[name] = value
@@ -448,21 +433,17 @@ def _unit(registry: Registry, ref: UnitRef) -> object:
             raise UnknownName(
                 "provider",
                 ref.id,
-                Text(
-                    f"utbildningsanordnaren {ref.id!r} finns inte",
-                    f"education provider {ref.id!r} does not exist",
-                ),
+                _("education provider {id!r} does not exist", id=ref.id),
             ) from None
         if organisation.kind is not OrganisationKind.EDUCATION_PROVIDER:
             raise errors.InvalidData(
                 [
                     (
                         "",
-                        Text(
-                            f"organisationen {ref.id!r} är ingen utbildningsanordnare "
-                            f"(den är {organisation.kind.value})",
-                            f"organisation {ref.id!r} is not an education provider "
-                            f"(it is {organisation.kind.value})",
+                        _(
+                            "organisation {id!r} is not an education provider (it is {kind})",
+                            id=ref.id,
+                            kind=organisation.kind.value,
                         ),
                     )
                 ]
@@ -477,9 +458,11 @@ def _unit(registry: Registry, ref: UnitRef) -> object:
     raise UnknownName(
         "orientation",
         ref.id,
-        Text(
-            f"programmet {programme_id!r} har ingen inriktning {ref.id!r} (finns: {known})",
-            f"programme {programme_id!r} has no orientation {ref.id!r} (known: {known})",
+        _(
+            "programme {programme!r} has no orientation {id!r} (known: {known})",
+            programme=programme_id,
+            id=ref.id,
+            known=known,
         ),
     )
 
@@ -605,12 +588,12 @@ def _subject_items(ctx: Any, incomplete: str) -> list[Any]:
 # -- help --------------------------------------------------------------------------------
 
 
-def _help(lang: Language, sv: str, en: str, *examples: str) -> dict[str, str]:
+def _help(lang: Language, text: Text, *examples: str) -> dict[str, str]:
     """``help`` and ``epilog`` of a command: the text and its examples."""
-    heading = "Exempel" if lang == "sv" else "Examples"
+    heading = _("Examples").get(lang)
     lines = "\n".join(f"  $ {e}" for e in examples)
     # \b keeps click from rewrapping the example lines.
-    return {"help": sv if lang == "sv" else en, "epilog": f"\b\n{heading}:\n{lines}"}
+    return {"help": text.get(lang), "epilog": f"\b\n{heading}:\n{lines}"}
 
 
 def _global_options(lang: Language) -> list[Any]:
@@ -627,8 +610,8 @@ def _global_options(lang: Language) -> list[Any]:
 
         return callback
 
-    def text(sv: str, en: str) -> str:
-        return sv if lang == "sv" else en
+    def text(message: Text) -> str:
+        return message.get(lang)
 
     return [
         click.Option(
@@ -638,10 +621,10 @@ def _global_options(lang: Language) -> list[Any]:
             is_eager=True,
             callback=setter("db"),
             help=text(
-                f"Lagrings-URL eller SQLite-fil (standard TEKNIKCOLLEGE_STORAGE, annars "
-                f"{DEFAULT_STORAGE}).",
-                f"Storage URL or SQLite file (default TEKNIKCOLLEGE_STORAGE, else "
-                f"{DEFAULT_STORAGE}).",
+                _(
+                    "Storage URL or SQLite file (default TEKNIKCOLLEGE_STORAGE, else {default}).",
+                    default=DEFAULT_STORAGE,
+                )
             ),
         ),
         click.Option(
@@ -650,10 +633,7 @@ def _global_options(lang: Language) -> list[Any]:
             expose_value=False,
             is_eager=True,
             callback=setter("lang"),
-            help=text(
-                "Språk för meddelanden (standard TEKNIKCOLLEGE_LANG, annars en).",
-                "Language of messages (default TEKNIKCOLLEGE_LANG, else en).",
-            ),
+            help=text(_("Language of messages (default TEKNIKCOLLEGE_LANG, else en).")),
         ),
         click.Option(
             ["--json", "as_json"],
@@ -661,7 +641,7 @@ def _global_options(lang: Language) -> list[Any]:
             expose_value=False,
             is_eager=True,
             callback=setter("as_json"),
-            help=text("Skriv JSON (även fel).", "Print JSON (errors too)."),
+            help=text(_("Print JSON (errors too).")),
         ),
         click.Option(
             ["--today"],
@@ -670,8 +650,20 @@ def _global_options(lang: Language) -> list[Any]:
             expose_value=False,
             is_eager=True,
             callback=_today_callback,
+            help=text(
+                _("The day the command acts on (default TEKNIKCOLLEGE_TODAY, else the real day).")
+            ),
+        ),
+        click.Option(
+            ["--actor"],
+            metavar="PERSON[:ROLE,…]",
+            envvar="TEKNIKCOLLEGE_ACTOR",
+            expose_value=False,
+            is_eager=True,
+            callback=setter("actor_spec"),
             help=_(
-                "The day the command acts on (default TEKNIKCOLLEGE_TODAY, else the real day)."
+                "The person acting (default TEKNIKCOLLEGE_ACTOR): every change names one; "
+                "roles after the colon only narrow what the stored person holds."
             ).get(lang),
         ),
         click.Option(
@@ -680,7 +672,7 @@ def _global_options(lang: Language) -> list[Any]:
             expose_value=False,
             is_eager=True,
             callback=setter("debug"),
-            help=text("Visa felets traceback.", "Show the traceback of an error."),
+            help=text(_("Show the traceback of an error.")),
         ),
     ]
 
@@ -774,10 +766,10 @@ def _check_arguments(argv: Sequence[str], lang: Language) -> None:
             except UnicodeEncodeError:
                 shown = arg
             raise click.UsageError(
-                Text(
-                    f"argument {i} ({one_line(shown)}) är inte giltig UTF-8-text; skriv det "
-                    "i UTF-8",
-                    f"argument {i} ({one_line(shown)}) is not valid UTF-8 text; write it in UTF-8",
+                _(
+                    "argument {number} ({argument}) is not valid UTF-8 text; write it in UTF-8",
+                    number=i,
+                    argument=one_line(shown),
                 ).get(lang)
             )
 
@@ -794,7 +786,7 @@ def _warn(options: Options, name: str, text: Text) -> None:
     if options.as_json:
         line = json.dumps({"warning": name, "message": message}, ensure_ascii=False)
     else:
-        line = f"{'varning' if options.lang == 'sv' else 'warning'}: {message}"
+        line = _("warning: {message}", message=message).get(options.lang)
     _write(sys.stderr, line)
 
 
@@ -826,7 +818,7 @@ def fail(options: Options, error: BaseException) -> NoReturn:
     if options.as_json:
         line = json.dumps({"error": name, "code": code, "message": message}, ensure_ascii=False)
     else:
-        line = f"{'fel' if options.lang == 'sv' else 'error'}: {message}"
+        line = _("error: {message}", message=message).get(options.lang)
     _write(sys.stderr, line)
     sys.exit(code)
 
@@ -839,16 +831,15 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     (default: ``--lang`` in ``sys.argv``, else ``TEKNIKCOLLEGE_LANG``)."""
     lang = lang or Options.scan(sys.argv[1:]).lang
 
-    def say(sv: str, en: str) -> str:
-        return sv if lang == "sv" else en
+    def say(text: Text) -> str:
+        return text.get(lang)
 
     @click.group(
         "teknikcollege",
         cls=TeknikcollegeGroup,
         **_help(
             lang,
-            "Teknikcollege: colleges, utbildningar och deras certifiering.",
-            "Teknikcollege: colleges, programmes and their certification.",
+            _("Teknikcollege: colleges, programmes and their certification."),
             "teknikcollege demo",
             "teknikcollege list cases --json",
             "teknikcollege --lang sv assess college:stockholm",
@@ -866,8 +857,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @cli.command(
         **_help(
             lang,
-            "Gå igenom Stockholmspiloten från pilot till ordinarie verksamhet.",
-            "Walk the Stockholm pilot from pilot to ordinary operation.",
+            _("Walk the Stockholm pilot from pilot to ordinary operation."),
             "teknikcollege demo",
             "teknikcollege --db demo.db demo --fresh --json",
         )
@@ -876,8 +866,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
         "--fresh",
         is_flag=True,
         help=say(
-            "Ta bort databasen först (bara en teknikcollege-databas).",
-            "Delete the database first (only a teknikcollege database).",
+            _("Delete the database first (only a teknikcollege database)."),
         ),
     )
     @click.pass_obj
@@ -898,11 +887,11 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
                     return
                 click.echo(
                     state.say(
-                        Text(
-                            f"Demodata finns redan i {where}; colleget är i läget "
-                            f"{current}. Kör med --fresh för att börja om.",
-                            f"The demo data is already in {where}; the college is in "
-                            f"{current}. Run with --fresh to start over.",
+                        _(
+                            "The demo data is already in {where}; the college is in "
+                            "{state}. Run with --fresh to start over.",
+                            where=where,
+                            state=current,
                         )
                     )
                 )
@@ -922,39 +911,48 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
             state.line({"state": final, "url": where, "existing": False})
         else:
             click.echo(
-                state.say(
-                    Text(
-                        f"\nKlart: colleget är i läget {final} ({where}).",
-                        f"\nDone: the college is in {final} ({where}).",
-                    )
+                "\n"
+                + state.say(
+                    _("Done: the college is in {state} ({where}).", state=final, where=where)
                 )
             )
 
     @cli.command(
         **_help(
             lang,
-            "Skapa en tom databas (SQLite som standard).",
-            "Create an empty database (SQLite by default).",
-            "teknikcollege init --db region.db",
+            _(
+                "Create an empty database (SQLite by default); with --admin, make that "
+                "person the store's first administrator (once)."
+            ),
+            "teknikcollege init --db region.db --admin p-admin --name 'Ada Admin'",
             "teknikcollege init --db postgresql://tc@db.example/tc --json",
         )
     )
+    @click.option(
+        "--admin", "admin_id", metavar="PERSON", help=say(_("The first administrator's id."))
+    )
+    @click.option("--name", metavar="NAME", help=say(_("The first administrator's name.")))
+    @click.option("--email", metavar="ADDRESS", help=say(_("The first administrator's e-mail.")))
     @click.pass_obj
-    def init(state: State) -> None:
-        with state.registry(create=True):
-            pass
+    def init(state: State, admin_id: str | None, name: str | None, email: str | None) -> None:
+        if admin_id is None and (name or email):
+            raise click.UsageError(_("--name and --email need --admin").get(state.lang))
+        data: dict[str, Any] = {}
+        with state.registry(create=True) as registry:
+            if admin_id is not None:
+                admin = Person(admin_id, name or admin_id, email=email)
+                data["admin"] = to_data(registry.create_admin(admin))
         where = redact_url(state.url)
-        state.out(
-            {"url": where},
-            state.say(Text(f"Databasen är klar: {where}", f"Database ready: {where}")),
-        )
+        text = _("Database ready: {where}", where=where)
+        if admin_id is not None:
+            text = Text.join([text, _("first administrator: {id!r}", id=admin_id)], sep="; ")
+        state.out({"url": where, **data}, state.say(text))
 
     @cli.command(
         "import",
         **_help(
             lang,
-            "Importera ett JSON-dokument (allt eller inget).",
-            "Import a JSON document (all or nothing).",
+            _("Import a JSON document (all or nothing)."),
             "teknikcollege import region.json",
             "teknikcollege export | teknikcollege --db copy.db import -",
         ),
@@ -969,23 +967,12 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
         try:
             document = json.loads(raw)
         except RecursionError:
-            raise errors.InvalidData(
-                [
-                    (
-                        "",
-                        Text(
-                            "JSON-dokumentet är för djupt nästlat", "the JSON is nested too deeply"
-                        ),
-                    )
-                ]
-            ) from None
+            raise errors.InvalidData([("", _("the JSON is nested too deeply"))]) from None
         except ValueError as error:
             detail = one_line(str(error))
-            raise errors.InvalidData(
-                [("", Text(f"ingen giltig JSON: {detail}", f"not valid JSON: {detail}"))]
-            ) from None
+            raise errors.InvalidData([("", _("not valid JSON: {detail}", detail=detail))]) from None
         with state.registry(create=True) as registry, _progress(state) as progress:
-            count = registry.import_document(document, progress=progress)
+            count = registry.import_document(document, actor=state.acting(), progress=progress)
         state.out(
             {"imported": count},
             state.say(_n("{n} record imported", "{n} records imported", count)),
@@ -994,8 +981,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @cli.command(
         **_help(
             lang,
-            "Exportera allt som ett JSON-dokument.",
-            "Export everything as a JSON document.",
+            _("Export everything as a JSON document."),
             "teknikcollege export > backup.json",
             "teknikcollege export backup.json --json",
         )
@@ -1017,8 +1003,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
         "list",
         **_help(
             lang,
-            "Lista colleges, utbildningar eller ärenden.",
-            "List colleges, programmes or cases.",
+            _("List colleges, programmes or cases."),
             "teknikcollege list cases",
             "teknikcollege list colleges --json",
         ),
@@ -1049,8 +1034,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @cli.command(
         **_help(
             lang,
-            "Visa ett ärende: läge, tidsfrister, certifieringar.",
-            "Show a case: state, deadlines, certifications.",
+            _("Show a case: state, deadlines, certifications."),
             "teknikcollege show CASE-ID",
             "teknikcollege show CASE-ID --json",
         )
@@ -1070,8 +1054,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @cli.command(
         **_help(
             lang,
-            "Gapanalysen för en enhet (TYP:ID). Slutstatus 6 om något kriterium inte är uppfyllt.",
-            "The gap report of a unit (KIND:ID). Exit code 6 if a criterion did not pass.",
+            _("The gap report of a unit (KIND:ID). Exit code 6 if a criterion did not pass."),
             "teknikcollege assess college:stockholm",
             "teknikcollege assess programme:cnc-operator --json",
             "teknikcollege assess orientation:svets/industriteknik-bas",
@@ -1085,12 +1068,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
             result = registry.assess(_unit(registry, ref))
         report = result.report(state.lang)
         if not result.findings:
-            report += "\n" + state.say(
-                Text(
-                    f"  (inga kriterier gäller för {ref.kind.value})",
-                    f"  (no criteria apply to a {ref.kind.value})",
-                )
-            )
+            report += "\n  " + state.say(_("(no criteria apply to a {kind})", kind=ref.kind.value))
         state.out({**to_data(result), "passed": result.passed}, one_line_each(report))
         if not result.passed:
             raise click.exceptions.Exit(EXIT_GAPS)
@@ -1098,8 +1076,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @cli.command(
         **_help(
             lang,
-            "Utlös HÄNDELSE i ett ärende som en aktör.",
-            "Fire TRIGGER on a case as an actor.",
+            _("Fire TRIGGER on a case as an actor."),
             "teknikcollege fire CASE-ID apply --actor p-leader:process_leader",
             "teknikcollege fire CASE-ID postpone --actor p-office:national_office "
             "--param new_due=2023-05-01 --note 'sick leave'",
@@ -1107,27 +1084,15 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     )
     @click.argument("case_id", shell_complete=_completer(_case_items))
     @click.argument("trigger", shell_complete=_completer(_trigger_items))
-    @click.option(
-        "--actor",
-        required=True,
-        help=say(
-            "PERSON:ROLL[,ROLL], t.ex. p-leader:process_leader",
-            "PERSON:ROLE[,ROLE], e.g. p-leader:process_leader",
-        ),
-    )
-    @click.option(
-        "--note", default="", help=say("En anteckning i historiken.", "A note kept in the history.")
-    )
+    @click.option("--note", default="", help=say(_("A note kept in the history.")))
     @click.option(
         "--param",
         multiple=True,
-        help=say("NAMN=VÄRDE, t.ex. new_due=2023-05-01", "NAME=VALUE, e.g. new_due=2023-05-01"),
+        help=say(_("NAME=VALUE, e.g. new_due=2023-05-01")),
     )
     @click.pass_obj
-    def fire(
-        state: State, case_id: str, trigger: str, actor: str, note: str, param: tuple[str, ...]
-    ) -> None:
-        who = _actor(actor, state.lang)
+    def fire(state: State, case_id: str, trigger: str, note: str, param: tuple[str, ...]) -> None:
+        who = state.acting()
         params = _params(param, state.lang)
         with state.registry() as registry:
             record = registry.fire(case_id, trigger, actor=who, note=note, params=params)
@@ -1136,8 +1101,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @cli.command(
         **_help(
             lang,
-            "Ett ärendes historik.",
-            "The audit history of a case.",
+            _("The audit history of a case."),
             "teknikcollege history CASE-ID",
             "teknikcollege history CASE-ID --json",
         )
@@ -1163,10 +1127,10 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @cli.command(
         **_help(
             lang,
-            "Är enheten certifierad en viss dag, med beviset: period, beslut, öppna ärenden, "
-            "vad som förfaller.",
-            "Is the unit certified on a day, with its proof: period, decision, open cases, "
-            "what is due.",
+            _(
+                "Is the unit certified on a day, with its proof: period, decision, open cases, "
+                "what is due."
+            ),
             "teknikcollege status college:stockholm",
             "teknikcollege status programme:cnc-operator --on 2023-03-01 --json",
         )
@@ -1175,7 +1139,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @click.option(
         "--on",
         "day",
-        help=say("Dagen (ÅÅÅÅ-MM-DD; standard: i dag).", "The day (YYYY-MM-DD; default: today)."),
+        help=say(_("The day (YYYY-MM-DD; default: today).")),
     )
     @click.pass_obj
     def status(state: State, unit: str, day: str | None) -> None:
@@ -1189,52 +1153,57 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
         with state.registry() as registry:
             _unit(registry, ref)
             found = registry.status(ref, on=on)
-        lines = [
-            Text(
-                f"{found.unit} {found.on.isoformat()}: "
-                + ("certifierad" if found.certified else "inte certifierad"),
-                f"{found.unit} {found.on.isoformat()}: "
-                + ("certified" if found.certified else "not certified"),
-            )
-        ]
+        values = {"unit": str(found.unit), "day": found.on.isoformat()}
+        head = (
+            _("{unit} {day}: certified", **values)
+            if found.certified
+            else _("{unit} {day}: not certified", **values)
+        )
+        details: list[Text] = []
         if found.period is not None:
             p = found.period
             span = f"{p.valid_from.isoformat()} – {p.valid_until.isoformat()}"
-            lines.append(Text(f"  period {p.number}: {span}", f"  period {p.number}: {span}"))
+            details.append(_("period {number}: {span}", number=p.number, span=span))
         if found.decision is not None:
             d = found.decision
-            lines.append(
-                Text(
-                    f"  beslut: {d.trigger} av {d.actor_id} {d.at.date().isoformat()} "
-                    f"(ärende {d.case_id}, händelse {d.seq}, {d.hash[:12]})",
-                    f"  decision: {d.trigger} by {d.actor_id} on {d.at.date().isoformat()} "
-                    f"(case {d.case_id}, record {d.seq}, {d.hash[:12]})",
+            details.append(
+                _(
+                    "decision: {trigger} by {actor} on {day} (case {case}, record {seq}, {hash})",
+                    trigger=d.trigger,
+                    actor=d.actor_id,
+                    day=d.at.date().isoformat(),
+                    case=d.case_id,
+                    seq=d.seq,
+                    hash=d.hash[:12],
                 )
             )
         for o in found.open_cases:
-            lines.append(
-                Text(
-                    f"  öppet: {o.case_id} ({o.workflow}) i {o.state}",
-                    f"  open: {o.case_id} ({o.workflow}) in {o.state}",
+            details.append(
+                _(
+                    "open: {case} ({workflow}) in {state}",
+                    case=o.case_id,
+                    workflow=o.workflow,
+                    state=o.state,
                 )
             )
         for due in found.due:
-            who = ", ".join(r.value for r in due.roles)
-            lines.append(
-                Text(
-                    f"  förfaller: {due.what} {due.on.isoformat()} ({due.case_id}) {who}".rstrip(),
-                    f"  due: {due.what} on {due.on.isoformat()} ({due.case_id}) {who}".rstrip(),
-                )
+            roles = ", ".join(r.value for r in due.roles)
+            when = {"what": due.what, "day": due.on.isoformat(), "case": due.case_id}
+            details.append(
+                _("due: {what} on {day} ({case}) {roles}", roles=roles, **when)
+                if roles
+                else _("due: {what} on {day} ({case})", **when)
             )
-        state.out(to_data(found), "\n".join(one_line(state.say(line)) for line in lines))
+        lines = [state.say(head), *("  " + state.say(d) for d in details)]
+        state.out(to_data(found), "\n".join(one_line(line) for line in lines))
 
     @cli.command(
         **_help(
             lang,
-            "Kontrollera varje ärendes hashkedja i lagret eller i en exportfil; skriver "
-            "varje kedjas huvud.",
-            "Check every case's hash chain in the store or in an export file; prints each "
-            "chain's head.",
+            _(
+                "Check every case's hash chain in the store or in an export file; prints each "
+                "chain's head."
+            ),
             "teknikcollege verify",
             "teknikcollege verify export.json --json",
         )
@@ -1249,12 +1218,10 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
                 document = json.loads(Path(file).read_text(encoding="utf-8"))
             except (OSError, ValueError) as error:
                 raise errors.InvalidData(
-                    [("", Text(f"kan inte läsa {file}: {error}", f"cannot read {file}: {error}"))]
+                    [("", _("cannot read {file}: {error}", file=file, error=str(error)))]
                 ) from None
             if not isinstance(document, dict):
-                raise errors.InvalidData(
-                    [("", Text("inget exportdokument", "not an export document"))]
-                )
+                raise errors.InvalidData([("", _("not an export document"))])
             reports = verify_document(document)
         else:
             with state.registry() as registry:
@@ -1266,9 +1233,10 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
             else:
                 lines.append(
                     state.say(
-                        Text(
-                            f"FEL {r.case_id}: händelse {r.first_bad} stämmer inte",
-                            f"BAD {r.case_id}: record {r.first_bad} does not match",
+                        _(
+                            "BAD {case}: record {seq} does not match",
+                            case=r.case_id,
+                            seq=r.first_bad,
                         )
                     )
                 )
@@ -1279,7 +1247,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
                 [
                     (
                         f"history.{r.case_id}[{r.first_bad}]",
-                        Text("hashkedjan bryts här", "the hash chain breaks here"),
+                        _("the hash chain breaks here"),
                     )
                     for r in bad
                 ]
@@ -1288,15 +1256,13 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @cli.command(
         **_help(
             lang,
-            "Kedja historiken i ett lager från version 0.1, en gång, med den som kör.",
-            "Chain the history of a store written by version 0.1, once, by whoever runs it.",
+            _("Chain the history of a store written by version 0.1, once, by whoever runs it."),
             "teknikcollege migrate --actor admin",
         )
     )
-    @click.option("--actor", required=True, help=say("Personen som kör.", "The person running it."))
     @click.pass_obj
-    def migrate(state: State, actor: str) -> None:
-        who = _actor(actor, state.lang)
+    def migrate(state: State) -> None:
+        who = state.acting()
         with state.registry() as registry:
             count = registry.migrate(actor=who)
         state.out(
@@ -1307,8 +1273,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @cli.command(
         **_help(
             lang,
-            "Tillämpa förfallna tidsregler och köa påminnelser.",
-            "Apply due time rules and queue reminders.",
+            _("Apply due time rules and queue reminders."),
             "teknikcollege tick",
             "teknikcollege tick --now 2025-01-01 --json",
         )
@@ -1316,7 +1281,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @click.option(
         "--now",
         type=click.DateTime(["%Y-%m-%d"]),
-        help=say("Svep per denna dag (ÅÅÅÅ-MM-DD).", "Sweep as of this day (YYYY-MM-DD)."),
+        help=say(_("Sweep as of this day (YYYY-MM-DD).")),
     )
     @click.pass_obj
     def tick(state: State, now: Any) -> None:
@@ -1328,10 +1293,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
             _warn(
                 state,
                 "CaseSkipped",
-                Text(
-                    f"ärendet {case_id!r} hoppades över: {reason}",
-                    f"case {case_id!r} was skipped: {reason}",
-                ),
+                _("case {id!r} was skipped: {reason}", id=case_id, reason=reason),
             )
         skipped = len(report.skipped)
         state.out(
@@ -1355,8 +1317,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @cli.command(
         **_help(
             lang,
-            "Leverera utkorgen till varje notifierare (med omförsök och döda brev).",
-            "Deliver the outbox to every notifier (with retries and dead letters).",
+            _("Deliver the outbox to every notifier (with retries and dead letters)."),
             "teknikcollege deliver",
             "teknikcollege deliver --dead --json",
             "teknikcollege deliver --retry-dead",
@@ -1365,13 +1326,13 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @click.option(
         "--retry-dead",
         is_flag=True,
-        help=say("Gör döda brev väntande igen först.", "Make dead letters pending again first."),
+        help=say(_("Make dead letters pending again first.")),
     )
     @click.option(
         "--dead",
         "show_dead",
         is_flag=True,
-        help=say("Lista bara döda brev.", "List dead letters only."),
+        help=say(_("List dead letters only.")),
     )
     @click.pass_obj
     def deliver(state: State, retry_dead: bool, show_dead: bool) -> None:
@@ -1379,14 +1340,20 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
             if show_dead:
                 dead = registry.outbox("dead")
                 state.out(
-                    [{"id": n.id, "notifier": who, "attempts": a} for n, who, _, a in dead],
+                    [{"id": n.id, "notifier": who, "attempts": a} for n, who, _when, a in dead],
                     "\n".join(
                         one_line(
                             state.say(
-                                Text(f"{n.id} {who} {a} försök", f"{n.id} {who} {a} attempts")
+                                _n(
+                                    "{id} {notifier} {n} attempt",
+                                    "{id} {notifier} {n} attempts",
+                                    a,
+                                    id=n.id,
+                                    notifier=who,
+                                )
                             )
                         )
-                        for n, who, _, a in dead
+                        for n, who, _when, a in dead
                     ),
                 )
                 return
@@ -1395,10 +1362,13 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
         state.out(
             {**to_data(report), "revived": revived},
             state.say(
-                Text(
-                    f"{report.delivered} levererade, {report.retrying} försöks igen, "
-                    f"{report.dead} döda",
-                    f"{report.delivered} delivered, {report.retrying} retrying, {report.dead} dead",
+                Text.join(
+                    [
+                        _n("{n} delivered", "{n} delivered", report.delivered),
+                        _n("{n} retrying", "{n} retrying", report.retrying),
+                        _n("{n} dead", "{n} dead", report.dead),
+                    ],
+                    ", ",
                 )
             ),
         )
@@ -1406,8 +1376,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @cli.command(
         **_help(
             lang,
-            "Rita ett arbetsflöde (Mermaid, DOT eller SVG med Graphviz).",
-            "Draw a workflow (Mermaid, DOT, or SVG with Graphviz).",
+            _("Draw a workflow (Mermaid, DOT, or SVG with Graphviz)."),
             "teknikcollege diagram certification",
             "teknikcollege diagram college-lifecycle --format dot | dot -Tpng > life.png",
             "teknikcollege diagram certification --json",
@@ -1427,16 +1396,13 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
             raise UnknownName(
                 "workflow",
                 workflow,
-                Text(
-                    f"okänt arbetsflöde {workflow!r} (finns: {known})",
-                    f"unknown workflow {workflow!r} (known: {known})",
-                ),
+                _("unknown workflow {workflow!r} (known: {known})", workflow=workflow, known=known),
             )
         render = {"mermaid": draw.mermaid, "dot": draw.dot, "svg": draw.svg}[fmt]
         try:
             text = render(definitions[workflow], state.lang)
-        except RuntimeError as error:
-            raise errors.StorageUnavailable(Text(str(error), str(error))) from None
+        except RuntimeError:  # Graphviz is not installed
+            raise errors.StorageUnavailable(_(draw.MISSING_DOT)) from None
         if state.as_json:
             state.out({"workflow": workflow, "format": fmt, "diagram": text}, "")
         else:
@@ -1445,8 +1411,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @cli.command(
         **_help(
             lang,
-            "Ett colleges certifieringar över tid (Mermaid-Gantt) och kriterietabell.",
-            "A college's certification timeline (Mermaid Gantt) and criteria table.",
+            _("A college's certification timeline (Mermaid Gantt) and criteria table."),
             "teknikcollege report stockholm > stockholm.md",
             "teknikcollege report stockholm --format html > stockholm.html",
         )
@@ -1468,8 +1433,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @cli.command(
         **_help(
             lang,
-            "Lista insticksprogram: namn, distribution, version, krokar, status.",
-            "List plug-ins: name, distribution, version, hooks, status.",
+            _("List plug-ins: name, distribution, version, hooks, status."),
             "teknikcollege plugins",
             "teknikcollege plugins --json",
         )
@@ -1528,9 +1492,11 @@ def _register_plugin_commands(
         found.append(
             (
                 "PluginWarning",
-                Text(
-                    f"insticksprogrammet {name!r} från {dist or '?'} kunde inte laddas: {reason}",
-                    f"plug-in {name!r} from {dist or '?'} failed to load: {reason}",
+                _(
+                    "plug-in {name!r} from {distribution} failed to load: {reason}",
+                    name=name,
+                    distribution=dist or "?",
+                    reason=reason,
                 ),
             )
         )
@@ -1542,11 +1508,12 @@ def _register_plugin_commands(
             found.append(
                 (
                     "PluginWarning",
-                    Text(
-                        f"insticksprogrammet {impl.plugin_name!r} från {dist} kunde inte lägga "
-                        f"till sina kommandon: {error!r}",
-                        f"plug-in {impl.plugin_name!r} from {dist} failed to add its "
-                        f"commands: {error!r}",
+                    _(
+                        "plug-in {name!r} from {distribution} failed to add its commands: "
+                        "{error!r}",
+                        name=impl.plugin_name,
+                        distribution=dist,
+                        error=error,
                     ),
                 )
             )
@@ -1564,7 +1531,7 @@ def _progress(state: State) -> Iterator[Callable[[int, int], None] | None]:
 
     def progress(done: int, total: int) -> None:
         if not bars:
-            label = state.say(Text("Importerar", "Importing"))
+            label = state.say(_("Importing"))
             bars.append(click.progressbar(length=total, label=label, file=sys.stderr))
             bars[0].__enter__()
         bars[0].update(done - bars[0].pos)

@@ -56,11 +56,15 @@ OFFICE = Actor.of("p-office", Role.NATIONAL_OFFICE)
 REVIEWER = Actor.of("p-reviewer", Role.REVIEWER)
 
 COLLEGE = UnitRef(UnitKind.COLLEGE, "stockholm")
+PROVIDERS = (UnitRef(UnitKind.PROVIDER, "lernia"), UnitRef(UnitKind.PROVIDER, "mtk"))
+"""The providers of the two programmes: a programme is certified only at a certified
+provider, so they are certified with the college, before the programmes."""
 PROGRAMMES = (
     UnitRef(UnitKind.PROGRAMME, "industriteknik-bas"),
     UnitRef(UnitKind.PROGRAMME, "cnc-operator"),
 )
 JUDGED = ("industry-skills-needs", "learning-environment", "education-within-tc")
+PROVIDER_JUDGED = "provider-quality-work"
 
 
 @attrs.frozen
@@ -193,17 +197,19 @@ class _Walk:
                 ),
                 actor=OFFICE,
             )
-        for rule_id in JUDGED:
+        judged = [(COLLEGE, rule_id) for rule_id in JUDGED]
+        judged += [(p, PROVIDER_JUDGED) for p in PROVIDERS if p in self.cases]
+        for unit, rule_id in judged:
             self.registry.record_judgement(
                 Judgement(
-                    f"judgement-{round}-{rule_id}",
+                    f"judgement-{round}-{unit.id}-{rule_id}",
                     rule_id,
-                    "stockholm",
+                    unit.id,
                     "p-reviewer",
                     visit,
                     Outcome.PASSED,
                     "observed during the review visit",
-                    visit_id=f"visit-{round}-{COLLEGE.id}",
+                    visit_id=f"visit-{round}-{unit.id}",
                     round=round,
                 ),
                 actor=REVIEWER,
@@ -245,18 +251,22 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
             "stockholm",
             "region-stockholm",
             date(2022, 3, 1),
-            units=(COLLEGE, *PROGRAMMES),
+            units=(COLLEGE, *PROVIDERS, *PROGRAMMES),
             contact_person_id="p-leader",
             expected_application=date(2022, 9, 1),
             steering_group_approved=True,
         ),
         actor=LEADER,
     )
-    for unit in (COLLEGE, *PROGRAMMES):
-        walk.cases[unit] = registry.open_case("certification", unit, actor=LEADER).id
+    # In the order of the tree: the college, its providers, their programmes; 'approve'
+    # goes down it in this order.
+    for unit in (COLLEGE, *PROVIDERS, *PROGRAMMES):
+        walk.cases[unit] = registry.open_case(
+            "certification", unit, actor=LEADER, college_id=COLLEGE.id
+        ).id
     walk.at(
         date(2022, 3, 1),
-        _("Interest registration for the college and two programmes"),
+        _("Interest registration for the college, its two providers and two programmes"),
         walk.report,
     )
     walk.at(
@@ -281,7 +291,9 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
         lambda: (
             walk.fire(COLLEGE, "request_supplements", REVIEWER, issued_on="2022-11-07")
             + "\n"
-            + walk.each("issue_protocol", REVIEWER, PROGRAMMES, issued_on="2022-11-07")
+            + walk.each(
+                "issue_protocol", REVIEWER, (*PROVIDERS, *PROGRAMMES), issued_on="2022-11-07"
+            )
         ),
     )
     walk.at(
@@ -357,7 +369,7 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
     )
     walk.at(
         date(2026, 2, 16),
-        _("The programmes' certifications expire when nobody renews them"),
+        _("The providers' and programmes' certifications expire when nobody renews them"),
         walk.sweep,
     )
     college_case = registry.case(walk.cases[COLLEGE])

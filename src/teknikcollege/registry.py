@@ -558,13 +558,18 @@ class Registry:
         audit_log.info("erased person %s by %s", person_id, actor.id)
         return erased
 
-    def status(self, unit: UnitRef, *, on: date | None = None) -> UnitStatus:
-        """Whether `unit` is certified on `on` (default: today), in which period, by
-        which decision, what is open and what is due next and for whom — computed from
-        history, so it is right for past days too."""
+    def status(
+        self, unit: UnitRef, *, on: date | None = None, college_id: str | None = None
+    ) -> UnitStatus:
+        """Whether `unit` is certified on `on` (default: today in Stockholm), in which
+        period, by which decision, what is open and what is due next and for whom —
+        computed from history, so it is right for past days too. A unit counts as
+        certified only while a parent of it does (its college, one of its providers, its
+        programme: see :doc:`authority`). A provider is certified per college: give
+        `college_id` to ask about one."""
         day = on or local_day(self.now())
         with self._uow(write=False) as uow:
-            return status_service.unit_status(self.deps, uow, unit, day)
+            return status_service.unit_status(self.deps, uow, unit, day, college_id)
 
     def migrate(self, *, actor: Actor) -> int:
         """Chain the history of a store written by version 0.1 (its records have no

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from .._text import Text
+from .._text import _
 from ..authority import judge_is_impartial
 from ..models import College, Judgement, Outcome
 from .base import Context, Rule, run_rule
@@ -66,9 +66,11 @@ def judged(finding: Finding, subject: Any, context: Context) -> Finding:
         return finding
     latest = max(valid, key=lambda j: (j.decided, j.id))
     status = Status.PASSED if latest.outcome is Outcome.PASSED else Status.FAILED
-    message = Text(
-        f"bedömt av {latest.reviewer_id} {latest.decided.isoformat()}: {latest.evidence}",
-        f"judged by {latest.reviewer_id} on {latest.decided.isoformat()}: {latest.evidence}",
+    message = _(
+        "judged by {reviewer} on {day}: {evidence}",
+        reviewer=latest.reviewer_id,
+        day=latest.decided.isoformat(),
+        evidence=latest.evidence,
     )
     data = {**finding.data, "judgement": latest.id}
     return Finding(finding.rule_id, status, message, finding.title, data)

@@ -8,7 +8,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
-from .._text import Text
+from .._text import Text, _
 from .findings import Finding, Status
 
 T = TypeVar("T")
@@ -155,7 +155,7 @@ def run_rule(rule: Rule, subject: Any, context: Context) -> Finding:
         return Finding(
             rule.id,
             Status.ERROR,
-            Text(f"regeln kraschade: {error!r}", f"the rule crashed: {error!r}"),
+            _("the rule crashed: {error!r}", error=error),
             rule.title,
             {"error": repr(error)},
         )
@@ -164,7 +164,7 @@ def run_rule(rule: Rule, subject: Any, context: Context) -> Finding:
         return Finding(  # type: ignore[unreachable]
             rule.id,
             Status.ERROR,
-            Text("regeln gav inget utlåtande", "the rule returned no finding"),
+            _("the rule returned no finding"),
             rule.title,
         )
     return finding

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from .._text import Language, Text
+from .._text import N_, Language, Text, _, _n
 
 
 class Status(str, Enum):
@@ -29,12 +29,13 @@ class Status(str, Enum):
 
 
 _STATUS_TEXT = {
-    Status.PASSED: Text("uppfyllt", "passed"),
-    Status.FAILED: Text("ej uppfyllt", "failed"),
-    Status.NEEDS_JUDGEMENT: Text("kräver bedömning", "needs judgement"),
-    Status.ERROR: Text("fel i regeln", "rule error"),
-    Status.FLAGGED: Text("tillåtet, flaggat", "allowed, flagged"),
+    Status.PASSED: N_("passed"),
+    Status.FAILED: N_("failed"),
+    Status.NEEDS_JUDGEMENT: N_("needs judgement"),
+    Status.ERROR: N_("rule error"),
+    Status.FLAGGED: N_("allowed, flagged"),
 }
+"""Each status for people (English ids of the catalog)."""
 
 
 @attrs.frozen
@@ -44,7 +45,8 @@ class Finding:
     rule_id: str
     status: Status
     message: Text
-    title: Text = attrs.field(factory=lambda: Text("", ""))
+    title: Text = attrs.field(factory=lambda: Text.join(()))
+    """The rule's title (empty in both languages if not given)."""
     data: Mapping[str, Any] = attrs.field(factory=dict, eq=False)
 
     @property
@@ -83,18 +85,15 @@ class Assessment:
     def report(self, lang: Language | None = None) -> str:
         """The assessment as a readable gap report in `lang`."""
         total, gaps = len(self.findings), self.gaps()
-        sv = lang == "sv" or (lang is None and Text("sv", "en").get() == "sv")
-        if sv:
-            head = (
-                f"Bedömning av {self.subject} ({self.at.date().isoformat()}): "
-                f"{total - len(gaps)} av {total} kriterier uppfyllda"
-            )
-        else:
-            head = (
-                f"Assessment of {self.subject} ({self.at.date().isoformat()}): "
-                f"{total - len(gaps)} of {total} criteria passed"
-            )
-        lines = [head]
+        head = _n(
+            "Assessment of {subject} ({day}): {passed} of {n} criterion passed",
+            "Assessment of {subject} ({day}): {passed} of {n} criteria passed",
+            total,
+            subject=self.subject,
+            day=self.at.date().isoformat(),
+            passed=total - len(gaps),
+        )
+        lines = [head.get(lang)]
         for f in self.findings:
             mark = {
                 "passed": "✓",
@@ -105,7 +104,7 @@ class Assessment:
             }[f.status.value]
             title = f.title.get(lang) or f.rule_id
             lines.append(
-                f"  {mark} {title} [{f.rule_id}] — {_STATUS_TEXT[f.status].get(lang)}: "
+                f"  {mark} {title} [{f.rule_id}] — {_(_STATUS_TEXT[f.status]).get(lang)}: "
                 f"{f.message.get(lang)}"
             )
         return "\n".join(lines)

@@ -12,9 +12,11 @@ import attrs
 
 from ..bootstrap import Dependencies
 from ..models import Certification, Role, UnitRef
+from ..models.common import local_day
 from ..unit_of_work import UnitOfWork
 from ..workflow.case import Case, TransitionRecord
 from ..workflow.core import GRACE_STATES
+from ..workflow.hierarchy import parents
 from .cases import workflow
 
 ENDING_STATES = frozenset({"decertified"})
@@ -56,14 +58,25 @@ class UnitStatus:
     grace: bool = False
     """Certified in grace: the period has ended, but the recertification handed in before
     it ended is still in review (its approval continues the period)."""
+    uncertified_parents: tuple[UnitRef, ...] = ()
+    """The unit holds a certificate of its own on the day, but none of these parents
+    (its college, its providers, its programme) is certified then: the unit is not
+    certified (see :mod:`teknikcollege.workflow.hierarchy`)."""
 
 
 def _as_of(records: list[TransitionRecord], day: date) -> list[TransitionRecord]:
-    return [r for r in records if r.at.date() <= day]
+    return [r for r in records if local_day(r.at) <= day]
 
 
-def unit_status(deps: Dependencies, uow: UnitOfWork, unit: UnitRef, day: date) -> UnitStatus:
-    """The status of `unit` on `day`, from each of its cases' history up to that day."""
+def unit_status(
+    deps: Dependencies,
+    uow: UnitOfWork,
+    unit: UnitRef,
+    day: date,
+    college_id: str | None = None,
+) -> UnitStatus:
+    """The status of `unit` on `day`, from each of its cases' history up to that day
+    (a provider's in `college_id` only, if given), and its parents' status then."""
     period: Certification | None = None
     decision: TransitionRecord | None = None
     grace = False
@@ -71,6 +84,8 @@ def unit_status(deps: Dependencies, uow: UnitOfWork, unit: UnitRef, day: date) -
     due: list[Due] = []
     end_of_day = datetime.combine(day, time.max, tzinfo=timezone.utc)
     for case in uow.entities.stream(Case, {"subject": unit}):
+        if college_id is not None and case.college_id != college_id:
+            continue
         records = _as_of(uow.history.of(case.id), day)
         if not records:
             continue  # opened after the day
@@ -106,6 +121,28 @@ def unit_status(deps: Dependencies, uow: UnitOfWork, unit: UnitRef, day: date) -
             ]
             decision = certifying[valid.number - 1] if len(certifying) >= valid.number else None
     due.sort(key=lambda d: (d.on, d.case_id, d.what))
+    missing: tuple[UnitRef, ...] = ()
+    if period is not None and decision is not None:
+        held_in = college_id or _college_of(uow, decision.case_id)
+        found = list(parents(uow, unit, held_in))
+        if found and not any(
+            unit_status(deps, uow, parent, day, college).certified for parent, college in found
+        ):
+            missing = tuple(parent for parent, _college in found)
     return UnitStatus(
-        unit, day, period is not None, period, decision, tuple(open_cases), tuple(due), grace
+        unit,
+        day,
+        period is not None and not missing,
+        period,
+        decision,
+        tuple(open_cases),
+        tuple(due),
+        grace,
+        missing,
     )
+
+
+def _college_of(uow: UnitOfWork, case_id: str) -> str:
+    case = uow.entities.get(Case, case_id)
+    assert case is not None
+    return case.college_id

@@ -185,8 +185,20 @@ class WorkflowStateMachine(RuleBasedStateMachine):
         college = bundle.colleges[0]
         self.college_id = college.id
         self.programmes = [p.id for p in bundle.programmes if p.college_id == college.id]
-        self.subjects = [UnitRef(UnitKind.COLLEGE, college.id)] + [
-            UnitRef(UnitKind.PROGRAMME, p) for p in self.programmes
+        # The tree of units: the college, the providers of its programmes, the programmes
+        # (a programme is certified only at a certified provider).
+        providers = sorted(
+            {
+                provider
+                for p in bundle.programmes
+                if p.college_id == college.id
+                for provider in (p.provider_id, *p.other_provider_ids)
+            }
+        )
+        self.subjects = [
+            UnitRef(UnitKind.COLLEGE, college.id),
+            *(UnitRef(UnitKind.PROVIDER, p) for p in providers),
+            *(UnitRef(UnitKind.PROGRAMME, p) for p in self.programmes),
         ]
         day = self.start
         # The visit's panel comes from the world: two reviewers of its first pool and a
@@ -223,13 +235,17 @@ class WorkflowStateMachine(RuleBasedStateMachine):
         )
         if reviewer is not None and any(p.id == reviewer.id for p in bundle.people):
             # Criteria a reviewer decides pass, so that walks can reach certification.
-            for rule_id in sorted({r.id for r in self.registry.criteria} | set(CRITERION_IDS)):
+            rule_ids = sorted({r.id for r in self.registry.criteria} | set(CRITERION_IDS))
+            judged = [(college.id, r) for r in rule_ids if r in self.registry.rules]
+            for_providers = [r.id for r in self.registry.criteria if "provider" in r.applies_to]
+            judged += [(p, r) for p in providers for r in for_providers]
+            for subject_id, rule_id in judged:
                 if rule_id in self.registry.rules:
                     self.registry.record_judgement(
                         Judgement(
-                            f"j-{rule_id}",
+                            f"j-{subject_id}-{rule_id}",
                             rule_id,
-                            college.id,
+                            subject_id,
                             reviewer.id,
                             day,
                             Outcome.PASSED,

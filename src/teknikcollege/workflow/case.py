@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import attrs
 
-from .._text import Text
+from .._text import Text, _
 from ..errors import InvalidData
 from ..models import Certification, Role, UnitRef
 from ..models.syntax import ID
@@ -27,9 +27,7 @@ class Actor:
         if not isinstance(self.roles, frozenset) or not all(
             isinstance(r, Role) for r in self.roles
         ):
-            raise InvalidData(
-                [("actor.roles", Text("roller måste vara Role", "roles must be Role"))]
-            )
+            raise InvalidData([("actor.roles", _("roles must be Role"))])
 
     @classmethod
     def of(cls, id: str, *roles: Role | str) -> Actor:
@@ -45,9 +43,10 @@ class Actor:
                     [
                         (
                             f"actor.roles[{i}]",
-                            Text(
-                                f"okänd roll {r!r} (tillåtna: {allowed})",
-                                f"unknown role {r!r} (allowed: {allowed})",
+                            _(
+                                "unknown role {role!r} (allowed: {allowed})",
+                                role=r,
+                                allowed=allowed,
                             ),
                         )
                     ]

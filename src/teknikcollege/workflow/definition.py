@@ -11,10 +11,55 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from .._text import Text, _
+from .._text import Text, _, _n
 from ..errors import InvalidDefinition
 from ..models import Role
 from ..models.common import TIME_ZONE
+
+
+class _Deferred(Text):
+    """A message of the core catalog whose Swedish is looked up each time it is read.
+
+    The core workflows and the rules that guard them are made when their modules are
+    imported, and importing must not read the catalog (it is read on the first message):
+    their titles are deferred. Otherwise a deferred text is a :class:`Text` like any
+    other, equal to the plain text with the same halves.
+
+    A context before a ``|`` in the message id (gettext has none here) tells apart the
+    same English with another Swedish; it is dropped from both languages.
+    """
+
+    __slots__ = ("msgid",)
+    msgid: str
+
+    def __init__(self, msgid: str) -> None:
+        object.__setattr__(self, "msgid", msgid)
+
+    @property
+    def sv(self) -> str:
+        """The Swedish, from the catalog."""
+        return _(self.msgid).sv.rpartition("|")[2]
+
+    @property
+    def en(self) -> str:
+        """The English: the message id itself (without its context)."""
+        return self.msgid.rpartition("|")[2]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Text) and (self.sv, self.en) == (other.sv, other.en)
+
+    def __hash__(self) -> int:
+        return Text.__hash__(self)
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return deferred, (self.msgid,)
+
+
+def deferred(msgid: str) -> Text:
+    """The core catalog's message `msgid` (marked with ``N_``), translated when read: for
+    titles made when a module is imported, ``deferred(N_("In review"))``, or with a
+    context, ``deferred(N_("college state|Certified"))``."""
+    return _Deferred(msgid)
 
 
 @attrs.frozen
@@ -166,9 +211,11 @@ class WorkflowDefinition:
             raise InvalidDefinition(
                 self.name,
                 [
-                    Text(
-                        f"kan inte lägga vakter på okända händelser {sorted(unknown)}",
-                        f"cannot add guards to unknown triggers {sorted(unknown)}",
+                    _n(
+                        "cannot add guards to an unknown trigger {triggers}",
+                        "cannot add guards to unknown triggers {triggers}",
+                        len(unknown),
+                        triggers=", ".join(repr(t) for t in sorted(unknown)),
                     )
                 ],
             )
@@ -193,79 +240,50 @@ def problems(definition: WorkflowDefinition, rule_ids: Iterable[str] | None = No
     names = [s.name for s in definition.states]
     known = set(names)
     for name in sorted({n for n in names if names.count(n) > 1}):
-        found.append(Text(f"läget {name!r} finns två gånger", f"state {name!r} is defined twice"))
+        found.append(_("state {state!r} is defined twice", state=name))
     if definition.initial not in known:
-        found.append(
-            Text(
-                f"startläget {definition.initial!r} finns inte",
-                f"the initial state {definition.initial!r} is not a state",
-            )
-        )
+        found.append(_("the initial state {state!r} is not a state", state=definition.initial))
     finals = {s.name for s in definition.states if s.final}
     triggers = [t.trigger for t in definition.transitions]
     for trig in sorted({t for t in triggers if triggers.count(t) > 1}):
         found.append(
-            Text(
-                f"händelsen {trig!r} definieras två gånger; ange alla källägen i en",
-                f"trigger {trig!r} is defined twice; list all its sources in one",
-            )
+            _("trigger {trigger!r} is defined twice; list all its sources in one", trigger=trig)
         )
     for t in definition.transitions:
         if t.dest not in known:
             found.append(
-                Text(
-                    f"{t.trigger!r} leder till okänt läge {t.dest!r}",
-                    f"{t.trigger!r} leads to unknown state {t.dest!r}",
-                )
+                _("{trigger!r} leads to unknown state {state!r}", trigger=t.trigger, state=t.dest)
             )
         if not t.sources:
-            found.append(Text(f"{t.trigger!r} har inga källägen", f"{t.trigger!r} has no sources"))
+            found.append(_("{trigger!r} has no sources", trigger=t.trigger))
         for s in t.sources:
             if s not in known:
                 found.append(
-                    Text(
-                        f"{t.trigger!r} utgår från okänt läge {s!r}",
-                        f"{t.trigger!r} starts from unknown state {s!r}",
-                    )
+                    _("{trigger!r} starts from unknown state {state!r}", trigger=t.trigger, state=s)
                 )
             if s in finals:
                 found.append(
-                    Text(
-                        f"{t.trigger!r} lämnar slutläget {s!r}",
-                        f"{t.trigger!r} leaves the final state {s!r}",
-                    )
+                    _("{trigger!r} leaves the final state {state!r}", trigger=t.trigger, state=s)
                 )
         if not t.roles:
-            found.append(
-                Text(
-                    f"{t.trigger!r} anger inga roller som får utföra den",
-                    f"{t.trigger!r} names no role allowed to fire it",
-                )
-            )
+            found.append(_("{trigger!r} names no role allowed to fire it", trigger=t.trigger))
         if rule_ids is not None:
             for g in t.guards:
                 if g not in set(rule_ids):
                     found.append(
-                        Text(
-                            f"{t.trigger!r} vaktas av okänd regel {g!r}",
-                            f"{t.trigger!r} is guarded by unknown rule {g!r}",
+                        _(
+                            "{trigger!r} is guarded by unknown rule {rule!r}",
+                            trigger=t.trigger,
+                            rule=g,
                         )
                     )
     for tr in definition.time_rules:
         spec = definition.transition(tr.trigger)
         if spec is None:
-            found.append(
-                Text(
-                    f"tidsregeln använder okänd händelse {tr.trigger!r}",
-                    f"time rule uses unknown trigger {tr.trigger!r}",
-                )
-            )
+            found.append(_("time rule uses unknown trigger {trigger!r}", trigger=tr.trigger))
         elif Role.SYSTEM not in spec.roles:
             found.append(
-                Text(
-                    f"tidsregeln {tr.trigger!r} kräver rollen 'system' på händelsen",
-                    f"time rule {tr.trigger!r} needs role 'system' on its trigger",
-                )
+                _("time rule {trigger!r} needs role 'system' on its trigger", trigger=tr.trigger)
             )
     for t in definition.transitions:
         if t.creates is not None and t.creates not in CREATES:
@@ -294,9 +312,10 @@ def _unreachable(definition: WorkflowDefinition, known: set[str]) -> list[Text]:
                 reached.add(t.dest)
                 frontier.append(t.dest)
     return [
-        Text(
-            f"läget {s!r} går inte att nå från {definition.initial!r}",
-            f"state {s!r} cannot be reached from {definition.initial!r}",
+        _(
+            "state {state!r} cannot be reached from {initial!r}",
+            state=s,
+            initial=definition.initial,
         )
         for s in sorted(known - reached)
     ]

@@ -6,8 +6,12 @@ model and cannot serve as the shared runtime machine.
 
 from __future__ import annotations
 
-from .._text import Language
+from .._text import N_, Language
 from .definition import WorkflowDefinition
+
+MISSING_DOT = N_("Graphviz 'dot' is not installed (apt-get install graphviz)")
+"""Why :func:`svg` cannot draw (the English text of its :class:`RuntimeError`; the
+command line shows it translated, ``_(MISSING_DOT)``)."""
 
 
 def mermaid(definition: WorkflowDefinition, lang: Language = "en") -> str:
@@ -52,7 +56,7 @@ def svg(definition: WorkflowDefinition, lang: Language = "en") -> str:
 
     executable = shutil.which("dot")
     if executable is None:
-        raise RuntimeError("Graphviz 'dot' is not installed (apt-get install graphviz)")
+        raise RuntimeError(MISSING_DOT)
     result = subprocess.run(
         [executable, "-Tsvg"],
         input=dot(definition, lang),

@@ -14,7 +14,7 @@ from typing import Any
 from transitions import EventData, Machine
 from transitions.core import MachineError
 
-from .._text import Text, _
+from .._text import _
 from ..clock import add_months, parse_day
 from ..errors import InvalidData, TransitionNotAllowed, UnknownTrigger
 from ..models import Certification, Postponement
@@ -81,10 +81,7 @@ class Workflow:
             raise self._wrong_state(case, spec)
 
     def _wrong_state(self, case: Case, spec: Transition) -> TransitionNotAllowed:
-        reason = Text(
-            f"möjlig bara från {', '.join(spec.sources)}",
-            f"only possible from {', '.join(spec.sources)}",
-        )
+        reason = _("only possible from {states}", states=", ".join(spec.sources))
         return TransitionNotAllowed(case.id, spec.trigger, case.state, reason=reason)
 
     def day(self, at: datetime) -> date:
@@ -134,9 +131,10 @@ class Workflow:
                     [
                         (
                             f"params.{effect.param}",
-                            Text(
-                                f"{parsed.isoformat()} måste ligga efter {floor}",
-                                f"{parsed.isoformat()} must lie after {floor}",
+                            _(
+                                "{day} must lie after {floor}",
+                                day=parsed.isoformat(),
+                                floor=floor,
                             ),
                         )
                     ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .._text import Text, _, _n
+from .._text import N_, Text, _, _n
 from ..models import (
     Application,
     College,
@@ -33,6 +33,7 @@ from ..rules.assessment import assess
 from ..rules.base import Context, FunctionRule, rule, run_rule
 from ..rules.findings import Finding, Status
 from .case import Case
+from .definition import deferred
 
 RULE_SET, VERSION = "teknikcollege-process", "1"
 
@@ -48,22 +49,21 @@ REQUIRED_DOCUMENTS: dict[UnitKind, frozenset[DocumentKind]] = {
 """The documents an application must hold, by unit kind."""
 
 
-def _meta(sv: str, en: str) -> dict[str, Any]:
+def _meta(title: str) -> dict[str, Any]:
+    """A guard's rule set, kinds and `title` (an English id of the catalog), which is
+    its description too; deferred, as the rules are made on import."""
     return {
         "rule_set": RULE_SET,
         "version": VERSION,
-        "title": Text(sv, en),
-        "description": Text(sv, en),
+        "title": deferred(title),
+        "description": deferred(title),
         "applies_to": ("case",),
     }
 
 
 @rule(
     "interest-registration-approved",
-    **_meta(
-        "Intresseanmälan godkänd av regional styrgrupp",
-        "Interest registration approved by the regional steering group",
-    ),
+    **_meta(N_("Interest registration approved by the regional steering group")),
 )
 def interest_registration_approved(case: Any, context: Context) -> tuple[bool, Text]:
     found = [
@@ -73,54 +73,40 @@ def interest_registration_approved(case: Any, context: Context) -> tuple[bool, T
     ]
     approved = [r for r in found if r.steering_group_approved]
     if approved:
-        return True, Text(
-            f"intresseanmälan {approved[0].id} är godkänd",
-            f"interest registration {approved[0].id} is approved",
-        )
+        return True, _("interest registration {id!r} is approved", id=approved[0].id)
     if found:
-        return False, Text(
-            "intresseanmälan saknar styrgruppens godkännande",
-            "the interest registration lacks the steering group's approval",
-        )
-    return False, Text(
-        f"ingen intresseanmälan nämner {case.subject}",
-        f"no interest registration names {case.subject}",
-    )
+        return False, _("the interest registration lacks the steering group's approval")
+    return False, _("no interest registration names {subject}", subject=str(case.subject))
 
 
-@rule("application-complete", **_meta("Ansökan komplett", "Application complete"))
+@rule("application-complete", **_meta(N_("Application complete")))
 def application_complete(case: Any, context: Context) -> tuple[bool, Text, dict[str, Any]]:
     applications = context.lookup.find(Application, case_id=case.id)
     if not applications:
         return (
             False,
-            Text(
-                "ingen ansökan är registrerad för ärendet",
-                "no application is recorded for the case",
-            ),
+            _("no application is recorded for the case"),
             {},
         )
     application = max(applications, key=lambda a: (a.prepared, a.id))
     needed = REQUIRED_DOCUMENTS[case.subject.kind]
     missing = sorted(k.value for k in needed - application.document_kinds())
-    problems_sv, problems_en = [], []
+    problems: list[Text] = []
     if missing:
-        problems_sv.append(f"dokument saknas: {', '.join(missing)}")
-        problems_en.append(f"documents missing: {', '.join(missing)}")
+        problems.append(
+            _n(
+                "document missing: {documents}",
+                "documents missing: {documents}",
+                len(missing),
+                documents=", ".join(missing),
+            )
+        )
     if application.steering_group_approved_on is None:
-        problems_sv.append("regionala styrgruppen har inte godkänt ansökan")
-        problems_en.append("the regional steering group has not approved the application")
+        problems.append(_("the regional steering group has not approved the application"))
     data = {"missing": missing, "application": application.id}
-    if problems_en:
-        return False, Text("; ".join(problems_sv), "; ".join(problems_en)), data
-    return (
-        True,
-        Text(
-            f"ansökan {application.id} är komplett och godkänd",
-            f"application {application.id} is complete and approved",
-        ),
-        data,
-    )
+    if problems:
+        return False, Text.join(problems), data
+    return True, _("application {id!r} is complete and approved", id=application.id), data
 
 
 REVIEWERS_PER_VISIT = 2
@@ -128,13 +114,13 @@ REVIEWERS_PER_VISIT = 2
 representative (DOMAIN: "two committee members and one RTS representative")."""
 
 
-@rule("review-visit-recorded", **_meta("Granskningsbesök registrerat", "Review visit recorded"))
+@rule("review-visit-recorded", **_meta(N_("Review visit recorded")))
 def review_visit_recorded(case: Any, context: Context) -> tuple[bool, Text, dict[str, Any]]:
     visits = context.lookup.find(ReviewVisit, case_id=case.id)
     if not visits:
         return (
             False,
-            Text("inget granskningsbesök är registrerat", "no review visit is recorded"),
+            _("no review visit is recorded"),
             {},
         )
     visit = max(visits, key=lambda v: (v.round, v.held, v.id))
@@ -245,17 +231,15 @@ def _certified_units(context: Context, ref: UnitRef) -> bool:
     )
 
 
-@rule(
-    "unit-meets-criteria", **_meta("Enheten uppfyller kriterierna", "The unit meets the criteria")
-)
+@rule("unit-meets-criteria", **_meta(N_("The unit meets the criteria")))
 def unit_meets_criteria(case: Any, context: Context) -> Finding:
-    title = Text("Enheten uppfyller kriterierna", "The unit meets the criteria")
+    title = _("The unit meets the criteria")
     subject = _unit_subject(case, context)
     if subject is None:
         return Finding(
             "unit-meets-criteria",
             Status.FAILED,
-            Text(f"{case.subject} finns inte", f"{case.subject} does not exist"),
+            _("{subject} does not exist", subject=str(case.subject)),
             title,
         )
     result = assess(subject, context.criteria, context)
@@ -271,44 +255,43 @@ def unit_meets_criteria(case: Any, context: Context) -> Finding:
         return Finding(
             "unit-meets-criteria",
             Status.PASSED,
-            Text(
-                f"alla {len(result.findings)} kriterier uppfyllda",
-                f"all {len(result.findings)} criteria passed",
+            _n(
+                "the only criterion passed",
+                "all {n} criteria passed",
+                len(result.findings),
             ),
             title,
         )
+    each = [_("{rule}: {message}", rule=g.rule_id, message=g.message) for g in gaps]
     return Finding(
         "unit-meets-criteria",
         Status.FAILED,
-        Text(
-            f"{len(gaps)} av {len(result.findings)} kriterier ej uppfyllda: "
-            + "; ".join(f"{g.rule_id}: {g.message.sv}" for g in gaps),
-            f"{len(gaps)} of {len(result.findings)} criteria not met: "
-            + "; ".join(f"{g.rule_id}: {g.message.en}" for g in gaps),
+        _n(
+            "{failed} of {n} criterion not met: {gaps}",
+            "{failed} of {n} criteria not met: {gaps}",
+            len(result.findings),
+            failed=len(gaps),
+            gaps=Text.join(each),
         ),
         title,
         {"gaps": [g.rule_id for g in gaps]},
     )
 
 
-@rule("college-certified", **_meta("Colleget är certifierat", "The college is certified"))
+@rule("college-certified", **_meta(N_("The college is certified")))
 def college_certified(case: Any, context: Context) -> tuple[bool, Text]:
     ref = UnitRef(UnitKind.COLLEGE, case.college_id)
     if _certified_units(context, ref):
-        return True, Text(
-            "colleget har en giltig certifiering", "the college holds a valid certification"
-        )
-    return False, Text(
-        "colleget har ingen giltig certifiering", "the college holds no valid certification"
-    )
+        return True, _("the college holds a valid certification")
+    return False, _("the college holds no valid certification")
 
 
 @rule(
     "pilot-programmes-certified",
-    **_meta("Pilotens utbildningar certifierade", "The pilot's programmes are certified"),
+    **_meta(N_("The pilot's programmes are certified")),
 )
 def pilot_programmes_certified(case: Any, context: Context) -> Finding:
-    title = Text("Pilotens utbildningar certifierade", "The pilot's programmes are certified")
+    title = _("The pilot's programmes are certified")
     programmes = [
         p for p in context.lookup.find(Programme, college_id=case.college_id) if p.created_in_pilot
     ]
@@ -323,21 +306,24 @@ def pilot_programmes_certified(case: Any, context: Context) -> Finding:
     data = {"pilot_programmes": len(programmes), "uncertified": missing, "not_certifiable": outside}
     counted = len(programmes) - len(outside)
     if missing:
+        of_programmes = _n("of {n} programme", "of {n} programmes", counted)
         return Finding(
             "pilot-programmes-certified",
             Status.FAILED,
-            Text(
-                f"{len(missing)} av {counted} utbildningar från piloten saknar "
-                f"certifiering: {', '.join(missing)}",
-                f"{len(missing)} of {counted} programmes from the pilot are not "
-                f"certified: {', '.join(missing)}",
+            _n(
+                "{n} {of_programmes} from the pilot is not certified: {programmes}",
+                "{n} {of_programmes} from the pilot are not certified: {programmes}",
+                len(missing),
+                of_programmes=of_programmes,
+                programmes=", ".join(missing),
             ),
             title,
             data,
         )
-    message = Text(
-        f"alla {counted} utbildningar från piloten är certifierade",
-        f"all {counted} programmes from the pilot are certified",
+    message = _n(
+        "the only programme from the pilot is certified",
+        "all {n} programmes from the pilot are certified",
+        counted,
     )
     if outside:
         message = _(

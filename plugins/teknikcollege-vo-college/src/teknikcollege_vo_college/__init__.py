@@ -25,6 +25,7 @@ from teknikcollege import (
     rule,
 )
 from teknikcollege.rules import CriteriaConfig, national_criteria
+from teknikcollege.rules.criteria.provider import unit_criteria
 from teknikcollege.workflow import CERTIFICATION, Validity
 from teknikcollege.workflow.definition import Reminder
 
@@ -113,9 +114,10 @@ VO_BRANCH_AREA = "health_and_social_care"
     rule_set=RULE_SET,
     version=VERSION,
     title=_("Regional collaboration"),
-    description=_(
-        "At least {min} municipalities and one region are bound by collaboration agreements.",
-        min=MIN_MUNICIPALITIES,
+    description=_n(
+        "At least {n} municipality and one region are bound by collaboration agreements.",
+        "At least {n} municipalities and one region are bound by collaboration agreements.",
+        MIN_MUNICIPALITIES,
     ),
     applies_to=["college"],
     priority=10,
@@ -241,12 +243,32 @@ def _renamed(function: Any, new_id: str) -> Any:
     return check
 
 
+def _provider_criteria() -> tuple[Rule, ...]:
+    """The national criteria for an education provider, under this rule set: a programme
+    is certified only at a certified provider (the tree of units), and the sources of
+    Vård- och omsorgscollege publish no provider criteria of their own (an assumption,
+    see the README)."""
+    config = CriteriaConfig(version=VERSION, majority_sector=Sector.EMPLOYER)
+    return tuple(
+        attrs.evolve(
+            rule,
+            id=f"vo-{rule.id}",
+            rule_set=RULE_SET,
+            concept=CONCEPT,
+            function=_renamed(rule.function, f"vo-{rule.id}"),
+        )
+        for rule in unit_criteria(config)
+        if rule.applies_to == frozenset({"provider"})
+    )
+
+
 VO_RULES: tuple[Rule, ...] = (
     regional_collaboration,
     _from_national("organisation-governance", "vo-organisation-governance", 20),
     programmes,
     _from_national("working-life-participation", "vo-workplace-learning", 40),
     collective_agreements,
+    *_provider_criteria(),
 )
 """The Vård- och omsorgscollege rule set."""
 
