@@ -143,8 +143,8 @@ def test_debug_shows_the_traceback(demo_dir: Path) -> None:
 def test_import_then_export_round_trip(demo_dir: Path, tmp_path: Path) -> None:
     exported = run("export", "dump.json", cwd=demo_dir)
     assert exported.returncode == 0
-    done = run("--db", str(tmp_path / "copy.db"), "import", str(demo_dir / "dump.json"), "--actor", "admin",
-               cwd=tmp_path)
+    done = run("--db", str(tmp_path / "copy.db"), "import", str(demo_dir / "dump.json"),
+               "--actor", "admin", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     again = run("--db", str(tmp_path / "copy.db"), "export", cwd=tmp_path)
     assert json.loads(again.stdout) == json.loads((demo_dir / "dump.json").read_text())

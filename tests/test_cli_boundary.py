@@ -267,7 +267,8 @@ def test_an_import_error_on_a_terminal_clears_the_progress_bar(db: Path) -> None
     leader, follower = pty.openpty()
     try:
         done = subprocess.run(
-            [str(SCRIPT), "--db", str(db.parent / "tty.db"), "import", "late.json", "--actor", "admin"],
+            [str(SCRIPT), "--db", str(db.parent / "tty.db"), "import", "late.json",
+             "--actor", "admin"],
             cwd=db.parent, stdout=subprocess.PIPE, stderr=follower, timeout=120, check=False,
         )
         os.close(follower)

@@ -249,3 +249,52 @@ def test_a_programme_lists_each_provider_once() -> None:
 def test_the_unit_criteria_have_stable_ids() -> None:
     assert tuple(r.id for r in unit_criteria()) == CRITERION_IDS
     assert all(r.rule_set == "teknikcollege-units" for r in unit_criteria())
+
+
+def test_a_programme_waits_for_its_provider_and_falls_with_its_college(
+    registry: tc.Registry,
+) -> None:
+    """The tree of units: refused at an uncertified provider; certified under a certified
+    one; not counted as certified once the college's certification ends."""
+    programme = tc.UnitRef(tc.UnitKind.PROGRAMME, "industriteknik-bas")
+    registry.add(tc.InterestRegistration(
+        "ir-programme", tc.InterestKind.CERTIFICATION, "stockholm", "lernia", date(2024, 1, 10),
+        units=(programme,), contact_person_id="p-leader", steering_group_approved=True),
+        actor=ADMIN)
+    case = registry.open_case("certification", programme, actor=LEADER).id
+    day = date(2024, 2, 1)
+    documents = tuple(tc.Document(k, k.value, day) for k in tc.DocumentKind)
+    registry.add(tc.Application("app-programme", case, day, documents, day),
+                 tc.ReviewVisit("visit-programme", case, date(2024, 2, 20),
+                                ("p-reviewer", "p-reviewer-2"), national_office_id="p-office",
+                                pool_id=REVIEWER_POOL), actor=ADMIN)
+    for trigger, actor in [("approve_interest", OFFICE), ("submit_application", LEADER),
+                           ("start_review", OFFICE), ("hold_visit", REVIEWER),
+                           ("issue_protocol", REVIEWER)]:
+        registry.fire(case, trigger, actor=actor)
+    before = registry.export_document()
+    waiting = r"no certified parent unit \(provider:lernia"
+    with pytest.raises(tc.TransitionNotAllowed, match=waiting):
+        registry.fire(case, "approve", actor=OFFICE)
+    assert registry.export_document() == before
+
+    provider = _provider_reaches_decision(registry)
+    registry.record_judgement(tc.Judgement(
+        "j-lernia", "provider-quality-work", "lernia", "p-reviewer", date(2024, 2, 20),
+        tc.Outcome.PASSED, "seen"), actor=REVIEWER)
+    _certify_college(registry)
+    registry.fire(provider, "approve", actor=OFFICE)
+    assert registry.fire(case, "approve", actor=OFFICE).dest == "certified"
+    assert registry.status(programme).certified
+
+    college_case = registry.cases(subject=tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm"))[0].id
+    registry.clock.set(date(2024, 6, 3))  # type: ignore[attr-defined]
+    registry.fire(college_case, "decertify", actor=OFFICE, note="the criteria no longer hold")
+    after = registry.status(programme)
+    assert not after.certified and after.period is not None
+    assert after.uncertified_parents == (LERNIA,)
+    lernia = registry.status(LERNIA, college_id="stockholm")
+    assert not lernia.certified
+    assert lernia.uncertified_parents == (tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm"),)
+    # Before the decision the answer is as it was: status is computed from history.
+    assert registry.status(programme, on=date(2024, 3, 1)).certified

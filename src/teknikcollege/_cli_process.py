@@ -114,6 +114,12 @@ def _updated(
     return changed
 
 
+def _college_changed(state: State, college_id: str, change: Callable[[College], College]) -> None:
+    """Apply `change` to a stored college (see :func:`_updated`)."""
+    with state.registry() as registry:
+        _updated(state, registry, College, college_id, change)
+
+
 def _group_of(
     college: College, group_id: str, unknown: Callable[[str, str, Text], Exception]
 ) -> tuple[int | None, SteeringGroup]:
@@ -434,14 +440,9 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
             parties=parties,
             political_decision=political_decision,
         )
-        with state.registry() as registry:
-            _updated(
-                state,
-                registry,
-                College,
-                college_id,
-                lambda c: attrs.evolve(c, agreements=(*c.agreements, agreement)),
-            )
+        _college_changed(
+            state, college_id, lambda c: attrs.evolve(c, agreements=(*c.agreements, agreement))
+        )
         done(state, agreement, _("agreement {id!r} added", id=id))
 
     @college.command(
@@ -462,14 +463,9 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         state: State, college_id: str, funder: str, amount: int, start: date, end: date | None
     ) -> None:
         funding = Funding(funder, amount, Period(start, end))
-        with state.registry() as registry:
-            _updated(
-                state,
-                registry,
-                College,
-                college_id,
-                lambda c: attrs.evolve(c, funding=(*c.funding, funding)),
-            )
+        _college_changed(
+            state, college_id, lambda c: attrs.evolve(c, funding=(*c.funding, funding))
+        )
         done(state, funding, _("funding from {id!r} added", id=funder))
 
     @college.command(
@@ -496,14 +492,9 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         providers: tuple[str, ...],
     ) -> None:
         local = LocalCollege(id, name, municipalities, provider_ids=providers)
-        with state.registry() as registry:
-            _updated(
-                state,
-                registry,
-                College,
-                college_id,
-                lambda c: attrs.evolve(c, local_colleges=(*c.local_colleges, local)),
-            )
+        _college_changed(
+            state, college_id, lambda c: attrs.evolve(c, local_colleges=(*c.local_colleges, local))
+        )
         done(state, local, _("local college {id!r} added", id=id))
 
     # -- steering groups -----------------------------------------------------------------
@@ -578,8 +569,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
                 ),
             )
 
-        with state.registry() as registry:
-            _updated(state, registry, College, college_id, change)
+        _college_changed(state, college_id, change)
         done(state, made, _("steering group {id!r} added", id=id))
 
     @group.command(

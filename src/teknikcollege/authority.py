@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Protocol, TypeVar
 
-from ._text import Text
+from ._text import Text, _
 from .models import College, Person, Role, UnitKind, UnitRef
 
 T = TypeVar("T")
@@ -87,26 +87,17 @@ def conflict(
     if college is None:
         return None
     if scoped_roles(person.id, college):
-        return Text(
-            "personen leder eller sitter i en styrgrupp i colleget",
-            "the person leads the college or sits in one of its steering groups",
-        )
+        return _("the person leads the college or sits in one of its steering groups")
     employer = person.organisation_id
     if employer is not None and employer in partner_organisations(college):
-        return Text(
-            f"personen arbetar för {employer!r}, en part i colleget",
-            f"the person works for {employer!r}, a partner of the college",
-        )
+        return _("the person works for {employer!r}, a partner of the college", employer=employer)
     if (
         employer is not None
         and subject is not None
         and subject.kind is UnitKind.PROVIDER
         and subject.id == employer
     ):
-        return Text(
-            "personen arbetar för anordnaren som granskas",
-            "the person works for the provider under review",
-        )
+        return _("the person works for the provider under review")
     return None
 
 

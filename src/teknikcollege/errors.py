@@ -58,6 +58,11 @@ class InvalidData(TeknikcollegeError, ValueError):
         """The same errors with `prefix` put in front of every path."""
         return InvalidData((join_path(prefix, p), t) for p, t in self.errors)
 
+    @classmethod
+    def at(cls, path: str, message: Text) -> InvalidData:
+        """One problem: `message` at `path` (``InvalidData.at("cases[0].state", _(...))``)."""
+        return cls([(path, message)])
+
 
 def _line(path: str, message: Text) -> Text:
     return _("{path}: {message}", path=path, message=message) if path else message

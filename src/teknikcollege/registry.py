@@ -17,10 +17,10 @@ from typing import IO, Any, TypeVar
 
 import attrs
 
-from ._text import Text, _
+from ._text import _
 from .bootstrap import Dependencies, RetryPolicy, bootstrap
 from .clock import Clock, as_datetime
-from .errors import ConcurrentUpdate, InvalidData, NotFound, PermissionDenied
+from .errors import ConcurrentUpdate, InvalidData, NotFound, PermissionDenied, kind_text
 from .kinds import kind_of
 from .models import College, Judgement, Person, Programme, Role, UnitRef, local_day
 from .notify.port import Notification, Notifier
@@ -218,9 +218,7 @@ class Registry:
                     person.id,
                     {Role.ADMIN},
                     self.now(),
-                    Text(
-                        "det finns redan en administratör", "the store already has an administrator"
-                    ),
+                    _("the store already has an administrator"),
                 )
             found = uow.entities.get_versioned(Person, person.id)
             base = found[0] if found else person
@@ -406,26 +404,13 @@ class Registry:
             roles, conflict = roles_for(uow, actor, college.id if college else None, now=now)
             reason = denial(frozenset({Role.REVIEWER}), roles, conflict)
             if reason is None and actor.id != judgement.reviewer_id:
-                reason = Text(
-                    "bara granskaren själv kan registrera sin bedömning",
-                    "only the reviewer may record their own judgement",
-                )
+                reason = _("only the reviewer may record their own judgement")
             if reason is not None:
                 raise refuse(
                     actor, "record_judgement", judgement.subject_id, {Role.REVIEWER}, now, reason
                 )
             if judgement.rule_id not in self.rules:
-                raise InvalidData(
-                    [
-                        (
-                            "rule_id",
-                            Text(
-                                f"okänd regel {judgement.rule_id!r}",
-                                f"unknown rule {judgement.rule_id!r}",
-                            ),
-                        )
-                    ]
-                )
+                raise InvalidData.at("rule_id", _("unknown rule {id!r}", id=judgement.rule_id))
             uow.entities.add(judgement)
 
     # -- time ------------------------------------------------------------------------
@@ -447,9 +432,9 @@ class Registry:
                 when.isoformat(),
                 {Role.SYSTEM},
                 clock,
-                Text(
-                    f"svepet kan inte köras efter registrets klocka ({clock.isoformat()})",
-                    f"the sweep cannot run later than the registry's clock ({clock.isoformat()})",
+                _(
+                    "the sweep cannot run later than the registry's clock ({clock})",
+                    clock=clock.isoformat(),
                 ),
             )
             self._store_refusal(error)
@@ -532,18 +517,12 @@ class Registry:
             # one stored) meets the store's unique key: bad data, not a race.
             if clash.kind != "case":
                 raise
-            raise InvalidData(
-                [
-                    (
-                        "cases",
-                        Text(
-                            f"ärendet {clash.id!r} är redan det öppna ärendet för samma enhet "
-                            "och arbetsflöde",
-                            f"case {clash.id!r} is already the open case for the same subject "
-                            "and workflow",
-                        ),
-                    )
-                ]
+            raise InvalidData.at(
+                "cases",
+                _(
+                    "case {id!r} is already the open case for the same subject and workflow",
+                    id=clash.id,
+                ),
             ) from None
 
     def erase_person(self, person_id: str, *, actor: Actor) -> Person:
@@ -661,9 +640,8 @@ def _check_references(uow: UnitOfWork, entity: object, pending: Iterable[object]
     for path, cls, id in refs:
         in_pending = any(isinstance(p, cls) and getattr(p, "id", None) == id for p in pending)
         if not in_pending and uow.entities.get(cls, id) is None:
-            name = kind_of(cls)
             problems.append(
-                (path, Text(f"{name} {id!r} finns inte", f"{name} {id!r} does not exist"))
+                (path, _("{kind} {id!r} does not exist", kind=kind_text(kind_of(cls)), id=id))
             )
     if problems:
         raise InvalidData(problems)
@@ -671,7 +649,7 @@ def _check_references(uow: UnitOfWork, entity: object, pending: Iterable[object]
 
 def _authorize_change(uow: UnitOfWork, actor: Actor, entity: object, now: datetime) -> None:
     if isinstance(entity, (Case, TransitionRecord)):
-        raise InvalidData([("", _("a case changes only through its workflow (open_case, fire)"))])
+        raise InvalidData.at("", _("a case changes only through its workflow (open_case, fire)"))
     reason = change_denial(uow, actor, entity, now)
     if reason is not None:
         target = f"{kind_of(type(entity))}:{getattr(entity, 'id', '?')}"

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
-from .._text import Text
+from .._text import _
 from ..bootstrap import Dependencies
 from ..errors import InvalidData, NotFound
 from ..kinds import BY_CLASS, HISTORY_FIELD, KINDS
@@ -101,16 +101,9 @@ def import_bundle(
         progress(count, total)
     for records in history.values():
         index, record = records[0]
-        raise InvalidData(
-            [
-                (
-                    f"history[{index}].case_id",
-                    Text(
-                        f"ärendet {record.case_id!r} finns inte i dokumentet",
-                        f"case {record.case_id!r} is not in the document",
-                    ),
-                )
-            ]
+        raise InvalidData.at(
+            f"history[{index}].case_id",
+            _("case {id!r} is not in the document", id=record.case_id),
         )
     return count
 

@@ -62,7 +62,7 @@ def refuse(
         actor.id,
         action,
         target,
-        reason or Text("rollen tillåter det inte", "the role does not allow it"),
+        reason or _("the role does not allow it"),
     )
     return error
 
@@ -97,10 +97,7 @@ def denial(allowed: frozenset[Role], roles: frozenset[Role], conflict: Text | No
         return None
     if conflict is not None and allowed & IMPARTIAL_ROLES:
         return conflict
-    return Text(
-        "personen har ingen roll som tillåter det här",
-        "the person holds no role that allows this",
-    )
+    return _("the person holds no role that allows this")
 
 
 def case_denial(

@@ -15,54 +15,35 @@ from collections.abc import Sequence
 
 import attrs
 
-from .._text import Text
+from .._text import Text, _, _n
 from ..bootstrap import Dependencies
 from ..errors import InvalidData, TeknikcollegeError
 from ..models import College, Judgement, Person, Programme
+from ..models.common import local_day
 from ..unit_of_work import UnitOfWork
 from ..workflow.case import SYSTEM, Actor, Case, TransitionRecord
 from .cases import fire, open_case, store_case, workflow
 
 
-def _problem(path: str, sv: str, en: str) -> InvalidData:
-    return InvalidData([(path, Text(sv, en))])
-
-
 def _refused(path: str, error: TeknikcollegeError) -> InvalidData:
-    return InvalidData(
-        [
-            (
-                path,
-                Text(
-                    f"spelas inte upp igen: {error.message('sv')}",
-                    f"does not replay: {error.message('en')}",
-                ),
-            )
-        ]
-    )
+    why = Text(error.message("sv"), error.message("en"))
+    return InvalidData.at(path, _("does not replay: {why}", why=why))
 
 
 def check_references(deps: Dependencies, uow: UnitOfWork, entity: object, path: str) -> None:
     """The checks :meth:`Registry.add` makes, for an entity of a document."""
     if isinstance(entity, Programme) and uow.entities.get(College, entity.college_id) is None:
-        raise _problem(
-            f"{path}.college_id",
-            f"colleget {entity.college_id!r} finns inte",
-            f"college {entity.college_id!r} does not exist",
+        raise InvalidData.at(
+            f"{path}.college_id", _("college {id!r} does not exist", id=entity.college_id)
         )
     if isinstance(entity, Judgement):
         if uow.entities.get(Person, entity.reviewer_id) is None:
-            raise _problem(
+            raise InvalidData.at(
                 f"{path}.reviewer_id",
-                f"granskaren {entity.reviewer_id!r} finns inte",
-                f"reviewer {entity.reviewer_id!r} does not exist",
+                _("reviewer {id!r} does not exist", id=entity.reviewer_id),
             )
         if entity.rule_id not in deps.rules:
-            raise _problem(
-                f"{path}.rule_id",
-                f"okänd regel {entity.rule_id!r}",
-                f"unknown rule {entity.rule_id!r}",
-            )
+            raise InvalidData.at(f"{path}.rule_id", _("unknown rule {id!r}", id=entity.rule_id))
 
 
 def replay_cases(
@@ -79,13 +60,11 @@ def replay_cases(
     for path, case, records in cases:
         flow = workflow(deps, case.workflow, f"{path}.workflow")
         if case.state not in {s.name for s in flow.definition.states}:
-            raise _problem(
-                f"{path}.state", f"okänt läge {case.state!r}", f"unknown state {case.state!r}"
-            )
+            raise InvalidData.at(f"{path}.state", _("unknown state {state!r}", state=case.state))
         ordered = sorted(records, key=lambda r: r[1].seq)
         queues.append((path, case, ordered[_stored_prefix(uow, case, ordered, path) :]))
-    while any(queue for _, _, queue in queues):
-        earliest = min(queue[0][1].at for _, _, queue in queues if queue)
+    while any(queue for _p, _c, queue in queues):
+        earliest = min(queue[0][1].at for _p, _c, queue in queues if queue)
         ready = [q for q in queues if q[2] and q[2][0][1].at == earliest]
         first_error: InvalidData | None = None
         for _path, case, queue in ready:
@@ -101,7 +80,7 @@ def replay_cases(
         else:
             assert first_error is not None
             raise first_error
-    for path, case, _ in queues:
+    for path, case, _done in queues:
         _compare(deps, uow, case, path)
 
 
@@ -111,22 +90,19 @@ def _stored_prefix(
     """How many of `records` the store already holds (they must match it exactly)."""
     stored = uow.history.raw(case.id)
     if len(records) < len(stored):
-        raise _problem(
+        raise InvalidData.at(
             path,
-            f"ärendet har {len(stored)} händelser men dokumentet bara {len(records)}: en "
-            "import flyttar aldrig ett ärende bakåt",
-            f"the case has {len(stored)} records but the document only {len(records)}: an "
-            "import never moves a case backwards",
+            _(
+                "{stored}, the document {given}: an import never moves a case backwards",
+                stored=_n("the case has {n} record", "the case has {n} records", len(stored)),
+                given=_n("only {n} record", "only {n} records", len(records)),
+            ),
         )
     for (index, record), data in zip(records, stored, strict=False):
         if record.hash != data.get("hash"):
-            raise _problem(
-                f"history[{index}]",
-                "skiljer sig från den lagrade historiken",
-                "differs from the stored history",
-            )
+            raise InvalidData.at(f"history[{index}]", _("differs from the stored history"))
     if not records:
-        raise _problem(f"{path}.id", "ärendet saknar historik", "the case has no history")
+        raise InvalidData.at(f"{path}.id", _("the case has no history"))
     return len(stored)
 
 
@@ -137,10 +113,12 @@ def _compare(deps: Dependencies, uow: UnitOfWork, case: Case, path: str) -> None
     current, version = replayed
     for name in ("state", "deadlines", "certifications", "subject", "college_id"):
         if getattr(current, name) != getattr(case, name):
-            raise _problem(
+            raise InvalidData.at(
                 f"{path}.{name}",
-                f"stämmer inte med historiken ({getattr(current, name)!r} när den spelas upp)",
-                f"does not match its history ({getattr(current, name)!r} when replayed)",
+                _(
+                    "does not match its history ({value!r} when replayed)",
+                    value=getattr(current, name),
+                ),
             )
     if current.reminders_sent != case.reminders_sent:
         flow = workflow(deps, case.workflow)
@@ -156,7 +134,7 @@ def _apply(
     try:
         if record.trigger == "open":
             if record.seq != 1:
-                raise _problem(f"{path}.seq", "öppnas som nummer 1", "opens as number 1")
+                raise InvalidData.at(f"{path}.seq", _("opens as number 1"))
             open_case(
                 deps,
                 uow,
@@ -177,10 +155,13 @@ def _apply(
                 current = uow.entities.get(Case, case.id)
                 assert current is not None
                 if record.trigger not in wf.due_triggers(current, record.at):
-                    raise _problem(
+                    raise InvalidData.at(
                         f"{path}.trigger",
-                        f"{record.trigger!r} var inte förfallen {record.at.date()}",
-                        f"{record.trigger!r} was not due on {record.at.date()}",
+                        _(
+                            "{trigger!r} was not due on {day}",
+                            trigger=record.trigger,
+                            day=local_day(record.at).isoformat(),
+                        ),
                     )
             fire(
                 deps,

@@ -6,16 +6,18 @@ right for past days too.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date
 
 import attrs
 
 from ..bootstrap import Dependencies
+from ..clock import add_months
 from ..models import Certification, Role, UnitRef
 from ..models.common import local_day
 from ..unit_of_work import UnitOfWork
 from ..workflow.case import Case, TransitionRecord
 from ..workflow.core import GRACE_STATES
+from ..workflow.definition import Reminder
 from ..workflow.hierarchy import parents
 from .cases import workflow
 
@@ -82,7 +84,6 @@ def unit_status(
     grace = False
     open_cases: list[OpenCase] = []
     due: list[Due] = []
-    end_of_day = datetime.combine(day, time.max, tzinfo=timezone.utc)
     for case in uow.entities.stream(Case, {"subject": unit}):
         if college_id is not None and case.college_id != college_id:
             continue
@@ -98,10 +99,10 @@ def unit_status(
                 deadline = then.deadlines.get(rule.deadline)
                 if then.state in rule.states and deadline is not None and deadline >= day:
                     due.append(Due(case.id, rule.deadline, deadline))
-            for reminder, _key in flow.due_reminders(then, end_of_day):
-                deadline = then.deadlines.get(reminder.deadline)
-                if deadline is not None:
-                    due.append(Due(case.id, reminder.deadline, deadline, tuple(reminder.roles)))
+            for reminder in definition.reminders:
+                upcoming = _next_on_or_after(then, reminder, day)
+                if upcoming is not None:
+                    due.append(Due(case.id, reminder.deadline, upcoming, tuple(reminder.roles)))
         valid = then.certification_on(day)
         in_grace = (
             valid is None
@@ -140,6 +141,26 @@ def unit_status(
         grace,
         missing,
     )
+
+
+def _next_on_or_after(case: Case, reminder: Reminder, day: date) -> date | None:
+    """The reminder's deadline (for a recurring one, its next occurrence) on or after
+    `day`, while the case is in one of its states: what is due does not depend on whether
+    a reminder of it was sent already."""
+    deadline = case.deadlines.get(reminder.deadline)
+    if case.state not in reminder.states or deadline is None:
+        return None
+    if not reminder.every_months:
+        return deadline if deadline >= day else None
+    until = case.deadlines.get(reminder.until) if reminder.until else None
+    step = 0
+    while True:
+        occurrence = add_months(deadline, step * reminder.every_months)
+        if until is not None and occurrence > until:
+            return None
+        if occurrence >= day:
+            return occurrence
+        step += 1
 
 
 def _college_of(uow: UnitOfWork, case_id: str) -> str:
