@@ -17,7 +17,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar, cast
 
-from ._text import Text
+from ._text import _
 from .errors import InvalidData
 from .kinds import BY_CLASS, Kind, kind_for
 from .models import Role
@@ -342,23 +342,11 @@ class History:
         data: dict[str, Any] = to_data(record)
         problems = []
         if record.seq != seq:
-            problems.append(("seq", Text(f"borde vara {seq}", f"should be {seq}")))
+            problems.append(("seq", _("should be {seq}", seq=seq)))
         if record.prev_hash != prev:
-            problems.append(
-                (
-                    "prev_hash",
-                    Text("är inte föregående posts hash", "is not the previous record's hash"),
-                )
-            )
+            problems.append(("prev_hash", _("is not the previous record's hash")))
         if record.hash != record_hash(data):
-            problems.append(
-                (
-                    "hash",
-                    Text(
-                        "stämmer inte med postens innehåll", "does not match the record's content"
-                    ),
-                )
-            )
+            problems.append(("hash", _("does not match the record's content")))
         if problems:
             raise InvalidData(problems)
         self.tx.append_history(record.case_id, seq, data)

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import attrs
 
-from .._text import Text
+from .._text import Text, _
 from ..bootstrap import Dependencies
 from ..errors import CaseExists, ConcurrentUpdate, InvalidData, NotFound, TransitionNotAllowed
 from ..models import College, Person, Programme, UnitKind, UnitRef
@@ -42,20 +42,14 @@ class Option:
         return self.permitted and all(f.passed for f in self.findings)
 
 
-def _problem(path: str, sv: str, en: str) -> InvalidData:
-    return InvalidData([(path, Text(sv, en))])
-
-
 def workflow(deps: Dependencies, name: str, path: str = "workflow") -> Workflow:
     """The workflow called `name`; :class:`InvalidData` naming the known ones if none."""
     try:
         return deps.workflows[name]
     except KeyError:
         known = ", ".join(sorted(deps.workflows))
-        raise _problem(
-            path,
-            f"okänt arbetsflöde {name!r} (finns: {known})",
-            f"unknown workflow {name!r} (known: {known})",
+        raise InvalidData.at(
+            path, _("unknown workflow {name!r} (known: {known})", name=name, known=known)
         ) from None
 
 
@@ -91,15 +85,9 @@ def college_of(uow: UnitOfWork, subject: UnitRef) -> str:
         programme_id = subject.parent if subject.kind is UnitKind.ORIENTATION else subject.id
         programme = uow.entities.get(Programme, programme_id or "")
         if programme is None:
-            raise _problem(
-                "subject",
-                f"utbildningen {programme_id!r} finns inte",
-                f"programme {programme_id!r} does not exist",
-            )
+            raise InvalidData.at("subject", _("programme {id!r} does not exist", id=programme_id))
         return programme.college_id
-    raise _problem(
-        "college_id", "ange colleget för en anordnare", "name the college for a provider"
-    )
+    raise InvalidData.at("college_id", _("name the college for a provider"))
 
 
 def open_case(
@@ -124,16 +112,18 @@ def open_case(
     kinds = flow.definition.subject_kinds
     if kinds and subject.kind.value not in kinds:
         allowed = ", ".join(sorted(kinds))
-        raise _problem(
+        raise InvalidData.at(
             "subject",
-            f"{name!r} gäller inte {subject.kind.value} (bara {allowed})",
-            f"{name!r} does not apply to a {subject.kind.value} (only {allowed})",
+            _(
+                "{name!r} does not apply to a unit of kind {kind!r} (only {allowed})",
+                name=name,
+                kind=subject.kind.value,
+                allowed=allowed,
+            ),
         )
     college = college_id or college_of(uow, subject)
     if uow.entities.get(College, college) is None:
-        raise _problem(
-            "college_id", f"colleget {college!r} finns inte", f"college {college!r} does not exist"
-        )
+        raise InvalidData.at("college_id", _("college {id!r} does not exist", id=college))
     roles, conflict = roles_for(uow, actor, college, subject, now=now)
     reason = denial(flow.definition.opened_by, roles, conflict)
     if reason is not None:
@@ -199,10 +189,12 @@ def fire(
     flow.check_source(case, spec)
     params = dict(params or {})
     if spec.needs_reason and not note.strip():
-        raise _problem(
+        raise InvalidData.at(
             "note",
-            f"{trigger!r} är ett beslut som måste motiveras: skriv skälet i anteckningen",
-            f"{trigger!r} is a decision that needs its reason: write it in the note",
+            _(
+                "{trigger!r} is a decision that needs its reason: write it in the note",
+                trigger=trigger,
+            ),
         )
     flow.check_params(case, spec, params, now)  # the day in the workflow's time zone
     findings = guards(deps, uow, case, spec, now)
