@@ -47,6 +47,8 @@ def refuse(
     allowed: Iterable[Role],
     now: datetime,
     reason: Text | None = None,
+    *,
+    what: Text | None = None,
 ) -> PermissionDenied:
     """The error for a refused attempt, carrying the :class:`Refusal` to store."""
     audit_log.warning(
@@ -56,7 +58,7 @@ def refuse(
         _one_line(action),
         _one_line(target),
     )
-    error = PermissionDenied(actor.id, action, (r.value for r in allowed), reason)
+    error = PermissionDenied(actor.id, action, (r.value for r in allowed), reason, what=what)
     error.refusal = Refusal(  # type: ignore[attr-defined]
         now,
         actor.id,
