@@ -124,7 +124,7 @@ def open_case(
     college = college_id or college_of(uow, subject)
     if uow.entities.get(College, college) is None:
         raise InvalidData.at("college_id", _("college {id!r} does not exist", id=college))
-    roles, conflict = roles_for(uow, actor, college, subject, now=now)
+    roles, conflict = roles_for(uow, actor, college, subject, now=now, past=recorded is not None)
     reason = denial(flow.definition.opened_by, roles, conflict)
     if reason is not None:
         raise refuse(actor, "open", f"{name}:{subject}", flow.definition.opened_by, now, reason)
@@ -181,7 +181,13 @@ def fire(
     if not by_sweep:  # the permission check reads these two: one round trip for both
         uow.entities.prefetch((Person, actor.id), (College, case.college_id))
     roles, conflict = roles_for(
-        uow, actor, case.college_id, case.subject, now=now, by_sweep=by_sweep
+        uow,
+        actor,
+        case.college_id,
+        case.subject,
+        now=now,
+        by_sweep=by_sweep,
+        past=recorded is not None,
     )
     reason = denial(spec.roles, roles, conflict)
     if reason is not None:

@@ -82,6 +82,7 @@ def roles_for(
     *,
     now: datetime,
     by_sweep: bool = False,
+    past: bool = False,
 ) -> tuple[frozenset[Role], Text | None]:
     """The roles `actor` may use at `now`, from stored people, their scoped roles and the
     dates of their appointments (the Stockholm day of `now`). The roles an actor names
@@ -89,7 +90,7 @@ def roles_for(
     impartial roles were withheld, if they were."""
     if by_sweep:
         return frozenset({Role.SYSTEM}), None
-    held, reason = held_roles(uow, actor.id, college_id, subject, on=local_day(now))
+    held, reason = held_roles(uow, actor.id, college_id, subject, on=local_day(now), past=past)
     return (held & actor.roles if actor.roles else held), reason
 
 
