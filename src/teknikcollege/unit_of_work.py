@@ -270,6 +270,20 @@ def _unstructure(cls: type[Any]) -> Any:
     return found
 
 
+def _in_time_order(head: Mapping[str, Any] | None, at: datetime) -> None:
+    """A case's history runs forwards in time: a step is never dated before the last one
+    (a sweep asked for a time in the past, a clock set back)."""
+    if head is not None and datetime.fromisoformat(str(head["at"])) > at:
+        raise InvalidData.at(
+            "at",
+            _(
+                "a step cannot be dated {at} before the case's last step ({last})",
+                at=at.isoformat(),
+                last=str(head["at"]),
+            ),
+        )
+
+
 class History:
     """Each case's audit records: numbered without gaps, chained by hash."""
 
@@ -307,6 +321,7 @@ class History:
         """Store the case's next record with these fields; returns it numbered and
         hashed (:meth:`append` without building the record twice)."""
         head = self.tx.history_head(case_id)
+        _in_time_order(head, at)
         seq = 1 if head is None else int(head["seq"]) + 1
         prev = "" if head is None else str(head.get("hash", ""))
         record = TransitionRecord(
@@ -337,6 +352,7 @@ class History:
         next, its ``prev_hash`` must be the stored head's hash and its ``hash`` its own;
         otherwise :class:`~teknikcollege.InvalidData`."""
         head = self.tx.history_head(record.case_id)
+        _in_time_order(head, record.at)
         seq = 1 if head is None else int(head["seq"]) + 1
         prev = "" if head is None else str(head.get("hash", ""))
         data: dict[str, Any] = to_data(record)
