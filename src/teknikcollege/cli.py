@@ -41,6 +41,7 @@ from .plugins import PluginWarning
 from .registry import DEFAULT_STORAGE, Registry
 from .serialization import to_data
 from .workflow.case import Actor
+from .workflow.deadlines import deadline_title
 
 if TYPE_CHECKING:
     from .plugins import PluginManager
@@ -1168,7 +1169,8 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
             )
         for due in found.due:
             roles = ", ".join(r.value for r in due.roles)
-            when = {"what": due.what, "day": due.on.isoformat(), "case": due.case_id}
+            what = deadline_title(due.what)
+            when = {"what": what, "day": due.on.isoformat(), "case": due.case_id}
             details.append(
                 _("due: {what} on {day} ({case}) {roles}", roles=roles, **when)
                 if roles
