@@ -249,7 +249,7 @@ PROCESS_COMMANDS = [
     "college agreement",
     "college funding", "college local", "group add", "group member", "programme add",
     "record interest", "record application", "record visit", "record protocol",
-    "record supplement", "record postponement", "record judgement", "record annual-report",
+    "record supplement", "record judgement", "record annual-report",
     "record survey", "case open", "case fire", "case show", "case history", "case list",
     "case triggers",
 ]

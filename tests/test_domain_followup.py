@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+import attrs
 import pytest
+import walks
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,6 +15,7 @@ import teknikcollege as tc
 from teknikcollege.examples import stockholm_pilot
 from teknikcollege.models import (
     ByGender,
+    FollowUpConfig,
     ObligationKind,
     OperationalPlan,
     ReportLevel,
@@ -22,6 +25,7 @@ from teknikcollege.models import (
     due_obligations,
     obligations,
 )
+from teknikcollege.notify.messages import render
 from teknikcollege.testing.strategies import EntityLookup
 from teknikcollege.workflow.core import CERTIFICATION
 from teknikcollege.workflow.engine import Workflow
@@ -209,3 +213,66 @@ def test_the_yearly_follow_up_is_reminded_of_every_year_of_the_period() -> None:
 def test_figures_need_awards_within_the_completed() -> None:
     with pytest.raises(tc.InvalidData, match="diplomas"):
         YearFigures(2024, 20, completed=ByGender(2, 2), diplomas=3, certificates=2)
+
+
+# --- reminders for what is due (review of issue 16, gap 6) --------------------------------
+
+
+def _reminders(registry: tc.Registry) -> list[tuple[str, str, str, str]]:
+    return sorted(
+        (n.template, n.subject, n.data["due"], n.data.get("items", ""))
+        for n, *_ in registry.outbox()
+        if n.kind == "reminder" and n.template in ("follow_up_due", "operational_plan_due")
+    )
+
+
+def test_the_follow_up_reminders_are_the_colleges_and_name_what_is_missing() -> None:
+    registry, clock = walks.stockholm(date(2024, 10, 1))
+    cases = walks.certify_tree(registry, clock, date(2024, 10, 1))
+    for case in cases.values():
+        registry.fire(case, "approve", actor=walks.OFFICE)
+    assert registry.case(cases[walks.PROGRAMMES[0]]).deadlines["follow_up_due"] == date(
+        2025, 3, 31)
+    clock.set(date(2025, 3, 1))
+    registry.tick()
+    found = _reminders(registry)
+    # Only the college is reminded (no programme or provider: the review's demo outbox
+    # had follow_up_due for programme:industriteknik-bas and programme:cnc-operator).
+    assert [(t, s, d) for t, s, d, _items in found] == [
+        ("follow_up_due", "college:stockholm", "2025-03-31"),
+        ("operational_plan_due", "college:stockholm", "2025-01-31"),
+    ]
+    assert found[1][3] == "operational plan 2025 (stockholm), due 2025-01-31"
+    assert found[0][3].split("; ") == [
+        "operational plan 2025 (stockholm), due 2025-01-31",
+        "annual report of the regional steering group 2024 (stockholm), due 2025-03-31",
+        "annual report of the local steering group 2024 (sodertorn), due 2025-03-31",
+        "annual report of the local steering group 2024 (jarfalla), due 2025-03-31",
+        "satisfaction survey of the provider 2024 (lernia), due 2025-03-31",
+        "satisfaction survey of the provider 2024 (mtk), due 2025-03-31",
+        "compiled satisfaction survey of the region 2024 (stockholm), due 2025-03-31",
+        "national reporting to the national office 2024 (stockholm), due 2025-03-31",
+    ]
+    assert registry.follow_up("stockholm", on=date(2025, 3, 31))[0].due == date(2025, 1, 31)
+    (mail,) = [n for n, *_ in registry.outbox() if n.template == "operational_plan_due"]
+    subject, body = render(mail, "sv")
+    assert subject == "Verksamhetsplan ska lämnas: college:stockholm"
+    assert "verksamhetsplan 2025 (stockholm), senast 2025-01-31" in body
+    # Everything of 2025 on record before its reminders: none is sent.
+    walks.file_follow_up(registry, 2024)
+    clock.set(date(2026, 2, 1))
+    walks.file_follow_up(registry, 2025)
+    clock.set(date(2026, 3, 15))
+    registry.tick()
+    assert len(_reminders(registry)) == 2
+    assert registry.follow_up("stockholm") == ()
+
+
+def test_the_follow_up_dates_live_in_one_place() -> None:
+    validity = CERTIFICATION.validity
+    config = FollowUpConfig.of(validity)
+    assert (config.plan_due, config.reports_due) == (validity.plan_due, validity.follow_up_due)
+    assert config == FollowUpConfig()
+    moved = FollowUpConfig.of(attrs.evolve(validity, follow_up_due=(4, 30), plan_due=(2, 28)))
+    assert obligations(COLLEGE, 2024, lookup(), moved)[0].due == date(2024, 2, 28)
+    assert obligations(COLLEGE, 2024, lookup(), moved)[1].due == date(2025, 4, 30)

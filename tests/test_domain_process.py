@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 
+import attrs
 import pytest
+import walks
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -343,3 +345,174 @@ def test_a_proper_panel_holds_the_visit(registry: tc.Registry) -> None:
 def test_the_representative_is_not_one_of_the_reviewers() -> None:
     with pytest.raises(tc.InvalidData, match="national_office_id"):
         tc.ReviewVisit("v", "c", date(2024, 1, 1), ("p-a", "p-b"), national_office_id="p-a")
+
+
+# --- the records drive the registry's steps (review of issue 16, gap 3) --------------------
+
+
+def _reviewed(held: date = date(2024, 12, 31)) -> tuple[tc.Registry, tc.FixedClock, str]:
+    """The college in review since 2024-09-01, its visit held on `held`, recorded later."""
+    registry, clock = walks.stockholm(date(2024, 9, 1))
+    case = walks.in_review(registry)
+    walks.visit(registry, case, "v1", held)
+    clock.set(date(2025, 1, 10))
+    return registry, clock, case
+
+
+def test_the_visit_record_gives_the_day_it_was_held() -> None:
+    registry, _clock, case = _reviewed()
+    record = registry.fire(case, "hold_visit", actor=REVIEWER)
+    assert registry.case(case).deadlines["protocol_due"] == date(2025, 1, 31)  # not 02-10
+    assert record.params == {"held_on": "2024-12-31"}  # in the history: replays the same
+    assert registry.replay(case).deadlines["protocol_due"] == date(2025, 1, 31)
+
+
+def test_a_day_that_contradicts_the_visit_record_is_refused() -> None:
+    registry, _clock, case = _reviewed()
+    with pytest.raises(tc.InvalidData) as refused:
+        registry.fire(case, "hold_visit", actor=REVIEWER, params={"held_on": "2025-01-08"})
+    assert refused.value.errors[0][0] == "params.held_on"
+    assert refused.value.message("en").endswith(
+        "2025-01-08 contradicts the visit 'v1', which says 2024-12-31")
+    assert "motsäger besöket 'v1'" in refused.value.message("sv")
+    assert registry.case(case).state == "in_review"
+
+
+def test_an_event_cannot_lie_before_the_previous_step() -> None:
+    registry, clock = walks.stockholm(date(2024, 9, 1))
+    case = walks.in_review(registry)  # start_review on 2024-09-01
+    walks.visit(registry, case, "v1", date(2024, 12, 31))
+    clock.set(date(2025, 1, 10))
+    registry.fire(case, "hold_visit", actor=REVIEWER)
+    with pytest.raises(tc.InvalidData, match=r"params\.issued_on: 2024-12-01 lies before the "
+                                             r"case's previous step, hold_visit on 2024-12-31"):
+        registry.fire(case, "request_supplements", actor=REVIEWER,
+                      params={"issued_on": "2024-12-01"})
+    # A visit recorded as held before the review started does not hold it either.
+    other, other_clock = walks.stockholm(date(2024, 9, 1))
+    late = walks.in_review(other)
+    other_clock.set(date(2024, 11, 1))
+    with pytest.raises(tc.InvalidData, match="lies before case"):
+        walks.visit(other, late, "v0", date(2024, 8, 1))
+
+
+def test_unknown_and_missing_parameters_are_refused() -> None:
+    registry, _clock, case = _reviewed()
+    with pytest.raises(tc.InvalidData, match=r"params\.held: 'hold_visit' takes no parameter "
+                                             r"'held' \(it takes: held_on\)"):
+        registry.fire(case, "hold_visit", actor=REVIEWER, params={"held": "2024-12-31"})
+    registry.fire(case, "hold_visit", actor=REVIEWER)
+    registry.fire(case, "request_supplements", actor=REVIEWER)
+    with pytest.raises(tc.InvalidData, match=r"params\.new_due: 'grant_postponement' needs "
+                                             r"new_due"):
+        registry.fire(case, "grant_postponement", actor=OFFICE)
+
+
+def test_the_protocol_record_states_the_supplement_deadline() -> None:
+    registry, clock, case = _reviewed()
+    registry.fire(case, "hold_visit", actor=REVIEWER)
+    registry.add(tc.Protocol("pr1", case, date(2025, 1, 20), ("updated plan",),
+                             supplements_due=date(2025, 3, 20)), actor=ADMIN)
+    clock.set(date(2025, 1, 24))
+    record = registry.fire(case, "request_supplements", actor=REVIEWER)
+    assert registry.case(case).deadlines == {"supplements_due": date(2025, 3, 20)}  # two months
+    assert record.params == {"issued_on": "2025-01-20", "supplements_due": "2025-03-20"}
+    assert registry.case(case).deadlines["supplements_due"] != date(2025, 4, 20)
+
+
+def test_the_protocol_record_and_the_trigger_must_agree() -> None:
+    registry, clock, case = _reviewed()
+    registry.fire(case, "hold_visit", actor=REVIEWER)
+    registry.add(tc.Protocol("pr1", case, date(2025, 1, 20), ("updated plan",),
+                             supplements_due=date(2025, 3, 20)), actor=ADMIN)
+    clock.set(date(2025, 1, 24))
+    with pytest.raises(tc.InvalidData, match="contradicts the protocol 'pr1', which says "
+                                             "2025-03-20"):
+        registry.fire(case, "request_supplements", actor=REVIEWER,
+                      params={"supplements_due": "2025-04-20"})
+    with pytest.raises(tc.InvalidData, match="protocol 'pr1' asks for supplements"):
+        registry.fire(case, "issue_protocol", actor=REVIEWER)
+
+
+def test_a_postponement_cannot_be_granted_before_the_protocol() -> None:
+    registry, clock, case = _reviewed()
+    registry.fire(case, "hold_visit", actor=REVIEWER, params={"held_on": "2024-12-31"})
+    registry.fire(case, "request_supplements", actor=REVIEWER, params={"issued_on": "2025-01-10"})
+    clock.set(date(2025, 3, 10))
+    with pytest.raises(tc.InvalidData, match="2024-06-01 lies before the case's previous step, "
+                                             "request_supplements on 2025-01-10"):
+        registry.fire(case, "grant_postponement", actor=OFFICE,
+                      params={"granted_on": "2024-06-01", "new_due": "2025-06-30"})
+    assert registry.find(tc.Postponement, case_id=case) == []
+
+
+def test_a_second_round_cannot_be_dated_before_the_first() -> None:
+    registry, clock, case = _reviewed()
+    registry.fire(case, "hold_visit", actor=REVIEWER)
+    registry.fire(case, "request_supplements", actor=REVIEWER, params={"issued_on": "2025-01-10"})
+    clock.set(date(2025, 4, 1))
+    registry.fire(case, "submit_supplements", actor=LEADER)
+    with pytest.raises(tc.InvalidData, match="2025-01-01 lies before the case's previous step, "
+                                             "submit_supplements on 2025-04-01"):
+        registry.fire(case, "request_supplements", actor=REVIEWER,
+                      params={"issued_on": "2025-01-01"})
+    # The second round's protocol is round 2 of supplements; a round 3 is not there yet.
+    with pytest.raises(tc.InvalidData, match="round 3 of supplements lies beyond case"):
+        registry.add(tc.Protocol("pr3", case, date(2025, 4, 2), ("more",), round=3), actor=ADMIN)
+    registry.add(tc.Protocol("pr2", case, date(2025, 4, 2), ("more",), round=2), actor=ADMIN)
+    clock.set(date(2025, 4, 3))
+    registry.fire(case, "request_supplements", actor=REVIEWER)
+    assert registry.case(case).deadlines["supplements_due"] == date(2025, 7, 2)
+
+
+def test_a_deadline_already_passed_is_refused_not_lapsed() -> None:
+    registry, clock, case = _reviewed()
+    registry.fire(case, "hold_visit", actor=REVIEWER, params={"held_on": "2024-12-31"})
+    clock.set(date(2025, 3, 1))
+    with pytest.raises(tc.InvalidData, match=r"params\.supplements_due: 2025-02-01 has passed "
+                                             r"on the day of the step \(2025-03-01\)"):
+        registry.fire(case, "request_supplements", actor=REVIEWER,
+                      params={"issued_on": "2025-01-20", "supplements_due": "2025-02-01"})
+    clock.set(date(2025, 3, 2))
+    assert not registry.tick().fired
+    assert registry.case(case).state == "visited"
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        tc.ReviewVisit("vx", "nope", date(2024, 1, 1)),
+        tc.Supplement("sx", "nope", date(2024, 1, 1), "d"),
+        tc.Postponement("px", "nope", date(2024, 1, 1), date(2024, 2, 1)),
+        tc.Application("ax", "nope", date(2024, 1, 1)),
+        tc.Protocol("prx", "nope", date(2025, 1, 20)),
+    ],
+)
+def test_a_process_record_names_a_case_that_exists(record: object) -> None:
+    registry, _clock = walks.stockholm(date(2024, 9, 1))
+    with pytest.raises(tc.InvalidData, match="case_id: case 'nope' does not exist"):
+        registry.add(record, actor=ADMIN)
+
+
+def test_a_postponement_is_recorded_once_by_the_step_that_grants_it() -> None:
+    # (review of issue 16, gap 5): the docs used to add one by hand before granting it.
+    registry, clock, case = _reviewed()
+    registry.fire(case, "hold_visit", actor=REVIEWER)
+    registry.fire(case, "request_supplements", actor=REVIEWER)
+    clock.set(date(2025, 6, 16))
+    by_hand = tc.Postponement("uppskov-1", case, date(2025, 6, 16), date(2025, 8, 29),
+                              "waiting for the municipal board")
+    with pytest.raises(tc.InvalidData, match="a postponement is recorded by the step that "
+                                             "grants it"):
+        registry.add(by_hand, actor=ADMIN)
+    registry.fire(case, "grant_postponement", actor=OFFICE, params={"new_due": "2025-08-29"},
+                  note="waiting for the municipal board")
+    (granted,) = registry.find(tc.Postponement, case_id=case)
+    assert (granted.granted, granted.new_due, granted.reason) == (
+        date(2025, 6, 16), date(2025, 8, 29), "waiting for the municipal board")
+    with pytest.raises(tc.InvalidData, match="recorded by the step"):
+        registry.add(by_hand, actor=ADMIN)
+    # The record itself may be corrected.
+    registry.save(attrs.evolve(granted, reason="the board meets in August"), actor=ADMIN)
+    assert [p.reason for p in registry.find(tc.Postponement, case_id=case)] == [
+        "the board meets in August"]

@@ -103,13 +103,13 @@ def _certify_college(registry: tc.Registry) -> None:
                                          steering_group_approved=True), actor=ADMIN)
     documents = tuple(tc.Document(k, k.value, day) for k in tc.DocumentKind)
     registry.add(tc.Application("app-stockholm", case, day, documents, day),
-                 tc.ReviewVisit("visit-stockholm", case, date(2024, 1, 20),
+                 tc.ReviewVisit("visit-stockholm", case, date(2024, 3, 1),
                                 ("p-reviewer", "p-reviewer-2"), national_office_id="p-office",
                                 pool_id=REVIEWER_POOL),
                  actor=ADMIN)
     for rule in ("industry-skills-needs", "learning-environment", "education-within-tc"):
         registry.record_judgement(
-            tc.Judgement(f"j-{rule}", rule, "stockholm", "p-reviewer", date(2024, 1, 20),
+            tc.Judgement(f"j-{rule}", rule, "stockholm", "p-reviewer", date(2024, 3, 1),
                          tc.Outcome.PASSED, "seen on the visit"), actor=REVIEWER)
     for trigger, actor in [("approve_interest", OFFICE), ("submit_application", LEADER),
                            ("start_review", OFFICE), ("hold_visit", REVIEWER),
@@ -147,7 +147,7 @@ def _provider_reaches_decision(registry: tc.Registry) -> str:
         tc.ReviewVisit(
             "visit-lernia",
             case,
-            date(2024, 2, 20),
+            date(2024, 3, 1),
             ("p-reviewer", "p-reviewer-2"),
             national_office_id="p-office",
             pool_id=REVIEWER_POOL,
@@ -175,7 +175,7 @@ def test_a_provider_is_certified_once_its_criteria_pass(registry: tc.Registry) -
             "provider-quality-work",
             "lernia",
             "p-reviewer",
-            date(2024, 2, 20),
+            date(2024, 3, 1),
             tc.Outcome.PASSED,
             "self-assessment discussed with the local steering group",
         ),
@@ -265,7 +265,7 @@ def test_a_programme_waits_for_its_provider_and_falls_with_its_college(
     day = date(2024, 2, 1)
     documents = tuple(tc.Document(k, k.value, day) for k in tc.DocumentKind)
     registry.add(tc.Application("app-programme", case, day, documents, day),
-                 tc.ReviewVisit("visit-programme", case, date(2024, 2, 20),
+                 tc.ReviewVisit("visit-programme", case, date(2024, 3, 1),
                                 ("p-reviewer", "p-reviewer-2"), national_office_id="p-office",
                                 pool_id=REVIEWER_POOL), actor=ADMIN)
     for trigger, actor in [("approve_interest", OFFICE), ("submit_application", LEADER),
@@ -280,7 +280,7 @@ def test_a_programme_waits_for_its_provider_and_falls_with_its_college(
 
     provider = _provider_reaches_decision(registry)
     registry.record_judgement(tc.Judgement(
-        "j-lernia", "provider-quality-work", "lernia", "p-reviewer", date(2024, 2, 20),
+        "j-lernia", "provider-quality-work", "lernia", "p-reviewer", date(2024, 3, 1),
         tc.Outcome.PASSED, "seen"), actor=REVIEWER)
     _certify_college(registry)
     registry.fire(provider, "approve", actor=OFFICE)
@@ -298,3 +298,36 @@ def test_a_programme_waits_for_its_provider_and_falls_with_its_college(
     assert lernia.uncertified_parents == (tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm"),)
     # Before the decision the answer is as it was: status is computed from history.
     assert registry.status(programme, on=date(2024, 3, 1)).certified
+
+
+@pytest.mark.parametrize(
+    ("organisation", "problem"),
+    [("scania", r"organisation 'scania' is not an education provider \(it is company\)"),
+     ("nobody", "education provider 'nobody' does not exist")],
+)
+def test_a_provider_case_is_for_an_education_provider_that_exists(
+    registry: tc.Registry, organisation: str, problem: str,
+) -> None:
+    # (review of issue 16, gap 7): the error used to show only at approval.
+    with pytest.raises(tc.InvalidData, match=problem):
+        registry.open_case("certification", tc.UnitRef(tc.UnitKind.PROVIDER, organisation),
+                           actor=LEADER, college_id="stockholm")
+    assert registry.cases(subject=tc.UnitRef(tc.UnitKind.PROVIDER, organisation)) == []
+
+
+def test_a_providers_status_is_per_college(registry: tc.Registry) -> None:
+    # Lernia certified in Stockholm, only registered in Uppsala (the review's a12).
+    case = _provider_reaches_decision(registry)
+    registry.record_judgement(tc.Judgement(
+        "j-l", "provider-quality-work", "lernia", "p-reviewer", date(2024, 3, 1),
+        tc.Outcome.PASSED, "ok"), actor=REVIEWER)
+    _certify_college(registry)
+    registry.fire(case, "approve", actor=OFFICE)
+    registry.open_case("certification", LERNIA, actor=tc.Actor.of("p-upp"), college_id="uppsala")
+    in_stockholm = registry.status(LERNIA, college_id="stockholm")
+    in_uppsala = registry.status(LERNIA, college_id="uppsala")
+    assert in_stockholm.certified and in_stockholm.period is not None
+    assert (in_stockholm.period.valid_from, in_stockholm.period.valid_until) == (
+        date(2024, 3, 1), date(2027, 2, 28))
+    assert not in_uppsala.certified
+    assert [o.state for o in in_uppsala.open_cases] == ["interest_registered"]

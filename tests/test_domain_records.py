@@ -298,3 +298,49 @@ def test_jarfalla_and_haninge_join_later_than_the_pilot_starts() -> None:
         "0123": LATER_MEMBERS_JOIN,
         "0136": LATER_MEMBERS_JOIN,
     }
+
+
+def test_the_college_has_jarfalla_and_haninge_only_from_the_day_they_join() -> None:
+    # (review of issue 16, gap 8): the example listed all four from the pilot's first day.
+    from teknikcollege.examples import (
+        HANINGE,
+        HUDDINGE,
+        JARFALLA,
+        LATER_MEMBERS_JOIN,
+        PILOT_START,
+        SODERTALJE,
+    )
+
+    start = stockholm_pilot(PILOT_START).colleges[0]
+    assert start.municipalities == (HUDDINGE, SODERTALJE)
+    assert [(lc.id, lc.municipalities) for lc in start.local_colleges] == [
+        ("sodertorn", (HUDDINGE, SODERTALJE))]
+    assert [a.id for a in start.agreements if a.kind is tc.AgreementKind.COLLABORATION] == [
+        "samverkansavtal-2021"]
+    the_day_before = stockholm_pilot(date(2022, 5, 31)).colleges[0]
+    assert the_day_before == start
+    joined = stockholm_pilot(LATER_MEMBERS_JOIN).colleges[0]
+    assert joined.municipalities == (HUDDINGE, SODERTALJE, JARFALLA, HANINGE)
+    assert [lc.id for lc in joined.local_colleges] == ["sodertorn", "jarfalla"]
+    assert joined == stockholm_pilot().colleges[0]
+    # The seed's competence council of Kompetensarena Stockholm.
+    (council,) = joined.councils
+    assert council.kind is CouncilKind.COMPETENCE_COUNCIL
+    assert "Kompetensarena Stockholm" in council.name
+
+
+def test_the_demo_adds_jarfalla_and_haninge_when_they_join() -> None:
+    from teknikcollege.demo import Step, run_demo
+
+    clock = tc.FixedClock(date(2021, 10, 1))
+    steps: list[Step] = []
+    with tc.Registry.open("memory:", clock=clock, config={}) as registry:
+        run_demo(registry, clock, steps.append)
+        college = registry.get(tc.College, "stockholm")
+        assert len(college.municipalities) == 4 and college.member_of("rts", date(2026, 1, 1))
+    by_day = {s.day: s for s in steps}
+    # Before they join, the assessment counts the two municipalities the pilot has ...
+    assert "failed: 2 municipalities; at least 3 needed" in by_day[date(2022, 3, 1)].detail
+    assert "no collaboration agreement covers" not in by_day[date(2022, 3, 1)].detail
+    # ... and from the day they join, four.
+    assert by_day[date(2022, 6, 1)].detail == "member municipalities: 0126, 0181, 0123, 0136"

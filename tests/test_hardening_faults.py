@@ -58,6 +58,10 @@ def supplements_case(
     """A provider case awaiting supplements, where ``grant_postponement`` takes
     ``new_due``: its `supplements_due` deadline is three months ahead, then it lapses (and
     a reminder is due a month before)."""
+    if not registry.find(tc.Organisation, id=unit):  # a provider of its own
+        registry.add(tc.Organisation(unit, f"Anordnare {unit}",
+                                     tc.OrganisationKind.EDUCATION_PROVIDER,
+                                     provider_kind=tc.ProviderKind.COORDINATOR), actor=ADMIN)
     case = registry.open_case(workflow, tc.UnitRef(tc.UnitKind.PROVIDER, unit),
                               actor=LEADER, college_id="stockholm").id
     day = registry.now().date()
@@ -180,7 +184,7 @@ def test_a_notifier_raising_system_exit_does_not_stop_the_others(
                              disable=["teknikcollege.log"])
     registry = tc.Registry(MemoryStorage(), clock=tc_clock, config={}, plugin_manager=pm)
     seed(registry, *stockholm_pilot().entities())
-    for unit in ("a", "b"):
+    for unit in ("lernia", "mtk"):
         case = registry.open_case("certification", tc.UnitRef(tc.UnitKind.PROVIDER, unit),
                                   actor=LEADER, college_id="stockholm").id
         registry.fire(case, "withdraw", actor=LEADER)

@@ -316,6 +316,10 @@ def test_export_then_import_into_an_empty_registry_gives_the_same_data(
 
 
 def test_tick_touches_only_what_is_due(registry: tc.Registry, tc_clock: tc.FixedClock) -> None:
+    registry.add(*(tc.Organisation(f"u{i}", f"Anordnare {i}",
+                                   tc.OrganisationKind.EDUCATION_PROVIDER,
+                                   provider_kind=tc.ProviderKind.COORDINATOR)
+                   for i in range(20)), actor=ADMIN)
     cases = [registry.open_case("certification", tc.UnitRef(tc.UnitKind.PROVIDER, f"u{i}"),
                                 actor=LEADER, college_id="stockholm").id for i in range(20)]
     assert registry.tick().examined == 0
@@ -441,7 +445,8 @@ def test_expiry_during_awaited_supplements_does_not_stop_the_sweep(
     tc_clock.set(date(2026, 7, 1))
     assert [t for _, t in registry.tick().fired] == ["open_recertification"]
     registry.add(tc.ReviewVisit("v2", case, date(2026, 7, 1), ("p-reviewer", "p-reviewer-2"),
-                                 national_office_id="p-office", pool_id="review-committee"),
+                                 national_office_id="p-office", pool_id="review-committee",
+                                 round=2),
                                  actor=ADMIN)
     for trigger, actor in [("submit_application", LEADER), ("start_review", OFFICE),
                            ("hold_visit", REVIEWER), ("request_supplements", REVIEWER)]:

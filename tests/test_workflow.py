@@ -170,10 +170,13 @@ def test_certification_deadlines_follow_calendar_months() -> None:
     assert case.deadlines["recertification_opens"] == date(2025, 12, 15)
     assert flow.due_triggers(case, at(date(2025, 12, 14))) == []
     assert flow.due_triggers(case, at(date(2025, 12, 15))) == ["open_recertification"]
-    # The first yearly follow-up (2023) is due 2024-03-31; its reminder a month before,
-    # from midnight in Stockholm (CET, UTC+1), which is 23:00 UTC the day before.
+    # The first yearly follow-up (2023) is due 2024-03-31, the 2024 operational plan
+    # 2024-01-31; the plan's reminder comes first, a month before it, from midnight in
+    # Stockholm (CET, UTC+1), which is 23:00 UTC the day before.
     assert case.deadlines["follow_up_due"] == date(2024, 3, 31)
-    assert flow.next_due(case) == datetime(2024, 2, 28, 23, tzinfo=timezone.utc)
+    assert flow.next_due(case) == datetime(2023, 12, 30, 23, tzinfo=timezone.utc)
+    assert [r.name for r, _key in flow.due_reminders(case, at(date(2024, 2, 29)))] == [
+        "follow_up_due", "operational_plan_due"]
     flow.apply(case, "open_recertification", at(date(2025, 12, 15)))
     for trigger in ("submit_application", "start_review", "hold_visit", "issue_protocol"):
         flow.apply(case, trigger, at(date(2026, 3, 1)))

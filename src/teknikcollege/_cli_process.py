@@ -47,7 +47,6 @@ from .models import (
     Outcome,
     Period,
     Person,
-    Postponement,
     Programme,
     ProgrammeForm,
     Protocol,
@@ -61,6 +60,7 @@ from .models import (
     SteeringGroup,
     Supplement,
 )
+from .models.common import local_day
 from .registry import Registry
 from .serialization import to_data
 
@@ -172,7 +172,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         state.out(to_data(entity), one_line(state.say(text)))
 
     def today(registry: Registry, given: date | None) -> date:
-        return given or registry.now().date()
+        return given or local_day(registry.now())
 
     date_option = click.option(
         "--date",
@@ -301,7 +301,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         state: State, id: str, name: str, members: tuple[str, ...], start: str | None
     ) -> None:
         with state.registry() as registry:
-            first = parse_day(start, "--from") if start else registry.now().date()
+            first = parse_day(start, "--from") if start else local_day(registry.now())
             entity = ReviewerPool(id, name, Period(first), members)
             registry.add(entity, actor=state.acting())
         done(state, entity, _("reviewer pool {id!r} added", id=id))
@@ -713,7 +713,8 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         **helped(
             _(
                 "Record what happened: interest registrations, applications, visits, "
-                "protocols, supplements, postponements, judgements, annual reports."
+                "protocols, supplements, judgements, annual reports (a postponement is "
+                "recorded by 'case fire CASE grant_postponement')."
             ),
             "teknikcollege record visit visit-1 CASE-ID --reviewer p-rev1 --reviewer p-rev2",
             "teknikcollege record annual-report ar-2024 --college gavleborg --year 2024",
@@ -930,32 +931,6 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
             entity = Supplement(id, case_id, today(registry, on), description)
             registry.add(entity, actor=state.acting())
         done(state, entity, _("supplement {id!r} recorded", id=id))
-
-    @record.command(
-        "postponement",
-        **helped(
-            _(
-                "Record a postponement; the case moves with "
-                "'case fire CASE grant_postponement --param new_due=DAY'."
-            ),
-            "teknikcollege record postponement uppskov-1 CASE-ID --new-due 2025-08-31 "
-            "--reason 'sick leave'",
-        ),
-    )
-    @click.argument("id")
-    @click.argument("case_id", shell_complete=_completer(_case_items))
-    @click.option("--new-due", required=True, **day)
-    @click.option("--reason", default="")
-    @date_option
-    @click.pass_obj
-    def record_postponement(
-        state: State, id: str, case_id: str, new_due: date, reason: str, on: date | None
-    ) -> None:
-        with state.registry() as registry:
-            registry.case(case_id)
-            entity = Postponement(id, case_id, today(registry, on), new_due, reason)
-            registry.add(entity, actor=state.acting())
-        done(state, entity, _("postponement {id!r} recorded", id=id))
 
     @record.command(
         "judgement",

@@ -23,7 +23,7 @@ from datetime import date
 from typing import Protocol, TypeVar
 
 from ._text import Text, _
-from .models import College, Person, Role, UnitKind, UnitRef
+from .models import College, Person, ReviewerPool, Role, UnitKind, UnitRef
 
 T = TypeVar("T")
 
@@ -37,6 +37,12 @@ class Reader(Protocol):
     """What authority reads: stored entities by class and id."""
 
     def get(self, cls: type[T], id: str) -> T | None: ...
+
+
+class Finder(Reader, Protocol):
+    """What authority reads, and stored entities by their fields."""
+
+    def find(self, cls: type[T], **where: object) -> list[T]: ...
 
 
 def partner_organisations(college: College) -> frozenset[str]:
@@ -137,3 +143,12 @@ def judge_is_impartial(
     reviewer is in the national pool and has no conflict of interest with the college."""
     held, _ = held_roles(reader, reviewer_id, college_id, on=on, past=True)
     return Role.REVIEWER in held
+
+
+def in_reviewer_pool(finder: Finder, reviewer_id: str, day: date) -> bool:
+    """Whether `reviewer_id` is a member of a :class:`~teknikcollege.models.ReviewerPool`
+    valid on `day` (the review committee's pool a reviewer is drawn from)."""
+    return any(
+        reviewer_id in pool.members and pool.period.contains(day)
+        for pool in finder.find(ReviewerPool)
+    )

@@ -37,6 +37,7 @@ from ._redact import redact_text, redact_url
 from ._text import Language, Text, _, _n
 from .clock import FixedClock, SystemClock, parse_day
 from .models import College, Organisation, OrganisationKind, Person, Programme, UnitKind, UnitRef
+from .models.common import local_day
 from .plugins import PluginWarning
 from .registry import DEFAULT_STORAGE, Registry
 from .serialization import to_data
@@ -1098,7 +1099,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
             # one_line: a note or an id cannot forge a second history line.
             "\n".join(
                 one_line(
-                    f"{r.seq:>3} {r.at.date().isoformat()} {r.trigger:<24} {r.source or '-'} → "
+                    f"{r.seq:>3} {local_day(r.at).isoformat()} {r.trigger:<24} {r.source or '-'} → "
                     f"{r.dest}  ({r.actor_id}){'  ' + r.note if r.note else ''}"
                 )
                 for r in records
@@ -1152,7 +1153,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
                     "decision: {trigger} by {actor} on {day} (case {case}, record {seq}, {hash})",
                     trigger=d.trigger,
                     actor=d.actor_id,
-                    day=d.at.date().isoformat(),
+                    day=local_day(d.at).isoformat(),
                     case=d.case_id,
                     seq=d.seq,
                     hash=d.hash[:12],

@@ -34,6 +34,7 @@ from .models import (
     InterestRegistration,
     Judgement,
     Membership,
+    OperationalPlan,
     Outcome,
     Period,
     Person,
@@ -45,6 +46,7 @@ from .models import (
     Supplement,
     UnitKind,
     UnitRef,
+    compile_surveys,
 )
 from .registry import Registry
 from .storage.sqlite import APPLICATION_ID
@@ -139,9 +141,42 @@ class _Walk:
         return self.registry.assess(college).report(self.lang)
 
     def yearly(self, year: int, filed: date) -> None:
+        """The yearly follow-up of `year`, filed on `filed`: the next year's operational
+        plan, the annual reports of the regional and each local steering group, each
+        provider's satisfaction survey compiled to the region's, and the national
+        reporting (what a recertification looks for)."""
+        college = self.registry.get(College, COLLEGE.id)
+        providers = [
+            SatisfactionSurvey(
+                f"survey-{year}-{p.id}",
+                "stockholm",
+                year,
+                9,
+                4 + i,
+                60,
+                78.0 + i,
+                level=ReportLevel.PROVIDER,
+                provider_id=p.id,
+            )
+            for i, p in enumerate(PROVIDERS)
+        ]
         self.registry.add(
+            OperationalPlan(f"plan-{year + 1}", "stockholm", year + 1, filed),
             AnnualReport(f"ar-{year}", "stockholm", year, ReportLevel.REGIONAL, filed),
-            SatisfactionSurvey(f"survey-{year}", "stockholm", year, 18, 9, 120, 78.5),
+            *(
+                AnnualReport(
+                    f"ar-{year}-{local.id}",
+                    "stockholm",
+                    year,
+                    ReportLevel.LOCAL,
+                    filed,
+                    local_college_id=local.id,
+                )
+                for local in college.local_colleges
+            ),
+            AnnualReport(f"rts-{year}", "stockholm", year, ReportLevel.NATIONAL, filed),
+            *providers,
+            compile_surveys(f"survey-{year}", providers, ReportLevel.REGIONAL),
             actor=LEADER,
         )
 
@@ -197,28 +232,29 @@ class _Walk:
                 ),
                 actor=OFFICE,
             )
-        judged = [(COLLEGE, rule_id) for rule_id in JUDGED]
-        judged += [(p, PROVIDER_JUDGED) for p in PROVIDERS if p in self.cases]
-        for unit, rule_id in judged:
-            self.registry.record_judgement(
-                Judgement(
-                    f"judgement-{round}-{unit.id}-{rule_id}",
-                    rule_id,
-                    unit.id,
-                    "p-reviewer",
-                    visit,
-                    Outcome.PASSED,
-                    "observed during the review visit",
-                    visit_id=f"visit-{round}-{unit.id}",
-                    round=round,
-                ),
-                actor=REVIEWER,
-            )
-        self.at(
-            visit,
-            _("Review visit: two reviewers and one RTS representative"),
-            lambda: self.each("hold_visit", REVIEWER, held_on=visit.isoformat()),
-        )
+
+        def held() -> str:
+            # The reviewers judge on the day of the visit, in its round.
+            judged = [(COLLEGE, rule_id) for rule_id in JUDGED]
+            judged += [(p, PROVIDER_JUDGED) for p in PROVIDERS if p in self.cases]
+            for unit, rule_id in judged:
+                self.registry.record_judgement(
+                    Judgement(
+                        f"judgement-{round}-{unit.id}-{rule_id}",
+                        rule_id,
+                        unit.id,
+                        "p-reviewer",
+                        visit,
+                        Outcome.PASSED,
+                        "observed during the review visit",
+                        visit_id=f"visit-{round}-{unit.id}",
+                        round=round,
+                    ),
+                    actor=REVIEWER,
+                )
+            return self.each("hold_visit", REVIEWER)
+
+        self.at(visit, _("Review visit: two reviewers and one RTS representative"), held)
 
 
 def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language = "en") -> str:
@@ -226,7 +262,8 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
     of the college lifecycle. `clock` must be the registry's clock."""
     walk = _Walk(registry, clock, echo, lang)
     clock.set(PILOT_START)
-    bundle = stockholm_pilot()
+    # As the pilot starts: Region Stockholm with Huddinge and Södertälje.
+    bundle = stockholm_pilot(PILOT_START)
     # The store's first administrator, made once, loads the example's records.
     registry.create_admin(Person(ADMIN.id, "Ada Admin"))
     registry.add(*bundle.entities(), actor=ADMIN)
@@ -274,9 +311,24 @@ def run_demo(registry: Registry, clock: FixedClock, echo: Echo, lang: Language =
         _("RTS approves the interest registration; the region joins RTS"),
         lambda: walk.each("approve_interest", OFFICE) + "\n" + walk.join_rts(date(2022, 3, 15)),
     )
+
+    def join() -> str:
+        # The college as it stands from now: four members, the second agreement, the
+        # local college Teknikcollege Järfälla and Haninge in Teknikcollege Södertörn.
+        current = registry.get(College, COLLEGE.id)
+        joined = stockholm_pilot(LATER_MEMBERS_JOIN).colleges[0]
+        registry.save(attrs.evolve(joined, memberships=current.memberships), actor=LEADER)
+        return walk.say(
+            _(
+                "member municipalities: {municipalities}",
+                municipalities=", ".join(joined.municipalities),
+            )
+        )
+
     walk.at(
         LATER_MEMBERS_JOIN,
         _("Järfälla and Haninge join through a collaboration agreement"),
+        join,
     )
     walk.review(1, date(2022, 9, 1))
     registry.add(

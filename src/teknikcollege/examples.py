@@ -6,10 +6,12 @@ certification effort later. Lernia and Mälardalens teknikskola are the educatio
 coordinators; the first vocational adult education programme, "Industriteknik bas",
 started in autumn 2021.
 
-From the sources: the partners, the funders, the programme and its autumn-2021 start,
-the three years of the pilot. Illustrative (no source gives them): every exact day
-(:data:`PILOT_START`, :data:`LATER_MEMBERS_JOIN`, agreement periods, amounts), the
-people, and all companies but Scania.
+From the sources: the partners, the funders, Järfälla and Haninge joining the
+certification effort later than the pilot started, the programme and its autumn-2021
+start, the three years of the pilot, Kompetensarena Stockholm's competence council.
+Illustrative (no source gives them): every exact day (:data:`PILOT_START`,
+:data:`LATER_MEMBERS_JOIN`, agreement periods, amounts), the people, the council's
+members, and all companies but Scania.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from .models import (
     CollegeKind,
     Contribution,
     ContributionKind,
+    Council,
+    CouncilKind,
     Funding,
     GroupLevel,
     LocalCollege,
@@ -64,9 +68,16 @@ def _municipality(id: str, name: str, code: str) -> Organisation:
     return Organisation(id, name, OrganisationKind.MUNICIPALITY, municipality_code=code)
 
 
-def stockholm_pilot() -> Bundle:
+def stockholm_pilot(on: date | None = None) -> Bundle:
     """The Stockholm pilot as a :class:`~teknikcollege.Bundle` of organisations, people,
-    the college and its programmes."""
+    the college and its programmes, as it stands on `on`.
+
+    From :data:`LATER_MEMBERS_JOIN` (and by default) the college has its four member
+    municipalities, the local college Teknikcollege Järfälla and Haninge in Teknikcollege
+    Södertörn, bound by the second collaboration agreement. Before it (the pilot's start,
+    :data:`PILOT_START`) Region Stockholm runs the pilot with Huddinge and Södertälje
+    alone: two municipalities, too few to be certified yet."""
+    later = on is None or on >= LATER_MEMBERS_JOIN
     organisations = (
         Organisation(
             "region-stockholm",
@@ -174,7 +185,7 @@ def stockholm_pilot() -> Bundle:
     local = LocalCollege(
         "sodertorn",
         "Teknikcollege Södertörn",
-        (HUDDINGE, SODERTALJE, HANINGE),
+        (HUDDINGE, SODERTALJE, HANINGE) if later else (HUDDINGE, SODERTALJE),
         steering_group=SteeringGroup(
             "sodertorn-local",
             "Lokal styrgrupp Södertörn",
@@ -207,15 +218,36 @@ def stockholm_pilot() -> Bundle:
     )
     pilot = Period(PILOT_START, date(2024, 9, 30))
     period = Period(date(2021, 10, 1), date(2027, 12, 31))
+    joined = (
+        Agreement(
+            "samverkansavtal-2022",
+            AgreementKind.COLLABORATION,
+            Period(LATER_MEMBERS_JOIN, period.end),
+            municipalities=(JARFALLA, HANINGE),
+        ),
+    )
+    council = Council(
+        "kompetensrad-industri",
+        "Kompetensarena Stockholms kompetensråd för industri och teknik",
+        CouncilKind.COMPETENCE_COUNCIL,
+        members=(
+            Member("p-leader", Sector.REGION, "region-stockholm"),
+            Member("p-chair", Sector.COMPANY, "scania"),
+            Member("p-lernia", Sector.EDUCATION_PROVIDER, "lernia"),
+        ),
+    )
     college = College(
         id="stockholm",
         name="Teknikcollege Stockholm",
         county_code="01",
-        municipalities=(HUDDINGE, SODERTALJE, JARFALLA, HANINGE),
+        municipalities=(
+            (HUDDINGE, SODERTALJE, JARFALLA, HANINGE) if later else (HUDDINGE, SODERTALJE)
+        ),
         kind=CollegeKind.SUB_REGIONAL,
         process_leaders=("p-leader",),
         steering_group=regional,
-        local_colleges=(local, local_north),
+        local_colleges=(local, local_north) if later else (local,),
+        councils=(council,),
         agreements=(
             Agreement(
                 "samverkansavtal-2021",
@@ -224,12 +256,7 @@ def stockholm_pilot() -> Bundle:
                 municipalities=(HUDDINGE, SODERTALJE),
                 parties=("region-stockholm",),
             ),
-            Agreement(
-                "samverkansavtal-2022",
-                AgreementKind.COLLABORATION,
-                Period(LATER_MEMBERS_JOIN, period.end),
-                municipalities=(JARFALLA, HANINGE),
-            ),
+            *(joined if later else ()),
             Agreement(
                 "loi-scania-lernia",
                 AgreementKind.LETTER_OF_INTENT,

@@ -18,11 +18,13 @@ from typing import IO, Any, TypeVar
 import attrs
 
 from ._text import _
+from .authority import in_reviewer_pool
 from .bootstrap import Dependencies, RetryPolicy, bootstrap
 from .clock import Clock, as_datetime
 from .errors import ConcurrentUpdate, InvalidData, NotFound, PermissionDenied, kind_text
 from .kinds import kind_of
-from .models import College, Judgement, Person, Programme, Role, UnitRef, local_day
+from .models import College, Judgement, Person, Programme, Role, UnitKind, UnitRef, local_day
+from .models.followup import FollowUpConfig, Obligation
 from .notify.port import Notification, Notifier
 from .plugins import Hooks, PluginManager, make_plugin_manager, open_storage
 from .rules.assessment import assess
@@ -30,7 +32,7 @@ from .rules.base import DEFAULT_CONCEPT, Context, Rule
 from .rules.findings import Assessment
 from .serialization import Bundle, export_document
 from .services import cases as case_service
-from .services import exchange, maintenance, trust
+from .services import exchange, followup, maintenance, records, trust
 from .services import status as status_service
 from .services.cases import Option
 from .services.delivery import DeliveryReport, deliver
@@ -238,7 +240,7 @@ class Registry:
         with self._change() as uow:
             for entity in entities:
                 _authorize_change(uow, actor, entity, now)
-                _check_references(uow, entity, entities)
+                _check_references(uow, entity, entities, now)
                 uow.entities.add(entity)
         _audit_change("added", entities, actor)
 
@@ -249,7 +251,7 @@ class Registry:
         now = self.now()
         with self._change() as uow:
             _authorize_change(uow, actor, entity, now)
-            _check_references(uow, entity, (entity,))
+            _check_references(uow, entity, (entity,), now)
             if expected_version is None:
                 expected_version = uow.entities.version(type(entity), entity.id) or 0  # type: ignore[attr-defined]
             version = uow.entities.write(entity, expected_version=expected_version)
@@ -396,8 +398,13 @@ class Registry:
             )
 
     def record_judgement(self, judgement: Judgement, *, actor: Actor) -> None:
-        """Store a reviewer's judgement; the actor must be that reviewer, not a member of
-        the college judged."""
+        """Store a reviewer's judgement; the actor must be that reviewer, in a reviewer
+        pool valid on the day of the judgement, not a member of the college judged.
+
+        The judgement may not lie after today; a visit it names must exist, be of the
+        same unit and round, and be held by the day of the judgement. Without a round it
+        is stored with its visit's, else with the current review round of its college's
+        or programme's certification case (see :doc:`rules`)."""
         now = self.now()
         with self._change() as uow:
             college = college_of_subject(uow, judgement.subject_id)
@@ -405,13 +412,19 @@ class Registry:
             reason = denial(frozenset({Role.REVIEWER}), roles, conflict)
             if reason is None and actor.id != judgement.reviewer_id:
                 reason = _("only the reviewer may record their own judgement")
+            if reason is None and not in_reviewer_pool(uow, actor.id, judgement.decided):
+                reason = _(
+                    "the reviewer is in no reviewer pool valid on {day}",
+                    day=judgement.decided.isoformat(),
+                )
             if reason is not None:
                 raise refuse(
                     actor, "record_judgement", judgement.subject_id, {Role.REVIEWER}, now, reason
                 )
             if judgement.rule_id not in self.rules:
                 raise InvalidData.at("rule_id", _("unknown rule {id!r}", id=judgement.rule_id))
-            uow.entities.add(judgement)
+            records.raise_problems(records.judgement_problems(uow, judgement, local_day(now)))
+            uow.entities.add(records.with_round(uow, judgement))
 
     # -- time ------------------------------------------------------------------------
 
@@ -552,6 +565,25 @@ class Registry:
         with self._uow(write=False) as uow:
             return status_service.unit_status(self.deps, uow, unit, day, college_id)
 
+    def follow_up(self, college_id: str, *, on: date | None = None) -> tuple[Obligation, ...]:
+        """What the yearly follow-up of college `college_id` asks that is due by `on`
+        (default: today in Stockholm) and not on record, earliest first: the obligations
+        of every year of its certification periods. What a
+        follow-up reminder names."""
+        day = on or local_day(self.now())
+        with self._uow(write=False) as uow:
+            college = uow.entities.get(College, college_id)
+            if college is None:
+                raise NotFound(kind_of(College), college_id)
+            cases = uow.entities.find(Case, subject=UnitRef(UnitKind.COLLEGE, college_id))
+            flows = [self.workflows[c.workflow] for c in cases if c.workflow in self.workflows]
+            validity = next(
+                (f.definition.validity for f in flows if f.definition.validity.follow_up_due),
+                None,
+            )
+            config = FollowUpConfig.of(validity) if validity is not None else FollowUpConfig()
+            return followup.unmet(uow, college, cases, day, config)
+
     def migrate(self, *, actor: Actor) -> int:
         """Chain the history of a store written by version 0.1 (its records have no
         hashes), once, recording the migration with `actor` and the time. The actor must
@@ -592,7 +624,7 @@ class Batch:
         now = self._registry.now()
         for entity in entities:
             _authorize_change(self._uow, actor, entity, now)
-            _check_references(self._uow, entity, entities)
+            _check_references(self._uow, entity, entities, now)
             self._uow.entities.add(entity)
         _audit_change("added", entities, actor)
 
@@ -632,7 +664,9 @@ def _batch(registry: Registry) -> Iterator[Batch]:
         registry._observe(case, record)
 
 
-def _check_references(uow: UnitOfWork, entity: object, pending: Iterable[object]) -> None:
+def _check_references(
+    uow: UnitOfWork, entity: object, pending: Iterable[object], now: datetime
+) -> None:
     refs: list[tuple[str, type[Any], str]] = []
     if isinstance(entity, Programme):
         refs = [("college_id", College, entity.college_id)]
@@ -645,6 +679,7 @@ def _check_references(uow: UnitOfWork, entity: object, pending: Iterable[object]
             problems.append(
                 (path, _("{kind} {id!r} does not exist", kind=kind_text(kind_of(cls)), id=id))
             )
+    problems += records.record_problems(uow, entity, local_day(now))
     if problems:
         raise InvalidData(problems)
 

@@ -67,7 +67,7 @@ def protocol_with_supplements(registry: tc.Registry) -> str:
     registry.add(
         tc.Application("app", case, date(2022, 9, 1), tuple(
             tc.Document(k, k.value, date(2022, 9, 1)) for k in tc.DocumentKind), date(2022, 9, 1)),
-        tc.ReviewVisit("v", case, date(2022, 10, 1), ("p-reviewer", "p-reviewer-2"),
+        tc.ReviewVisit("v", case, date(2022, 11, 7), ("p-reviewer", "p-reviewer-2"),
                        national_office_id="p-office", pool_id="review-committee"),
         actor=ADMIN)
     for trigger, actor in [("approve_interest", OFFICE), ("submit_application", LEADER),

@@ -46,16 +46,31 @@ class OperationalPlan(Validated):
             yield "year", _("implausible year {year}", year=self.year)
 
 
+PLAN_DUE = (1, 31)
+"""The operational plan is due by 31 January of its own year (an assumption)."""
+REPORTS_DUE = (3, 31)
+"""Reports, surveys and the national reporting of a year are due by 31 March of the next
+(an assumption)."""
+
+
 @attrs.frozen
 class FollowUpConfig:
     """When the yearly follow-up is due. The handbook names the obligations but no dates:
     the defaults (plan by 31 January of its year, reports, surveys and the national report
-    by 31 March of the next) are assumptions, configurable."""
+    by 31 March of the next) are assumptions, configurable. A workflow's
+    :class:`~teknikcollege.workflow.Validity` holds the same dates: :meth:`of` reads them,
+    so the deadline of the reminders and the obligations never disagree."""
 
-    plan_due: tuple[int, int] = (1, 31)
+    plan_due: tuple[int, int] = PLAN_DUE
     """Month and day, in the plan's own year."""
-    reports_due: tuple[int, int] = (3, 31)
+    reports_due: tuple[int, int] = REPORTS_DUE
     """Month and day, in the year after the one reported."""
+
+    @classmethod
+    def of(cls, validity: Any) -> FollowUpConfig:
+        """The follow-up dates of a workflow's `validity`."""
+        reports = validity.follow_up_due
+        return cls(validity.plan_due, reports if reports is not None else REPORTS_DUE)
 
 
 class ObligationKind(str, Enum):
@@ -178,13 +193,19 @@ def due_obligations(
     lookup: _Lookup,
     config: FollowUpConfig = FollowUpConfig(),
 ) -> tuple[Obligation, ...]:
-    """The unmet obligations of every year of the certification `periods` that are due
-    by `day` (what a reminder names), earliest first."""
-    years = sorted(
-        {y for p in periods for y in range(p.start.year, (p.end or day).year + 1) if p.start <= day}
-    )
-    found = [o for y in years for o in obligations(college, y, lookup, config)]
-    return tuple(sorted((o for o in found if not o.met and o.due <= day), key=lambda o: o.due))
+    """The unmet obligations of every year of the certification `periods` that fall due
+    in a period, by `day` (what a reminder names), earliest first. A year's follow-up
+    belongs to the period it reports on, so it may fall due after the period has ended;
+    what fell due before the period began (the plan of its first year) does not."""
+    found: dict[tuple[ObligationKind, int, str], Obligation] = {}
+    for p in periods:
+        if p.start > day:
+            continue
+        for y in range(p.start.year, (p.end or day).year + 1):
+            for o in obligations(college, y, lookup, config):
+                if not o.met and p.start <= o.due <= day:
+                    found[(o.kind, o.year, o.unit)] = o
+    return tuple(sorted(found.values(), key=lambda o: o.due))
 
 
 def compile_surveys(

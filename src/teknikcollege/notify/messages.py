@@ -21,7 +21,11 @@ _REMINDERS = {
     ),
     "follow_up_due": (
         N_("Yearly follow-up due: {subject}"),
-        N_("The yearly follow-up (operational plan, annual reports, surveys) is due by {due}."),
+        N_("The yearly follow-up is due by {due}. Not yet on record: {items}."),
+    ),
+    "operational_plan_due": (
+        N_("Operational plan due: {subject}"),
+        N_("The year's operational plan is due by {due}. Not yet on record: {items}."),
     ),
     "reapplication_due": (
         N_("Re-application due: {subject}"),
@@ -51,6 +55,7 @@ def render_text(notification: Notification) -> tuple[Text, Text]:
         "to": Text(data.get("to_sv", data.get("to", "")), data.get("to", "")),
         "at": data.get("at", ""),
         "note": f" {data['note']}" if data.get("note") else "",
+        "items": Text(data.get("items_sv", data.get("items", "")), data.get("items", "")),
     }
     subject, body = (
         _REMINDERS.get(notification.template, _TRANSITION)

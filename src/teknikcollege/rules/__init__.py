@@ -2,7 +2,7 @@
 workflows are in :mod:`teknikcollege.workflow.guards`.)"""
 
 from .assessment import assess, subject_kind
-from .base import Context, FunctionRule, Lookup, Rule, rule, run_rule
+from .base import Context, FunctionRule, Lookup, Rule, excuse, rule, run_rule
 from .criteria.teknikcollege import CRITERION_IDS, CriteriaConfig, national_criteria
 from .findings import Assessment, Finding, Status
 
@@ -17,6 +17,7 @@ __all__ = [
     "Rule",
     "Status",
     "assess",
+    "excuse",
     "national_criteria",
     "rule",
     "run_rule",

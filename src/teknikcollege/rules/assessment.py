@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from .._text import _
-from ..authority import judge_is_impartial
-from ..models import College, Judgement, Outcome
+from ..authority import in_reviewer_pool, judge_is_impartial
+from ..models import College, Judgement, Outcome, ReviewVisit, UnitKind, UnitRef
+from ..models.common import local_day
 from .base import Context, Rule, run_rule
 from .findings import Assessment, Finding, Status
 
@@ -46,24 +47,47 @@ def assess(
 
 
 def judged(finding: Finding, subject: Any, context: Context) -> Finding:
-    """Replace a ``needs_judgement`` finding by a reviewer's valid recorded judgement."""
+    """Replace a ``needs_judgement`` finding by a reviewer's valid recorded judgement.
+
+    A judgement counts while it is valid, from an impartial reviewer of a reviewer pool
+    valid on the day it was made, and only in its own review round: that of the visit it
+    names (a visit that does not exist counts for nothing), else its `round`, else the
+    first. The round is the current one of `context.case`, or, without one, of the
+    subject's certification case (see :func:`review_case`)."""
     if finding.status is not Status.NEEDS_JUDGEMENT:
         return finding
     subject_id = getattr(subject, "id", None)
-    today = context.now.date()
+    today = local_day(context.now)
     college_id = (
         subject_id if isinstance(subject, College) else getattr(subject, "college_id", None)
     )
-    # A judgement counts only from an impartial reviewer of the national pool, however it
-    # was stored (recorded, saved, imported).
-    valid = [
+    case = context.case if context.case is not None else review_case(subject, context.lookup)
+    current = [
         j
         for j in context.lookup.find(Judgement, rule_id=finding.rule_id, subject_id=subject_id)
         if j.is_valid_on(today)
-        and judge_is_impartial(context.lookup, j.reviewer_id, college_id, on=j.decided)
+    ]
+    # A judgement counts only from an impartial reviewer of the national pool, however it
+    # was stored (recorded, saved, imported), and only in its own review round.
+    valid = [
+        j
+        for j in current
+        if judge_is_impartial(context.lookup, j.reviewer_id, college_id, on=j.decided)
+        and in_reviewer_pool(context.lookup, j.reviewer_id, j.decided)
+        and _of_round(j, case, context.lookup)
     ]
     if not valid:
-        return finding
+        if not current:
+            return finding
+        ignored = sorted(j.id for j in current)
+        message = _(
+            "{message} (not counted: {judgements}, not of this review round or not by an "
+            "impartial reviewer of the pool)",
+            message=finding.message,
+            judgements=", ".join(ignored),
+        )
+        data = {**finding.data, "not_counted": ignored}
+        return Finding(finding.rule_id, finding.status, message, finding.title, data)
     latest = max(valid, key=lambda j: (j.decided, j.id))
     status = Status.PASSED if latest.outcome is Outcome.PASSED else Status.FAILED
     message = _(
@@ -74,3 +98,44 @@ def judged(finding: Finding, subject: Any, context: Context) -> Finding:
     )
     data = {**finding.data, "judgement": latest.id}
     return Finding(finding.rule_id, status, message, finding.title, data)
+
+
+def _of_round(judgement: Judgement, case: Any, lookup: Any) -> bool:
+    """Whether `judgement` belongs to the current review round of `case` (any round
+    without a case), and names no visit that is not there."""
+    visit = lookup.get(ReviewVisit, judgement.visit_id) if judgement.visit_id else None
+    if judgement.visit_id is not None and (
+        visit is None or judgement.round not in (None, visit.round)
+    ):
+        return False
+    if case is None:
+        return True
+    from ..workflow.core import review_round  # the workflows import the rules
+
+    if visit is not None and visit.case_id != case.id:
+        return False
+    round = visit.round if visit is not None else (judgement.round or 1)
+    return round == review_round(case) and judgement.decided >= local_day(case.opened)
+
+
+def review_case(subject: Any, lookup: Any) -> Any:
+    """The certification case of `subject` (a college, provider or programme) whose
+    review round its judgements count in: the open one, else the last opened; None if it
+    has none."""
+    from ..workflow.case import Case
+    from ..workflow.core import CERTIFICATION, COLLEGE_LIFECYCLE
+
+    try:
+        kind = UnitKind(subject_kind(subject))
+    except ValueError:
+        return None
+    states = {s.name: s.final for s in CERTIFICATION.states}
+    college_id = getattr(subject, "college_id", None)
+    cases = [
+        c
+        for c in lookup.find(Case, subject=UnitRef(kind, subject.id))
+        if c.workflow != COLLEGE_LIFECYCLE.name
+        and c.state in states
+        and (kind is not UnitKind.PROVIDER or c.college_id == college_id)
+    ]
+    return max(cases, key=lambda c: (not states[c.state], c.opened, c.id), default=None)

@@ -38,6 +38,9 @@ class Context:
     lookup: Lookup
     criteria: tuple[Rule, ...] = ()
     """The quality criteria in force, for rules that assess a unit as a whole."""
+    case: Any = None
+    """The certification case whose decision the assessment is for (a guard's case), if
+    any: reviewers' judgements then count only from its current review round."""
 
 
 @runtime_checkable
@@ -98,6 +101,9 @@ class FunctionRule:
     function: Callable[[Any, Context], Any] = attrs.field(repr=False)
     priority: int = 100
     concept: str = DEFAULT_CONCEPT
+    excuses: Callable[[Any, Context], Text | None] | None = attrs.field(default=None, repr=False)
+    """For a rule that states an exception (see :func:`excuse`): why it allows a
+    programme of a form that cannot be certified outside its college's certification."""
 
     def check(self, subject: Any, context: Context) -> Finding:
         """Run the function and wrap its answer in a finding."""
@@ -124,11 +130,14 @@ def rule(
     applies_to: Iterable[str],
     priority: int = 100,
     concept: str = "teknikcollege",
+    excuses: Callable[[Any, Context], Text | None] | None = None,
 ) -> Callable[[Callable[[Any, Context], Any]], FunctionRule]:
     """Decorator: turn a check function into a :class:`FunctionRule`.
 
     `concept` names the college concept whose criteria the rule belongs to: a registry
     assesses with the criteria of its own concept only (see ``Registry(concept=...)``).
+    `excuses` states the rule's exception for programmes outside the certification
+    (see :func:`excuse`).
     """
 
     def wrap(function: Callable[[Any, Context], Any]) -> FunctionRule:
@@ -142,6 +151,7 @@ def rule(
             function,
             priority,
             concept,
+            excuses,
         )
 
     return wrap
@@ -168,3 +178,21 @@ def run_rule(rule: Rule, subject: Any, context: Context) -> Finding:
             rule.title,
         )
     return finding
+
+
+def excuse(programme: Any, context: Context) -> Text | None:
+    """Why a rule in force allows `programme`, of a form that cannot be certified, in its
+    college outside the certification ("allowed in the pilot, not certifiable": the
+    Stockholm plug-in's labour-market training), or None when none does.
+
+    The criteria ask it of each rule in `context.criteria` that has an ``excuses``
+    callable (a :class:`FunctionRule`'s field; any rule object may have one): the first
+    answer that is not None. Without an excuse a programme of a form that cannot be
+    certified counts against its college (``programmes-dimensioning``)."""
+    for candidate in context.criteria:
+        excuses = getattr(candidate, "excuses", None)
+        if excuses is not None:
+            why: Text | None = excuses(programme, context)
+            if why is not None:
+                return why
+    return None

@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from .._text import N_, Language, Text, _, _n
+from ..models.common import local_day
 
 
 class Status(str, Enum):
@@ -95,7 +96,7 @@ class Assessment:
             "Assessment of {subject} ({day}): {passed} of {n} criteria passed",
             total,
             subject=self.subject,
-            day=self.at.date().isoformat(),
+            day=local_day(self.at).isoformat(),
             passed=total - len(gaps),
         )
         lines = [head.get(lang)]

@@ -12,6 +12,7 @@ from .._text import Text, _
 from ..bootstrap import Dependencies
 from ..errors import CaseExists, ConcurrentUpdate, InvalidData, NotFound, TransitionNotAllowed
 from ..models import College, Person, Programme, UnitKind, UnitRef
+from ..models.common import local_day
 from ..models.syntax import FREE_TEXT, ID
 from ..rules.base import Context, run_rule
 from ..rules.findings import Finding
@@ -19,7 +20,7 @@ from ..unit_of_work import UnitOfWork
 from ..workflow.case import Actor, Case, TransitionRecord
 from ..workflow.definition import Transition
 from ..workflow.engine import Workflow
-from . import policies
+from . import policies, records
 from .notifications import enqueue, new_id
 from .policy import case_denial, denial, refuse, roles_for
 
@@ -121,6 +122,7 @@ def open_case(
                 allowed=allowed,
             ),
         )
+    records.raise_problems(records.subject_problems(uow, subject))
     college = college_id or college_of(uow, subject)
     if uow.entities.get(College, college) is None:
         raise InvalidData.at("college_id", _("college {id!r} does not exist", id=college))
@@ -202,6 +204,8 @@ def fire(
                 trigger=trigger,
             ),
         )
+    if recorded is None:  # a record of the past (an import) replays as it was recorded
+        params = records.step_params(uow, case, flow, spec, params, now)
     flow.check_params(case, spec, params, now)  # the day in the workflow's time zone
     findings = guards(deps, uow, case, spec, now)
     failing = [f for f in findings if f.status.blocks]
@@ -241,7 +245,7 @@ def fire(
                 "to": state_to.title.en,
                 "from_sv": state_from.title.sv,
                 "to_sv": state_to.title.sv,
-                "at": now.date().isoformat(),
+                "at": local_day(now).isoformat(),
                 "note": note,
                 **_dates_set(spec, case),
             },

@@ -15,6 +15,7 @@ from ..models.common import local_day
 from ..unit_of_work import UnitOfWork
 from ..workflow.case import SYSTEM, Case, TransitionRecord
 from .cases import fire, store_case, workflow
+from .followup import reminder_data
 from .notifications import enqueue
 
 audit_log = logging.getLogger("teknikcollege.audit")
@@ -141,23 +142,27 @@ def tick_case(
             break
         records.append((case, record))
     sent = 0
-    for reminder, key in flow.due_reminders(case, when):
+    reminded = flow.due_reminders(case, when)
+    for reminder, key in reminded:
         # The key names the occurrence (a yearly obligation repeats its deadline).
         due = date.fromisoformat(key.rsplit(":", 1)[1])
-        enqueue(
-            deps,
-            uow,
-            case,
-            "reminder",
-            reminder.name,
-            reminder.roles,
-            when,
-            {"due": due.isoformat()},
-            id=f"{case.id}:{key}",
-        )
+        # What it names, found now; nothing to remind of (all on record): none is sent.
+        data = reminder_data(uow, case, flow, reminder, due)
+        if data is not None:
+            enqueue(
+                deps,
+                uow,
+                case,
+                "reminder",
+                reminder.name,
+                reminder.roles,
+                when,
+                {"due": due.isoformat(), **data},
+                id=f"{case.id}:{key}",
+            )
+            sent += 1
         case.reminders_sent.append(key)
-        sent += 1
-    if sent:
+    if reminded:
         version = uow.entities.version(Case, case_id)
         assert version is not None
         store_case(uow, case, flow, version)

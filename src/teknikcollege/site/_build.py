@@ -15,6 +15,7 @@ import attrs
 from .._text import Language, _
 from ..errors import NotFound, TeknikcollegeError
 from ..models import College, Organisation, Programme, UnitKind, UnitRef
+from ..models.common import local_day
 from ..registry import Registry
 from ..workflow.case import Case, TransitionRecord
 from ..workflow.deadlines import deadline_title
@@ -86,7 +87,7 @@ class _Site:
         self.registry = registry
         self.lang: Language = lang
         self.graphviz = graphviz
-        self.today = registry.now().date()
+        self.today = local_day(registry.now())
         self.t = _labels.labels(lang)
         self._diagrams: dict[tuple[str, str], str] = {}
 
@@ -103,7 +104,7 @@ class _Site:
 
         final = names[case.state].final if case.state in names else False
         history = tuple(self.registry.history(case.id))
-        end = history[-1].at.date() if final and history else self.today
+        end = local_day(history[-1].at) if final and history else self.today
         events = []
         diagram = ""
         if details:
@@ -119,7 +120,7 @@ class _Site:
                 events.append(
                     {
                         "seq": str(record.seq),
-                        "date": record.at.date().isoformat(),
+                        "date": local_day(record.at).isoformat(),
                         "event": title,
                         "trigger": record.trigger,
                         "source": state_title(record.source) if record.source else "–",
@@ -147,7 +148,7 @@ class _Site:
                 for name, due in sorted(case.deadlines.items())
             ),
             diagram=diagram,
-            end=max(end, case.opened.date()),
+            end=max(end, local_day(case.opened)),
         )
 
     def unit(self, ref: UnitRef, name: str, *, details: bool = False) -> UnitView:
@@ -198,10 +199,10 @@ class _Site:
                 bars.append(
                     Bar(
                         "case",
-                        case.opened.date(),
+                        local_day(case.opened),
                         view.end,
                         f"{view.workflow_title}: {view.state_title} "
-                        f"({case.opened.date().isoformat()} – "
+                        f"({local_day(case.opened).isoformat()} – "
                         f"{view.end.isoformat() if not view.open else self.t['today']})",
                         "open" if view.open else "closed",
                     )

@@ -20,7 +20,7 @@ from typing import Any
 
 from .._text import _
 from ..errors import ConcurrentUpdate, TransitionNotAllowed
-from ..models import Role, UnitKind, UnitRef
+from ..models import Organisation, OrganisationKind, ProviderKind, Role, UnitKind, UnitRef
 from ..plugins import hookimpl, make_plugin_manager
 from ..registry import Registry
 from ..workflow.case import Actor
@@ -62,8 +62,17 @@ def prepare(url: str, cases: int) -> list[str]:
     """Store a college and `cases` ping cases; returns their ids."""
     from ..examples import stockholm_pilot
 
+    providers = [
+        Organisation(
+            f"unit-{i}",
+            f"Anordnare {i}",
+            OrganisationKind.EDUCATION_PROVIDER,
+            provider_kind=ProviderKind.COORDINATOR,
+        )
+        for i in range(cases)
+    ]
     with open_registry(url) as registry:
-        seed(registry, *stockholm_pilot().entities())
+        seed(registry, *stockholm_pilot().entities(), *providers)
         return [
             registry.open_case(
                 "ping",

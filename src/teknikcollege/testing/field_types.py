@@ -197,6 +197,7 @@ _SLUG_FIELDS = frozenset(
         "param",
         "event_date",
         "creates",
+        "reads",
     }
 )
 _NAME_FIELDS = frozenset({"name", "title"})

@@ -47,6 +47,7 @@ from ..models import (
     UnitKind,
     UnitRef,
 )
+from ..models.common import local_day
 from ..plugins import make_plugin_manager
 from ..registry import Registry
 from ..rules.base import DEFAULT_CONCEPT
@@ -54,6 +55,7 @@ from ..rules.criteria.teknikcollege import CRITERION_IDS
 from ..serialization import Bundle
 from ..storage.memory import MemoryStorage
 from ..workflow.case import Actor, Case
+from ..workflow.core import review_round
 from .seeding import seed
 
 ACTORS = (
@@ -279,7 +281,7 @@ class WorkflowStateMachine(RuleBasedStateMachine):
         self.registry.open_case(
             workflow, subject, actor=leader, case_id=case_id, college_id=self.college_id
         )
-        today = self.clock.now().date()
+        today = local_day(self.clock.now())
         self.registry.add(
             Application(
                 f"app-{case_id}",
@@ -288,17 +290,34 @@ class WorkflowStateMachine(RuleBasedStateMachine):
                 tuple(Document(k, k.value, today) for k in DocumentKind),
                 today,
             ),
-            ReviewVisit(
-                f"visit-{case_id}",
-                case_id,
-                today,
-                self.panel[0],
-                national_office_id=self.panel[2],
-                pool_id=self.panel[1],
-            ),
             actor=self.admin,
         )
         self.cases.append(case_id)
+
+    def _visit(self, case_id: str, trigger: str) -> None:
+        """Before ``hold_visit``: the review visit of the case's round, held today (a
+        visit is recorded once it is held, in the round it belongs to)."""
+        if trigger != "hold_visit":
+            return
+        case = self.registry.case(case_id)
+        if case.state != "in_review":
+            return
+        round = review_round(case)
+        visit_id = f"visit-{case_id}-{round}"
+        if self.registry.find(ReviewVisit, id=visit_id):
+            return
+        self.registry.add(
+            ReviewVisit(
+                visit_id,
+                case_id,
+                local_day(self.clock.now()),
+                self.panel[0],
+                national_office_id=self.panel[2],
+                pool_id=self.panel[1],
+                round=round,
+            ),
+            actor=self.admin,
+        )
 
     @rule(data=st.data())
     def fire(self, data: Any) -> None:
@@ -318,8 +337,9 @@ class WorkflowStateMachine(RuleBasedStateMachine):
         else:
             trigger = data.draw(st.sampled_from([t.trigger for t in flow.definition.transitions]))
         params = {}
+        self._visit(case_id, trigger)
         if trigger == "grant_postponement":
-            due = case.deadlines.get("supplements_due", self.clock.now().date())
+            due = case.deadlines.get("supplements_due", local_day(self.clock.now()))
             params["new_due"] = (due + timedelta(days=data.draw(st.integers(-5, 120)))).isoformat()
         before = (case, len(self.registry.history(case_id)))
         # A decision that needs its reason (decertification) gets one.
@@ -354,6 +374,7 @@ class WorkflowStateMachine(RuleBasedStateMachine):
         if actor is None:
             return
         before = (case, len(self.registry.history(case_id)))
+        self._visit(case_id, spec.trigger)
         try:
             self.registry.fire(case_id, spec.trigger, actor=actor)
         except (PermissionDenied, TransitionNotAllowed, InvalidData):
@@ -363,7 +384,7 @@ class WorkflowStateMachine(RuleBasedStateMachine):
 
     def _check_ordinary(self, trigger: str) -> None:
         if trigger == "enter_ordinary_operation":
-            today = self.clock.now().date()
+            today = local_day(self.clock.now())
             for programme in self.registry.find(Programme, college_id=self.college_id):
                 if programme.created_in_pilot:
                     assert self._certified(UnitRef(UnitKind.PROGRAMME, programme.id), today)

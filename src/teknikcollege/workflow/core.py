@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .._text import N_
 from ..models import Role
+from .case import Case
 from .definition import (
     Reminder,
     SetDeadline,
@@ -121,6 +122,18 @@ GRACE_STATES = _REVIEW_STATES
 """States in which a unit whose recertification was handed in stays certified after its
 period's last day, until the decision (approval continues the period; rejection, a lapse
 or withdrawal end it on that day)."""
+_BETWEEN_ROUNDS = frozenset({"certified", "recertification_open", "expired", "decertified"})
+
+
+def review_round(case: Case) -> int:
+    """The review round a certification case is in, or last went through: 1 until its
+    first certification; the round after a period's certification begins when the
+    recertification is handed in (``submit_application``). A review visit, and the
+    judgements made on it, count only in their own round (:attr:`ReviewVisit.round`)."""
+    done = len(case.certifications)
+    return done if done and case.state in _BETWEEN_ROUNDS else done + 1
+
+
 _OPEN_STATES = ("interest_registered", "interest_approved", *_REVIEW_STATES, "recertification_open")
 
 CERTIFICATION = WorkflowDefinition(
@@ -182,6 +195,7 @@ CERTIFICATION = WorkflowDefinition(
             guards=("review-visit-recorded",),
             sets=(SetDeadline("protocol_due", months=1),),
             event_date="held_on",
+            reads="visit",
         ),
         Transition(
             "issue_protocol",
@@ -192,6 +206,7 @@ CERTIFICATION = WorkflowDefinition(
             clears=("protocol_due",),
             notify=(PL, CHAIR),
             event_date="issued_on",
+            reads="protocol",
         ),
         Transition(
             "request_supplements",
@@ -205,6 +220,7 @@ CERTIFICATION = WorkflowDefinition(
             ),
             notify=(PL, CHAIR),
             event_date="issued_on",
+            reads="protocol",
         ),
         Transition(
             "grant_postponement",
@@ -317,6 +333,8 @@ CERTIFICATION = WorkflowDefinition(
             (PL, CHAIR),
             months_before=1,
         ),
+        # The yearly follow-up is the college's: what it names is filled in by the sweep
+        # (the obligations not yet on record; none, no reminder).
         Reminder(
             "follow_up_due",
             "follow_up_due",
@@ -325,6 +343,19 @@ CERTIFICATION = WorkflowDefinition(
             months_before=1,
             every_months=12,
             until="valid_until",
+            subject_kinds=frozenset({"college"}),
+        ),
+        # The year's operational plan, due 31 January: a month before, so three months
+        # before the reports' 31 March (Validity.plan_due, follow_up_due).
+        Reminder(
+            "operational_plan_due",
+            "follow_up_due",
+            ("certified", "recertification_open"),
+            (PL, CHAIR),
+            months_before=3,
+            every_months=12,
+            until="valid_until",
+            subject_kinds=frozenset({"college"}),
         ),
         Reminder(
             "certification_expiring",
@@ -342,7 +373,9 @@ recertification, expiry, decertification.
 
 Deadlines run from the event: the protocol's month from ``held_on`` (the day the visit
 was held), the supplements' three months from ``issued_on`` unless the protocol states
-another ``supplements_due``; each is a parameter of its trigger, and the day of the
-step when left out."""
+another ``supplements_due``; each is a parameter of its trigger. A registry takes them
+from the records (the round's :class:`~teknikcollege.models.ReviewVisit` and
+:class:`~teknikcollege.models.Protocol`) when they are left out, else the day of the
+step."""
 
 CORE_WORKFLOWS = (COLLEGE_LIFECYCLE, CERTIFICATION)

@@ -15,6 +15,7 @@ from .._text import Text, _, _n
 from ..errors import InvalidDefinition
 from ..models import Role
 from ..models.common import TIME_ZONE
+from ..models.followup import PLAN_DUE, REPORTS_DUE
 
 
 class _Deferred(Text):
@@ -73,6 +74,8 @@ class State:
 
 CREATES = frozenset({"postponement"})
 """The records a transition may create (:attr:`Transition.creates`)."""
+READS = frozenset({"visit", "protocol"})
+"""The records a transition may take its event's day from (:attr:`Transition.reads`)."""
 
 
 @attrs.frozen
@@ -102,7 +105,11 @@ class Transition:
     names the roles told about it. `event_date` names the parameter that may give the
     day the event really happened (``held_on``), when it is recorded later; deadlines
     count from it. `creates` names the record the transition creates (``postponement``;
-    see :meth:`~teknikcollege.workflow.Workflow.created`).
+    see :meth:`~teknikcollege.workflow.Workflow.created`). `reads` names the process
+    record the step's event comes from: ``visit`` (the day it was ``held``) or
+    ``protocol`` (the day it was ``issued``, and the ``supplements_due`` it states); a
+    registry fills the `event_date` parameter, and a deadline parameter, from it and
+    refuses parameters that contradict it.
     """
 
     trigger: str
@@ -117,6 +124,7 @@ class Transition:
     notify: tuple[Role, ...] = ()
     event_date: str | None = None
     creates: str | None = None
+    reads: str | None = None
     needs_reason: bool = False
     """A decision that must say why (the note): decertification."""
 
@@ -139,6 +147,8 @@ class Reminder:
 
     With `every_months` the deadline recurs (the yearly follow-up): every occurrence
     ``deadline + k × every_months`` up to the deadline `until` gets its own reminder.
+    With `subject_kinds` only cases about a unit of those kinds get it (the yearly
+    follow-up is the college's).
     """
 
     name: str
@@ -150,6 +160,7 @@ class Reminder:
     after: bool = False
     every_months: int = 0
     until: str | None = None
+    subject_kinds: frozenset[str] = frozenset()
 
 
 @attrs.frozen
@@ -163,9 +174,12 @@ class Validity:
     renewal_months: int = 60
     recertification_lead_months: int = 6
     reapplication_due_months: int | None = None
-    follow_up_due: tuple[int, int] | None = (3, 31)
+    follow_up_due: tuple[int, int] | None = REPORTS_DUE
     """Month and day, in the year after each year of a period, by which the yearly
     follow-up is due (deadline ``follow_up_due``; an assumption, see docs/data.md)."""
+    plan_due: tuple[int, int] = PLAN_DUE
+    """Month and day, in its own year, by which the year's operational plan is due (an
+    assumption). :meth:`~teknikcollege.models.FollowUpConfig.of` reads both."""
 
 
 @attrs.frozen
@@ -292,6 +306,15 @@ def problems(definition: WorkflowDefinition, rule_ids: Iterable[str] | None = No
                     "{trigger!r} creates an unknown record {record!r}",
                     trigger=t.trigger,
                     record=t.creates,
+                )
+            )
+    for t in definition.transitions:
+        if t.reads is not None and t.reads not in READS:
+            found.append(
+                _(
+                    "{trigger!r} reads an unknown record {record!r}",
+                    trigger=t.trigger,
+                    record=t.reads,
                 )
             )
     try:

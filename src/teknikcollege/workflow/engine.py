@@ -250,6 +250,8 @@ class Workflow:
             deadline = case.deadlines.get(reminder.deadline)
             if case.state not in reminder.states or deadline is None:
                 continue
+            if reminder.subject_kinds and case.subject.kind.value not in reminder.subject_kinds:
+                continue
             if reminder.every_months:
                 occurrence = self._next_occurrence(case, reminder, deadline)
                 if occurrence is None:

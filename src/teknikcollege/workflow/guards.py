@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import attrs
+
 from .._text import N_, Text, _, _n
 from ..models import (
     Application,
@@ -30,10 +32,11 @@ from ..models import (
 from ..models.common import local_day
 from ..models.process import FIRST_CERTIFICATION_DOCUMENTS
 from ..rules.assessment import assess
-from ..rules.base import Context, FunctionRule, rule, run_rule
+from ..rules.base import Context, FunctionRule, excuse, rule, run_rule
 from ..rules.findings import Finding, Status
 from .case import Case
 from .core import GRACE_STATES as GRACE
+from .core import review_round
 from .definition import deferred
 
 RULE_SET, VERSION = "teknikcollege-process", "1"
@@ -124,7 +127,22 @@ def review_visit_recorded(case: Any, context: Context) -> tuple[bool, Text, dict
             _("no review visit is recorded"),
             {},
         )
-    visit = max(visits, key=lambda v: (v.round, v.held, v.id))
+    # A recertification is reviewed with a visit of its own: an earlier round's visit
+    # does not hold this one.
+    round = review_round(case)
+    of_round = [v for v in visits if v.round == round]
+    if not of_round:
+        earlier = sorted(f"{v.id} ({v.round})" for v in visits)
+        return (
+            False,
+            _(
+                "no review visit of review round {round} is recorded (recorded: {visits})",
+                round=round,
+                visits=", ".join(earlier),
+            ),
+            {"round": round},
+        )
+    visit = max(of_round, key=lambda v: (v.held, v.id))
     gaps = list(_panel_problems(visit, case, context))
     data = {"visit": visit.id, "reviewers": list(visit.reviewer_ids)}
     if gaps:
@@ -243,7 +261,7 @@ def unit_meets_criteria(case: Any, context: Context) -> Finding:
             _("{subject} does not exist", subject=str(case.subject)),
             title,
         )
-    result = assess(subject, context.criteria, context)
+    result = assess(subject, context.criteria, attrs.evolve(context, case=case))
     gaps = result.gaps()
     if not result.findings:
         return Finding(
@@ -253,15 +271,28 @@ def unit_meets_criteria(case: Any, context: Context) -> Finding:
             title,
         )
     if not gaps:
+        passed = _n(
+            "the only criterion passed",
+            "all {n} criteria passed",
+            len(result.findings),
+        )
+        flags = result.flags()
+        if not flags:
+            return Finding("unit-meets-criteria", Status.PASSED, passed, title)
+        # Flagged findings inform without blocking: the decision's record names them.
+        each = [_("{rule}: {message}", rule=f.rule_id, message=f.message) for f in flags]
         return Finding(
             "unit-meets-criteria",
-            Status.PASSED,
+            Status.FLAGGED,
             _n(
-                "the only criterion passed",
-                "all {n} criteria passed",
-                len(result.findings),
+                "{passed}; {n} flagged: {flags}",
+                "{passed}; {n} flagged: {flags}",
+                len(flags),
+                passed=passed,
+                flags=Text.join(each),
             ),
             title,
+            {"flags": [f.rule_id for f in flags]},
         )
     each = [_("{rule}: {message}", rule=g.rule_id, message=g.message) for g in gaps]
     return Finding(
@@ -312,9 +343,14 @@ def pilot_programmes_certified(case: Any, context: Context) -> Finding:
     programmes = [
         p for p in context.lookup.find(Programme, college_id=case.college_id) if p.created_in_pilot
     ]
-    # A programme of a form that cannot be certified (labour-market training in the
-    # Stockholm pilot) cannot be asked to be: it is flagged, and does not block.
-    outside = sorted(p.id for p in programmes if not _certifiable_form(p, context))
+    # A programme of a form that cannot be certified, which a rule in force allows outside
+    # the certification (labour-market training in the Stockholm pilot), cannot be asked
+    # to be: it is flagged, and does not block. Without such an excuse it blocks.
+    outside = sorted(
+        p.id
+        for p in programmes
+        if not _certifiable_form(p, context) and excuse(p, context) is not None
+    )
     missing = sorted(
         p.id
         for p in programmes
@@ -344,7 +380,7 @@ def pilot_programmes_certified(case: Any, context: Context) -> Finding:
     )
     if outside:
         message = _(
-            "{certified}; not certifiable, so not required: {programmes}",
+            "{certified}; not certifiable, allowed outside the certification: {programmes}",
             certified=message,
             programmes=", ".join(outside),
         )

@@ -24,6 +24,7 @@ _REMINDER_TITLES = {
     "certification_expiring": N_("the end of the certification"),
     "protocol_overdue": N_("the protocol"),
     "follow_up_due": N_("the yearly follow-up"),
+    "operational_plan_due": N_("the operational plan"),
     "reapplication_due": N_("the re-application"),
     "reapplication_overdue": N_("the re-application"),
 }
@@ -96,6 +97,7 @@ def render(notification: Notification, lang: str) -> tuple[str, str]:
         "due": data.get("due", ""),
         "valid_until": data.get("valid_until", ""),
         "title": title,
+        "items": data.get("items_sv" if sv else "items", data.get("items", "")),
     }
     template = _templates.get_template(f"{template_name(notification)}.{lang}.txt")
     context = template.new_context(values)

@@ -139,6 +139,28 @@ def pilot_funders(college: College, context: Context) -> tuple[bool, Text, dict[
     )
 
 
+def _training_allowed(programme: Programme, context: Context) -> Text | None:
+    """The pilot's one exception, stated here only: labour-market training begun in the
+    pilot is allowed outside the certification (the core criteria ask this through
+    ``teknikcollege.rules.excuse``); begun after it, or outside the pilot, it is not."""
+    if programme.form is not ProgrammeForm.LABOUR_MARKET_TRAINING:
+        return None
+    college = context.lookup.get(College, programme.college_id)
+    if not _is_pilot(college) or _started_after_pilot(programme, college):
+        return None
+    return _("labour-market training is allowed in the Stockholm pilot but cannot be certified")
+
+
+def _started_after_pilot(programme: Programme, college: College | None) -> bool:
+    pilot = college.pilot if college is not None else None
+    return (
+        pilot is not None
+        and programme.start is not None
+        and pilot.end is not None
+        and programme.start > pilot.end
+    )
+
+
 @rule(
     "stockholm-labour-market-training",
     **_meta(
@@ -149,6 +171,7 @@ def pilot_funders(college: College, context: Context) -> tuple[bool, Text, dict[
         ),
         {"college", "programme"},
     ),
+    excuses=_training_allowed,
 )
 def labour_market_training(subject: College | Programme, context: Context) -> Any:
     if isinstance(subject, Programme):
@@ -157,25 +180,22 @@ def labour_market_training(subject: College | Programme, context: Context) -> An
     else:
         college = subject
         programmes = list(context.lookup.find(Programme, college_id=subject.id))
+    if not _is_pilot(college):
+        return True, _not_applicable()
     training = sorted(
         (p for p in programmes if p.form is ProgrammeForm.LABOUR_MARKET_TRAINING),
         key=lambda p: p.id,
     )
-    if not _is_pilot(college) or not training:
-        return True, _not_applicable()
+    if not training:
+        return True, _("the pilot runs no labour-market training")
     assert college is not None and college.pilot is not None
-    pilot = college.pilot
-    # The pilot's own exception: labour-market training begun in the pilot is allowed
-    # (flagged, never certified); begun after it, it is not.
-    late = [
-        p for p in training if p.start is not None and pilot.end is not None and p.start > pilot.end
-    ]
+    late = [p for p in training if _started_after_pilot(p, college)]
     if late:
         return False, Text.join(
             _(
                 "{title}: labour-market training started after the pilot ({end}) is not allowed",
                 title=p.title,
-                end=pilot.end,
+                end=college.pilot.end,
             )
             for p in late
         )

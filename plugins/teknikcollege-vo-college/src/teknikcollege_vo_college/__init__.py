@@ -24,6 +24,7 @@ from teknikcollege import (
     hookimpl,
     rule,
 )
+from teknikcollege.models import local_day
 from teknikcollege.rules import CriteriaConfig, national_criteria
 from teknikcollege.rules.criteria.provider import unit_criteria
 from teknikcollege.workflow import CERTIFICATION, Validity
@@ -124,7 +125,7 @@ VO_BRANCH_AREA = "health_and_social_care"
     concept=CONCEPT,
 )
 def regional_collaboration(college: College, context: Context) -> tuple[bool, Text, dict[str, Any]]:
-    today = context.now.date()
+    today = local_day(context.now)
     valid = [
         a
         for a in college.agreements

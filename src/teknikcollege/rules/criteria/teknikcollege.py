@@ -32,9 +32,10 @@ from ...models import (
     UnitKind,
     UnitRef,
 )
-from ...models.common import local_day
+from ...models.common import Period, local_day
+from ...models.followup import FollowUpConfig, compare_periods, obligations
 from ...models.process import FIRST_CERTIFICATION_DOCUMENTS
-from ..base import Context, FunctionRule
+from ..base import Context, FunctionRule, excuse
 from ..findings import Status
 
 RULE_SET = "teknikcollege-national"
@@ -57,6 +58,8 @@ class CriteriaConfig:
     majority_sector: Sector = Sector.COMPANY
     first_certification_documents: frozenset[DocumentKind] = FIRST_CERTIFICATION_DOCUMENTS
     """What a first certification shows instead of annual reports."""
+    follow_up: FollowUpConfig = attrs.field(factory=FollowUpConfig)
+    """When the yearly follow-up a recertification looks at is due."""
 
 
 Result = tuple[bool | Status | None, Text, dict[str, Any]]
@@ -225,7 +228,8 @@ def learning_environment(cfg: CriteriaConfig) -> Callable[[College, Context], Re
 
     def check(college: College, context: Context) -> Result:
         _ok, message, _data = ask(college, context)
-        figures = [f for p in _programmes(college, context) for f in p.figures]
+        programmes = in_certification(_programmes(college, context), cfg)
+        figures = [f for p in programmes for f in p.figures]
         if not figures:
             return None, message, {}
         year = max(f.year for f in figures)
@@ -282,26 +286,38 @@ def programmes_dimensioning(cfg: CriteriaConfig) -> Callable[[Any, Context], Res
         programmes = _programmes(subject, context)
         if not programmes:
             return False, _("no programmes recorded"), {}
-        # A programme of a form that cannot be certified is not part of the college's
-        # certification: it is reported (flagged), not held against the college.
-        certifiable = [p for p in programmes if p.form in cfg.certifiable_forms]
-        outside = [p for p in programmes if p.form not in cfg.certifiable_forms]
+        # A programme of a form that cannot be certified counts against the college,
+        # unless a rule in force allows it outside the certification (the Stockholm
+        # pilot's labour-market training): then it is reported (flagged), not held
+        # against the college.
+        certifiable = in_certification(programmes, cfg)
+        others = [p for p in programmes if p not in certifiable]
+        excused = [(p, why) for p in others if (why := excuse(p, context)) is not None]
+        allowed = {p.id for p, _why in excused}
         gaps = [t for p in certifiable for t in too_short(p)]
-        data = {"programmes": len(programmes), "not_certifiable": [p.id for p in outside]}
+        gaps += [wrong_form(p) for p in others if p.id not in allowed]
+        data = {
+            "programmes": len(programmes),
+            "not_certifiable": [p.id for p in others],
+            "excused": sorted(allowed),
+        }
         if not certifiable:
             gaps.append(_("no programme of a certifiable form ({forms})", forms=forms))
         if gaps:
-            return False, Text.join([*gaps, *(wrong_form(p) for p in outside)]), data
+            return False, Text.join(gaps), data
         passed = _n(
             "{n} programme of certifiable form and length",
             "{n} programmes of certifiable form and length",
             len(certifiable),
         )
-        if outside:
+        if excused:
+            each = [
+                _("{problem} ({excuse})", problem=wrong_form(p), excuse=why) for p, why in excused
+            ]
             message = _(
                 "{passed}; not part of the certification: {others}",
                 passed=passed,
-                others=Text.join(wrong_form(p) for p in outside),
+                others=Text.join(each),
             )
             return Status.FLAGGED, message, data
         return True, passed, data
@@ -309,11 +325,25 @@ def programmes_dimensioning(cfg: CriteriaConfig) -> Callable[[Any, Context], Res
     return check
 
 
+def in_certification(programmes: list[Programme], cfg: CriteriaConfig) -> list[Programme]:
+    """The programmes that are part of a college's certification: those of a certifiable
+    form (the others are outside it: failed by ``programmes-dimensioning`` unless a rule
+    excuses them, and not asked for company participation or gender balance)."""
+    return [p for p in programmes if p.form in cfg.certifiable_forms]
+
+
 def working_life_participation(cfg: CriteriaConfig) -> Callable[[Any, Context], Result]:
     def check(subject: Any, context: Context) -> Result:
-        programmes = [subject] if isinstance(subject, Programme) else _programmes(subject, context)
-        if not programmes:
+        recorded = [subject] if isinstance(subject, Programme) else _programmes(subject, context)
+        if not recorded:
             return False, _("no programmes recorded"), {}
+        # The programmes of the certification; with none of a certifiable form (a failure
+        # of programmes-dimensioning), those recorded.
+        programmes = (
+            recorded
+            if isinstance(subject, Programme)
+            else in_certification(recorded, cfg) or recorded
+        )
         gaps = []
         for p in programmes:
             apl, sup = (
@@ -378,43 +408,65 @@ def quality_assured_process(cfg: CriteriaConfig) -> Callable[[College, Context],
         )
 
     def renewal(college: College, context: Context, period: Certification, today: date) -> Result:
-        # The full years before this one that belong to the period (their 1 July in it).
-        years = [
-            y
-            for y in range(period.valid_from.year, today.year)
-            if period.is_valid_on(date(y, 7, 1))
+        # Every obligation of the yearly follow-up of the period that is due by today:
+        # the operational plans, the regional, local and national reports, each
+        # provider's survey and the region's compiled survey (as the reminders name them).
+        span = Period(period.valid_from, period.valid_until)
+        due = [
+            o
+            for y in range(period.valid_from.year, today.year + 1)
+            for o in obligations(college, y, context.lookup, cfg.follow_up)
+            if period.valid_from <= o.due <= today
         ]
-        reports = {
-            r.year
-            for r in context.lookup.find(AnnualReport, college_id=college.id)
-            if r.level is ReportLevel.REGIONAL
-        }
-        surveys = {s.year for s in context.lookup.find(SatisfactionSurvey, college_id=college.id)}
-        no_report = [y for y in years if y not in reports]
-        no_survey = [y for y in years if y not in surveys]
-        data = {
+        missing = [o for o in due if not o.met]
+        years = sorted({o.year for o in due})
+        data: dict[str, Any] = {
             "first_certification": False,
             "years": years,
-            "no_report": no_report,
-            "no_survey": no_survey,
+            "not_on_record": [f"{o.kind.value}:{o.year}:{o.unit}" for o in missing],
         }
-        gaps = []
-        if no_report:
-            gaps.append(_("no annual report for {years}", years=_years(no_report)))
-        if no_survey:
-            gaps.append(_("no satisfaction survey for {years}", years=_years(no_survey)))
-        if gaps:
-            return False, _("recertification: {gaps}", gaps=Text.join(gaps)), data
+        if missing:
+            return (
+                False,
+                _n(
+                    "recertification: {n} obligation of the yearly follow-up is not on "
+                    "record: {items}",
+                    "recertification: {n} obligations of the yearly follow-up are not on "
+                    "record: {items}",
+                    len(missing),
+                    items=Text.join(o.text() for o in missing),
+                ),
+                data,
+            )
         if not years:
-            return True, _("recertification: no full year of the period has passed yet"), data
-        return (
-            True,
-            _(
-                "recertification: annual reports and satisfaction surveys for {years}",
-                years=_years(years),
-            ),
-            data,
+            return True, _("recertification: no yearly follow-up of the period is due yet"), data
+        passed = _(
+            "recertification: the yearly follow-up of {years} is on record", years=_years(years)
         )
+        previous = _period_before(college, context, period)
+        if previous is None:
+            return True, passed, data
+        # The committee expects quality to have risen: the period beside the one before.
+        comparison = compare_periods(
+            college, Period(previous.valid_from, previous.valid_until), span, context.lookup
+        )
+        data["comparison"] = {
+            "previous_index": comparison.previous_index,
+            "current_index": comparison.current_index,
+            "previous_completed": comparison.previous_completed,
+            "current_completed": comparison.current_completed,
+            "risen": comparison.risen,
+        }
+        compared = _(
+            "{passed}; satisfaction index {previous} in the period before, {current} in this",
+            passed=passed,
+            previous=_index(comparison.previous_index),
+            current=_index(comparison.current_index),
+        )
+        if comparison.risen is False:
+            # Not a failure: the committee judges it; but the decision should know.
+            return Status.FLAGGED, _("{compared}: it has not risen", compared=compared), data
+        return True, compared, data
 
     def check(college: College, context: Context) -> Result:
         today = local_today(context)
@@ -430,13 +482,34 @@ def _years(years: list[int]) -> str:
     return ", ".join(str(y) for y in years)
 
 
+def _index(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _period_before(
+    college: College, context: Context, period: Certification
+) -> Certification | None:
+    """The college's certification period just before `period`, if any."""
+    earlier = [
+        c
+        for case in _college_cases(college, context)
+        for c in case.certifications
+        if c.valid_until < period.valid_from
+    ]
+    return max(earlier, key=lambda c: (c.valid_from, c.number), default=None)
+
+
 def _reported_years(college: College, context: Context) -> set[int]:
     reports = {
         r.year
         for r in context.lookup.find(AnnualReport, college_id=college.id)
         if r.level is ReportLevel.REGIONAL
     }
-    surveys = {s.year for s in context.lookup.find(SatisfactionSurvey, college_id=college.id)}
+    surveys = {
+        s.year
+        for s in context.lookup.find(SatisfactionSurvey, college_id=college.id)
+        if s.level is ReportLevel.REGIONAL
+    }
     return reports & surveys
 
 
