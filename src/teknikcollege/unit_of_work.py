@@ -21,6 +21,7 @@ from ._text import _
 from .errors import InvalidData
 from .kinds import BY_CLASS, Kind, kind_for
 from .models import Role
+from .models.common import local_day
 from .notify.port import Notification
 from .rules.findings import Finding
 from .serialization import converter, from_data, from_stored, to_data
@@ -271,9 +272,11 @@ def _unstructure(cls: type[Any]) -> Any:
 
 
 def _in_time_order(head: Mapping[str, Any] | None, at: datetime) -> None:
-    """A case's history runs forwards in time: a step is never dated before the last one
-    (a sweep asked for a time in the past, a clock set back)."""
-    if head is not None and datetime.fromisoformat(str(head["at"])) > at:
+    """A case's history runs forwards in days: a step is never dated on a day before the
+    last one's (a sweep asked for a time in the past, a clock set back). Days, not
+    instants: two processes acting at once take their times before either commits, so
+    the later commit may carry the earlier instant of the same day."""
+    if head is not None and local_day(datetime.fromisoformat(str(head["at"]))) > local_day(at):
         raise InvalidData.at(
             "at",
             _(
