@@ -57,10 +57,14 @@ def render(results: list[Result], peaks: list[scale.Peak], built: dict[str, floa
         "work is not our CPU time, read the wall figure too).",
         "",
         "Each SQL baseline is the same job written by hand against a database the library "
-        "created (same file, same pragmas): the same statements in the same order, the same "
-        "JSON bytes, the role check, the shared `transitions` machine moving the state, "
-        "the history record's SHA-256 chained to the previous one; after the run the "
-        "library reads the baseline's case and history back and verifies its hash chain.",
+        "created (same file, same pragmas): the same statements in the same order — the "
+        "case found by its version, the permission read (the versions of the actor's "
+        "person and the case's college, in one statement), the history head, the record, "
+        "the case and its index keys —, each record decoded once per version as the "
+        "library's cache does, the roles worked out by the same function on the day of the "
+        "act, the same JSON bytes, the shared `transitions` machine moving the state, the "
+        "history record's SHA-256 chained to the previous one; after the run the library "
+        "reads the baseline's case and history back and verifies its hash chain.",
         "",
         "## Firing transitions",
         "",
@@ -74,7 +78,7 @@ def render(results: list[Result], peaks: list[scale.Peak], built: dict[str, floa
         "## Flat as the store grows",
         "",
         "The same call on a big store against a small one, in the same rounds (goal: the "
-        "big end within 1.2× of the small one). `Registry.status` is not measured yet.",
+        "big end within 1.2× of the small one).",
         "",
         *table(section["scale"]),
         "",

@@ -405,3 +405,23 @@ def test_counted_weeks_in_a_finding(weeks: int, sv: str) -> None:
     finding = run_rule(rule, _programme(weeks), Context(as_datetime(date(2024, 6, 1)), Lookup()))
     assert f"Svets: {sv}, minst 40 krävs" in finding.message.sv
     assert f"Svets: {weeks} week{'' if weeks == 1 else 's'}, at least 40" in finding.message.en
+
+
+def test_no_message_is_written_side_by_side_in_the_code() -> None:
+    """Every message goes through the catalog: no ``Text("svenska", "English")`` (or
+    f-string) pair is written by hand in the library or the plug-ins."""
+    import ast
+
+    found = []
+    roots = [ROOT / "src", *sorted((ROOT / "plugins").glob("*/src"))]
+    for path in (p for root in roots for p in sorted(root.rglob("*.py"))):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "Text"
+                and node.args
+                and all(isinstance(a, (ast.Constant, ast.JoinedStr)) for a in node.args)
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert found == []

@@ -233,3 +233,13 @@ def test_a_seeded_store_has_its_admin(tmp_path: Path) -> None:
     with tc.Registry.open(f"sqlite:///{tmp_path / 's.db'}", config={}) as registry:
         admin = seed(registry, *stockholm_pilot().entities())
         assert tc.Role.ADMIN in registry.get(tc.Person, admin.id).roles
+
+
+def test_a_history_never_runs_backwards_in_days(tc_stockholm: tc.Registry,
+                                                tc_clock: tc.FixedClock) -> None:
+    case = tc_stockholm.open_case("certification", STOCKHOLM, actor=LEADER).id  # 2024-01-01
+    tc_clock.set(date(2023, 12, 30))  # a clock set back
+    unchanged(tc_stockholm, lambda: tc_stockholm.fire(case, "withdraw", actor=LEADER),
+              tc.InvalidData, "before the case's last step")
+    tc_clock.set(date(2024, 1, 1))
+    assert tc_stockholm.fire(case, "withdraw", actor=LEADER).trigger == "withdraw"

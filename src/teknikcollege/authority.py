@@ -114,6 +114,7 @@ def held_roles(
     subject: UnitRef | None = None,
     *,
     on: date,
+    past: bool = False,
 ) -> tuple[frozenset[Role], Text | None]:
     """The roles `person_id` may use on `on` on a matter of `college_id`, and, if
     impartial roles were withheld for a conflict of interest, why.
@@ -121,7 +122,9 @@ def held_roles(
     A conflict of interest is not dated: having led or sat in the college's steering
     groups at any time, as its records list, is enough (the conservative reading)."""
     person = reader.get(Person, person_id)
-    if person is None or person.is_erased:
+    # An erased person acts no more; what they did before stays judged by the roles
+    # their record keeps (`past`: a replayed record, a judgement made then).
+    if person is None or (person.is_erased and not past):
         return frozenset(), None
     college = reader.get(College, college_id) if college_id else None
     held = set(roles_on(person, college, on))
@@ -138,7 +141,7 @@ def judge_is_impartial(
 ) -> bool:
     """Whether a judgement by `reviewer_id` may count for `college_id`: on `on` the
     reviewer is in the national pool and has no conflict of interest with the college."""
-    held, _ = held_roles(reader, reviewer_id, college_id, on=on)
+    held, _ = held_roles(reader, reviewer_id, college_id, on=on, past=True)
     return Role.REVIEWER in held
 
 

@@ -42,6 +42,7 @@ from .plugins import PluginWarning
 from .registry import DEFAULT_STORAGE, Registry
 from .serialization import to_data
 from .workflow.case import Actor
+from .workflow.deadlines import deadline_title
 
 if TYPE_CHECKING:
     from .plugins import PluginManager
@@ -598,7 +599,8 @@ def _help(lang: Language, text: Text, *examples: str) -> dict[str, str]:
 
 
 def _global_options(lang: Language) -> list[Any]:
-    """``--db``, ``--lang``, ``--json`` and ``--debug``, for every sub-command too."""
+    """``--db``, ``--lang``, ``--json``, ``--today``, ``--actor`` and ``--debug``, for every
+    sub-command too."""
 
     def setter(name: str) -> Callable[[Any, Any, Any], Any]:
         def callback(ctx: Any, param: Any, value: Any) -> Any:
@@ -611,70 +613,49 @@ def _global_options(lang: Language) -> list[Any]:
 
         return callback
 
-    def text(message: Text) -> str:
-        return message.get(lang)
+    def option(decls: list[str], help: Text, callback: Any, **more: Any) -> click.Option:
+        # Eager and not passed to the command: each sets the shared State as it is parsed.
+        return click.Option(
+            decls, expose_value=False, is_eager=True, callback=callback, help=help.get(lang), **more
+        )
 
     return [
-        click.Option(
+        option(
             ["--db"],
-            metavar="URL|PATH",
-            expose_value=False,
-            is_eager=True,
-            callback=setter("db"),
-            help=text(
-                _(
-                    "Storage URL or SQLite file (default TEKNIKCOLLEGE_STORAGE, else {default}).",
-                    default=DEFAULT_STORAGE,
-                )
+            _(
+                "Storage URL or SQLite file (default TEKNIKCOLLEGE_STORAGE, else {default}).",
+                default=DEFAULT_STORAGE,
             ),
+            setter("db"),
+            metavar="URL|PATH",
         ),
-        click.Option(
+        option(
             ["--lang"],
+            _("Language of messages (default TEKNIKCOLLEGE_LANG, else en)."),
+            setter("lang"),
             type=click.Choice(["sv", "en"]),
-            expose_value=False,
-            is_eager=True,
-            callback=setter("lang"),
-            help=text(_("Language of messages (default TEKNIKCOLLEGE_LANG, else en).")),
         ),
-        click.Option(
-            ["--json", "as_json"],
-            is_flag=True,
-            expose_value=False,
-            is_eager=True,
-            callback=setter("as_json"),
-            help=text(_("Print JSON (errors too).")),
+        option(
+            ["--json", "as_json"], _("Print JSON (errors too)."), setter("as_json"), is_flag=True
         ),
-        click.Option(
+        option(
             ["--today"],
+            _("The day the command acts on (default TEKNIKCOLLEGE_TODAY, else the real day)."),
+            _today_callback,
             metavar="YYYY-MM-DD",
             envvar="TEKNIKCOLLEGE_TODAY",
-            expose_value=False,
-            is_eager=True,
-            callback=_today_callback,
-            help=text(
-                _("The day the command acts on (default TEKNIKCOLLEGE_TODAY, else the real day).")
-            ),
         ),
-        click.Option(
+        option(
             ["--actor"],
-            metavar="PERSON[:ROLE,…]",
-            envvar="TEKNIKCOLLEGE_ACTOR",
-            expose_value=False,
-            is_eager=True,
-            callback=setter("actor_spec"),
-            help=_(
+            _(
                 "The person acting (default TEKNIKCOLLEGE_ACTOR): every change names one; "
                 "roles after the colon only narrow what the stored person holds."
-            ).get(lang),
+            ),
+            setter("actor_spec"),
+            metavar="PERSON[:ROLE,…]",
+            envvar="TEKNIKCOLLEGE_ACTOR",
         ),
-        click.Option(
-            ["--debug"],
-            is_flag=True,
-            expose_value=False,
-            is_eager=True,
-            callback=setter("debug"),
-            help=text(_("Show the traceback of an error.")),
-        ),
+        option(["--debug"], _("Show the traceback of an error."), setter("debug"), is_flag=True),
     ]
 
 
@@ -1189,7 +1170,8 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
             )
         for due in found.due:
             roles = ", ".join(r.value for r in due.roles)
-            when = {"what": due.what, "day": due.on.isoformat(), "case": due.case_id}
+            what = deadline_title(due.what)
+            when = {"what": what, "day": due.on.isoformat(), "case": due.case_id}
             details.append(
                 _("due: {what} on {day} ({case}) {roles}", roles=roles, **when)
                 if roles

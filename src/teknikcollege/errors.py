@@ -177,13 +177,30 @@ class PermissionDenied(WorkflowError):
     """The actor's roles do not allow the trigger (default deny)."""
 
     def __init__(
-        self, actor: str, trigger: str, allowed: Iterable[str], reason: Text | None = None
+        self,
+        actor: str,
+        trigger: str,
+        allowed: Iterable[str],
+        reason: Text | None = None,
+        *,
+        what: Text | None = None,
     ) -> None:
         self.actor = actor
         self.trigger = trigger
         self.allowed = tuple(sorted(allowed))
         roles = ", ".join(self.allowed) or "-"
         values = {"actor": actor, "trigger": trigger, "roles": roles}
+        if what is not None:  # an action that is not a trigger: "may not change 'person:x'"
+            super().__init__(
+                _(
+                    "{actor!r} may not {what} ({reason}); roles allowed: {roles}",
+                    actor=actor,
+                    what=what,
+                    reason=reason or _("the role does not allow it"),
+                    roles=roles,
+                )
+            )
+            return
         super().__init__(
             _(
                 "{actor!r} may not fire {trigger!r} ({reason}); roles allowed: {roles}",

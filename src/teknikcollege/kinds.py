@@ -32,7 +32,9 @@ class Kind:
         found = []
         for name in self.index:
             value = getattr(obj, name)
-            if isinstance(value, (frozenset, set, tuple, list)):
+            if type(value) is str:  # the usual key: as it is
+                found.append((name, value))
+            elif isinstance(value, (frozenset, set, tuple, list)):
                 found += [(name, _key_value(v)) for v in value]
             elif value is not None:
                 found.append((name, _key_value(value)))

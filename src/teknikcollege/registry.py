@@ -521,7 +521,9 @@ class Registry:
             with self._change() as uow:
                 admin = next(uow.entities.with_key(Person, "roles", Role.ADMIN.value), None)
                 if admin is not None and Role.ADMIN not in roles_for(uow, actor, None, now=now)[0]:
-                    raise refuse(actor, "import", "document", {Role.ADMIN}, now)
+                    raise refuse(
+                        actor, "import", "document", {Role.ADMIN}, now, what=_("import a document")
+                    )
                 count = exchange.import_bundle(self.deps, uow, document, progress)
             audit_log.info("imported %d records by %s", count, _one_line(actor.id))
             return count
@@ -688,7 +690,15 @@ def _authorize_change(uow: UnitOfWork, actor: Actor, entity: object, now: dateti
     reason = change_denial(uow, actor, entity, now)
     if reason is not None:
         target = f"{kind_of(type(entity))}:{getattr(entity, 'id', '?')}"
-        raise refuse(actor, "change", target, {Role.ADMIN, Role.PROCESS_LEADER}, now, reason)
+        raise refuse(
+            actor,
+            "change",
+            target,
+            {Role.ADMIN, Role.PROCESS_LEADER},
+            now,
+            reason,
+            what=_("change {target!r}", target=target),
+        )
 
 
 def _audit_change(verb: str, entities: Iterable[object], actor: Actor) -> None:

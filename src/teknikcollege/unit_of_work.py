@@ -8,6 +8,7 @@ the stored one, and a hot path (the college behind every notification) is decode
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
@@ -16,13 +17,14 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar, cast
 
-import attrs
-
-from ._text import Text
+from ._text import _
 from .errors import InvalidData
 from .kinds import BY_CLASS, Kind, kind_for
+from .models import Role
+from .models.common import local_day
 from .notify.port import Notification
-from .serialization import from_data, from_stored, to_data
+from .rules.findings import Finding
+from .serialization import converter, from_data, from_stored, to_data
 from .storage.port import Delivery, Owned, Scalar, Stored, Transaction
 from .workflow.case import Case, Refusal, TransitionRecord
 
@@ -99,6 +101,16 @@ class Entities:
     def __init__(self, tx: Transaction, cache: ObjectCache) -> None:
         self.tx = tx
         self.cache = cache
+        self._known: dict[tuple[str, str], int | None] = {}
+
+    def prefetch(self, *wanted: tuple[type[Any], str]) -> None:
+        """Read the versions of the `wanted` ``(class, id)`` entities in one statement
+        where the backend can (``versions``: the SQL backends); the next read of each
+        uses its version once. For reads that follow at once (a permission check), so
+        that a round trip to the database serves them all."""
+        versions = getattr(self.tx, "versions", None)
+        if versions is not None:
+            self._known.update(versions([(kind_for(cls).name, id) for cls, id in wanted]))
 
     def get(self, cls: type[T], id: str) -> T | None:
         """The entity of `cls` with `id`, or None."""
@@ -107,17 +119,25 @@ class Entities:
 
     def get_versioned(self, cls: type[T], id: str) -> tuple[T, int] | None:
         """The entity and its stored version, or None."""
-        kind = kind_for(cls)
-        version = self.tx.version(kind.name, id)
+        kind = BY_CLASS.get(cls) or kind_for(cls)
+        name = kind.name
+        known = self._known
+        if known and (name, id) in known:
+            version = known.pop((name, id))
+        else:
+            version = self.tx.version(name, id)
         if version is None:
             return None
-        hit = self.cache.get((kind.name, id, version))
+        hit: Any = self.cache.get((name, id, version))
         if hit is not None:
-            return cast(T, _copy_case(hit) if kind.cls is Case else hit), version
-        stored = self.tx.get(kind.name, id)
+            if kind.cls is Case:
+                hit = _copy_case(hit)
+            return hit, version
+        stored = self.tx.get(name, id)
         if stored is None:
             return None
-        return cast(T, _decode(stored, kind, self.cache)), stored.version
+        found: Any = _decode(stored, kind, self.cache)
+        return found, stored.version
 
     def version(self, cls: type[Any], id: str) -> int | None:
         """The stored version, or None."""
@@ -201,13 +221,15 @@ class Entities:
         """Write `entity` under the version check; returns the new version."""
         kind = BY_CLASS[type(entity)]
         id: str = entity.id  # type: ignore[attr-defined]
+        if self._known:
+            self._known.pop((kind.name, id), None)
         version = self.tx.put(
             kind.name,
             id,
-            Owned(to_data(entity)),
+            Owned(_unstructure(type(entity))(entity)),
             expected_version=expected_version,
             due_at=due_at,
-            keys=list(kind.keys(entity)),
+            keys=kind.keys(entity),
             unique=unique,
         )
         self.cache.put(
@@ -216,14 +238,53 @@ class Entities:
         return version
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# Built once: ``json.dumps`` with any option builds a new encoder on every call.
+
+
 def canonical(data: Mapping[str, Any]) -> bytes:
     """Canonical JSON bytes: sorted keys, no spaces, UTF-8 (what a chain hashes)."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _CANONICAL.encode(data).encode()
 
 
 def record_hash(data: Mapping[str, Any]) -> str:
     """The SHA-256 of a stored record's content, its own ``hash`` left out."""
     return hashlib.sha256(canonical({k: v for k, v in data.items() if k != "hash"})).hexdigest()
+
+
+def _unstructure_hook(cls: type[Any]) -> Any:
+    """``to_data`` for `cls`, without the converter's dispatch on each call (cattrs
+    24.1 and later; the plain ``to_data`` before)."""
+    get = getattr(converter, "get_unstructure_hook", None)
+    return to_data if get is None else get(cls)
+
+
+_unstructure_record = _unstructure_hook(TransitionRecord)
+_HOOKS: dict[type[Any], Any] = {}
+
+
+def _unstructure(cls: type[Any]) -> Any:
+    """The cached ``to_data`` hook of a stored class."""
+    found = _HOOKS.get(cls)
+    if found is None:
+        found = _HOOKS[cls] = _unstructure_hook(cls)
+    return found
+
+
+def _in_time_order(head: Mapping[str, Any] | None, at: datetime) -> None:
+    """A case's history runs forwards in days: a step is never dated on a day before the
+    last one's (a sweep asked for a time in the past, a clock set back). Days, not
+    instants: two processes acting at once take their times before either commits, so
+    the later commit may carry the earlier instant of the same day."""
+    if head is not None and local_day(datetime.fromisoformat(str(head["at"]))) > local_day(at):
+        raise InvalidData.at(
+            "at",
+            _(
+                "a step cannot be dated {at} before the case's last step ({last})",
+                at=at.isoformat(),
+                last=str(head["at"]),
+            ),
+        )
 
 
 class History:
@@ -234,43 +295,77 @@ class History:
 
     def append(self, record: TransitionRecord) -> TransitionRecord:
         """Store `record` as the case's next record; returns it numbered and hashed."""
-        head = self.tx.history_head(record.case_id)
+        return self.add(
+            record.case_id,
+            record.trigger,
+            record.source,
+            record.dest,
+            record.actor_id,
+            record.actor_roles,
+            record.at,
+            record.note,
+            record.params,
+            record.findings,
+        )
+
+    def add(
+        self,
+        case_id: str,
+        trigger: str,
+        source: str,
+        dest: str,
+        actor_id: str,
+        actor_roles: frozenset[Role],
+        at: datetime,
+        note: str = "",
+        params: Mapping[str, str] | None = None,
+        findings: tuple[Finding, ...] = (),
+    ) -> TransitionRecord:
+        """Store the case's next record with these fields; returns it numbered and
+        hashed (:meth:`append` without building the record twice)."""
+        head = self.tx.history_head(case_id)
+        _in_time_order(head, at)
         seq = 1 if head is None else int(head["seq"]) + 1
         prev = "" if head is None else str(head.get("hash", ""))
-        data = Owned(to_data(record))
-        data["seq"], data["prev_hash"] = seq, prev
-        data.pop("hash", None)
+        record = TransitionRecord(
+            case_id,
+            seq,
+            trigger,
+            source,
+            dest,
+            actor_id,
+            actor_roles,
+            at,
+            note,
+            {} if params is None else params,
+            findings,
+            prev,
+        )
+        data = Owned(_unstructure_record(record))
+        del data["hash"]
         digest = data["hash"] = hashlib.sha256(canonical(data)).hexdigest()
-        self.tx.append_history(record.case_id, seq, data)
-        return attrs.evolve(record, seq=seq, prev_hash=prev, hash=digest)
+        # The record was built here and no one else holds it yet: give it its hash in
+        # place (a frozen class; a second build would cost as much as the hashing).
+        object.__setattr__(record, "hash", digest)
+        self.tx.append_history(case_id, seq, data)
+        return record
 
     def append_recorded(self, record: TransitionRecord) -> TransitionRecord:
         """Store a record as it was recorded elsewhere (an import): its number must come
         next, its ``prev_hash`` must be the stored head's hash and its ``hash`` its own;
         otherwise :class:`~teknikcollege.InvalidData`."""
         head = self.tx.history_head(record.case_id)
+        _in_time_order(head, record.at)
         seq = 1 if head is None else int(head["seq"]) + 1
         prev = "" if head is None else str(head.get("hash", ""))
         data: dict[str, Any] = to_data(record)
         problems = []
         if record.seq != seq:
-            problems.append(("seq", Text(f"borde vara {seq}", f"should be {seq}")))
+            problems.append(("seq", _("should be {seq}", seq=seq)))
         if record.prev_hash != prev:
-            problems.append(
-                (
-                    "prev_hash",
-                    Text("är inte föregående posts hash", "is not the previous record's hash"),
-                )
-            )
+            problems.append(("prev_hash", _("is not the previous record's hash")))
         if record.hash != record_hash(data):
-            problems.append(
-                (
-                    "hash",
-                    Text(
-                        "stämmer inte med postens innehåll", "does not match the record's content"
-                    ),
-                )
-            )
+            problems.append(("hash", _("does not match the record's content")))
         if problems:
             raise InvalidData(problems)
         self.tx.append_history(record.case_id, seq, data)
@@ -341,8 +436,16 @@ class UnitOfWork:
         self.tx = tx
         self.entities = Entities(tx, cache)
         self.history = History(tx)
-        self.outbox = Outbox(tx)
-        self.refusals = Refusals(tx)
+
+    @functools.cached_property
+    def outbox(self) -> Outbox:
+        """The outbox (built on first use: most units of work never queue anything)."""
+        return Outbox(self.tx)
+
+    @functools.cached_property
+    def refusals(self) -> Refusals:
+        """Stored refusals (built on first use)."""
+        return Refusals(self.tx)
 
     def get(self, cls: type[T], id: str) -> T | None:
         """:meth:`Entities.get` (the rules' ``Lookup``)."""
@@ -351,6 +454,11 @@ class UnitOfWork:
     def find(self, cls: type[T], **where: object) -> list[T]:
         """:meth:`Entities.find` (the rules' ``Lookup``)."""
         return self.entities.find(cls, **where)
+
+    def stream(self, cls: type[T], **where: object) -> Iterator[T]:
+        """Like :meth:`find`, read a page at a time: what a rule reads of a big store
+        stays bounded in memory."""
+        return self.entities.stream(cls, where)
 
     def savepoint(self) -> AbstractContextManager[None]:
         """A nested unit: an exception inside undoes only what was done inside."""

@@ -39,6 +39,11 @@ _STATUS_TEXT = {
 """Each status for people (English ids of the catalog)."""
 
 
+def status_text(status: Status) -> Text:
+    """A finding's status for people, in both languages."""
+    return _(_STATUS_TEXT[status])
+
+
 @attrs.frozen
 class Finding:
     """One rule's verdict: status, a message in both languages, and the data it saw."""
@@ -105,7 +110,7 @@ class Assessment:
             }[f.status.value]
             title = f.title.get(lang) or f.rule_id
             lines.append(
-                f"  {mark} {title} [{f.rule_id}] — {_(_STATUS_TEXT[f.status]).get(lang)}: "
+                f"  {mark} {title} [{f.rule_id}] — {status_text(f.status).get(lang)}: "
                 f"{f.message.get(lang)}"
             )
         return "\n".join(lines)

@@ -8,10 +8,10 @@ from datetime import datetime
 
 import attrs
 
-from .._text import Text
+from .._text import Text, _
 from ..bootstrap import Dependencies
 from ..errors import CaseExists, ConcurrentUpdate, InvalidData, NotFound, TransitionNotAllowed
-from ..models import College, Programme, UnitKind, UnitRef
+from ..models import College, Person, Programme, UnitKind, UnitRef
 from ..models.common import local_day
 from ..models.syntax import FREE_TEXT, ID
 from ..rules.base import Context, run_rule
@@ -43,27 +43,21 @@ class Option:
         return self.permitted and all(f.passed for f in self.findings)
 
 
-def _problem(path: str, sv: str, en: str) -> InvalidData:
-    return InvalidData([(path, Text(sv, en))])
-
-
 def workflow(deps: Dependencies, name: str, path: str = "workflow") -> Workflow:
     """The workflow called `name`; :class:`InvalidData` naming the known ones if none."""
     try:
         return deps.workflows[name]
     except KeyError:
         known = ", ".join(sorted(deps.workflows))
-        raise _problem(
-            path,
-            f"okänt arbetsflöde {name!r} (finns: {known})",
-            f"unknown workflow {name!r} (known: {known})",
+        raise InvalidData.at(
+            path, _("unknown workflow {name!r} (known: {known})", name=name, known=known)
         ) from None
 
 
 def open_key(case: Case, flow: Workflow) -> str | None:
     """The key only one open case may hold: its workflow and subject (a provider's
     subject includes its college). None once the case is in a final state."""
-    if flow.definition.state(case.state).final:
+    if flow.state(case.state).final:
         return None
     scope = f"@{case.college_id}" if case.subject.kind is UnitKind.PROVIDER else ""
     return f"{case.workflow}|{case.subject}{scope}"
@@ -92,15 +86,9 @@ def college_of(uow: UnitOfWork, subject: UnitRef) -> str:
         programme_id = subject.parent if subject.kind is UnitKind.ORIENTATION else subject.id
         programme = uow.entities.get(Programme, programme_id or "")
         if programme is None:
-            raise _problem(
-                "subject",
-                f"utbildningen {programme_id!r} finns inte",
-                f"programme {programme_id!r} does not exist",
-            )
+            raise InvalidData.at("subject", _("programme {id!r} does not exist", id=programme_id))
         return programme.college_id
-    raise _problem(
-        "college_id", "ange colleget för en anordnare", "name the college for a provider"
-    )
+    raise InvalidData.at("college_id", _("name the college for a provider"))
 
 
 def open_case(
@@ -125,18 +113,20 @@ def open_case(
     kinds = flow.definition.subject_kinds
     if kinds and subject.kind.value not in kinds:
         allowed = ", ".join(sorted(kinds))
-        raise _problem(
+        raise InvalidData.at(
             "subject",
-            f"{name!r} gäller inte {subject.kind.value} (bara {allowed})",
-            f"{name!r} does not apply to a {subject.kind.value} (only {allowed})",
+            _(
+                "{name!r} does not apply to a unit of kind {kind!r} (only {allowed})",
+                name=name,
+                kind=subject.kind.value,
+                allowed=allowed,
+            ),
         )
     records.raise_problems(records.subject_problems(uow, subject))
     college = college_id or college_of(uow, subject)
     if uow.entities.get(College, college) is None:
-        raise _problem(
-            "college_id", f"colleget {college!r} finns inte", f"college {college!r} does not exist"
-        )
-    roles, conflict = roles_for(uow, actor, college, subject, now=now)
+        raise InvalidData.at("college_id", _("college {id!r} does not exist", id=college))
+    roles, conflict = roles_for(uow, actor, college, subject, now=now, past=recorded is not None)
     reason = denial(flow.definition.opened_by, roles, conflict)
     if reason is not None:
         raise refuse(actor, "open", f"{name}:{subject}", flow.definition.opened_by, now, reason)
@@ -180,7 +170,8 @@ def fire(
 ) -> tuple[TransitionRecord, Case]:
     """Fire `trigger` on a case: permission, parameters, guards, then the machine moves
     the case; history and notifications are written in the same unit of work."""
-    FREE_TEXT.check(note, "note")
+    if note != "":  # the empty note (the usual one) is valid
+        FREE_TEXT.check(note, "note")
     found = uow.entities.get_versioned(Case, case_id)
     if found is None:
         raise NotFound("case", case_id)
@@ -189,8 +180,16 @@ def fire(
         raise ConcurrentUpdate("case", case_id, expected_version, version)
     flow = workflow(deps, case.workflow, "case.workflow")
     spec = flow.spec(trigger)
+    if not by_sweep:  # the permission check reads these two: one round trip for both
+        uow.entities.prefetch((Person, actor.id), (College, case.college_id))
     roles, conflict = roles_for(
-        uow, actor, case.college_id, case.subject, now=now, by_sweep=by_sweep
+        uow,
+        actor,
+        case.college_id,
+        case.subject,
+        now=now,
+        by_sweep=by_sweep,
+        past=recorded is not None,
     )
     reason = denial(spec.roles, roles, conflict)
     if reason is not None:
@@ -198,10 +197,12 @@ def fire(
     flow.check_source(case, spec)
     params = dict(params or {})
     if spec.needs_reason and not note.strip():
-        raise _problem(
+        raise InvalidData.at(
             "note",
-            f"{trigger!r} är ett beslut som måste motiveras: skriv skälet i anteckningen",
-            f"{trigger!r} is a decision that needs its reason: write it in the note",
+            _(
+                "{trigger!r} is a decision that needs its reason: write it in the note",
+                trigger=trigger,
+            ),
         )
     if recorded is None:  # a record of the past (an import) replays as it was recorded
         params = records.step_params(uow, case, flow, spec, params, now)
@@ -219,20 +220,8 @@ def fire(
     if recorded is not None:
         record = uow.history.append_recorded(recorded)
     else:
-        record = uow.history.append(
-            TransitionRecord(
-                case_id,
-                0,
-                trigger,
-                source,
-                dest,
-                actor.id,
-                used & spec.roles,
-                now,
-                note,
-                params,
-                findings,
-            )
+        record = uow.history.add(
+            case_id, trigger, source, dest, actor.id, used & spec.roles, now, note, params, findings
         )
     store_case(uow, case, flow, version)
     # Records the step itself creates (a granted postponement), in the same unit of work.
@@ -242,7 +231,7 @@ def fire(
     if follow:  # a replay carries the policies' own records: it must not add them again
         policies.follow(deps, uow, case, spec, record, now, fire)
     if spec.notify and notify:
-        state_from, state_to = flow.definition.state(source), flow.definition.state(dest)
+        state_from, state_to = flow.state(source), flow.state(dest)
         enqueue(
             deps,
             uow,

@@ -82,6 +82,10 @@ def import_bundle(
         field = BY_CLASS[type(entity)].document_field
         position = positions[field] = positions.get(field, -1) + 1
         current = uow.entities.version(type(entity), entity.id)  # type: ignore[attr-defined]
+        if isinstance(entity, Person) and current is not None:
+            stored = uow.entities.get(Person, entity.id)
+            if stored is not None and stored.is_erased:
+                entity = entity.erased()  # erasure is for good: an older export brings no name back
         uow.entities.write(entity, expected_version=current or 0)
         count += 1
         if progress is not None:

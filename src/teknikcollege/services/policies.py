@@ -42,9 +42,12 @@ def follow(
     the transitions they fired."""
     if case.subject.kind is not UnitKind.COLLEGE:
         return []
+    ends_case = deps.workflows[case.workflow].definition.state(spec.dest).final
     if spec.certifies:
         wanted = "regain_certification"
-    elif spec.trigger in ENDS_CERTIFICATION and case.certifications:
+    elif (spec.trigger in ENDS_CERTIFICATION or ends_case) and case.certifications:
+        # Also a recertification withdrawn, rejected or lapsed after its period ran out
+        # (in grace): the guard of lose_certification decides whether it has ended.
         wanted = "lose_certification"
     else:
         return []

@@ -47,6 +47,8 @@ def refuse(
     allowed: Iterable[Role],
     now: datetime,
     reason: Text | None = None,
+    *,
+    what: Text | None = None,
 ) -> PermissionDenied:
     """The error for a refused attempt, carrying the :class:`Refusal` to store."""
     audit_log.warning(
@@ -56,7 +58,7 @@ def refuse(
         _one_line(action),
         _one_line(target),
     )
-    error = PermissionDenied(actor.id, action, (r.value for r in allowed), reason)
+    error = PermissionDenied(actor.id, action, (r.value for r in allowed), reason, what=what)
     error.refusal = Refusal(  # type: ignore[attr-defined]
         now,
         actor.id,
@@ -80,6 +82,7 @@ def roles_for(
     *,
     now: datetime,
     by_sweep: bool = False,
+    past: bool = False,
 ) -> tuple[frozenset[Role], Text | None]:
     """The roles `actor` may use at `now`, from stored people, their scoped roles and the
     dates of their appointments (the Stockholm day of `now`). The roles an actor names
@@ -87,7 +90,7 @@ def roles_for(
     impartial roles were withheld, if they were."""
     if by_sweep:
         return frozenset({Role.SYSTEM}), None
-    held, reason = held_roles(uow, actor.id, college_id, subject, on=local_day(now))
+    held, reason = held_roles(uow, actor.id, college_id, subject, on=local_day(now), past=past)
     return (held & actor.roles if actor.roles else held), reason
 
 

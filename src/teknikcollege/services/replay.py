@@ -120,9 +120,11 @@ def _compare(deps: Dependencies, uow: UnitOfWork, case: Case, path: str) -> None
                     value=getattr(current, name),
                 ),
             )
-    if current.reminders_sent != case.reminders_sent:
+    # A reminder sent is never forgotten: the store's and the document's together.
+    sent = list(dict.fromkeys([*current.reminders_sent, *case.reminders_sent]))
+    if current.reminders_sent != sent:
         flow = workflow(deps, case.workflow)
-        kept = attrs.evolve(current, reminders_sent=list(case.reminders_sent))
+        kept = attrs.evolve(current, reminders_sent=sent)
         store_case(uow, kept, flow, version)
 
 

@@ -93,7 +93,7 @@ def unit_status(
         flow = workflow(deps, case.workflow, "case.workflow")
         then = flow.replay(case, [r for r in records if r.trigger != "open"])
         definition = flow.definition
-        if not definition.state(then.state).final:
+        if not flow.state(then.state).final:
             open_cases.append(OpenCase(case.id, case.workflow, then.state))
             for rule in definition.time_rules:
                 deadline = then.deadlines.get(rule.deadline)
@@ -121,7 +121,15 @@ def unit_status(
                 r for r in records if r.trigger != "open" and flow.spec(r.trigger).certifies
             ]
             decision = certifying[valid.number - 1] if len(certifying) >= valid.number else None
-    due.sort(key=lambda d: (d.on, d.case_id, d.what))
+    # A deadline both a time rule and a reminder name is one thing due, for the roles
+    # the reminder tells.
+    merged: dict[tuple[str, str, date], Due] = {}
+    for item in due:
+        key = (item.case_id, item.what, item.on)
+        known = merged.get(key)
+        if known is None or len(item.roles) > len(known.roles):
+            merged[key] = item
+    due = sorted(merged.values(), key=lambda d: (d.on, d.case_id, d.what))
     missing: tuple[UnitRef, ...] = ()
     if period is not None and decision is not None:
         held_in = college_id or _college_of(uow, decision.case_id)

@@ -11,6 +11,7 @@ import attrs
 
 from ..bootstrap import Dependencies
 from ..errors import ConcurrentUpdate, TransitionNotAllowed
+from ..models.common import local_day
 from ..unit_of_work import UnitOfWork
 from ..workflow.case import SYSTEM, Case, TransitionRecord
 from .cases import fire, store_case, workflow
@@ -74,7 +75,46 @@ def tick(
             fired.append((record.case_id, record.trigger))
             if committed is not None:
                 committed(case, record)
+    with open_uow() as uow:
+        ended = certifications_run_out(deps, uow, when)
+    for case, record in ended:
+        fired.append((record.case_id, record.trigger))
+        if committed is not None:
+            committed(case, record)
     return TickReport(tuple(fired), reminders, examined, tuple(skipped))
+
+
+def certifications_run_out(
+    deps: Dependencies, uow: UnitOfWork, when: datetime
+) -> list[tuple[Case, TransitionRecord]]:
+    """A college lifecycle whose college's certification ran out without a transition of
+    its own (its recertification was withdrawn while the period still ran) loses its
+    certification at the sweep; the guard ``college-not-certified`` decides."""
+    ended = []
+    following = [
+        (name, state)
+        for name, flow in deps.workflows.items()
+        for state in ("certified", "ordinary_operation")
+        if "lose_certification" in {t.trigger for t in flow.triggers_from(state)}
+    ]
+    for name, state in following:  # only the lifecycles: a few cases per college
+        for case in uow.entities.find(Case, workflow=name, state=state):
+            try:
+                with uow.savepoint():
+                    record, moved = fire(
+                        deps,
+                        uow,
+                        case.id,
+                        "lose_certification",
+                        actor=SYSTEM,
+                        now=when,
+                        by_sweep=True,
+                        note=f"no valid certification on {local_day(when).isoformat()}",
+                    )
+            except TransitionNotAllowed:
+                continue
+            ended.append((moved, record))
+    return ended
 
 
 def tick_case(

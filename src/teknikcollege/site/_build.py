@@ -18,6 +18,7 @@ from ..models import College, Organisation, Programme, UnitKind, UnitRef
 from ..models.common import local_day
 from ..registry import Registry
 from ..workflow.case import Case, TransitionRecord
+from ..workflow.deadlines import deadline_title
 from ..workflow.engine import Workflow
 from . import _labels
 from ._svg import Bar, Milestone, Row, layout_gantt, shorten, workflow_svg
@@ -142,7 +143,10 @@ class _Site:
             open=not final,
             history=history,
             events=tuple(events),
-            deadlines=tuple(sorted(case.deadlines.items())),
+            deadlines=tuple(
+                (deadline_title(name).get(self.lang), due)
+                for name, due in sorted(case.deadlines.items())
+            ),
             diagram=diagram,
             end=max(end, local_day(case.opened)),
         )
@@ -224,7 +228,7 @@ class _Site:
                     )
                 if view.open:
                     marks += [
-                        Milestone(due, f"{name}: {due.isoformat()}")
+                        Milestone(due, f"{deadline_title(name).get(self.lang)}: {due.isoformat()}")
                         for name, due in sorted(case.deadlines.items())
                     ]
             rows.append(Row(shorten(unit.name), tuple(bars), tuple(marks)))

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import bisect
 import copy
+import itertools
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from ..errors import ConcurrentUpdate, NotFound
 from .port import Delivery, Owned, Put, Query, Select, Settle, Stored, Transaction
 
 _DELETED = object()
+_T = TypeVar("_T", str, tuple[datetime, str, str])
 _SCALARS = (str, int, float, bool, type(None))
 
 
@@ -48,16 +50,96 @@ def _frozen(data: Mapping[str, Any]) -> Mapping[str, Any]:
     return copied
 
 
+class _Sorted(Generic[_T]):
+    """A sorted collection kept in short sorted runs: adding or removing one value costs
+    O(log n) plus a copy within one run (one sorted list would move half of everything
+    it holds on every insert: the cost would grow with the store)."""
+
+    _RUN = 512
+
+    def __init__(self) -> None:
+        self._runs: list[list[_T]] = []
+        self._maxes: list[_T] = []  # the last value of each run
+        self._len = 0
+
+    def __len__(self) -> int:
+        return self._len
+
+    def add(self, value: _T) -> None:
+        runs, maxes = self._runs, self._maxes
+        self._len += 1
+        if not maxes:
+            runs.append([value])
+            maxes.append(value)
+            return
+        i = bisect.bisect_left(maxes, value)
+        if i == len(maxes):
+            i -= 1
+            runs[i].append(value)
+            maxes[i] = value
+        else:
+            bisect.insort(runs[i], value)
+        run = runs[i]
+        if len(run) > 2 * self._RUN:
+            runs[i : i + 1] = [run[: self._RUN], run[self._RUN :]]
+            maxes[i : i + 1] = [run[self._RUN - 1], run[-1]]
+
+    def __contains__(self, value: _T) -> bool:
+        maxes = self._maxes
+        i = bisect.bisect_left(maxes, value)
+        if i == len(maxes):
+            return False
+        run = self._runs[i]
+        return bool(run[bisect.bisect_left(run, value)] == value)
+
+    def discard(self, value: _T) -> None:
+        """Remove `value` if it is held."""
+        runs, maxes = self._runs, self._maxes
+        i = bisect.bisect_left(maxes, value)
+        if i == len(maxes):
+            return
+        run = runs[i]
+        j = bisect.bisect_left(run, value)
+        if run[j] != value:
+            return
+        del run[j]
+        self._len -= 1
+        if not run:
+            del runs[i], maxes[i]
+        elif j == len(run):
+            maxes[i] = run[-1]
+
+    def after(self, value: _T | None) -> Iterator[_T]:
+        """The values greater than `value` (all of them for None), in order."""
+        runs, maxes = self._runs, self._maxes
+        if not runs:
+            return
+        if value is None:
+            i, j = 0, 0
+        else:
+            i = bisect.bisect_right(maxes, value)
+            if i == len(maxes):
+                return
+            j = bisect.bisect_right(runs[i], value)
+        yield from runs[i][j:] if j else runs[i]
+        for k in range(i + 1, len(runs)):
+            yield from runs[k]
+
+
 class _Data:
     def __init__(self) -> None:
         self.entities: dict[str, dict[str, Stored]] = {}
-        self.ids: dict[str, list[str]] = {}  # sorted ids per kind
+        self.ids: dict[str, _Sorted[str]] = {}  # sorted ids per kind
         self.keys: dict[tuple[str, str], frozenset[tuple[str, str]]] = {}
-        self.key_index: dict[tuple[str, str, str], set[str]] = {}
-        self.unique: dict[tuple[str, str], str] = {}
-        self.unique_of: dict[tuple[str, str], str] = {}
-        self.due_index: list[tuple[datetime, str, str]] = []
+        self.key_index: dict[tuple[str, str, str], _Sorted[str]] = {}
+        # Per kind, unique key -> id and id -> unique key. Nested dicts of strings: a
+        # dict holding only strings is never tracked by the garbage collector, whereas one
+        # keyed by tuples is re-tracked (young, so walked whole) by every new key.
+        self.unique: dict[str, dict[str, str]] = {}
+        self.unique_of: dict[str, dict[str, str]] = {}
+        self.due_index: _Sorted[tuple[datetime, str, str]] = _Sorted()
         self.history: dict[str, list[Mapping[str, Any]]] = {}
+        self.history_ids: _Sorted[str] = _Sorted()  # the keys of `history`, sorted
         self.notifications: dict[str, Mapping[str, Any]] = {}
         self.deliveries: dict[tuple[str, str], dict[str, Any]] = {}
         self.refusals: list[Mapping[str, Any]] = []
@@ -103,7 +185,7 @@ class MemoryTransaction(Transaction):
         for (k, i), u in self._unique.items():
             if k == kind and u == unique and self._writes.get((k, i)) is not _DELETED:
                 return i
-        holder = self._data.unique.get((kind, unique))
+        holder = self._data.unique.get(kind, {}).get(unique)
         if holder is None or (kind, holder) in self._unique:
             return None
         return None if self._writes.get((kind, holder)) is _DELETED else holder
@@ -135,23 +217,34 @@ class MemoryTransaction(Transaction):
         found = self._keys.get((kind, id))
         return self._data.keys.get((kind, id), frozenset()) if found is None else found
 
-    def _candidates(self, kind: str, keys: Mapping[str, str]) -> list[str]:
+    def _candidates(self, kind: str, keys: Mapping[str, str], after: str | None) -> Iterator[str]:
+        """The ids after `after` holding every key, in order, read lazily from the
+        smallest index (the others only asked whether they hold each id)."""
         wanted = set(keys.items())
-        sets = [self._data.key_index.get((kind, n, v), set()) for n, v in wanted]
-        committed = set.intersection(*sets) if sets else set()
-        found = {i for i in committed if (kind, i) not in self._keys}
-        found |= {i for (k, i), held in self._keys.items() if k == kind and wanted <= held}
-        return sorted(found)
+        empty: _Sorted[str] = _Sorted()
+        indexes = sorted(
+            (self._data.key_index.get((kind, n, v), empty) for n, v in wanted), key=len
+        )
+        first, rest = indexes[0], indexes[1:]
+        written = self._keys
+        committed = (
+            i
+            for i in first.after(after)
+            if (kind, i) not in written and all(i in index for index in rest)
+        )
+        added = sorted(
+            i
+            for (k, i), held in written.items()
+            if k == kind and wanted <= held and (after is None or i > after)
+        )
+        return _merge(committed, added)
 
     def query_rows(self, op: Query) -> list[Stored]:
         kind, where, keys, after, limit = op.kind, op.where, op.keys, op.after, op.limit
         if keys:
-            ids: Iterable[str] = self._candidates(kind, keys)
-            if after is not None:
-                ids = [i for i in ids if i > after]
+            ids: Iterable[str] = self._candidates(kind, keys, after)
         else:
-            committed = self._data.ids.get(kind, [])
-            start = 0 if after is None else bisect.bisect_right(committed, after)
+            committed = self._data.ids.get(kind)
             added = sorted(
                 i
                 for (k, i), v in self._writes.items()
@@ -160,7 +253,7 @@ class MemoryTransaction(Transaction):
                 and i not in self._data.entities.get(k, {})
                 and (after is None or i > after)
             )
-            ids = _merge(committed, start, added)
+            ids = _merge(iter(()) if committed is None else committed.after(after), added)
         found: list[Stored] = []
         for id in ids:
             stored = self.get(kind, id)
@@ -175,9 +268,9 @@ class MemoryTransaction(Transaction):
 
     def due(self, before: datetime, limit: int) -> list[Stored]:
         found: list[Stored] = []
-        index = self._data.due_index
-        stop = bisect.bisect_right(index, (before, "\uffff", "\uffff"))
-        for _, kind, id in index[:stop]:
+        for at, kind, id in self._data.due_index.after(None):
+            if at > before:
+                break
             if (kind, id) not in self._writes:
                 found.append(self._data.entities[kind][id])
                 if len(found) >= limit and not self._writes:
@@ -216,8 +309,12 @@ class MemoryTransaction(Transaction):
         return found
 
     def history_cases(self, *, after: str | None = None, limit: int | None = None) -> list[str]:
-        ids = sorted(i for i in {*self._data.history, *self._history} if after is None or i > after)
-        return ids if limit is None else ids[:limit]
+        committed = self._data.history_ids.after(after)
+        added = sorted(
+            i for i in self._history if i not in self._data.history and (after is None or i > after)
+        )
+        found = _merge(committed, added)
+        return list(found if limit is None else itertools.islice(found, limit))
 
     def replace_history(self, case_id: str, seq: int, data: Mapping[str, Any]) -> None:
         if not 1 <= seq <= len(self._records(case_id)):
@@ -395,35 +492,57 @@ class MemoryTransaction(Transaction):
         for (kind, id), value in self._writes.items():
             table = data.entities.setdefault(kind, {})
             old = table.get(id)
-            if old is not None and old.due_at is not None:
-                i = bisect.bisect_left(data.due_index, (old.due_at, kind, id))
-                del data.due_index[i]
+            old_due = None if old is None else old.due_at
+            new_due = None if value is _DELETED else value.due_at
+            if old_due != new_due:
+                if old_due is not None:
+                    data.due_index.discard((old_due, kind, id))
+                if new_due is not None:
+                    data.due_index.add((new_due, kind, id))
             if value is _DELETED:
                 table.pop(id, None)
-                ids = data.ids[kind]
-                del ids[bisect.bisect_left(ids, id)]
+                data.ids[kind].discard(id)
             else:
                 if old is None:
-                    bisect.insort(data.ids.setdefault(kind, []), id)
+                    ids = data.ids.get(kind)
+                    if ids is None:
+                        ids = data.ids[kind] = _Sorted()
+                    ids.add(id)
                 table[id] = value
-                if value.due_at is not None:
-                    bisect.insort(data.due_index, (value.due_at, kind, id))
-        for key, unique in self._unique.items():
-            previous = data.unique_of.pop(key, None)
-            if previous is not None and data.unique.get((key[0], previous)) == key[1]:
-                del data.unique[(key[0], previous)]
+        for (kind, id), unique in self._unique.items():
+            unique_of = data.unique_of.setdefault(kind, {})
+            previous = unique_of.get(id)
+            if previous == unique:
+                continue  # kept (a transition between open states)
+            holders = data.unique.setdefault(kind, {})
+            if previous is not None:
+                del unique_of[id]
+                if holders.get(previous) == id:
+                    del holders[previous]
             if unique is not None:
-                data.unique[(key[0], unique)] = key[1]
-                data.unique_of[key] = unique
+                holders[unique] = id
+                unique_of[id] = unique
+        index = data.key_index
         for key, held in self._keys.items():
-            for name, value in data.keys.pop(key, frozenset()):
-                data.key_index.get((key[0], name, value), set()).discard(key[1])
+            before = data.keys.pop(key, frozenset())
+            # Only the keys that changed touch the index (a transition changes `state`).
+            for name, value in before - held:
+                found = index.get((key[0], name, value))
+                if found is not None:
+                    found.discard(key[1])
             if held:
                 data.keys[key] = held
-                for name, value in held:
-                    data.key_index.setdefault((key[0], name, value), set()).add(key[1])
+                for name, value in held - before:
+                    found = index.get((key[0], name, value))
+                    if found is None:
+                        found = index[(key[0], name, value)] = _Sorted()
+                    found.add(key[1])
         for case_id, records in self._history.items():
-            data.history.setdefault(case_id, []).extend(records)
+            kept = data.history.get(case_id)
+            if kept is None:
+                data.history[case_id] = kept = []
+                data.history_ids.add(case_id)
+            kept.extend(records)
         for (case_id, seq), record in self._replaced.items():
             data.history[case_id][seq - 1] = record
         data.notifications.update(self._notifications)
@@ -432,15 +551,42 @@ class MemoryTransaction(Transaction):
         data.meta.update(self._meta)
 
 
-def _merge(committed: list[str], start: int, added: list[str]) -> Iterator[str]:
-    """The ids of `committed` from `start`, with `added` merged in, in order."""
+def _merge(committed: Iterator[str], added: list[str]) -> Iterator[str]:
+    """The ids of `committed` (in order) with `added` (sorted) merged in, in order."""
     j = 0
-    for i in range(start, len(committed)):
-        while j < len(added) and added[j] < committed[i]:
+    for id in committed:
+        while j < len(added) and added[j] < id:
             yield added[j]
             j += 1
-        yield committed[i]
+        yield id
     yield from added[j:]
+
+
+class _Transaction:
+    """The context of :meth:`MemoryStorage.transaction` (a class: cheaper than a
+    generator on a path taken by every call)."""
+
+    __slots__ = ("_storage", "_tx", "_write")
+
+    def __init__(self, storage: MemoryStorage, write: bool) -> None:
+        self._storage = storage
+        self._write = write
+
+    def __enter__(self) -> MemoryTransaction:
+        self._storage._lock.acquire()
+        try:
+            self._tx = MemoryTransaction(self._storage._data)
+        except BaseException:
+            self._storage._lock.release()
+            raise
+        return self._tx
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        try:
+            if kind is None and self._write:
+                self._tx._commit()
+        finally:
+            self._storage._lock.release()
 
 
 class MemoryStorage:
@@ -451,14 +597,9 @@ class MemoryStorage:
         self._data = _Data()
         self._lock = threading.RLock()
 
-    @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[MemoryTransaction]:
+    def transaction(self, *, write: bool = True) -> AbstractContextManager[MemoryTransaction]:
         """A serialised unit of work: one transaction at a time."""
-        with self._lock:
-            tx = MemoryTransaction(self._data)
-            yield tx
-            if write:
-                tx._commit()
+        return _Transaction(self, write)
 
     def close(self) -> None:
         """Nothing to release."""

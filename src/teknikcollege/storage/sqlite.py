@@ -15,7 +15,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
@@ -87,6 +87,23 @@ class SQLiteTransaction(SQLTransaction):
 
     def __init__(self, db: sqlite3.Connection) -> None:
         super().__init__(db, DIALECT)
+
+
+class _Transaction:
+    """The context of :meth:`SQLiteStorage.transaction` (a class: cheaper than a
+    generator on a path every call takes)."""
+
+    __slots__ = ("_storage", "_write")
+
+    def __init__(self, storage: SQLiteStorage, write: bool) -> None:
+        self._storage = storage
+        self._write = write
+
+    def __enter__(self) -> SQLiteTransaction:
+        return self._storage._begin(self._write)
+
+    def __exit__(self, kind: object, error: BaseException | None, trace: object) -> None:
+        self._storage._end(error)
 
 
 class SQLiteStorage:
@@ -209,23 +226,35 @@ class SQLiteStorage:
         """The schema version of the open file."""
         return self._stored_version()
 
-    @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[SQLiteTransaction]:
+    def transaction(self, *, write: bool = True) -> AbstractContextManager[SQLiteTransaction]:
         """``BEGIN IMMEDIATE`` (or a deferred ``BEGIN`` for reads) … ``COMMIT``, or
         ``ROLLBACK`` on any exception."""
+        return _Transaction(self, write)
+
+    def _begin(self, write: bool) -> SQLiteTransaction:
         if write and self.read_only:
             raise StorageUnavailable(
                 _("{path} is read-only: only reads are possible", path=self.path)
             )
-        with self._lock:
+        self._lock.acquire()
+        try:
             try:
                 self._db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             except sqlite3.OperationalError as error:
                 raise StorageUnavailable(
                     _("the database is locked: {error}", error=error)
                 ) from None
+        except BaseException:
+            self._lock.release()
+            raise
+        return SQLiteTransaction(self._db)
+
+    def _end(self, error: BaseException | None) -> None:
+        """Commit (`error` None) or roll back, then let the next transaction in."""
+        try:
             try:
-                yield SQLiteTransaction(self._db)
+                if error is not None:
+                    raise error
                 self._db.execute("COMMIT")
             except sqlite3.DatabaseError as error:
                 self._rollback()
@@ -237,6 +266,8 @@ class SQLiteStorage:
             except BaseException:
                 self._rollback()
                 raise
+        finally:
+            self._lock.release()
 
     def _rollback(self) -> None:
         # A damaged file may refuse even this; the error that led here is the one to show.

@@ -91,6 +91,7 @@ COLLEGE_LIFECYCLE = WorkflowDefinition(
             "certification_ended",
             frozenset({SYSTEM}),
             deferred(N_("The certification ends")),
+            guards=("college-not-certified",),
             notify=(PL, CHAIR, OFFICE),
         ),
         Transition(

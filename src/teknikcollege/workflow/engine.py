@@ -20,7 +20,7 @@ from ..errors import InvalidData, TransitionNotAllowed, UnknownTrigger
 from ..models import Certification, Postponement
 from ..models.common import TIME_ZONE, local_day, start_of_day
 from .case import Case, TransitionRecord
-from .definition import Reminder, Transition, WorkflowDefinition, check
+from .definition import Reminder, State, Transition, WorkflowDefinition, check
 
 __all__ = ["TIME_ZONE", "Workflow", "local_day", "start_of_day"]
 
@@ -33,6 +33,7 @@ class Workflow:
         self.definition = definition
         self.name = definition.name
         self._specs = {t.trigger: t for t in definition.transitions}
+        self._states = {s.name: s for s in definition.states}
         self._from: dict[str, list[Transition]] = {}
         self.machine = Machine(
             model=None,
@@ -57,6 +58,10 @@ class Workflow:
             return self._specs[trigger]
         except KeyError:
             raise UnknownTrigger(self.name, trigger, self._specs) from None
+
+    def state(self, name: str) -> State:
+        """The state called `name` (as :meth:`WorkflowDefinition.state`, by a dict)."""
+        return self._states[name]
 
     def triggers_from(self, state: str) -> list[Transition]:
         """The transitions that may leave `state`, in definition order (as the shared
@@ -98,6 +103,8 @@ class Workflow:
         The event's own day may not lie after it; a date a deadline is set to must lie
         after the event and after the deadline it replaces.
         """
+        if spec.event_date is None and not spec.sets:
+            return  # nothing to check (and no day to work out)
         today = self.day(day) if isinstance(day, datetime) else day
         event = self.event_day(spec, params, today)
         if event > today:
@@ -169,6 +176,8 @@ class Workflow:
         case = event.model
         assert isinstance(case, Case)
         spec = self._specs[event.event.name]
+        if not (spec.clears or spec.sets or spec.certifies):
+            return  # a move of state alone
         params: dict[str, str] = event.kwargs["params"]
         day = self.event_day(spec, params, self.day(event.kwargs["at"]))
         for name in spec.clears:

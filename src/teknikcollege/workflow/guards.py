@@ -35,6 +35,7 @@ from ..rules.assessment import assess
 from ..rules.base import Context, FunctionRule, excuse, rule, run_rule
 from ..rules.findings import Finding, Status
 from .case import Case
+from .core import GRACE_STATES as GRACE
 from .core import review_round
 from .definition import deferred
 
@@ -317,6 +318,22 @@ def college_certified(case: Any, context: Context) -> tuple[bool, Text]:
     return False, _("the college holds no valid certification")
 
 
+@rule("college-not-certified", **_meta(N_("The college's certification has ended")))
+def college_not_certified(case: Any, context: Context) -> tuple[bool, Text]:
+    """Guards ``lose_certification``: on an import too, the system may end the lifecycle's
+    certification only when the college holds none (nor one in grace) at that time."""
+    today = local_day(context.now)
+    ref = UnitRef(UnitKind.COLLEGE, case.college_id)
+    for other in context.lookup.find(Case, subject=ref):
+        if other.state in ("decertified",) or not other.certifications:
+            continue
+        last = other.certifications[-1]
+        in_grace = other.state in GRACE and last.valid_until < today
+        if other.certification_on(today) is not None or in_grace:
+            return False, _("the college still holds a valid certification")
+    return True, _("the college holds no valid certification")
+
+
 @rule(
     "pilot-programmes-certified",
     **_meta(N_("The pilot's programmes are certified")),
@@ -386,6 +403,7 @@ PROCESS_RULES: tuple[FunctionRule, ...] = (
     review_visit_recorded,
     unit_meets_criteria,
     college_certified,
+    college_not_certified,
     pilot_programmes_certified,
 )
 """The rules that guard the core workflows."""

@@ -7,7 +7,7 @@ Parameters that the sources do not fix for ever are configuration, not constants
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -630,11 +630,15 @@ def _reported_years(college: College, context: Context) -> set[int]:
     return reports & surveys
 
 
-def _college_cases(college: College, context: Context) -> list[Any]:
+def _college_cases(college: College, context: Context) -> Iterable[Any]:
     # Imported here: the criteria are loaded by the workflow package's own imports.
     from ...workflow.case import Case
 
-    return context.lookup.find(Case, subject=UnitRef(UnitKind.COLLEGE, college.id))
+    subject = UnitRef(UnitKind.COLLEGE, college.id)
+    # A page at a time where the lookup can (the unit of work): a college's cases grow
+    # with the years, the memory an assessment holds must not.
+    stream = getattr(context.lookup, "stream", None)
+    return stream(Case, subject=subject) if stream else context.lookup.find(Case, subject=subject)
 
 
 def _current_certification(college: College, context: Context, today: date) -> Certification | None:
