@@ -7,7 +7,7 @@ import hashlib
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,21 @@ def make_registry(storage: Any, *, notify: bool = False) -> tc.Registry:
     return tc.Registry(storage, clock=tc.FixedClock(TODAY), config={}, plugin_manager=pm)
 
 
+def providers(registry: tc.Registry, names: Iterable[str]) -> None:
+    """Education providers called `names` (a provider case is for one that exists)."""
+    registry.add(
+        *(
+            tc.Organisation(name, name, tc.OrganisationKind.EDUCATION_PROVIDER,
+                            provider_kind=tc.ProviderKind.COORDINATOR)
+            for name in names
+        ),
+        actor=ADMIN,
+    )
+
+
 def open_ping(registry: tc.Registry, name: str) -> str:
+    if not registry.find(tc.Organisation, id=name):
+        providers(registry, [name])
     return registry.open_case(
         "ping", tc.UnitRef(tc.UnitKind.PROVIDER, name), actor=ADMIN, college_id="stockholm"
     ).id
@@ -459,15 +473,16 @@ def guarded(storage: Any, label: str, rounds: int) -> Result:
         tc.SatisfactionSurvey("s", "stockholm", 2023, 1, 1, 1),
         actor=ADMIN,
     )
-    for rule_id in ("industry-skills-needs", "learning-environment", "education-within-tc"):
-        registry.record_judgement(
-            tc.Judgement(f"j-{rule_id}", rule_id, "stockholm", "p-reviewer", date(2023, 12, 1),
-                         tc.Outcome.PASSED, "seen"), actor=REVIEWER)
     flow = registry.workflows["certification"]
     college = tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm")
     programme = tc.UnitRef(tc.UnitKind.PROGRAMME, bundle.programmes[0].id)
     approve_id = registry.open_case("certification", college, actor=ADMIN).id
     reject_id = registry.open_case("certification", programme, actor=ADMIN).id
+    # Judged in the case's (first) review round: on or after the day it was opened.
+    for rule_id in ("industry-skills-needs", "learning-environment", "education-within-tc"):
+        registry.record_judgement(
+            tc.Judgement(f"j-{rule_id}", rule_id, "stockholm", "p-reviewer", TODAY,
+                         tc.Outcome.PASSED, "seen"), actor=REVIEWER)
 
     def reset() -> None:
         with unit_of_work(registry.storage, registry.deps.cache) as uow:

@@ -24,7 +24,7 @@ from typing import Any
 
 import attrs
 import cattrs
-from fire import REVIEWER, make_registry, visited_cases
+from fire import REVIEWER, make_registry, providers, visited_cases
 from harness import Result, compare
 
 import teknikcollege as tc
@@ -136,6 +136,7 @@ def flat(backend: str, small: Store, big: Store, rounds: int, number: int) -> li
     label = f"{big.size:,} vs {small.size:,} cases, {backend}"
     for store in (small, big):
         store.visited = visited_cases(store.registry, f"v{store.size}-", number * (rounds + 1))
+        providers(store.registry, (f"new{i}" for i in range(number * (rounds + 1))))
     results = []
     for name, make, n in [
         ("`open_case`", _open, number),

@@ -61,12 +61,14 @@ def judged(finding: Finding, subject: Any, context: Context) -> Finding:
     college_id = (
         subject_id if isinstance(subject, College) else getattr(subject, "college_id", None)
     )
-    case = context.case if context.case is not None else review_case(subject, context.lookup)
     current = [
         j
         for j in context.lookup.find(Judgement, rule_id=finding.rule_id, subject_id=subject_id)
         if j.is_valid_on(today)
     ]
+    if not current:
+        return finding
+    case = context.case if context.case is not None else review_case(subject, context.lookup)
     # A judgement counts only from an impartial reviewer of the national pool, however it
     # was stored (recorded, saved, imported), and only in its own review round.
     valid = [
@@ -77,8 +79,6 @@ def judged(finding: Finding, subject: Any, context: Context) -> Finding:
         and _of_round(j, case, context.lookup)
     ]
     if not valid:
-        if not current:
-            return finding
         ignored = sorted(j.id for j in current)
         message = _(
             "{message} (not counted: {judgements}, not of this review round or not by an "

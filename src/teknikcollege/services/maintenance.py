@@ -10,7 +10,7 @@ from ..unit_of_work import UnitOfWork, record_hash
 from ..workflow.case import Case
 from .cases import open_key, workflow
 
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 """Bump when the index keys or unique keys a kind derives change."""
 
 

@@ -29,6 +29,7 @@ from ..models import (
 )
 from ..models.common import local_day
 from ..rules.assessment import review_case
+from ..serialization import from_stored
 from ..unit_of_work import UnitOfWork
 from ..workflow.case import Case, TransitionRecord
 from ..workflow.core import review_round
@@ -250,14 +251,15 @@ def step_params(
     raise_problems(_parameter_problems(spec, filled))
     if spec.event_date is None:
         return filled
-    history = uow.history.of(case.id)
     if spec.reads == "visit":
         raise_problems(_from_visit(uow, case, spec, filled))
     elif spec.reads == "protocol":
+        history = uow.history.of(case.id)
         raise_problems(_from_protocol(uow, case, flow, spec, filled, history))
     today = flow.day(now)
     event = flow.event_day(spec, filled, today)
-    previous = _previous_step(flow, history)
+    head = uow.tx.history_head(case.id)  # the last step only: a long history is not read
+    previous = _previous_step(flow, [from_stored(head, TransitionRecord)] if head else [])
     if previous is not None and event < previous[1]:
         raise_problems(
             [
