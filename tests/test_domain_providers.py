@@ -92,6 +92,14 @@ def test_a_provider_is_never_certified_against_zero_criteria() -> None:
             registry.fire(case, "approve", actor=OFFICE)
 
 
+def _to_decision(registry: tc.Registry, case: str) -> None:
+    """Walk a case from its interest registration to the protocol: the decision is next."""
+    for trigger, actor in [("approve_interest", OFFICE), ("submit_application", LEADER),
+                           ("start_review", OFFICE), ("hold_visit", REVIEWER),
+                           ("issue_protocol", REVIEWER)]:
+        registry.fire(case, trigger, actor=actor)
+
+
 def _certify_college(registry: tc.Registry) -> None:
     """Stockholm's own first certification, the parent a provider is certified within."""
     college = tc.UnitRef(tc.UnitKind.COLLEGE, "stockholm")
@@ -111,10 +119,8 @@ def _certify_college(registry: tc.Registry) -> None:
         registry.record_judgement(
             tc.Judgement(f"j-{rule}", rule, "stockholm", "p-reviewer", date(2024, 3, 1),
                          tc.Outcome.PASSED, "seen on the visit"), actor=REVIEWER)
-    for trigger, actor in [("approve_interest", OFFICE), ("submit_application", LEADER),
-                           ("start_review", OFFICE), ("hold_visit", REVIEWER),
-                           ("issue_protocol", REVIEWER), ("approve", OFFICE)]:
-        registry.fire(case, trigger, actor=actor)
+    _to_decision(registry, case)
+    registry.fire(case, "approve", actor=OFFICE)
 
 
 def _provider_reaches_decision(registry: tc.Registry) -> str:
@@ -154,14 +160,7 @@ def _provider_reaches_decision(registry: tc.Registry) -> str:
         ),
         actor=ADMIN,
     )
-    for trigger, actor in [
-        ("approve_interest", OFFICE),
-        ("submit_application", LEADER),
-        ("start_review", OFFICE),
-        ("hold_visit", REVIEWER),
-        ("issue_protocol", REVIEWER),
-    ]:
-        registry.fire(case, trigger, actor=actor)
+    _to_decision(registry, case)
     return case
 
 
@@ -268,10 +267,7 @@ def test_a_programme_waits_for_its_provider_and_falls_with_its_college(
                  tc.ReviewVisit("visit-programme", case, date(2024, 3, 1),
                                 ("p-reviewer", "p-reviewer-2"), national_office_id="p-office",
                                 pool_id=REVIEWER_POOL), actor=ADMIN)
-    for trigger, actor in [("approve_interest", OFFICE), ("submit_application", LEADER),
-                           ("start_review", OFFICE), ("hold_visit", REVIEWER),
-                           ("issue_protocol", REVIEWER)]:
-        registry.fire(case, trigger, actor=actor)
+    _to_decision(registry, case)
     before = registry.export_document()
     waiting = r"no certified parent unit \(provider:lernia"
     with pytest.raises(tc.TransitionNotAllowed, match=waiting):

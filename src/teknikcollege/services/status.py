@@ -18,11 +18,8 @@ from ..unit_of_work import UnitOfWork
 from ..workflow.case import Case, TransitionRecord
 from ..workflow.core import GRACE_STATES
 from ..workflow.definition import Reminder
-from ..workflow.hierarchy import parents
+from ..workflow.hierarchy import ENDING_STATES, parents
 from .cases import workflow
-
-ENDING_STATES = frozenset({"decertified"})
-"""States in which a case's certification no longer counts, before its validity ends."""
 
 
 @attrs.frozen

@@ -38,6 +38,7 @@ from .case import Case
 from .core import GRACE_STATES as GRACE
 from .core import review_round
 from .definition import deferred
+from .hierarchy import ENDING_STATES, own_certification
 
 RULE_SET, VERSION = "teknikcollege-process", "1"
 
@@ -243,11 +244,8 @@ def _unit_subject(case: Any, context: Context) -> Any:
 
 
 def _certified_units(context: Context, ref: UnitRef) -> bool:
-    today = local_day(context.now)
-    return any(
-        c.certification_on(today) is not None and c.state not in ("decertified",)
-        for c in context.lookup.find(Case, subject=ref)
-    )
+    # The unit's own certification; the parents' are the guard parent-certified's.
+    return own_certification(context.lookup)(ref, "", local_day(context.now))  # any college
 
 
 @rule("unit-meets-criteria", **_meta(N_("The unit meets the criteria")))
@@ -325,7 +323,7 @@ def college_not_certified(case: Any, context: Context) -> tuple[bool, Text]:
     today = local_day(context.now)
     ref = UnitRef(UnitKind.COLLEGE, case.college_id)
     for other in context.lookup.find(Case, subject=ref):
-        if other.state in ("decertified",) or not other.certifications:
+        if other.state in ENDING_STATES or not other.certifications:
             continue
         last = other.certifications[-1]
         in_grace = other.state in GRACE and last.valid_until < today

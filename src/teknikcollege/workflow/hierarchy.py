@@ -66,12 +66,14 @@ def certified_in_tree(
     )
 
 
-def _own_certification(lookup: _Lookup) -> Callable[[UnitRef, str, date], bool]:
+def own_certification(lookup: _Lookup) -> Callable[[UnitRef, str, date], bool]:
     def own(unit: UnitRef, college_id: str, day: date) -> bool:
+        """Whether `unit` holds a certification of its own on `day` (a provider's in
+        `college_id`, if one is given)."""
         return any(
             c.certification_on(day) is not None and c.state not in ENDING_STATES
             for c in lookup.find(Case, subject=unit)
-            if unit.kind is not UnitKind.PROVIDER or c.college_id == college_id
+            if unit.kind is not UnitKind.PROVIDER or not college_id or c.college_id == college_id
         )
 
     return own
@@ -96,7 +98,7 @@ def parent_certified(case: Any, context: Context) -> tuple[bool, Any]:
     if subject.kind is UnitKind.COLLEGE:
         return True, _("a college is the top of the tree")
     today = local_day(context.now)
-    own = _own_certification(context.lookup)
+    own = own_certification(context.lookup)
     if any(certified_in_tree(context.lookup, p, c, today, own) for p, c in found):
         return True, _("the parent unit is certified")
     names = ", ".join(str(p) for p, _c in found) or "-"
