@@ -90,20 +90,21 @@ def conflict(
 ) -> Text | None:
     """Why `person` has a conflict of interest with `college` (and the unit under
     review), or None."""
-    if college is None:
-        return None
-    if scoped_roles(person.id, college):
-        return _("the person leads the college or sits in one of its steering groups")
     employer = person.organisation_id
-    if employer is not None and employer in partner_organisations(college):
-        return _("the person works for {employer!r}, a partner of the college", employer=employer)
     if (
         employer is not None
         and subject is not None
         and subject.kind is UnitKind.PROVIDER
         and subject.id == employer
     ):
+        # In any college: a provider judged outside a visit is reviewed all the same.
         return _("the person works for the provider under review")
+    if college is None:
+        return None
+    if scoped_roles(person.id, college):
+        return _("the person leads the college or sits in one of its steering groups")
+    if employer is not None and employer in partner_organisations(college):
+        return _("the person works for {employer!r}, a partner of the college", employer=employer)
     return None
 
 
@@ -137,11 +138,17 @@ def held_roles(
 
 
 def judge_is_impartial(
-    reader: Reader, reviewer_id: str, college_id: str | None, *, on: date
+    reader: Reader,
+    reviewer_id: str,
+    college_id: str | None,
+    *,
+    on: date,
+    subject: UnitRef | None = None,
 ) -> bool:
-    """Whether a judgement by `reviewer_id` may count for `college_id`: on `on` the
-    reviewer is in the national pool and has no conflict of interest with the college."""
-    held, _ = held_roles(reader, reviewer_id, college_id, on=on, past=True)
+    """Whether a judgement by `reviewer_id` may count for `college_id` (and the unit
+    `subject`): on `on` the reviewer is in the national pool and has no conflict of
+    interest with the college, nor works for the provider judged."""
+    held, _ = held_roles(reader, reviewer_id, college_id, subject, on=on, past=True)
     return Role.REVIEWER in held
 
 

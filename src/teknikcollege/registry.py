@@ -39,8 +39,8 @@ from .services.delivery import DeliveryReport, deliver
 from .services.policy import (
     _one_line,
     change_denial,
-    college_of_subject,
     denial,
+    judgement_scope,
     refuse,
     roles_for,
 )
@@ -399,7 +399,9 @@ class Registry:
 
     def record_judgement(self, judgement: Judgement, *, actor: Actor) -> None:
         """Store a reviewer's judgement; the actor must be that reviewer, in a reviewer
-        pool valid on the day of the judgement, not a member of the college judged.
+        pool valid on the day of the judgement, without a conflict of interest with the
+        college judged (the college of the case whose visit the judgement names) or with
+        the provider under review.
 
         The judgement may not lie after today; a visit it names must exist, be of the
         same unit and round, and be held by the day of the judgement. Without a round it
@@ -407,8 +409,10 @@ class Registry:
         or programme's certification case (see :doc:`rules`)."""
         now = self.now()
         with self._change() as uow:
-            college = college_of_subject(uow, judgement.subject_id)
-            roles, conflict = roles_for(uow, actor, college.id if college else None, now=now)
+            # The conflicts of interest of the college and unit it is made in (a visit's
+            # case; a provider judged outside a visit is still the provider under review).
+            college_id, unit = judgement_scope(uow, judgement)
+            roles, conflict = roles_for(uow, actor, college_id, unit, now=now)
             reason = denial(frozenset({Role.REVIEWER}), roles, conflict)
             if reason is None and actor.id != judgement.reviewer_id:
                 reason = _("only the reviewer may record their own judgement")

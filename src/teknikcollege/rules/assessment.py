@@ -69,12 +69,13 @@ def judged(finding: Finding, subject: Any, context: Context) -> Finding:
     if not current:
         return finding
     case = context.case if context.case is not None else review_case(subject, context.lookup)
+    unit = UnitRef(UnitKind.PROVIDER, subject_id) if subject_kind(subject) == "provider" else None
     # A judgement counts only from an impartial reviewer of the national pool, however it
     # was stored (recorded, saved, imported), and only in its own review round.
     valid = [
         j
         for j in current
-        if judge_is_impartial(context.lookup, j.reviewer_id, college_id, on=j.decided)
+        if judge_is_impartial(context.lookup, j.reviewer_id, college_id, on=j.decided, subject=unit)
         and in_reviewer_pool(context.lookup, j.reviewer_id, j.decided)
         and _of_round(j, case, context.lookup)
     ]

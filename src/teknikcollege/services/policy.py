@@ -15,8 +15,10 @@ from ..models import (
     Application,
     College,
     InterestRegistration,
+    Judgement,
     OperationalPlan,
     Organisation,
+    OrganisationKind,
     Person,
     Postponement,
     Programme,
@@ -26,6 +28,7 @@ from ..models import (
     Role,
     SatisfactionSurvey,
     Supplement,
+    UnitKind,
     UnitRef,
     local_day,
 )
@@ -127,6 +130,25 @@ def college_of_subject(uow: UnitOfWork, subject_id: str) -> College | None:
         programme = uow.entities.get(Programme, subject_id)
         college = uow.entities.get(College, programme.college_id) if programme else None
     return college
+
+
+def judgement_scope(uow: UnitOfWork, judgement: Judgement) -> tuple[str | None, UnitRef | None]:
+    """The college and the unit a judgement is made on, for its reviewer's conflicts of
+    interest: those of the case whose review visit it names; else the college judged (or
+    the programme's college); a provider judged without a visit is the provider under
+    review, in no college in particular."""
+    if judgement.visit_id is not None:
+        visit = uow.entities.get(ReviewVisit, judgement.visit_id)
+        case = uow.entities.get(Case, visit.case_id) if visit is not None else None
+        if case is not None:
+            return case.college_id, case.subject
+    college = college_of_subject(uow, judgement.subject_id)
+    if college is not None:
+        return college.id, None
+    organisation = uow.entities.get(Organisation, judgement.subject_id)
+    if organisation is not None and organisation.kind is OrganisationKind.EDUCATION_PROVIDER:
+        return None, UnitRef(UnitKind.PROVIDER, organisation.id)
+    return None, None
 
 
 # -- changing the registry's own data ------------------------------------------------------

@@ -1,0 +1,1444 @@
+"""Random people with random dated, scoped roles walk every workflow (issue #14).
+
+Two colleges (Stockholm and a second one, Norr, with the same providers) and their
+providers and programmes are walked through the Teknikcollege workflows and, in a second
+world, through the Vård- och omsorgscollege plug-in's: ``fire`` by people drawn from a
+pool (process leaders of one college or the other, steering-group members and chairs,
+reviewers in and out of the pool, the national office, administrators and people with no
+role at all; some of them working for a partner of a college or for a provider, some
+holding a role only for dated appointments), the sweep, judgements, appointments ended
+on the day, and export and import round trips: into the store itself, into a fresh store
+(and the walk goes on there), an older export into the store, and an older export
+restored into a fresh store as a backup (and the walk goes on from there). The clock
+moves forwards by random days to random times of day, some after midnight in Stockholm
+while it is still the day before in UTC.
+
+The test keeps its own model, computed without the library's authority, status or sweep
+code: which transitions committed, by whom, on which Stockholm day, each case's state
+and time-rule deadlines, what the sweep must fire and how the college lifecycle follows
+the college's certification, and from those alone whether a unit is certified on a day,
+in which period and by which decision. After every step the store must hold exactly what
+the model expects (so ``system`` records come only from the sweep, or from a policy in
+the transaction of the change that called for it), every refusal must be the one the
+model predicts from the stored people, and at the end
+
+- every committed transition was allowed by the stored roles on its Stockholm day
+  (national roles from the person's record, college roles from the college's records,
+  both narrowed by appointments; impartial roles withheld on a conflict of interest);
+- every history replays to its stored state, and every chain verifies;
+- ``status(unit, on=day)`` equals the model for every unit on the days of the walk:
+  every day on which any answer could change (each record's day, each period's first
+  day and the day after its last) and the day before each, and every
+  ``CHECK_EVERY``-th day besides; ``TEKNIKCOLLEGE_WALK_EVERY_DAY=1`` checks every day.
+
+``TEKNIKCOLLEGE_WALK_EXAMPLES`` sets the number of walks per world (default 20).
+"""
+
+from __future__ import annotations
+
+import calendar
+import copy
+import io
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from teknikcollege_vo_college import CONCEPT as VO_CONCEPT
+from teknikcollege_vo_college import VO_BRANCH_AREA
+from teknikcollege_vo_college import plugin as vo_plugin
+
+import teknikcollege as tc
+from teknikcollege.examples import REVIEWER_POOL, stockholm_pilot
+from teknikcollege.storage.memory import MemoryStorage
+from teknikcollege.testing import seed
+
+Role, Kind = tc.Role, tc.UnitKind
+PL, CHAIR, MEMBER = Role.PROCESS_LEADER, Role.CHAIR, Role.MEMBER
+OFFICE, REVIEWER, ADMIN_ROLE, SYSTEM = (
+    Role.NATIONAL_OFFICE,
+    Role.REVIEWER,
+    Role.ADMIN,
+    Role.SYSTEM,
+)
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+START = datetime(2022, 6, 1, 9, 0, tzinfo=timezone.utc)
+EPOCH = date(2000, 1, 1)
+ADMIN = tc.Actor.of("admin")
+A, B = "stockholm", "norr"
+POOL_2 = "review-committee-2"
+
+EXAMPLES = int(os.environ.get("TEKNIKCOLLEGE_WALK_EXAMPLES", "20"))
+EVERY_DAY = os.environ.get("TEKNIKCOLLEGE_WALK_EVERY_DAY", "") not in ("", "0")
+CHECK_EVERY = 29
+"""Besides the days an answer can change on, status is compared on every 29th day."""
+
+# -- the documented rules, written out independently of the library ----------------------
+
+NATIONAL = frozenset({OFFICE, REVIEWER, ADMIN_ROLE})
+IMPARTIAL = frozenset({OFFICE, REVIEWER})
+GRACE = frozenset(
+    {
+        "application_submitted",
+        "in_review",
+        "visited",
+        "protocol_issued",
+        "awaiting_supplements",
+        "postponed",
+        "supplements_received",
+    }
+)
+"""docs/workflows.md: a recertification handed in keeps the unit certified through
+review, supplements and granted postponements."""
+ENDING = frozenset({"decertified"})
+"""docs/authority.md: a decertified unit's certificate no longer counts."""
+TIMED = ("supplements_due", "recertification_opens", "valid_until")
+"""The deadlines the certification workflows' time rules read."""
+FIRST_MONTHS, RENEWAL_MONTHS, LEAD_MONTHS = 36, 60, 6
+"""docs/workflows.md: 36 months the first time, 60 at each renewal, a renewal starting
+the day after the old period; recertification opens six months before expiry."""
+
+
+def stockholm_day(at: datetime) -> date:
+    return at.astimezone(STOCKHOLM).date()
+
+
+def plus_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    year, month0 = divmod(index, 12)
+    return date(year, month0 + 1, min(day.day, calendar.monthrange(year, month0 + 1)[1]))
+
+
+def dated(person: tc.Person, role: tc.Role, day: date, college_id: str | None) -> bool:
+    """Whether the person's appointments let them hold `role` on `day` (always, if
+    none dates it)."""
+    own = [a for a in person.appointments if a.role is role and a.college_id == college_id]
+    return not own or any(
+        a.period.start <= day and (a.period.end is None or day <= a.period.end) for a in own
+    )
+
+
+def college_roles(person_id: str, college: tc.College) -> set[tc.Role]:
+    """The roles a college's own records give a person (on any day)."""
+    roles = set()
+    if person_id in college.process_leaders:
+        roles.add(PL)
+    for group in college.steering_groups():
+        if any(m.person_id == person_id for m in group.members):
+            roles.add(MEMBER)
+        if group.chair == person_id:
+            roles.add(CHAIR)
+    return roles
+
+
+def partners(college: tc.College) -> set[str]:
+    """docs/authority.md: a steering-group member's organisation, a local college's
+    provider, a party to one of its agreements."""
+    found = {m.organisation_id for g in college.steering_groups() for m in g.members}
+    found |= {p for lc in college.local_colleges for p in lc.provider_ids}
+    found |= {p for a in college.agreements for p in a.parties}
+    return {o for o in found if o is not None}
+
+
+def conflicted(person: tc.Person, college: tc.College | None, subject: tc.UnitRef | None) -> bool:
+    """docs/authority.md: leads the college or sits in one of its steering groups, works
+    for one of its partners, or for the provider under review."""
+    org = person.organisation_id
+    if org is not None and subject is not None and subject.kind is Kind.PROVIDER:
+        if subject.id == org:
+            return True
+    if college is None:
+        return False
+    return bool(college_roles(person.id, college)) or (org is not None and org in partners(college))
+
+
+def held(
+    people: dict[str, tc.Person],
+    colleges: dict[str, tc.College],
+    person_id: str,
+    college_id: str | None,
+    subject: tc.UnitRef | None,
+    day: date,
+) -> set[tc.Role]:
+    """The roles `person_id` may use on `day` on a matter of `college_id`, by the stored
+    records alone."""
+    person = people.get(person_id)
+    if person is None:
+        return set()
+    college = colleges.get(college_id) if college_id else None
+    roles = {r for r in person.roles & NATIONAL if dated(person, r, day, None)}
+    if college is not None:
+        roles |= {r for r in college_roles(person_id, college) if dated(person, r, day, college.id)}
+    if roles & IMPARTIAL and conflicted(person, college, subject):
+        roles -= IMPARTIAL
+    return roles
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, object]]:
+    """What differs between two export documents: ``(field, id)`` of each record."""
+    found: list[tuple[str, object]] = []
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if old == new:
+            continue
+        if not isinstance(old, list) or not isinstance(new, list):
+            found.append((name, None))
+            continue
+        keyed = [
+            {(r.get("id"), r.get("case_id"), r.get("seq")): r for r in rows} for rows in (old, new)
+        ]
+        found += [
+            (name, key)
+            for key in sorted(set(keyed[0]) | set(keyed[1]), key=repr)
+            if keyed[0].get(key) != keyed[1].get(key)
+        ]
+    return found
+
+
+CASE_FIELDS = ("cases", "history")
+
+
+def overwritten(older: dict[str, Any], current: dict[str, Any]) -> bool:
+    """Whether importing `older` would write an older version over an entity changed
+    since (cases and history aside)."""
+    return any(
+        name not in CASE_FIELDS and key is not None and key[0] in {r.get("id") for r in older[name]}
+        for name, key in changes(older, current)
+        if isinstance(older.get(name), list)
+    )
+
+
+def in_pool(pools: Iterable[tc.ReviewerPool], person_id: str, day: date) -> bool:
+    return any(person_id in p.members and p.period.contains(day) for p in pools)
+
+
+# -- bugs the walk found, each shown on its own ------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: an older export writes its entities over newer ones (an ended appointment "
+    "comes back); the import is being fixed on another branch",
+)
+def test_an_older_export_does_not_bring_back_an_ended_appointment(
+    tc_stockholm: tc.Registry, tc_clock: tc.FixedClock
+) -> None:
+    older = tc_stockholm.export_document()
+    leader = tc_stockholm.get(tc.Person, "p-leader")
+    ended = tc.Appointment(PL, tc.Period(EPOCH, stockholm_day(tc_clock.now())), A)
+    tc_stockholm.save(attrs.evolve(leader, appointments=(ended,)), actor=ADMIN)
+    try:
+        tc_stockholm.import_document(older, actor=ADMIN)
+    except tc.InvalidData:
+        pass  # refused: as good as ignored
+    assert tc_stockholm.get(tc.Person, "p-leader").appointments == (ended,)
+
+
+@pytest.mark.parametrize(
+    ("employer", "visit_id", "why"),
+    [
+        # Scania sits in Stockholm's steering group: judging Lernia in Stockholm's review
+        # (the visit of Stockholm's case for Lernia) is acting on Stockholm.
+        ("scania", "visit-lernia", "a partner of the college"),
+        # Working for the provider judged is a conflict in any college, visit or not.
+        ("lernia", None, "the provider under review"),
+    ],
+)
+def test_a_reviewer_with_a_conflict_cannot_judge_a_provider(
+    employer: str, visit_id: str | None, why: str
+) -> None:
+    import walks
+
+    registry, clock = walks.stockholm(date(2024, 9, 1))
+    walks.certify_tree(registry, clock, date(2024, 9, 10))
+    pool = registry.get(tc.ReviewerPool, REVIEWER_POOL)
+    registry.add(
+        tc.Person("p-judge", "Jo Domare", frozenset({REVIEWER}), organisation_id=employer),
+        actor=ADMIN,
+    )
+    registry.save(attrs.evolve(pool, members=(*pool.members, "p-judge")), actor=ADMIN)
+    judgement = tc.Judgement(
+        "j-conflict", "provider-quality-work", "lernia", "p-judge", date(2024, 9, 10),
+        tc.Outcome.FAILED, "not good enough", visit_id=visit_id,
+    )
+    before = registry.export_document()
+    with pytest.raises(tc.PermissionDenied, match=why):
+        registry.record_judgement(judgement, actor=tc.Actor.of("p-judge"))
+    assert registry.export_document() == before
+    # Stored another way, it does not count either.
+    registry.add(judgement, actor=ADMIN)
+    lernia = tc.Provider(registry.get(tc.Organisation, "lernia"), A)
+    (finding,) = [f for f in registry.assess(lernia).findings if f.rule_id == judgement.rule_id]
+    assert finding.passed
+
+
+# -- the world -----------------------------------------------------------------------------
+
+
+def _b(person_id: str | None) -> str | None:
+    """Norr's copy of one of Stockholm's people."""
+    return "b-" + person_id[2:] if person_id and person_id.startswith("p-") else person_id
+
+
+def _group(group: tc.SteeringGroup, vo: bool) -> tc.SteeringGroup:
+    # Vård- och omsorgscollege wants employers in the majority, where Teknikcollege wants
+    # companies.
+    members = tuple(
+        attrs.evolve(m, sector=tc.Sector.EMPLOYER)
+        if vo and m.sector is tc.Sector.COMPANY
+        else m
+        for m in group.members
+    )
+    return attrs.evolve(group, members=members)
+
+
+def _norr(group: tc.SteeringGroup) -> tc.SteeringGroup:
+    return attrs.evolve(
+        group,
+        id=f"b-{group.id}",
+        members=tuple(attrs.evolve(m, person_id=_b(m.person_id)) for m in group.members),
+        chair=_b(group.chair),
+    )
+
+
+@dataclass
+class World:
+    entities: list[object]
+    units: dict[str, list[tc.UnitRef]]
+    programmes: dict[str, tc.Programme]
+    certification: str
+    judged: dict[Kind, tuple[str, ...]]
+
+
+def world(
+    vo: bool,
+    extras: list[tc.Person],
+    scoped: list[tuple[str, str, tc.Role]],
+    pooled: dict[str, str],
+    pool_2_end: date,
+) -> World:
+    """Stockholm and Norr, the example's people (and Norr's copies of them), `extras`,
+    who hold `scoped` roles ``(person, college, role)``, and two reviewer pools: the
+    example's, open-ended, and a second one ending on `pool_2_end`; `pooled` puts extras
+    in one of them."""
+    bundle = stockholm_pilot()
+    stockholm = bundle.colleges[0]
+    # Agreements without an end, so that a walk through the years can still certify.
+    agreements = tuple(
+        attrs.evolve(a, period=tc.Period(a.period.start)) for a in stockholm.agreements
+    )
+    stockholm = attrs.evolve(
+        stockholm,
+        agreements=agreements,
+        steering_group=_group(stockholm.steering_group, vo),  # type: ignore[arg-type]
+        local_colleges=tuple(
+            attrs.evolve(lc, steering_group=_group(lc.steering_group, vo))  # type: ignore[arg-type]
+            for lc in stockholm.local_colleges
+        ),
+    )
+    norr = attrs.evolve(
+        stockholm,
+        id=B,
+        name="Teknikcollege Norr",
+        process_leaders=("b-leader",),
+        steering_group=_norr(stockholm.steering_group),  # type: ignore[arg-type]
+        local_colleges=tuple(
+            attrs.evolve(lc, id=f"b-{lc.id}", steering_group=_norr(lc.steering_group))  # type: ignore[arg-type]
+            for lc in stockholm.local_colleges
+        ),
+        councils=(),
+    )
+    colleges = {A: stockholm, B: norr}
+    for person_id, college_id, role in scoped:
+        college = colleges[college_id]
+        if role is PL:
+            college = attrs.evolve(college, process_leaders=(*college.process_leaders, person_id))
+        else:
+            group = college.steering_group
+            assert group is not None
+            sector = tc.Sector.EMPLOYER if vo else tc.Sector.COMPANY
+            member = tc.Member(person_id, sector, None)
+            college = attrs.evolve(
+                college, steering_group=attrs.evolve(group, members=(*group.members, member))
+            )
+        colleges[college_id] = college
+    branch = {"branch_areas": (VO_BRANCH_AREA,)} if vo else {}
+    programmes = [attrs.evolve(p, **branch) for p in bundle.programmes]  # type: ignore[arg-type]
+    programmes += [
+        attrs.evolve(p, id=f"b-{p.id}", college_id=B, local_college_id=f"b-{p.local_college_id}")
+        for p in programmes
+    ]
+    in_norr = {m.person_id for g in norr.steering_groups() for m in g.members} | {"b-leader"}
+    people = [*bundle.people]
+    people += [
+        attrs.evolve(p, id=_b(p.id), email=None)
+        for p in bundle.people
+        if _b(p.id) in in_norr
+    ]
+    people += extras
+    pools = (
+        tc.ReviewerPool(
+            REVIEWER_POOL,
+            "Granskningskommittén",
+            tc.Period(date(2021, 1, 1)),
+            ("p-reviewer", "p-reviewer-2", *(p for p, pool in pooled.items() if pool == REVIEWER_POOL)),
+        ),
+        tc.ReviewerPool(
+            POOL_2,
+            "Granskningskommittén, andra",
+            tc.Period(date(2022, 1, 1), pool_2_end),
+            tuple(p for p, pool in pooled.items() if pool == POOL_2),
+        ),
+    )
+    units = {
+        college_id: [
+            tc.UnitRef(Kind.COLLEGE, college_id),
+            tc.UnitRef(Kind.PROVIDER, "lernia"),
+            tc.UnitRef(Kind.PROVIDER, "mtk"),
+            *(tc.UnitRef(Kind.PROGRAMME, p.id) for p in programmes if p.college_id == college_id),
+        ]
+        for college_id in (A, B)
+    }
+    registrations = [
+        tc.InterestRegistration(
+            f"ir-{college_id}",
+            tc.InterestKind.CERTIFICATION,
+            college_id,
+            "region-stockholm",
+            START.date(),
+            units=tuple(units[college_id]),
+            contact_person_id=colleges[college_id].process_leaders[0],
+            steering_group_approved=True,
+        )
+        for college_id in (A, B)
+    ]
+    follow_up = [
+        item
+        for college_id in (A, B)
+        for year in range(2021, 2040)
+        for item in (
+            tc.AnnualReport(
+                f"ar-{college_id}-{year}", college_id, year, tc.ReportLevel.REGIONAL,
+                date(year + 1, 1, 31),
+            ),
+            tc.SatisfactionSurvey(f"s-{college_id}-{year}", college_id, year, 10, 5, 50, 80.0),
+        )
+    ]
+    judged: dict[Kind, tuple[str, ...]] = (
+        {Kind.COLLEGE: ("vo-collective-agreements",), Kind.PROVIDER: ("vo-provider-quality-work",)}
+        if vo
+        else {
+            Kind.COLLEGE: ("industry-skills-needs", "learning-environment", "education-within-tc"),
+            Kind.PROVIDER: ("provider-quality-work",),
+        }
+    )
+    return World(
+        [
+            *bundle.organisations,
+            *people,
+            *colleges.values(),
+            *programmes,
+            *pools,
+            *registrations,
+            *follow_up,
+        ],
+        units,
+        {p.id: p for p in programmes},
+        "vo-certification" if vo else "certification",
+        judged,
+    )
+
+
+# -- the model -----------------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    """A committed transition as the walk saw it."""
+
+    seq: int
+    trigger: str
+    source: str
+    dest: str
+    actor: str
+    at: datetime
+    event_day: date
+    by: str
+    """What made it: ``open``, ``fire``, ``sweep`` or ``policy`` (in the transaction of
+    the change that called for it)."""
+
+    @property
+    def day(self) -> date:
+        return stockholm_day(self.at)
+
+
+@dataclass
+class Period:
+    start: date
+    until: date
+    number: int
+    decision: Step
+    case_id: str
+
+
+@dataclass
+class CaseModel:
+    id: str
+    workflow: str
+    subject: tc.UnitRef
+    college: str
+    steps: list[Step]
+    deadlines: dict[str, date] = field(default_factory=dict)
+    periods: list[Period] = field(default_factory=list)
+    visits: list[tc.ReviewVisit] = field(default_factory=list)
+    checked: int = 0
+    """How many of its records the store was compared with already."""
+
+    @property
+    def state(self) -> str:
+        return self.steps[-1].dest
+
+    def state_on(self, day: date) -> str | None:
+        """Its state at the end of `day` (None before it was opened)."""
+        done = [s for s in self.steps if s.day <= day]
+        return done[-1].dest if done else None
+
+    def periods_on(self, day: date) -> list[Period]:
+        return [p for p in self.periods if p.decision.day <= day]
+
+    @property
+    def round(self) -> int:
+        """The review round: a round begins with each application handed in."""
+        return max(1, sum(s.trigger == "submit_application" for s in self.steps))
+
+
+@dataclass
+class Answer:
+    certified: bool
+    period: tuple[date, date, int] | None
+    decision: tuple[str, int] | None
+    grace: bool
+    open_cases: frozenset[tuple[str, str]]
+    uncertified_parents: frozenset[tc.UnitRef]
+
+
+class Model:
+    """What the walk knows happened, and what follows from it by the documented rules."""
+
+    def __init__(
+        self,
+        programmes: dict[str, tc.Programme],
+        certification: str,
+        final: dict[str, frozenset[str]],
+    ) -> None:
+        self.cases: dict[str, CaseModel] = {}
+        self.programmes = programmes
+        self.certification = certification
+        self.final = final
+        self.judgements: list[tuple[tc.Judgement, date, str | None, tc.UnitRef | None]] = []
+        """Judgements recorded: each with the day, the college and the unit judged by."""
+
+    def of(self, unit: tc.UnitRef, college: str, workflow: str | None = None) -> list[CaseModel]:
+        return [
+            c
+            for c in self.cases.values()
+            if c.subject == unit
+            and (unit.kind is not Kind.PROVIDER or c.college == college)
+            and (workflow is None or c.workflow == workflow)
+        ]
+
+    def own(self, unit: tc.UnitRef, college: str, day: date, *, grace: bool) -> bool:
+        """Whether the unit holds a certificate of its own at the end of `day`, as the
+        cases stand at the end of that day (in grace too, if `grace`)."""
+        return any(
+            self._valid(case, day, grace=grace) is not None
+            for case in self.of(unit, college, self.certification)
+        )
+
+    def _valid(self, case: CaseModel, day: date, *, grace: bool) -> Period | None:
+        state = case.state_on(day)
+        periods = case.periods_on(day)
+        if state is None or state in ENDING or not periods:
+            return None
+        valid = next((p for p in reversed(periods) if p.start <= day <= p.until), None)
+        if valid is None and grace and state in GRACE and periods[-1].until < day:
+            valid = periods[-1]
+        return valid
+
+    def parents(self, unit: tc.UnitRef, college: str) -> list[tuple[tc.UnitRef, str]]:
+        if unit.kind is Kind.PROVIDER:
+            return [(tc.UnitRef(Kind.COLLEGE, college), college)]
+        if unit.kind is Kind.PROGRAMME:
+            programme = self.programmes[unit.id]
+            return [
+                (tc.UnitRef(Kind.PROVIDER, p), programme.college_id)
+                for p in (programme.provider_id, *programme.other_provider_ids)
+            ]
+        return []
+
+    def in_tree(self, unit: tc.UnitRef, college: str, day: date) -> bool:
+        """The guard ``parent-certified``'s reading: certified without grace, one parent
+        at every level."""
+        if not self.own(unit, college, day, grace=False):
+            return False
+        found = self.parents(unit, college)
+        return not found or any(self.in_tree(p, c, day) for p, c in found)
+
+    def status(self, unit: tc.UnitRef, college: str, day: date) -> Answer:
+        best: Period | None = None
+        in_grace = False
+        opened = set()
+        for case in self.of(unit, college):
+            state = case.state_on(day)
+            if state is None:
+                continue
+            if state not in self.final[case.workflow]:
+                opened.add((case.id, state))
+            if case.workflow != self.certification:
+                continue
+            valid = self._valid(case, day, grace=True)
+            if valid is not None and not (valid.start <= day <= valid.until):
+                in_grace = True
+            if valid is not None and (best is None or valid.start > best.start):
+                best = valid
+        missing: frozenset[tc.UnitRef] = frozenset()
+        if best is not None:
+            found = self.parents(unit, college)
+            if found and not any(self.status(p, c, day).certified for p, c in found):
+                missing = frozenset(p for p, _c in found)
+        return Answer(
+            best is not None and not missing,
+            (best.start, best.until, best.number) if best else None,
+            (best.case_id, best.decision.seq) if best else None,
+            in_grace,
+            frozenset(opened),
+            missing,
+        )
+
+    # -- what a committed transition does, and what must follow it --------------------
+
+    def commit(
+        self,
+        case: CaseModel,
+        spec: Any,
+        actor: str,
+        at: datetime,
+        params: dict[str, str],
+        by: str,
+    ) -> Step:
+        """Record a transition the walk expects to be committed, with its effects on the
+        time-rule deadlines and the certification periods."""
+        day = stockholm_day(at)
+        event = (
+            date.fromisoformat(params[spec.event_date])
+            if spec.event_date is not None and spec.event_date in params
+            else day
+        )
+        step = Step(len(case.steps) + 1, spec.trigger, case.state, spec.dest, actor, at, event, by)
+        for name in spec.clears:
+            case.deadlines.pop(name, None)
+        for effect in spec.sets:
+            if effect.param is not None and effect.param in params:
+                case.deadlines[effect.name] = date.fromisoformat(params[effect.param])
+            else:
+                case.deadlines[effect.name] = plus_months(event, effect.months) + timedelta(
+                    days=effect.days
+                )
+        case.steps.append(step)
+        if spec.trigger == "approve":
+            number = len(case.periods) + 1
+            start = event if number == 1 else case.periods[-1].until + timedelta(days=1)
+            months = FIRST_MONTHS if number == 1 else RENEWAL_MONTHS
+            until = plus_months(start, months) - timedelta(days=1)
+            case.periods.append(Period(start, until, number, step, case.id))
+            case.deadlines["valid_until"] = until
+            case.deadlines["recertification_opens"] = plus_months(
+                until + timedelta(days=1), -LEAD_MONTHS
+            )
+        return step
+
+    def follow(self, case: CaseModel, step: Step, flows: dict[str, Any], by: str) -> None:
+        """docs/workflows.md: the college lifecycle follows the college's certification,
+        in the same transaction: it loses it when the college holds none (nor one in
+        grace) after an expiry, a decertification or the end of a case that certified;
+        a new certification brings it back."""
+        if case.subject.kind is not Kind.COLLEGE or case.workflow != self.certification:
+            return
+        day = step.day
+        if step.trigger == "approve":
+            wanted, sources = "regain_certification", {"certification_ended"}
+            go = self.own(case.subject, case.college, day, grace=False)
+        elif case.periods and (
+            step.trigger in ("expire", "decertify") or step.dest in self.final[case.workflow]
+        ):
+            wanted, sources = "lose_certification", {"certified", "ordinary_operation"}
+            go = not self.own(case.subject, case.college, day, grace=True)
+        else:
+            return
+        if not go:
+            return
+        for other in self.of(case.subject, case.college, LIFECYCLE):
+            if other.state in sources:
+                spec = flows[LIFECYCLE].spec(wanted)
+                self.commit(other, spec, "system", step.at, {}, by)
+
+    def sweep(self, at: datetime, flows: dict[str, Any]) -> None:
+        """What the sweep must fire at `at`: each case's due time rules one at a time,
+        earliest deadline first (and what follows them), then the lifecycles of colleges
+        whose certification ran out without a transition of its own."""
+        day = stockholm_day(at)
+        for case in list(self.cases.values()):
+            rules = flows[case.workflow].definition.time_rules
+            for _ in range(len(rules) + 1):
+                due = sorted(
+                    (case.deadlines[r.deadline] + timedelta(days=r.offset_days), r.trigger)
+                    for r in rules
+                    if case.state in r.states
+                    and r.deadline in case.deadlines
+                    and day >= case.deadlines[r.deadline] + timedelta(days=r.offset_days)
+                )
+                if not due:
+                    break
+                spec = flows[case.workflow].spec(due[0][1])
+                self.follow(case, self.commit(case, spec, "system", at, {}, "sweep"), flows, "sweep")
+        for case in list(self.cases.values()):
+            if (
+                case.workflow == LIFECYCLE
+                and case.state in ("certified", "ordinary_operation")
+                and not self.own(case.subject, case.college, day, grace=True)
+            ):
+                self.commit(case, flows[LIFECYCLE].spec("lose_certification"), "system", at, {},
+                            "sweep")
+
+
+LIFECYCLE = "college-lifecycle"
+ENDINGS = frozenset({"withdraw", "decertify", "discontinue", "reject"})
+RARE = {"reject": 1, "grant_postponement": 2, "request_supplements": 2}
+"""How often the walk's forward push picks these (the others: 8)."""
+
+
+# -- the walk ------------------------------------------------------------------------------
+
+
+class Walk(RuleBasedStateMachine):
+    """One world's walk; `vo` picks the Vård- och omsorgscollege plug-in's."""
+
+    vo: ClassVar[bool] = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ready = False
+
+    def _registry(self) -> tc.Registry:
+        pm = tc.make_plugin_manager(plugins=[vo_plugin] if self.vo else [], entry_points=False)
+        return tc.Registry(
+            MemoryStorage(),
+            clock=self.clock,
+            plugin_manager=pm,
+            config={},
+            concept=VO_CONCEPT if self.vo else "teknikcollege",
+        )
+
+    @initialize(data=st.data())
+    def build(self, data: st.DataObject) -> None:
+        self.clock = tc.FixedClock(START)
+        self.registry = self._registry()
+        first = START.date()
+
+        def period(role: tc.Role, college_id: str | None) -> tc.Appointment:
+            start = first + timedelta(days=data.draw(st.integers(-400, 700), label="from"))
+            length = data.draw(st.none() | st.integers(0, 1000), label="days")
+            end = None if length is None else start + timedelta(days=length)
+            return tc.Appointment(role, tc.Period(start, end), college_id)
+
+        extras: list[tc.Person] = []
+        scoped: list[tuple[str, str, tc.Role]] = []
+        pooled: dict[str, str] = {}
+        for n in range(1, 7):
+            person_id = f"x-{n}"
+            roles = {
+                role
+                for role, odds in ((REVIEWER, 2), (OFFICE, 4), (ADMIN_ROLE, 10))
+                if data.draw(st.integers(1, odds), label=role.value) == 1
+            }
+            scope = data.draw(
+                st.sampled_from([None, None, (A, PL), (B, PL), (A, MEMBER), (B, MEMBER)]),
+                label="scope",
+            )
+            org = data.draw(
+                st.sampled_from([None, "rts", "scania", "lernia", "mtk", "livsmedel-sodra"]),
+                label="employer",
+            )
+            appointments = [period(r, None) for r in roles if data.draw(st.integers(0, 2)) == 0]
+            if scope is not None:
+                scoped.append((person_id, scope[0], scope[1]))
+                if data.draw(st.integers(0, 2)) == 0:
+                    appointments.append(period(scope[1], scope[0]))
+            if REVIEWER in roles:
+                pool = data.draw(st.sampled_from([None, REVIEWER_POOL, REVIEWER_POOL, POOL_2]))
+                if pool is not None:
+                    pooled[person_id] = pool
+            extras.append(
+                tc.Person(person_id, f"Person {n}", frozenset(roles), organisation_id=org,
+                          appointments=tuple(appointments))
+            )
+        pool_2_end = first + timedelta(days=data.draw(st.integers(30, 1500), label="pool 2"))
+        built = world(self.vo, extras, scoped, pooled, pool_2_end)
+        # Some of the example's people hold their roles only for a while.
+        terms = {
+            person_id: period(role, college_id)
+            for person_id, role, college_id in (
+                ("p-leader", PL, A),
+                ("b-leader", PL, B),
+                ("p-office", OFFICE, None),
+                ("p-reviewer", REVIEWER, None),
+                ("p-chair", CHAIR, A),
+            )
+            if data.draw(st.integers(0, 3), label=f"{person_id} dated") == 0
+        }
+        entities = [
+            attrs.evolve(e, appointments=(terms[e.id],))
+            if isinstance(e, tc.Person) and e.id in terms
+            else e
+            for e in built.entities
+        ]
+        seed(self.registry, *entities)
+        self.units = built.units
+        self.judged = built.judged
+        self.certification = built.certification
+        self.flows = {name: self.registry.workflows[name] for name in (LIFECYCLE, self.certification)}
+        final = {
+            name: frozenset(s.name for s in flow.definition.states if s.final)
+            for name, flow in self.flows.items()
+        }
+        self.model = Model(built.programmes, self.certification, final)
+        self.people = sorted(p.id for p in self.registry.find(tc.Person))
+        self.snapshots: list[tuple[dict[str, Any], Model]] = []
+        self.refusals = len(self.registry.refusals())
+        self.ready = True
+
+    # -- helpers -----------------------------------------------------------------------
+
+    @property
+    def today(self) -> date:
+        return stockholm_day(self.clock.now())
+
+    def _people(self) -> dict[str, tc.Person]:
+        return {p.id: p for p in self.registry.find(tc.Person)}
+
+    def _colleges(self) -> dict[str, tc.College]:
+        return {c.id: c for c in self.registry.find(tc.College)}
+
+    def _may(
+        self,
+        actor: tc.Actor,
+        college_id: str | None,
+        subject: tc.UnitRef | None,
+        allowed: Iterable[tc.Role],
+    ) -> bool:
+        roles = held(self._people(), self._colleges(), actor.id, college_id, subject, self.today)
+        if actor.roles:
+            roles &= actor.roles
+        return bool(roles & set(allowed))
+
+    def _actor(self, data: st.DataObject, allowed: Iterable[tc.Role], college_id: str) -> tc.Actor:
+        """Mostly someone whose records name a role that allows it (on some day, maybe
+        with a conflict), sometimes anyone; now and then claiming a role."""
+        allowed = set(allowed)
+        people, colleges = self._people(), self._colleges()
+        likely = [
+            p
+            for p in self.people
+            if (people[p].roles | college_roles(p, colleges[college_id])) & allowed
+        ]
+        if likely and data.draw(st.integers(0, 3), label="likely") > 0:
+            person_id = data.draw(st.sampled_from(likely), label="actor")
+        else:
+            person_id = data.draw(st.sampled_from([*self.people, "nobody"]), label="actor")
+        if data.draw(st.integers(0, 9), label="claims") == 0:
+            return tc.Actor.of(person_id, data.draw(st.sampled_from(list(Role)), label="claim"))
+        return tc.Actor.of(person_id)
+
+    def _refused(self, actor_id: str, action: str, target: str) -> None:
+        """A refusal is stored: who, what, on what."""
+        refusals = self.registry.refusals()
+        assert len(refusals) == self.refusals + 1
+        last = refusals[-1]
+        assert (last.actor_id, last.action, last.target) == (actor_id, action, target)
+        assert last.at == self.clock.now()
+        self.refusals += 1
+
+    def _check_store(self) -> None:
+        """The store holds exactly the cases, records, states, time-rule deadlines and
+        periods the model expects."""
+        stored = {c.id: c for c in self.registry.cases()}
+        assert stored.keys() == self.model.cases.keys()
+        for case_id, model in self.model.cases.items():
+            case = stored[case_id]
+            history = self.registry.history(case_id)
+            assert [r.trigger for r in history] == [s.trigger for s in model.steps], case_id
+            for record, step in zip(history[model.checked :], model.steps[model.checked :]):
+                assert (record.seq, record.source, record.dest, record.actor_id, record.at) == (
+                    step.seq,
+                    step.source,
+                    step.dest,
+                    step.actor,
+                    step.at,
+                ), (case_id, record, step)
+            model.checked = len(history)
+            assert case.state == model.state
+            assert {k: v for k, v in case.deadlines.items() if k in TIMED} == {
+                k: v for k, v in model.deadlines.items() if k in TIMED
+            }, case_id
+            assert [(c.valid_from, c.valid_until, c.number) for c in case.certifications] == [
+                (p.start, p.until, p.number) for p in model.periods
+            ], case_id
+
+    def _switch(self, registry: tc.Registry) -> None:
+        """Go on walking in `registry`."""
+        self.registry.close()
+        self.registry = registry
+        for case in self.model.cases.values():
+            case.checked = 0
+        self.refusals = len(registry.refusals())
+        self._check_store()
+
+    # -- firing --------------------------------------------------------------------------
+
+    def _params(
+        self, data: st.DataObject, case: CaseModel, spec: Any
+    ) -> tuple[dict[str, str], str]:
+        today = self.today
+        params: dict[str, str] = {}
+        if spec.trigger == "grant_postponement":
+            due = case.deadlines.get("supplements_due", today)
+            moved = due + timedelta(days=data.draw(st.integers(-5, 150), label="new_due"))
+            params["new_due"] = moved.isoformat()
+        elif spec.trigger == "request_supplements" and data.draw(st.integers(0, 3)) == 0:
+            due = today + timedelta(days=data.draw(st.integers(-5, 200), label="supplements_due"))
+            params["supplements_due"] = due.isoformat()
+        elif spec.trigger == "approve" and data.draw(st.integers(0, 3)) == 0:
+            decided = today - timedelta(days=data.draw(st.integers(0, 30), label="decided_on"))
+            params["decided_on"] = decided.isoformat()
+        return params, "the walk's reason" if spec.needs_reason else ""
+
+    def _expected_params(self, case: CaseModel, spec: Any, params: dict[str, str]) -> dict[str, str]:
+        """The parameters the record must carry: those given, and the day the visit of
+        the round was held (the walk records no protocols)."""
+        expected = dict(params)
+        if spec.trigger == "hold_visit":
+            visits = [v for v in case.visits if v.round == case.round]
+            if visits:
+                expected["held_on"] = max(visits, key=lambda v: (v.held, v.id)).held.isoformat()
+        return expected
+
+    def _fire(
+        self,
+        case_id: str,
+        trigger: str,
+        actor: tc.Actor,
+        params: dict[str, str],
+        note: str,
+    ) -> bool:
+        case = self.model.cases[case_id]
+        flow = self.flows[case.workflow]
+        spec = flow.spec(trigger)
+        may = self._may(actor, case.college, case.subject, spec.roles)
+        try:
+            record = self.registry.fire(case_id, trigger, actor=actor, params=params, note=note)
+        except tc.PermissionDenied:
+            assert not may, f"{actor} was refused {trigger} on {case.subject} in {case.college}"
+            self._refused(actor.id, trigger, case_id)
+            self._check_store()
+            return False
+        except (tc.TransitionNotAllowed, tc.InvalidData) as error:
+            assert may, f"{actor} may not fire {trigger} on {case.subject}, but got {error!r}"
+            # A transition without guards or parameters, from a state it leaves, fired by
+            # someone allowed to: nothing can stand in its way.
+            plain = not spec.guards and not spec.sets and spec.event_date is None
+            assert not (plain and case.state in spec.sources), error
+            self._check_store()
+            return False
+        assert may, f"{actor} fired {trigger} on {case.subject} in {case.college}"
+        assert case.state in spec.sources
+        assert dict(record.params) == self._expected_params(case, spec, params)
+        now = self.clock.now()
+        self._guards_held(case, trigger, now)
+        step = self.model.commit(case, spec, actor.id, now, dict(record.params), "fire")
+        self.model.follow(case, step, self.flows, "policy")
+        self._check_store()
+        return True
+
+    def _guards_held(self, case: CaseModel, trigger: str, now: datetime) -> None:
+        """The guards the model can judge by itself held when a transition went through."""
+        day = stockholm_day(now)
+        college = tc.UnitRef(Kind.COLLEGE, case.college)
+        if trigger == "approve":
+            parents = self.model.parents(case.subject, case.college)
+            assert not parents or any(self.model.in_tree(p, c, day) for p, c in parents)
+        if trigger in ("certify", "enter_ordinary_operation"):
+            assert self.model.own(college, case.college, day, grace=False)
+        if trigger == "enter_ordinary_operation":
+            for programme in self.model.programmes.values():
+                if programme.college_id == case.college and programme.created_in_pilot:
+                    unit = tc.UnitRef(Kind.PROGRAMME, programme.id)
+                    assert self.model.own(unit, case.college, day, grace=False)
+
+    def _prepare(self, data: st.DataObject, case: CaseModel, trigger: str) -> None:
+        """The records a step reads: the round's visit before ``hold_visit``, the
+        reviewer's judgements before ``approve``."""
+        if trigger == "hold_visit" and (
+            not any(v.round == case.round for v in case.visits)
+            or data.draw(st.integers(0, 4), label="another visit") == 0
+        ):
+            self._visit(data, case)
+        if (
+            trigger == "approve"
+            and case.subject.kind in self.judged
+            and data.draw(st.integers(0, 4), label="judge first") > 1
+        ):
+            self._judge_unit(data, case)
+
+    def _visit(self, data: st.DataObject, case: CaseModel) -> None:
+        people, colleges = self._people(), self._colleges()
+        pools = self.registry.find(tc.ReviewerPool)
+        college = colleges[case.college]
+        fit = [
+            p
+            for p in self.people
+            if REVIEWER in people[p].roles
+            and in_pool(pools, p, self.today)
+            and not conflicted(people[p], college, case.subject)
+        ]
+        if len(fit) >= 2 and data.draw(st.integers(0, 3), label="proper panel") > 0:
+            panel = data.draw(st.lists(st.sampled_from(fit), min_size=2, max_size=2, unique=True))
+        else:
+            anyone = [p for p in self.people if REVIEWER in people[p].roles] or self.people
+            panel = data.draw(st.lists(st.sampled_from(anyone), min_size=1, max_size=2, unique=True))
+        office = [p for p in self.people if OFFICE in people[p].roles and p not in panel]
+        visit = tc.ReviewVisit(
+            f"v-{case.id}-{case.round}-{len(case.visits):02d}",
+            case.id,
+            self.today,
+            tuple(panel),
+            national_office_id=data.draw(st.sampled_from(office)) if office else None,
+            pool_id=data.draw(st.sampled_from([REVIEWER_POOL, POOL_2])),
+            round=case.round,
+        )
+        self.registry.add(visit, actor=ADMIN)
+        case.visits.append(visit)
+
+    # -- judgements ------------------------------------------------------------------------
+
+    def _judge_unit(self, data: st.DataObject, case: CaseModel) -> None:
+        """A reviewer judges the criteria of the case's unit that need a judgement."""
+        people = self._people()
+        pools = self.registry.find(tc.ReviewerPool)
+        pooled = sorted({m for pool in pools for m in pool.members})
+        if data.draw(st.integers(0, 3), label="pooled reviewer") > 0:
+            reviewer = data.draw(st.sampled_from(pooled), label="reviewer")
+        else:
+            reviewer = data.draw(st.sampled_from(self.people), label="reviewer")
+        visits = [v for v in case.visits if v.round == case.round]
+        visit = (
+            max(visits, key=lambda v: (v.held, v.id)).id
+            if visits and data.draw(st.integers(0, 3), label="names the visit") > 0
+            else None
+        )
+        actor = tc.Actor.of(reviewer)
+        if data.draw(st.integers(0, 9), label="someone else records") == 0:
+            actor = tc.Actor.of(data.draw(st.sampled_from(self.people)))
+        for rule_id in self.judged[case.subject.kind]:
+            outcome = tc.Outcome.FAILED if data.draw(st.integers(0, 9)) == 0 else tc.Outcome.PASSED
+            judgement = tc.Judgement(
+                f"j-{len(self.model.judgements)}-{self.refusals}-{rule_id}",
+                rule_id,
+                case.subject.id,
+                reviewer,
+                self.today,
+                outcome,
+                "seen on the visit",
+                visit_id=visit,
+            )
+            if not self._record_judgement(judgement, actor, case, people):
+                return
+
+    def _record_judgement(
+        self,
+        judgement: tc.Judgement,
+        actor: tc.Actor,
+        case: CaseModel,
+        people: dict[str, tc.Person],
+    ) -> bool:
+        # docs/authority.md: a reviewer records their own judgements, from a pool valid on
+        # the day of the judgement, without a conflict of interest with the college under
+        # review (the college of the case whose visit the judgement names, else of the
+        # college or programme judged) or with the provider under review.
+        colleges = self._colleges()
+        if judgement.visit_id is not None:
+            college_id, subject = case.college, case.subject
+        elif case.subject.kind is Kind.PROVIDER:
+            college_id, subject = None, case.subject
+        else:
+            college_id, subject = case.college, None
+        roles = held(people, colleges, actor.id, college_id, subject, self.today)
+        if actor.roles:
+            roles &= actor.roles
+        pools = self.registry.find(tc.ReviewerPool)
+        may = (
+            REVIEWER in roles
+            and actor.id == judgement.reviewer_id
+            and in_pool(pools, actor.id, judgement.decided)
+        )
+        try:
+            self.registry.record_judgement(judgement, actor=actor)
+        except tc.PermissionDenied:
+            assert not may, f"{actor} was refused judging {case.subject} in {case.college}"
+            self._refused(actor.id, "record_judgement", judgement.subject_id)
+            return False
+        except tc.InvalidData:
+            assert may
+            return False
+        assert may, (actor, people.get(actor.id), judgement, roles, case.college)
+        self.model.judgements.append((judgement, self.today, college_id, subject))
+        return True
+
+    # -- the rules -------------------------------------------------------------------------
+
+    @rule(
+        days=st.integers(0, 3) | st.integers(4, 45) | st.integers(46, 500),
+        hour=st.sampled_from([6, 12, 22]),
+    )
+    def time_passes(self, days: int, hour: int) -> None:
+        """The clock moves forwards; at 22:30 UTC it is already tomorrow in Stockholm in
+        summer, still today in winter."""
+        now = self.clock.now()
+        later = datetime.combine(
+            now.date() + timedelta(days=days), time(hour, 30), tzinfo=timezone.utc
+        )
+        self.clock.set(max(later, now + timedelta(minutes=1)))
+
+    @rule()
+    def sweep(self) -> None:
+        self.model.sweep(self.clock.now(), self.flows)
+        self.registry.tick()
+        self._check_store()
+
+    @rule(data=st.data())
+    def push(self, data: st.DataObject) -> None:
+        """Take a unit a few steps forwards: mostly the first of a college's tree that is
+        not certified yet, with mostly plausible people."""
+        college = data.draw(st.sampled_from([A, B]), label="college")
+        units = self.units[college]
+        pending = [u for u in units if not self.model.own(u, college, self.today, grace=False)]
+        if pending and data.draw(st.integers(0, 3), label="next in the tree") > 0:
+            unit = pending[0]
+        else:
+            unit = data.draw(st.sampled_from(units), label="unit")
+        workflow = self.certification
+        if unit.kind is Kind.COLLEGE and data.draw(st.integers(0, 3), label="lifecycle") == 0:
+            workflow = LIFECYCLE
+        final = self.model.final[workflow]
+        cases = [c for c in self.model.of(unit, college, workflow) if c.state not in final]
+        if not cases:
+            opened_by = self.flows[workflow].definition.opened_by
+            self._open(workflow, unit, college, self._actor(data, opened_by, college))
+            return
+        case = cases[0]
+        flow = self.flows[workflow]
+        for _ in range(data.draw(st.integers(1, 5), label="steps")):
+            leaving = [
+                t
+                for t in flow.triggers_from(case.state)
+                if t.trigger not in ENDINGS and t.roles != {SYSTEM}
+            ]
+            if not leaving:
+                return
+            weighted = [t for t in leaving for _ in range(RARE.get(t.trigger, 8))]
+            spec = data.draw(st.sampled_from(weighted), label="trigger")
+            self._prepare(data, case, spec.trigger)
+            params, note = self._params(data, case, spec)
+            actor = self._actor(data, spec.roles, college)
+            if not self._fire(case.id, spec.trigger, actor, params, note):
+                return
+
+    @precondition(lambda self: bool(self.model.cases))
+    @rule(data=st.data())
+    def fire_anything(self, data: st.DataObject) -> None:
+        """Any trigger of any case by anyone, ends and time rules included."""
+        case = self.model.cases[data.draw(st.sampled_from(sorted(self.model.cases)), label="case")]
+        flow = self.flows[case.workflow]
+        spec = data.draw(st.sampled_from(flow.definition.transitions), label="trigger")
+        if data.draw(st.booleans(), label="prepare"):
+            self._prepare(data, case, spec.trigger)
+        params, note = self._params(data, case, spec)
+        self._fire(case.id, spec.trigger, self._actor(data, spec.roles, case.college), params, note)
+
+    @rule(data=st.data())
+    def open_anything(self, data: st.DataObject) -> None:
+        college = data.draw(st.sampled_from([A, B]), label="college")
+        unit = data.draw(st.sampled_from(self.units[college]), label="unit")
+        workflow = data.draw(st.sampled_from(sorted(self.flows)), label="workflow")
+        opened_by = self.flows[workflow].definition.opened_by
+        self._open(workflow, unit, college, self._actor(data, opened_by, college))
+
+    def _open(self, workflow: str, unit: tc.UnitRef, college: str, actor: tc.Actor) -> None:
+        definition = self.flows[workflow].definition
+        fits = not definition.subject_kinds or unit.kind.value in definition.subject_kinds
+        may = self._may(actor, college, unit, definition.opened_by)
+        final = self.model.final[workflow]
+        exists = any(c.state not in final for c in self.model.of(unit, college, workflow))
+        scope = college if unit.kind is Kind.PROVIDER else None
+        try:
+            case = self.registry.open_case(workflow, unit, actor=actor, college_id=scope)
+        except tc.CaseExists:
+            assert fits and may and exists
+            return
+        except tc.PermissionDenied:
+            assert fits and not may, f"{actor} was refused opening {workflow} for {unit}"
+            self._refused(actor.id, "open", f"{workflow}:{unit}")
+            self._check_store()
+            return
+        except tc.InvalidData:
+            assert not fits
+            return
+        assert fits and may and not exists, f"{actor} opened {workflow} for {unit}"
+        now = self.clock.now()
+        step = Step(1, "open", "", case.state, actor.id, now, self.today, "open")
+        assert case.state == definition.initial
+        self.model.cases[case.id] = CaseModel(case.id, workflow, unit, college, [step])
+        if workflow != LIFECYCLE:
+            today = self.today
+            documents = tuple(tc.Document(k, k.value, today) for k in tc.DocumentKind)
+            application = tc.Application(f"app-{case.id}", case.id, today, documents, today)
+            self.registry.add(application, actor=ADMIN)
+        self._check_store()
+
+    @precondition(lambda self: bool(self.model.cases))
+    @rule(data=st.data())
+    def judge(self, data: st.DataObject) -> None:
+        judged = [c for c in self.model.cases.values() if c.subject.kind in self.judged
+                  and c.workflow == self.certification]
+        if judged:
+            self._judge_unit(data, data.draw(st.sampled_from(judged), label="judged case"))
+
+    @rule(data=st.data())
+    def end_an_appointment(self, data: st.DataObject) -> None:
+        """A role ends today: the person still holds it today, never again after (what
+        they did before stays theirs)."""
+        person = self.registry.get(
+            tc.Person, data.draw(st.sampled_from([p for p in self.people if p != "admin"]))
+        )
+        colleges = self._colleges()
+        roles = [(r, None) for r in sorted(person.roles & NATIONAL)] + [
+            (r, c) for c in sorted(colleges) for r in sorted(college_roles(person.id, colleges[c]))
+        ]
+        if not roles:
+            return
+        role, college_id = data.draw(st.sampled_from(roles), label="role")
+        today = self.today
+        own = [a for a in person.appointments if a.role is role and a.college_id == college_id]
+        kept = [a for a in person.appointments if a not in own]
+        ended = [
+            tc.Appointment(role, tc.Period(a.period.start, min(a.period.end or today, today)),
+                           college_id)
+            for a in own
+            if a.period.start <= today
+        ]
+        if not own:
+            ended = [tc.Appointment(role, tc.Period(EPOCH, today), college_id)]
+        elif not ended:  # appointed only from a later day: never held up to today
+            ended = [tc.Appointment(role, tc.Period(EPOCH, EPOCH), college_id)]
+        self.registry.save(attrs.evolve(person, appointments=(*kept, *ended)), actor=ADMIN)
+
+    # -- export and import -------------------------------------------------------------
+
+    def _document(self) -> dict[str, Any]:
+        document: dict[str, Any] = json.loads(json.dumps(self.registry.export_document()))
+        return document
+
+    @rule()
+    def keep_an_export(self) -> None:
+        self.snapshots.append((self._document(), copy.deepcopy(self.model)))
+
+    @rule(go_on_there=st.booleans())
+    def import_into_a_fresh_store(self, go_on_there: bool) -> None:
+        """The streamed export is the whole export; it replays into an empty store (the
+        trusted bulk load) to the same content, and the walk may go on there."""
+        out = io.StringIO()
+        self.registry.write_document(out)
+        document = json.loads(out.getvalue())
+        assert document == self._document()
+        fresh = self._registry()
+        fresh.import_document(document, actor=ADMIN)
+        assert json.loads(json.dumps(fresh.export_document())) == document
+        if go_on_there:
+            self._switch(fresh)
+        else:
+            fresh.close()
+
+    @rule()
+    def import_its_own_export(self) -> None:
+        document = self._document()
+        self.registry.import_document(copy.deepcopy(document), actor=ADMIN)
+        assert self._document() == document
+        self._check_store()
+
+    @precondition(lambda self: bool(self.snapshots))
+    @rule(data=st.data())
+    def import_an_older_export(self, data: st.DataObject) -> None:
+        """An older export changes nothing: refused, or a no-op (never backwards)."""
+        document, _model = self.snapshots[
+            data.draw(st.integers(0, len(self.snapshots) - 1), label="older export")
+        ]
+        before = self._document()
+        if overwritten(document, before):
+            # Known bug, test_an_older_export_does_not_bring_back_an_ended_appointment:
+            # an older export writes its entities over newer ones. Until it is fixed the
+            # walk imports only older exports whose entities are still as they were.
+            return
+        try:
+            self.registry.import_document(copy.deepcopy(document), actor=ADMIN)
+        except tc.InvalidData:
+            pass
+        assert self._document() == before, changes(before, self._document())
+        self._check_store()
+
+    @precondition(lambda self: bool(self.snapshots))
+    @rule(data=st.data())
+    def restore_an_older_export(self, data: st.DataObject) -> None:
+        """A backup restored into an empty store: the walk goes on from there."""
+        document, model = self.snapshots[
+            data.draw(st.integers(0, len(self.snapshots) - 1), label="backup")
+        ]
+        fresh = self._registry()
+        fresh.import_document(copy.deepcopy(document), actor=ADMIN)
+        assert json.loads(json.dumps(fresh.export_document())) == document
+        self.model = copy.deepcopy(model)
+        self._switch(fresh)
+
+    # -- at the end ----------------------------------------------------------------------
+
+    def teardown(self) -> None:
+        if not self.ready:
+            return
+        try:
+            self._check_store()
+            self._every_record_was_allowed()
+            self._every_judgement_was_allowed()
+            self._every_history_replays_and_verifies()
+            self._status_is_the_model_on_every_day()
+        finally:
+            self.registry.close()
+
+    def _every_record_was_allowed(self) -> None:
+        people, colleges = self._people(), self._colleges()
+        for case in self.registry.cases():
+            model = self.model.cases[case.id]
+            flow = self.flows[case.workflow]
+            timed = {r.trigger for r in flow.definition.time_rules}
+            for record in self.registry.history(case.id):
+                step = model.steps[record.seq - 1]
+                if record.actor_id == "system":
+                    assert step.by in ("sweep", "policy")
+                    assert record.trigger not in timed or step.by == "sweep"
+                    assert SYSTEM in flow.spec(record.trigger).roles
+                    assert record.actor_roles == {SYSTEM}
+                    continue
+                assert step.by in ("open", "fire")
+                allowed = (
+                    flow.definition.opened_by
+                    if record.trigger == "open"
+                    else flow.spec(record.trigger).roles
+                )
+                roles = held(people, colleges, record.actor_id, case.college_id, case.subject,
+                             stockholm_day(record.at))
+                assert roles & allowed, (case.id, record)
+                assert record.actor_roles and record.actor_roles <= roles & allowed, record
+
+    def _every_judgement_was_allowed(self) -> None:
+        people, colleges = self._people(), self._colleges()
+        pools = self.registry.find(tc.ReviewerPool)
+        for judgement, day, college_id, subject in self.model.judgements:
+            assert self.registry.get(tc.Judgement, judgement.id).reviewer_id == judgement.reviewer_id
+            roles = held(people, colleges, judgement.reviewer_id, college_id, subject, day)
+            assert REVIEWER in roles
+            assert in_pool(pools, judgement.reviewer_id, judgement.decided)
+
+    def _every_history_replays_and_verifies(self) -> None:
+        chains = {report.case_id: report for report in self.registry.verify()}
+        assert chains.keys() == self.model.cases.keys()
+        for case in self.registry.cases():
+            replayed = self.registry.replay(case.id)
+            assert (replayed.state, replayed.deadlines, replayed.certifications) == (
+                case.state,
+                case.deadlines,
+                case.certifications,
+            )
+            history = self.registry.history(case.id)
+            chain = chains[case.id]
+            assert chain.ok and chain.length == len(history)
+            assert chain.head == history[-1].hash
+
+    def _days(self) -> list[date]:
+        first, last = START.date(), self.today
+        if EVERY_DAY:
+            return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        turns = {first, last}
+        for case in self.model.cases.values():
+            turns |= {s.day for s in case.steps}
+            for period in case.periods:
+                turns |= {period.start, period.until + timedelta(days=1)}
+        turns |= {d - timedelta(days=1) for d in turns}
+        turns |= {first + timedelta(days=n) for n in range(0, (last - first).days, CHECK_EVERY)}
+        return sorted(d for d in turns if first <= d <= last)
+
+    def _status_is_the_model_on_every_day(self) -> None:
+        for day in self._days():
+            for college, units in self.units.items():
+                for unit in units:
+                    if unit.kind is Kind.COLLEGE and unit.id != college:
+                        continue
+                    scope = college if unit.kind is Kind.PROVIDER else None
+                    found = self.registry.status(unit, on=day, college_id=scope)
+                    answer = Answer(
+                        found.certified,
+                        (found.period.valid_from, found.period.valid_until, found.period.number)
+                        if found.period
+                        else None,
+                        (found.decision.case_id, found.decision.seq) if found.decision else None,
+                        found.grace,
+                        frozenset((o.case_id, o.state) for o in found.open_cases),
+                        frozenset(found.uncertified_parents),
+                    )
+                    assert answer == self.model.status(unit, college, day), (unit, college, day)
+
+
+class TeknikcollegeWalk(Walk):
+    vo = False
+
+
+class VoCollegeWalk(Walk):
+    vo = True
+
+
+WALK = settings(
+    max_examples=EXAMPLES,
+    stateful_step_count=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+TestTeknikcollegeWalk = TeknikcollegeWalk.TestCase
+TestTeknikcollegeWalk.settings = WALK
+TestVoCollegeWalk = VoCollegeWalk.TestCase
+TestVoCollegeWalk.settings = WALK
