@@ -56,6 +56,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 
 import teknikcollege as tc
 from teknikcollege.examples import REVIEWER_POOL, stockholm_pilot
+from teknikcollege.models import ObligationKind, OperationalPlan, obligations
 from teknikcollege.services.trust import verify_document
 from teknikcollege.storage.memory import MemoryStorage
 from teknikcollege.testing import seed
@@ -105,9 +106,27 @@ ENDING = frozenset({"decertified"})
 """docs/authority.md: a decertified unit's certificate no longer counts."""
 TIMED = ("supplements_due", "recertification_opens", "valid_until")
 """The deadlines the certification workflows' time rules read."""
-FIRST_MONTHS, RENEWAL_MONTHS, LEAD_MONTHS = 36, 60, 6
+FIRST_MONTHS, RENEWAL_MONTHS, LEAD_MONTHS, SUPPLEMENT_MONTHS = 36, 60, 6, 3
 """docs/workflows.md: 36 months the first time, 60 at each renewal, a renewal starting
-the day after the old period; recertification opens six months before expiry."""
+the day after the old period; recertification opens six months before expiry;
+supplements are due three months after the protocol asking for them."""
+TIME_RULES = (
+    ("lapse", "supplements_due", frozenset({"awaiting_supplements", "postponed"}), 1),
+    ("open_recertification", "recertification_opens", frozenset({"certified"}), 0),
+    ("expire", "valid_until", frozenset({"certified", "recertification_open"}), 1),
+)
+"""docs/workflows.md and docs/data.md: the sweep's time rules ``(trigger, deadline, states,
+days after the deadline)``: supplements lapse and a certification expires the day after
+their last day; recertification opens on its day."""
+CLEARS = {
+    "submit_supplements": ("supplements_due",),
+    "lapse": ("supplements_due",),
+    "withdraw": ("supplements_due",),
+    "open_recertification": ("recertification_opens",),
+    "expire": ("valid_until", "recertification_opens", "supplements_due"),
+    "decertify": ("valid_until", "recertification_opens"),
+}
+"""The time-rule deadlines a step ends (the others it sets are in ``Model.commit``)."""
 
 
 def stockholm_day(at: datetime) -> date:
@@ -218,6 +237,49 @@ def overwritten(older: dict[str, Any], current: dict[str, Any]) -> bool:
     )
 
 
+def follow_up(registry: tc.Registry, college_id: str, year: int) -> list[object]:
+    """Everything the yearly follow-up of `year` asks of a college (the plan on 15 January,
+    the reports and surveys on 15 February of the next year): a renewal asks for all of
+    its period's."""
+    college = registry.get(tc.College, college_id)
+    filed = date(year + 1, 2, 15)
+    records: list[object] = []
+    for item in obligations(college, year, registry):
+        key = f"{item.kind.value}-{college_id}-{year}-{item.unit}"
+        if item.kind is ObligationKind.OPERATIONAL_PLAN:
+            records.append(OperationalPlan(key, college_id, year, date(year, 1, 15)))
+        elif item.kind in (ObligationKind.REGIONAL_REPORT, ObligationKind.NATIONAL_REPORT):
+            level = (
+                tc.ReportLevel.REGIONAL
+                if item.kind is ObligationKind.REGIONAL_REPORT
+                else tc.ReportLevel.NATIONAL
+            )
+            records.append(tc.AnnualReport(key, college_id, year, level, filed))
+        elif item.kind is ObligationKind.LOCAL_REPORT:
+            records.append(
+                tc.AnnualReport(
+                    key, college_id, year, tc.ReportLevel.LOCAL, filed, local_college_id=item.unit
+                )
+            )
+        elif item.kind is ObligationKind.PROVIDER_SURVEY:
+            records.append(
+                tc.SatisfactionSurvey(
+                    key,
+                    college_id,
+                    year,
+                    5,
+                    2,
+                    20,
+                    75.0,
+                    level=tc.ReportLevel.PROVIDER,
+                    provider_id=item.unit,
+                )
+            )
+        else:
+            records.append(tc.SatisfactionSurvey(key, college_id, year, 10, 4, 40, 75.0))
+    return records
+
+
 def in_pool(pools: Iterable[tc.ReviewerPool], person_id: str, day: date) -> bool:
     return any(person_id in p.members and p.period.contains(day) for p in pools)
 
@@ -257,6 +319,42 @@ def test_a_case_with_a_granted_postponement_replays_into_a_fresh_store() -> None
     registry.fire(case, "hold_visit", actor=walks.REVIEWER)
     registry.fire(case, "request_supplements", actor=walks.REVIEWER)
     registry.fire(case, "grant_postponement", actor=walks.OFFICE, params={"new_due": "2025-03-01"})
+    document = registry.export_document()
+    fresh = tc.Registry(
+        MemoryStorage(),
+        clock=clock,
+        config={},
+        plugin_manager=tc.make_plugin_manager(entry_points=False),
+    )
+    fresh.import_document(document, actor=ADMIN)
+    assert fresh.export_document() == document
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: an import judges a guard with the store's data as it is now, not as it "
+    "was when the record was made (a judgement recorded later the same day undoes the "
+    "decision); the import is being fixed on another branch",
+)
+def test_a_judgement_recorded_after_the_decision_on_its_day_does_not_undo_it_on_import() -> None:
+    import walks
+
+    registry, clock = walks.stockholm(date(2024, 9, 1))
+    walks.certified(registry, clock)  # approved at midnight (UTC) on 2024-10-01
+    clock.set(datetime(2024, 10, 1, 12, 0, tzinfo=timezone.utc))
+    registry.record_judgement(
+        tc.Judgement(
+            "j-later",
+            "learning-environment",
+            "stockholm",
+            "p-reviewer",
+            date(2024, 10, 1),
+            tc.Outcome.FAILED,
+            "seen again",
+            visit_id="visit-1",
+        ),
+        actor=walks.REVIEWER,
+    )
     document = registry.export_document()
     fresh = tc.Registry(
         MemoryStorage(),
@@ -452,21 +550,6 @@ def world(
         )
         for college_id in (A, B)
     ]
-    follow_up = [
-        item
-        for college_id in (A, B)
-        for year in range(2021, 2040)
-        for item in (
-            tc.AnnualReport(
-                f"ar-{college_id}-{year}",
-                college_id,
-                year,
-                tc.ReportLevel.REGIONAL,
-                date(year + 1, 1, 31),
-            ),
-            tc.SatisfactionSurvey(f"s-{college_id}-{year}", college_id, year, 10, 5, 50, 80.0),
-        )
-    ]
     judged: dict[Kind, tuple[str, ...]] = (
         {Kind.COLLEGE: ("vo-collective-agreements",), Kind.PROVIDER: ("vo-provider-quality-work",)}
         if vo
@@ -483,7 +566,6 @@ def world(
             *programmes,
             *pools,
             *registrations,
-            *follow_up,
         ],
         units,
         {p.id: p for p in programmes},
@@ -579,13 +661,13 @@ class Model:
         self.certification = certification
         self.final = final
         self.opened = 0
-        self.judgements: list[tuple[tc.Judgement, date, str | None, tc.UnitRef | None]] = []
-        """Judgements recorded: each with the day, the college and the unit judged by."""
+        self.judgements: list[tuple[tc.Judgement, datetime, str | None, tc.UnitRef | None]] = []
+        """Judgements recorded: each with when, and the college and the unit judged by."""
 
-    def next_id(self) -> str:
-        """Case ids in the walk's order (the walk draws by them: they must not be random)."""
+    def next_id(self, kind: str = "case") -> str:
+        """Ids in the walk's order (the walk draws by them: they must not be random)."""
         self.opened += 1
-        return f"case-{self.opened:03d}"
+        return f"{kind}-{self.opened:03d}"
 
     def of(self, unit: tc.UnitRef, college: str, workflow: str | None = None) -> list[CaseModel]:
         return [
@@ -686,15 +768,15 @@ class Model:
         step = Step(
             len(case.steps) + 1, spec.trigger, case.state, spec.dest, actor, at, happened, by
         )
-        for name in spec.clears:
+        for name in CLEARS.get(spec.trigger, ()):
             case.deadlines.pop(name, None)
-        for effect in spec.sets:
-            if effect.param is not None and effect.param in params:
-                case.deadlines[effect.name] = date.fromisoformat(params[effect.param])
-            else:
-                case.deadlines[effect.name] = plus_months(happened, effect.months) + timedelta(
-                    days=effect.days
-                )
+        if spec.trigger == "request_supplements":
+            given = params.get("supplements_due")
+            case.deadlines["supplements_due"] = (
+                date.fromisoformat(given) if given else plus_months(happened, SUPPLEMENT_MONTHS)
+            )
+        elif spec.trigger == "grant_postponement":
+            case.deadlines["supplements_due"] = date.fromisoformat(params["new_due"])
         case.steps.append(step)
         event(f"{by}: {case.workflow} {spec.trigger}")
         if spec.trigger == "approve":
@@ -741,14 +823,15 @@ class Model:
         whose certification ran out without a transition of its own."""
         day = stockholm_day(at)
         for case in list(self.cases.values()):
-            rules = flows[case.workflow].definition.time_rules
-            for _ in range(len(rules) + 1):
+            if case.workflow != self.certification:
+                continue
+            for _ in range(len(TIME_RULES) + 1):
                 due = sorted(
-                    (case.deadlines[r.deadline] + timedelta(days=r.offset_days), r.trigger)
-                    for r in rules
-                    if case.state in r.states
-                    and r.deadline in case.deadlines
-                    and day >= case.deadlines[r.deadline] + timedelta(days=r.offset_days)
+                    (case.deadlines[deadline] + timedelta(days=offset), trigger)
+                    for trigger, deadline, states, offset in TIME_RULES
+                    if case.state in states
+                    and deadline in case.deadlines
+                    and day >= case.deadlines[deadline] + timedelta(days=offset)
                 )
                 if not due:
                     break
@@ -768,9 +851,15 @@ class Model:
 
 
 LIFECYCLE = "college-lifecycle"
-ENDINGS = frozenset({"withdraw", "decertify", "discontinue", "reject"})
-RARE = {"reject": 1, "grant_postponement": 2, "request_supplements": 2}
-"""How often the walk's forward push picks these (the others: 8)."""
+RARE = {
+    "reject": 1,
+    "withdraw": 1,
+    "decertify": 1,
+    "discontinue": 1,
+    "grant_postponement": 2,
+    "request_supplements": 2,
+}
+"""How often the walk's forward push picks these (the others: 10)."""
 
 
 # -- the walk ------------------------------------------------------------------------------
@@ -864,6 +953,10 @@ class Walk(RuleBasedStateMachine):
             for e in built.entities
         ]
         seed(self.registry, *entities)
+        self.registry.add(
+            *(r for c in (A, B) for y in range(2021, 2037) for r in follow_up(self.registry, c, y)),
+            actor=ADMIN,
+        )
         self.units = built.units
         self.judged = built.judged
         self.certification = built.certification
@@ -879,6 +972,48 @@ class Walk(RuleBasedStateMachine):
         self.snapshots: list[tuple[dict[str, Any], Model]] = []
         self.refusals = len(self.registry.refusals())
         self.ready = True
+        # Some walks begin with colleges and providers certified on the first day (by the
+        # administrator, through the same checks), so that more of them reach renewals.
+        for college in data.draw(st.sampled_from([(A, B), (A,), (B,), ()]), label="certified"):
+            for unit in self.units[college][:3]:
+                self._certify_at_once(unit, college)
+
+    def _certify_at_once(self, unit: tc.UnitRef, college: str) -> None:
+        admin = tc.Actor.of("admin")
+        assert self._open(self.certification, unit, college, admin) == "done"
+        case = next(
+            c
+            for c in self.model.of(unit, college, self.certification)
+            if c.state not in ("certified",)
+        )
+        for trigger in ("approve_interest", "submit_application", "start_review"):
+            assert self._fire(case.id, trigger, admin, {}, "") == "done"
+        visit = tc.ReviewVisit(
+            f"v-{case.id}-1-00",
+            case.id,
+            self.today,
+            ("p-reviewer", "p-reviewer-2"),
+            national_office_id="p-office",
+            pool_id=REVIEWER_POOL,
+        )
+        self.registry.add(visit, actor=ADMIN)
+        case.visits.append(visit)
+        assert self._fire(case.id, "hold_visit", admin, {}, "") == "done"
+        assert self._fire(case.id, "issue_protocol", admin, {}, "") == "done"
+        people = self._people()
+        for rule_id in self.judged[unit.kind]:
+            judgement = tc.Judgement(
+                f"j-{case.id}-{rule_id}",
+                rule_id,
+                unit.id,
+                "p-reviewer-2",
+                self.today,
+                tc.Outcome.PASSED,
+                "seen on the visit",
+                visit_id=visit.id,
+            )
+            assert self._record_judgement(judgement, tc.Actor.of("p-reviewer-2"), case, people)
+        assert self._fire(case.id, "approve", admin, {}, "") == "done"
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -1157,7 +1292,7 @@ class Walk(RuleBasedStateMachine):
         for rule_id in self.judged[case.subject.kind]:
             outcome = tc.Outcome.FAILED if data.draw(st.integers(0, 9)) == 9 else tc.Outcome.PASSED
             judgement = tc.Judgement(
-                f"j-{len(self.model.judgements)}-{self.refusals}-{rule_id}",
+                self.model.next_id("j"),
                 rule_id,
                 case.subject.id,
                 reviewer,
@@ -1206,7 +1341,7 @@ class Walk(RuleBasedStateMachine):
             assert may
             return False
         assert may, (actor, people.get(actor.id), judgement, roles, case.college)
-        self.model.judgements.append((judgement, self.today, college_id, subject))
+        self.model.judgements.append((judgement, self.clock.now(), college_id, subject))
         return True
 
     # -- the rules -------------------------------------------------------------------------
@@ -1227,9 +1362,32 @@ class Walk(RuleBasedStateMachine):
         if sweep:
             self.sweep()
 
-    @rule(days=st.integers(150, 900), sweep=st.booleans())
+    @rule(days=st.integers(60, 400), sweep=st.booleans())
     def months_pass(self, days: int, sweep: bool) -> None:
         self.days_pass(days, 12, sweep)
+
+    @rule(data=st.data())
+    def until_a_deadline(self, data: st.DataObject) -> None:
+        """The clock moves to about a deadline still ahead (the day before, the day, the
+        day after): where an off-by-one would show."""
+        today = self.today
+        ahead = sorted(
+            {
+                day
+                for case in self.model.cases.values()
+                for name, day in case.deadlines.items()
+                if name in TIMED and day >= today
+            }
+        )
+        if not ahead:
+            return
+        day = data.draw(st.sampled_from(ahead), label="deadline")
+        moved = (day - today).days + data.draw(st.sampled_from([0, 1, -1, 2]), label="off")
+        self.days_pass(
+            max(moved, 0),
+            data.draw(st.sampled_from([12, 22, 6]), label="hour"),
+            data.draw(st.booleans(), label="sweep"),
+        )
 
     @rule(twice=st.booleans())
     def sweep(self, twice: bool = False) -> None:
@@ -1261,14 +1419,29 @@ class Walk(RuleBasedStateMachine):
         that is not certified yet, with mostly plausible people, another one after a
         refusal. (Three rules push, so that most of a walk moves forwards.)"""
         units = self.units[college]
-        pending = [u for u in units if not self.model.own(u, college, self.today, grace=False)]
+        renewing = GRACE | {"recertification_open"}
+        pending = [
+            u
+            for u in units
+            if not self.model.own(u, college, self.today, grace=False)
+            or any(c.state in renewing for c in self.model.of(u, college, self.certification))
+        ]
         if pending and data.draw(st.integers(0, 3), label="next in the tree") < 3:
             unit = pending[0]
         else:
             unit = data.draw(st.sampled_from(units), label="unit")
         workflow = self.certification
-        if unit.kind is Kind.COLLEGE and data.draw(st.integers(0, 3), label="lifecycle") == 3:
-            workflow = LIFECYCLE
+        # The lifecycle too, mostly once the college is certified.
+        college_unit = units[0]
+        behind = not any(
+            c.state in ("certified", "ordinary_operation")
+            for c in self.model.of(college_unit, college, LIFECYCLE)
+        )
+        certified = self.model.own(college_unit, college, self.today, grace=False)
+        if data.draw(st.integers(0, 3), label="lifecycle") == 3 or (
+            certified and behind and data.draw(st.booleans(), label="not the lifecycle")
+        ):
+            unit, workflow = college_unit, LIFECYCLE
         flow = self.flows[workflow]
         final = self.model.final[workflow]
         for _ in range(8 - data.draw(st.integers(0, 7), label="fewer steps")):
@@ -1287,8 +1460,7 @@ class Walk(RuleBasedStateMachine):
             leaving = [
                 t
                 for t in flow.triggers_from(case.state)
-                if t.trigger not in ENDINGS
-                and t.roles != {SYSTEM}
+                if t.roles != {SYSTEM}
                 # Recertification is left to the sweep, or opened by hand in its last weeks.
                 and not (
                     t.trigger == "open_recertification"
@@ -1297,7 +1469,7 @@ class Walk(RuleBasedStateMachine):
             ]
             if not leaving:
                 return
-            weighted = [t.trigger for t in leaving for _ in range(RARE.get(t.trigger, 8))]
+            weighted = [t.trigger for t in leaving for _ in range(RARE.get(t.trigger, 10))]
             spec = flow.spec(data.draw(st.sampled_from(weighted), label="trigger"))
             self._prepare(data, case, spec.trigger)
             params, note = self._params(data, case, spec)
@@ -1441,10 +1613,7 @@ class Walk(RuleBasedStateMachine):
         self.registry.write_document(out)
         document = json.loads(out.getvalue())
         assert document == self._document()
-        if document.get("postponements"):
-            # Known bug, test_a_case_with_a_granted_postponement_replays_into_a_fresh_store:
-            # a granted postponement does not replay. Until it is fixed, no fresh import of
-            # a store that holds one.
+        if self._replay_meets_a_known_bug(document, self.model):
             return
         fresh = self._registry()
         fresh.import_document(document, actor=ADMIN)
@@ -1454,6 +1623,28 @@ class Walk(RuleBasedStateMachine):
             self._switch(fresh)
         else:
             fresh.close()
+
+    @staticmethod
+    def _replay_meets_a_known_bug(document: dict[str, Any], model: Model) -> bool:
+        """Whether replaying `document` into an empty store would meet a known bug of
+        the import (being fixed on another branch); the walk then leaves it."""
+        # test_a_case_with_a_granted_postponement_replays_into_a_fresh_store: a granted
+        # postponement does not replay.
+        if document.get("postponements"):
+            return True
+        # test_a_judgement_recorded_after_the_decision_on_its_day_does_not_undo_it_on_import:
+        # a judgement recorded after a decision on the day it names undoes the decision.
+        decided = {
+            (s.day, s.at)
+            for case in model.cases.values()
+            for s in case.steps
+            if s.trigger == "approve"
+        }
+        return any(
+            judgement.decided == day and at <= recorded
+            for judgement, recorded, *_scope in model.judgements
+            for day, at in decided
+        )
 
     def _import_its_own_export(self, data: st.DataObject) -> None:
         document = self._document()
@@ -1484,8 +1675,8 @@ class Walk(RuleBasedStateMachine):
         """A backup restored into an empty store: the walk goes on from there."""
         index = data.draw(st.integers(0, len(self.snapshots) - 1), label="backup")
         document, model = self.snapshots[index]
-        if document.get("postponements"):
-            return  # Known bug: as in _import_into_a_fresh_store.
+        if self._replay_meets_a_known_bug(document, model):
+            return
         # The exports kept after it are of a past that no longer happened.
         del self.snapshots[index + 1 :]
         fresh = self._registry()
@@ -1514,7 +1705,7 @@ class Walk(RuleBasedStateMachine):
         for case in self.registry.cases():
             model = self.model.cases[case.id]
             flow = self.flows[case.workflow]
-            timed = {r.trigger for r in flow.definition.time_rules}
+            timed = {trigger for trigger, *_rest in TIME_RULES}
             for record in self.registry.history(case.id):
                 step = model.steps[record.seq - 1]
                 if record.actor_id == "system":
@@ -1543,11 +1734,12 @@ class Walk(RuleBasedStateMachine):
     def _every_judgement_was_allowed(self) -> None:
         people, colleges = self._people(), self._colleges()
         pools = self.registry.find(tc.ReviewerPool)
-        for judgement, day, college_id, subject in self.model.judgements:
-            assert (
-                self.registry.get(tc.Judgement, judgement.id).reviewer_id == judgement.reviewer_id
+        for judgement, at, college_id, subject in self.model.judgements:
+            stored = self.registry.get(tc.Judgement, judgement.id)
+            assert stored.reviewer_id == judgement.reviewer_id
+            roles = held(
+                people, colleges, judgement.reviewer_id, college_id, subject, stockholm_day(at)
             )
-            roles = held(people, colleges, judgement.reviewer_id, college_id, subject, day)
             assert REVIEWER in roles
             assert in_pool(pools, judgement.reviewer_id, judgement.decided)
 
