@@ -118,6 +118,9 @@ TIME_RULES = (
 """docs/workflows.md and docs/data.md: the sweep's time rules ``(trigger, deadline, states,
 days after the deadline)``: supplements lapse and a certification expires the day after
 their last day; recertification opens on its day."""
+ENDED_BY = frozenset({"lapse", "expire"})
+"""Time rules that end a case; once one has come, no one may fire anything else on it
+(the outcome must not depend on the day the sweep runs)."""
 CLEARS = {
     "submit_supplements": ("supplements_due",),
     "lapse": ("supplements_due",),
@@ -364,6 +367,42 @@ def test_a_judgement_recorded_after_the_decision_on_its_day_does_not_undo_it_on_
     )
     fresh.import_document(document, actor=ADMIN)
     assert fresh.export_document() == document
+
+
+@pytest.mark.parametrize(
+    ("trigger", "deadline"),
+    [("submit_application", "valid_until"), ("submit_supplements", "supplements_due")],
+)
+def test_nothing_happens_to_a_case_a_time_rule_has_ended_before_the_sweep_ran(
+    trigger: str, deadline: str
+) -> None:
+    """Handed in the day after the period ended (or the supplements' last day), before
+    the sweep ran: refused, as it would have been had the sweep run that morning. (The
+    walk's model found a recertification handed in late kept the unit certified in
+    grace, and never expiring.)"""
+    import walks
+
+    registry, clock = walks.stockholm(date(2024, 9, 1))
+    if trigger == "submit_application":
+        case = walks.certified(registry, clock)  # 2024-10-01 - 2027-09-30
+        clock.set(date(2027, 4, 1))
+        registry.tick()  # recertification opens
+    else:
+        case = walks.in_review(registry)
+        walks.visit(registry, case, "visit-1", date(2024, 9, 1))
+        registry.fire(case, "hold_visit", actor=walks.REVIEWER)
+        registry.fire(case, "request_supplements", actor=walks.REVIEWER)
+    last = registry.case(case).deadlines[deadline]
+    clock.set(last)
+    before = registry.export_document()
+    clock.set(last + timedelta(days=1))
+    with pytest.raises(tc.TransitionNotAllowed, match="has been due since"):
+        registry.fire(case, trigger, actor=walks.LEADER)
+    assert registry.export_document() == before
+    registry.tick()
+    assert registry.case(case).state in ("expired", "lapsed")
+    assert not registry.status(walks.COLLEGE, on=last + timedelta(days=1)).certified
+    assert registry.status(walks.COLLEGE, on=last).certified is (trigger == "submit_application")
 
 
 @pytest.mark.parametrize(
@@ -693,8 +732,28 @@ class Model:
             return None
         valid = next((p for p in reversed(periods) if p.start <= day <= p.until), None)
         if valid is None and grace and state in GRACE and periods[-1].until < day:
-            valid = periods[-1]
+            # docs: in grace while the recertification handed in before the period ended
+            # is still in review.
+            last = periods[-1]
+            handed_in = [
+                s
+                for s in case.steps
+                if s.trigger == "submit_application" and last.decision.at < s.at and s.day <= day
+            ]
+            if handed_in and handed_in[-1].day <= last.until:
+                valid = last
         return valid
+
+    def ended_by_time(self, case: CaseModel, day: date) -> bool:
+        """Whether a time rule that ends the case (a lapse, an expiry) has come on `day`,
+        though the sweep has not run: nothing else may happen to the case then."""
+        return any(
+            trigger in ENDED_BY
+            and case.state in states
+            and deadline in case.deadlines
+            and day >= case.deadlines[deadline] + timedelta(days=offset)
+            for trigger, deadline, states, offset in TIME_RULES
+        )
 
     def parents(self, unit: tc.UnitRef, college: str) -> list[tuple[tc.UnitRef, str]]:
         if unit.kind is Kind.PROVIDER:
@@ -1175,11 +1234,13 @@ class Walk(RuleBasedStateMachine):
             # A transition without guards or parameters, from a state it leaves, fired by
             # someone allowed to: nothing can stand in its way.
             plain = not spec.guards and not spec.sets and spec.event_date is None
-            assert not (plain and case.state in spec.sources), error
+            ended = self.model.ended_by_time(case, self.today)
+            assert not (plain and case.state in spec.sources and not ended), error
             self._check_store()
             return "failed"
         assert may, f"{actor} fired {trigger} on {case.subject} in {case.college}"
         assert case.state in spec.sources
+        assert not self.model.ended_by_time(case, self.today), (case.id, trigger)
         assert dict(record.params) == self._expected_params(case, spec, params)
         now = self.clock.now()
         self._guards_held(case, trigger, now)

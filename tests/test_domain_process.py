@@ -499,8 +499,9 @@ def test_a_postponement_is_recorded_once_by_the_step_that_grants_it() -> None:
     registry, clock, case = _reviewed()
     registry.fire(case, "hold_visit", actor=REVIEWER)
     registry.fire(case, "request_supplements", actor=REVIEWER)
-    clock.set(date(2025, 6, 16))
-    by_hand = tc.Postponement("uppskov-1", case, date(2025, 6, 16), date(2025, 8, 29),
+    # Before the supplements' deadline (2025-04-10): after it, the case has lapsed.
+    clock.set(date(2025, 3, 16))
+    by_hand = tc.Postponement("uppskov-1", case, date(2025, 3, 16), date(2025, 8, 29),
                               "waiting for the municipal board")
     with pytest.raises(tc.InvalidData, match="a postponement is recorded by the step that "
                                              "grants it"):
@@ -509,7 +510,7 @@ def test_a_postponement_is_recorded_once_by_the_step_that_grants_it() -> None:
                   note="waiting for the municipal board")
     (granted,) = registry.find(tc.Postponement, case_id=case)
     assert (granted.granted, granted.new_due, granted.reason) == (
-        date(2025, 6, 16), date(2025, 8, 29), "waiting for the municipal board")
+        date(2025, 3, 16), date(2025, 8, 29), "waiting for the municipal board")
     with pytest.raises(tc.InvalidData, match="recorded by the step"):
         registry.add(by_hand, actor=ADMIN)
     # The record itself may be corrected.

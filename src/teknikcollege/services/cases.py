@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import attrs
 
@@ -195,6 +195,8 @@ def fire(
     if reason is not None:
         raise refuse(actor, trigger, case.id, spec.roles, now, reason)
     flow.check_source(case, spec)
+    if not by_sweep and recorded is None:
+        _refuse_if_ended(flow, case, trigger, now)
     params = dict(params or {})
     if spec.needs_reason and not note.strip():
         raise InvalidData.at(
@@ -251,6 +253,31 @@ def fire(
             },
         )
     return record, case
+
+
+def _refuse_if_ended(flow: Workflow, case: Case, trigger: str, now: datetime) -> None:
+    """Refuse a step on a case that a time rule has ended, though the sweep has not run
+    yet (its supplements lapsed, its certification expired): what happens to a case must
+    not depend on the day the sweep runs."""
+    for rule in flow.definition.time_rules:
+        deadline = case.deadlines.get(rule.deadline)
+        if case.state not in rule.states or deadline is None:
+            continue
+        if not flow.state(flow.spec(rule.trigger).dest).final:
+            continue  # opening the recertification ends nothing
+        due = deadline + timedelta(days=rule.offset_days)
+        if flow.day(now) >= due:
+            raise TransitionNotAllowed(
+                case.id,
+                trigger,
+                case.state,
+                reason=_(
+                    "{rule!r} has been due since {day}: the case has ended, and the sweep "
+                    "records it",
+                    rule=rule.trigger,
+                    day=due.isoformat(),
+                ),
+            )
 
 
 def available(
