@@ -69,7 +69,10 @@ def judged(finding: Finding, subject: Any, context: Context) -> Finding:
     if not current:
         return finding
     case = context.case if context.case is not None else review_case(subject, context.lookup)
-    unit = UnitRef(UnitKind.PROVIDER, subject_id) if subject_kind(subject) == "provider" else None
+    # A provider judged: working for it is a conflict of interest in any college.
+    unit = (
+        UnitRef(UnitKind.PROVIDER, str(subject_id)) if subject_kind(subject) == "provider" else None
+    )
     # A judgement counts only from an impartial reviewer of the national pool, however it
     # was stored (recorded, saved, imported), and only in its own review round.
     valid = [
