@@ -31,7 +31,13 @@ model predicts from the stored people, and at the end
   day and the day after its last) and the day before each, and every
   ``CHECK_EVERY``-th day besides; ``TEKNIKCOLLEGE_WALK_EVERY_DAY=1`` checks every day.
 
+Some walks begin with colleges and providers certified on the first day (by the
+administrator, through the same checks), so that more of them reach renewals.
 ``TEKNIKCOLLEGE_WALK_EXAMPLES`` sets the number of walks per world (default 20).
+
+What the walk found is shown on its own below, each by a small test; bugs of the import
+that another branch is fixing are ``xfail(strict=True)``, and the walk steps around them
+where it says so, naming the test.
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
+import walks
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
@@ -82,8 +89,8 @@ POOL_2 = "review-committee-2"
 
 EXAMPLES = int(os.environ.get("TEKNIKCOLLEGE_WALK_EXAMPLES", "20"))
 EVERY_DAY = os.environ.get("TEKNIKCOLLEGE_WALK_EVERY_DAY", "") not in ("", "0")
-CHECK_EVERY = 29
-"""Besides the days an answer can change on, status is compared on every 29th day."""
+CHECK_EVERY = 91
+"""Besides the days an answer can change on, status is compared on every 91st day."""
 
 # -- the documented rules, written out independently of the library ----------------------
 
@@ -314,8 +321,6 @@ def test_an_older_export_does_not_bring_back_an_ended_appointment(
     "being fixed on another branch",
 )
 def test_a_case_with_a_granted_postponement_replays_into_a_fresh_store() -> None:
-    import walks
-
     registry, clock = walks.stockholm(date(2024, 9, 1))
     case = walks.in_review(registry)
     walks.visit(registry, case, "visit-1", date(2024, 9, 1))
@@ -340,8 +345,6 @@ def test_a_case_with_a_granted_postponement_replays_into_a_fresh_store() -> None
     "decision); the import is being fixed on another branch",
 )
 def test_a_judgement_recorded_after_the_decision_on_its_day_does_not_undo_it_on_import() -> None:
-    import walks
-
     registry, clock = walks.stockholm(date(2024, 9, 1))
     walks.certified(registry, clock)  # approved at midnight (UTC) on 2024-10-01
     clock.set(datetime(2024, 10, 1, 12, 0, tzinfo=timezone.utc))
@@ -380,8 +383,6 @@ def test_nothing_happens_to_a_case_a_time_rule_has_ended_before_the_sweep_ran(
     the sweep ran: refused, as it would have been had the sweep run that morning. (The
     walk's model found a recertification handed in late kept the unit certified in
     grace, and never expiring.)"""
-    import walks
-
     registry, clock = walks.stockholm(date(2024, 9, 1))
     if trigger == "submit_application":
         case = walks.certified(registry, clock)  # 2024-10-01 - 2027-09-30
@@ -418,8 +419,6 @@ def test_nothing_happens_to_a_case_a_time_rule_has_ended_before_the_sweep_ran(
 def test_a_reviewer_with_a_conflict_cannot_judge_a_provider(
     employer: str, visit_id: str | None, why: str
 ) -> None:
-    import walks
-
     registry, clock = walks.stockholm(date(2024, 9, 1))
     walks.certify_tree(registry, clock, date(2024, 9, 10))
     pool = registry.get(tc.ReviewerPool, REVIEWER_POOL)
@@ -505,9 +504,9 @@ def world(
     stockholm = attrs.evolve(
         stockholm,
         agreements=agreements,
-        steering_group=_group(stockholm.steering_group, vo),  # type: ignore[arg-type]
+        steering_group=_group(stockholm.steering_group, vo),
         local_colleges=tuple(
-            attrs.evolve(lc, steering_group=_group(lc.steering_group, vo))  # type: ignore[arg-type]
+            attrs.evolve(lc, steering_group=_group(lc.steering_group, vo))
             for lc in stockholm.local_colleges
         ),
     )
@@ -516,9 +515,9 @@ def world(
         id=B,
         name="Teknikcollege Norr",
         process_leaders=("b-leader",),
-        steering_group=_norr(stockholm.steering_group),  # type: ignore[arg-type]
+        steering_group=_norr(stockholm.steering_group),
         local_colleges=tuple(
-            attrs.evolve(lc, id=f"b-{lc.id}", steering_group=_norr(lc.steering_group))  # type: ignore[arg-type]
+            attrs.evolve(lc, id=f"b-{lc.id}", steering_group=_norr(lc.steering_group))
             for lc in stockholm.local_colleges
         ),
         councils=(),
@@ -538,7 +537,7 @@ def world(
             )
         colleges[college_id] = college
     branch = {"branch_areas": (VO_BRANCH_AREA,)} if vo else {}
-    programmes = [attrs.evolve(p, **branch) for p in bundle.programmes]  # type: ignore[arg-type]
+    programmes = [attrs.evolve(p, **branch) for p in bundle.programmes]
     programmes += [
         attrs.evolve(p, id=f"b-{p.id}", college_id=B, local_college_id=f"b-{p.local_college_id}")
         for p in programmes
@@ -1139,13 +1138,24 @@ class Walk(RuleBasedStateMachine):
         assert last.at == self.clock.now()
         self.refusals += 1
 
-    def _check_store(self) -> None:
-        """The store holds exactly the cases, records, states, time-rule deadlines and
-        periods the model expects."""
+    def _check_store(self, touched: Iterable[str] | None = None) -> None:
+        """The store holds exactly the cases, states, time-rule deadlines and periods the
+        model expects, and the records: of the cases `touched` (every case, if None; a
+        step can touch only its case and the lifecycles that follow it, and every
+        history is compared at the end)."""
         stored = {c.id: c for c in self.registry.cases()}
         assert stored.keys() == self.model.cases.keys()
         for case_id, model in self.model.cases.items():
             case = stored[case_id]
+            assert case.state == model.state, case_id
+            assert {k: v for k, v in case.deadlines.items() if k in TIMED} == {
+                k: v for k, v in model.deadlines.items() if k in TIMED
+            }, case_id
+            assert [(c.valid_from, c.valid_until, c.number) for c in case.certifications] == [
+                (p.start, p.until, p.number) for p in model.periods
+            ], case_id
+            if touched is not None and case_id not in touched:
+                continue
             history = self.registry.history(case_id)
             assert [r.trigger for r in history] == [s.trigger for s in model.steps], case_id
             for record, step in zip(
@@ -1159,13 +1169,6 @@ class Walk(RuleBasedStateMachine):
                     step.at,
                 ), (case_id, record, step)
             model.checked = len(history)
-            assert case.state == model.state
-            assert {k: v for k, v in case.deadlines.items() if k in TIMED} == {
-                k: v for k, v in model.deadlines.items() if k in TIMED
-            }, case_id
-            assert [(c.valid_from, c.valid_until, c.number) for c in case.certifications] == [
-                (p.start, p.until, p.number) for p in model.periods
-            ], case_id
 
     def _switch(self, registry: tc.Registry) -> None:
         """Go on walking in `registry`."""
@@ -1221,13 +1224,15 @@ class Walk(RuleBasedStateMachine):
         flow = self.flows[case.workflow]
         spec = flow.spec(trigger)
         may = self._may(actor, case.college, case.subject, spec.roles)
+        college = tc.UnitRef(Kind.COLLEGE, case.college)
+        touched = {case_id, *(c.id for c in self.model.of(college, case.college, LIFECYCLE))}
         try:
             record = self.registry.fire(case_id, trigger, actor=actor, params=params, note=note)
         except tc.PermissionDenied:
             event(f"refused: {trigger}")
             assert not may, f"{actor} was refused {trigger} on {case.subject} in {case.college}"
             self._refused(actor.id, trigger, case_id)
-            self._check_store()
+            self._check_store(touched)
             return "refused"
         except (tc.TransitionNotAllowed, tc.InvalidData) as error:
             assert may, f"{actor} may not fire {trigger} on {case.subject}, but got {error!r}"
@@ -1236,7 +1241,7 @@ class Walk(RuleBasedStateMachine):
             plain = not spec.guards and not spec.sets and spec.event_date is None
             ended = self.model.ended_by_time(case, self.today)
             assert not (plain and case.state in spec.sources and not ended), error
-            self._check_store()
+            self._check_store(touched)
             return "failed"
         assert may, f"{actor} fired {trigger} on {case.subject} in {case.college}"
         assert case.state in spec.sources
@@ -1246,7 +1251,7 @@ class Walk(RuleBasedStateMachine):
         self._guards_held(case, trigger, now)
         step = self.model.commit(case, spec, actor.id, now, dict(record.params), "fire")
         self.model.follow(case, step, self.flows, "policy")
-        self._check_store()
+        self._check_store(touched)
         return "done"
 
     def _guards_held(self, case: CaseModel, trigger: str, now: datetime) -> None:
@@ -1583,7 +1588,7 @@ class Walk(RuleBasedStateMachine):
         except tc.PermissionDenied:
             assert fits and not may, f"{actor} was refused opening {workflow} for {unit}"
             self._refused(actor.id, "open", f"{workflow}:{unit}")
-            self._check_store()
+            self._check_store(())
             return "refused"
         except tc.InvalidData:
             assert not fits
@@ -1598,7 +1603,7 @@ class Walk(RuleBasedStateMachine):
             documents = tuple(tc.Document(k, k.value, today) for k in tc.DocumentKind)
             application = tc.Application(f"app-{case.id}", case.id, today, documents, today)
             self.registry.add(application, actor=ADMIN)
-        self._check_store()
+        self._check_store({case.id})
         return "done"
 
     @precondition(lambda self: bool(self.model.cases))
@@ -1819,26 +1824,31 @@ class Walk(RuleBasedStateMachine):
             assert chain.ok and chain.length == len(history)
             assert chain.head == history[-1].hash
 
-    def _days(self) -> list[date]:
+    def _days(self, unit: tc.UnitRef, college: str) -> list[date]:
+        """The days to ask about `unit`: every day of the walk, or those its answer can
+        change on (a record of its cases or of its parents', a period's first day and the
+        day after its last) and the day before each, and every `CHECK_EVERY`-th day."""
         first, last = START.date(), self.today
         if EVERY_DAY:
             return [first + timedelta(days=n) for n in range((last - first).days + 1)]
         turns = {first, last}
-        for case in self.model.cases.values():
-            turns |= {s.day for s in case.steps}
-            for period in case.periods:
-                turns |= {period.start, period.until + timedelta(days=1)}
+        units = [(unit, college)]
+        while units:
+            now, scope = units.pop()
+            for case in self.model.of(now, scope):
+                turns |= {s.day for s in case.steps}
+                for period in case.periods:
+                    turns |= {period.start, period.until + timedelta(days=1)}
+            units += self.model.parents(now, scope)
         turns |= {d - timedelta(days=1) for d in turns}
         turns |= {first + timedelta(days=n) for n in range(0, (last - first).days, CHECK_EVERY)}
         return sorted(d for d in turns if first <= d <= last)
 
     def _status_is_the_model_on_every_day(self) -> None:
-        for day in self._days():
-            for college, units in self.units.items():
-                for unit in units:
-                    if unit.kind is Kind.COLLEGE and unit.id != college:
-                        continue
-                    scope = college if unit.kind is Kind.PROVIDER else None
+        for college, units in self.units.items():
+            for unit in units:
+                scope = college if unit.kind is Kind.PROVIDER else None
+                for day in self._days(unit, college):
                     found = self.registry.status(unit, on=day, college_id=scope)
                     answer = Answer(
                         found.certified,
@@ -1865,7 +1875,13 @@ WALK = settings(
     max_examples=EXAMPLES,
     stateful_step_count=60,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    # A walk is long by design, and its simplest one takes steps forwards.
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.large_base_example,
+        HealthCheck.data_too_large,
+    ],
 )
 
 TestTeknikcollegeWalk = TeknikcollegeWalk.TestCase
