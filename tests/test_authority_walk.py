@@ -629,6 +629,8 @@ class Step:
     by: str
     """What made it: ``open``, ``fire``, ``sweep`` or ``policy`` (in the transaction of
     the change that called for it)."""
+    order: int = 0
+    """Its place among everything the walk did (steps and judgements)."""
 
     @property
     def day(self) -> date:
@@ -699,8 +701,13 @@ class Model:
         self.certification = certification
         self.final = final
         self.opened = 0
-        self.judgements: list[tuple[tc.Judgement, datetime, str | None, tc.UnitRef | None]] = []
-        """Judgements recorded: each with when, and the college and the unit judged by."""
+        self.done = 0
+        """How many steps and judgements the walk has seen committed."""
+        self.judgements: list[
+            tuple[tc.Judgement, datetime, str | None, tc.UnitRef | None, int]
+        ] = []
+        """Judgements recorded: each with when, the college and the unit it was judged
+        by, and its place among everything the walk did."""
 
     def next_id(self, kind: str = "case") -> str:
         """Ids in the walk's order (the walk draws by them: they must not be random)."""
@@ -823,8 +830,17 @@ class Model:
             if spec.event_date is not None and spec.event_date in params
             else day
         )
+        self.done += 1
         step = Step(
-            len(case.steps) + 1, spec.trigger, case.state, spec.dest, actor, at, happened, by
+            len(case.steps) + 1,
+            spec.trigger,
+            case.state,
+            spec.dest,
+            actor,
+            at,
+            happened,
+            by,
+            self.done,
         )
         for name in CLEARS.get(spec.trigger, ()):
             case.deadlines.pop(name, None)
@@ -1407,7 +1423,10 @@ class Walk(RuleBasedStateMachine):
             assert may
             return False
         assert may, (actor, people.get(actor.id), judgement, roles, case.college)
-        self.model.judgements.append((judgement, self.clock.now(), college_id, subject))
+        self.model.done += 1
+        self.model.judgements.append(
+            (judgement, self.clock.now(), college_id, subject, self.model.done)
+        )
         return True
 
     # -- the rules -------------------------------------------------------------------------
@@ -1701,15 +1720,15 @@ class Walk(RuleBasedStateMachine):
         # test_a_judgement_recorded_after_the_decision_on_its_day_does_not_undo_it_on_import:
         # a judgement recorded after a decision on the day it names undoes the decision.
         decided = {
-            (s.day, s.at)
+            (case.subject.id, s.day, s.order)
             for case in model.cases.values()
             for s in case.steps
             if s.trigger == "approve"
         }
         return any(
-            judgement.decided == day and at <= recorded
-            for judgement, recorded, *_scope in model.judgements
-            for day, at in decided
+            judgement.subject_id == unit and judgement.decided == day and order < place
+            for judgement, *_scope, place in model.judgements
+            for unit, day, order in decided
         )
 
     def _import_its_own_export(self, data: st.DataObject) -> None:
@@ -1800,7 +1819,7 @@ class Walk(RuleBasedStateMachine):
     def _every_judgement_was_allowed(self) -> None:
         people, colleges = self._people(), self._colleges()
         pools = self.registry.find(tc.ReviewerPool)
-        for judgement, at, college_id, subject in self.model.judgements:
+        for judgement, at, college_id, subject, _place in self.model.judgements:
             stored = self.registry.get(tc.Judgement, judgement.id)
             assert stored.reviewer_id == judgement.reviewer_id
             roles = held(
