@@ -396,7 +396,9 @@ def test_nothing_happens_to_a_case_a_time_rule_has_ended_before_the_sweep_ran(
     last = registry.case(case).deadlines[deadline]
     clock.set(last)
     before = registry.export_document()
+    assert any(o.trigger == trigger for o in registry.available(case, walks.LEADER))
     clock.set(last + timedelta(days=1))
+    assert registry.available(case, walks.LEADER) == []
     with pytest.raises(tc.TransitionNotAllowed, match="has been due since"):
         registry.fire(case, trigger, actor=walks.LEADER)
     assert registry.export_document() == before

@@ -372,7 +372,8 @@ class Registry:
             )
 
     def available(self, case_id: str, actor: Actor) -> list[Option]:
-        """What `actor` could fire on the case now, each with its guards judged."""
+        """What `actor` could fire on the case now, each with its guards judged (nothing,
+        once a time rule has ended the case, before the sweep records it)."""
         with self._uow(write=False) as uow:
             return case_service.available(self.deps, uow, case_id, actor, self.now())
 

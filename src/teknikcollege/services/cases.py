@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import attrs
 
@@ -255,10 +255,10 @@ def fire(
     return record, case
 
 
-def _refuse_if_ended(flow: Workflow, case: Case, trigger: str, now: datetime) -> None:
-    """Refuse a step on a case that a time rule has ended, though the sweep has not run
-    yet (its supplements lapsed, its certification expired): what happens to a case must
-    not depend on the day the sweep runs."""
+def ended_by_time(flow: Workflow, case: Case, now: datetime) -> tuple[str, date] | None:
+    """The time rule that has ended `case` at `now` though the sweep has not recorded it
+    yet (its supplements lapsed, its certification expired), and the day it came; None
+    if there is none."""
     for rule in flow.definition.time_rules:
         deadline = case.deadlines.get(rule.deadline)
         if case.state not in rule.states or deadline is None:
@@ -267,17 +267,25 @@ def _refuse_if_ended(flow: Workflow, case: Case, trigger: str, now: datetime) ->
             continue  # opening the recertification ends nothing
         due = deadline + timedelta(days=rule.offset_days)
         if flow.day(now) >= due:
-            raise TransitionNotAllowed(
-                case.id,
-                trigger,
-                case.state,
-                reason=_(
-                    "{rule!r} has been due since {day}: the case has ended, and the sweep "
-                    "records it",
-                    rule=rule.trigger,
-                    day=due.isoformat(),
-                ),
-            )
+            return rule.trigger, due
+    return None
+
+
+def _refuse_if_ended(flow: Workflow, case: Case, trigger: str, now: datetime) -> None:
+    """Refuse a step on a case that a time rule has ended, though the sweep has not run
+    yet: what happens to a case must not depend on the day the sweep runs."""
+    ended = ended_by_time(flow, case, now)
+    if ended is not None:
+        raise TransitionNotAllowed(
+            case.id,
+            trigger,
+            case.state,
+            reason=_(
+                "{rule!r} has been due since {day}: the case has ended, and the sweep records it",
+                rule=ended[0],
+                day=ended[1].isoformat(),
+            ),
+        )
 
 
 def available(
@@ -289,6 +297,8 @@ def available(
     if case is None:
         raise NotFound("case", case_id)
     flow = workflow(deps, case.workflow, "case.workflow")
+    if ended_by_time(flow, case, now) is not None:
+        return []  # nothing may be fired until the sweep records the end
     options = []
     for spec in flow.triggers_from(case.state):
         permitted = case_denial(uow, case, spec.roles, actor, now=now) is None
