@@ -1451,6 +1451,7 @@ class Walk(RuleBasedStateMachine):
 
     @rule(days=st.integers(60, 400), sweep=st.booleans())
     def months_pass(self, days: int, sweep: bool) -> None:
+        """Months go by (and periods run out)."""
         self.days_pass(days, 12, sweep)
 
     @rule(data=st.data())
@@ -1526,7 +1527,7 @@ class Walk(RuleBasedStateMachine):
         )
         certified = self.model.own(college_unit, college, self.today, grace=False)
         if data.draw(st.integers(0, 3), label="lifecycle") == 3 or (
-            certified and behind and data.draw(st.booleans(), label="not the lifecycle")
+            certified and behind and data.draw(st.booleans(), label="the lifecycle")
         ):
             unit, workflow = college_unit, LIFECYCLE
         flow = self.flows[workflow]
