@@ -372,6 +372,39 @@ def test_a_judgement_recorded_after_the_decision_on_its_day_does_not_undo_it_on_
     assert fresh.export_document() == document
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: an import judges a guard with the store's data as it is now, not as it "
+    "was when the record was made (a visit of the round recorded after the step undoes "
+    "it); the import is being fixed on another branch",
+)
+def test_a_visit_recorded_after_the_step_does_not_undo_it_on_import() -> None:
+    registry, clock = walks.stockholm(date(2024, 9, 1))
+    case = walks.in_review(registry)
+    walks.visit(registry, case, "visit-1", date(2024, 9, 1))
+    registry.fire(case, "hold_visit", actor=walks.REVIEWER)
+    clock.set(date(2024, 9, 5))
+    # Another record of the round's visit, held and stored after the step.
+    late = tc.ReviewVisit(
+        "visit-1b",
+        case,
+        date(2024, 9, 5),
+        ("p-reviewer",),
+        national_office_id="p-office",
+        pool_id=REVIEWER_POOL,
+    )
+    registry.add(late, actor=ADMIN)
+    document = registry.export_document()
+    fresh = tc.Registry(
+        MemoryStorage(),
+        clock=clock,
+        config={},
+        plugin_manager=tc.make_plugin_manager(entry_points=False),
+    )
+    fresh.import_document(document, actor=ADMIN)
+    assert fresh.export_document() == document
+
+
 @pytest.mark.parametrize(
     ("trigger", "deadline"),
     [("submit_application", "valid_until"), ("submit_supplements", "supplements_due")],
@@ -1290,10 +1323,15 @@ class Walk(RuleBasedStateMachine):
     def _prepare(self, data: st.DataObject, case: CaseModel, trigger: str) -> None:
         """The records a step reads: the round's visit before ``hold_visit``, the
         reviewer's judgements before ``approve``."""
-        if trigger == "hold_visit" and (
-            case.state != "in_review"
-            or not any(v.round == case.round for v in case.visits)
-            or data.draw(st.booleans(), label="another visit")
+        # (A visit recorded after the step would meet a known bug of the import, shown by
+        # test_a_visit_recorded_after_the_step_does_not_undo_it_on_import.)
+        if (
+            trigger == "hold_visit"
+            and case.state == "in_review"
+            and (
+                not any(v.round == case.round for v in case.visits)
+                or data.draw(st.booleans(), label="another visit")
+            )
         ):
             self._visit(data, case)
         if (
