@@ -524,7 +524,7 @@ class Registry:
                     raise refuse(
                         actor, "import", "document", {Role.ADMIN}, now, what=_("import a document")
                     )
-                count = exchange.import_bundle(self.deps, uow, document, progress)
+                count = exchange.import_bundle(self.deps, uow, document, now, progress)
             audit_log.info("imported %d records by %s", count, _one_line(actor.id))
             return count
         except ConcurrentUpdate as clash:

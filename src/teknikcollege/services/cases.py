@@ -14,13 +14,14 @@ from ..errors import CaseExists, ConcurrentUpdate, InvalidData, NotFound, Transi
 from ..models import College, Person, Programme, UnitKind, UnitRef
 from ..models.common import local_day
 from ..models.syntax import FREE_TEXT, ID
-from ..rules.base import Context, run_rule
+from ..rules.base import Context, Lookup, run_rule
 from ..rules.findings import Finding
 from ..unit_of_work import UnitOfWork
 from ..workflow.case import Actor, Case, TransitionRecord
 from ..workflow.definition import Transition
 from ..workflow.engine import Workflow
 from . import policies, records
+from .as_of import OnDay
 from .notifications import enqueue, new_id
 from .policy import case_denial, denial, refuse, roles_for
 
@@ -143,12 +144,19 @@ def open_case(
 
 
 def guards(
-    deps: Dependencies, uow: UnitOfWork, case: Case, spec: Transition, now: datetime
+    deps: Dependencies,
+    uow: UnitOfWork,
+    case: Case,
+    spec: Transition,
+    now: datetime,
+    lookup: Lookup | None = None,
 ) -> tuple[Finding, ...]:
-    """Judge the transition's guard rules on `case`."""
+    """Judge the transition's guard rules on `case` by what the store held on the day of
+    `now` (`lookup`, for a replayed step: what it held at `now`; see
+    :mod:`teknikcollege.services.as_of`)."""
     if not spec.guards:
         return ()
-    context = Context(now, uow, deps.criteria)
+    context = Context(now, lookup or OnDay(uow, local_day(now)), deps.criteria)
     return tuple(run_rule(deps.rules[g], case, context) for g in spec.guards)
 
 
@@ -167,9 +175,12 @@ def fire(
     notify: bool = True,
     recorded: TransitionRecord | None = None,
     follow: bool = True,
+    lookup: Lookup | None = None,
 ) -> tuple[TransitionRecord, Case]:
     """Fire `trigger` on a case: permission, parameters, guards, then the machine moves
-    the case; history and notifications are written in the same unit of work."""
+    the case; history and notifications are written in the same unit of work. A replay
+    passes the `recorded` record and the `lookup` its guards read (the store as it was
+    then)."""
     if note != "":  # the empty note (the usual one) is valid
         FREE_TEXT.check(note, "note")
     found = uow.entities.get_versioned(Case, case_id)
@@ -207,7 +218,7 @@ def fire(
     if recorded is None:  # a record of the past (an import) replays as it was recorded
         params = records.step_params(uow, case, flow, spec, params, now)
     flow.check_params(case, spec, params, now)  # the day in the workflow's time zone
-    findings = guards(deps, uow, case, spec, now)
+    findings = guards(deps, uow, case, spec, now, lookup)
     failing = [f for f in findings if f.status.blocks]
     if failing:
         audit_log.info(
@@ -226,6 +237,10 @@ def fire(
     store_case(uow, case, flow, version)
     # Records the step itself creates (a granted postponement), in the same unit of work.
     for entity in flow.created(case, record):
+        if recorded is not None and uow.entities.get(type(entity), entity.id) is not None:
+            # A replay: the document brought the record the step made, perhaps corrected
+            # since (see Registry.save); it is that record (services.replay checks).
+            continue
         uow.entities.add(entity)
     # Cases that depend on this one follow it in the same transaction.
     if follow:  # a replay carries the policies' own records: it must not add them again
