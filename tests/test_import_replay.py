@@ -305,6 +305,21 @@ def _drop_a_policy_record(document: dict[str, Any], ids: dict[str, str]) -> None
     next(c for c in document["cases"] if c["id"] == ids["life"])["state"] = "certified"
 
 
+def _a_policy_record_no_policy_made(document: dict[str, Any], ids: dict[str, str]) -> None:
+    # The lifecycle's regain is said to follow the decertification.
+    regain = next(r for r in document["history"]
+                  if r["case_id"] == ids["life"] and r["trigger"] == "regain_certification")
+    decertify = next(r for r in document["history"]
+                     if r["case_id"] == ids["first"] and r["trigger"] == "decertify")
+    regain["note"] = f"{ids['first']}: decertify ({decertify['seq']})"
+    _rehash(document, ids["life"])
+
+
+def _opened_another_day(document: dict[str, Any], ids: dict[str, str]) -> None:
+    next(c for c in document["cases"] if c["id"] == ids["life"])["opened"] = (
+        "2020-01-01T00:00:00+00:00")
+
+
 def _string_for_a_list(document: dict[str, Any], ids: dict[str, str]) -> None:
     document["colleges"][0]["process_leaders"] = "p-leader"
 
@@ -331,6 +346,11 @@ ATTACKS: dict[str, tuple[Callable[[dict[str, Any], dict[str, str]], None], str]]
     "a policy's record dropped": (_drop_a_policy_record,
                                   r"history\[\d+\]: is followed by 'lose_certification'"
                                   r"|never moves a case backwards"),
+    "a policy's record no policy made": (_a_policy_record_no_policy_made,
+                                         r"history\[\d+\]: names .* as its cause, which no "
+                                         r"policy follows with 'regain_certification'"
+                                         rf"|{STORED}"),
+    "opened another day": (_opened_another_day, r"cases\[\d+\]\.opened"),
     "a string for a list": (_string_for_a_list, r"colleges\[0\]\.process_leaders"),
     "a newline in an id": (_control_character_in_an_id, r"cases\[\d+\]\.id"),
 }

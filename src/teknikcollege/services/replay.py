@@ -173,15 +173,18 @@ class _Replay:
         self.history: dict[str, list[TransitionRecord]] = {}
         queued = {(r.case_id, r.seq) for q in queues.values() for _i, r in q.records}
         self.followers: dict[tuple[str, int], list[str]] = {}
-        self.follows: dict[tuple[str, int], int] = {}
+        self.follows: set[tuple[str, int]] = set()
         self.caused: dict[tuple[str, int], set[tuple[str, str]]] = {}
         for queue in queues.values():
-            for index, record in queue.records:
+            for _index, record in queue.records:
                 cause = cause_of(record)
-                if cause is not None and cause in queued and cause[0] != record.case_id:
-                    self.followers.setdefault(cause, []).append(record.case_id)
-                    self.follows[(record.case_id, record.seq)] = index
-                    self.caused.setdefault(cause, set()).add((record.case_id, record.trigger))
+                if cause is None or cause not in queued or cause[0] == record.case_id:
+                    continue
+                self.caused.setdefault(cause, set()).add((record.case_id, record.trigger))
+                self.follows.add((record.case_id, record.seq))
+                followers = self.followers.setdefault(cause, [])
+                if record.case_id not in followers:  # a policy moves a case once
+                    followers.append(record.case_id)
         self.budget = REPLAY_BUDGET * len(queued) + 100
         self.heads: list[_Head] = []
         for queue in queues.values():
@@ -320,10 +323,13 @@ class _Replay:
                 ),
             )
         for case_id, trigger in sorted(caused - found):
-            follower = self.queues[case_id]
-            seq = next(r.seq for _i, r in follower.records if cause_of(r) == key)
+            index = next(
+                i
+                for i, r in self.queues[case_id].records
+                if cause_of(r) == key and r.trigger == trigger
+            )
             raise InvalidData.at(
-                f"history[{self.follows[(case_id, seq)]}]",
+                f"history[{index}]",
                 _(
                     "names {cause!r} as its cause, which no policy follows with {trigger!r}",
                     cause=policies.cause_note(record),
@@ -390,7 +396,7 @@ def _compare(deps: Dependencies, uow: UnitOfWork, case: Case, path: str) -> None
     replayed = uow.entities.get_versioned(Case, case.id)
     assert replayed is not None
     current, version = replayed
-    for name in ("state", "deadlines", "certifications", "subject", "college_id"):
+    for name in ("state", "opened", "deadlines", "certifications", "subject", "college_id"):
         if getattr(current, name) != getattr(case, name):
             raise InvalidData.at(
                 f"{path}.{name}",
