@@ -104,6 +104,26 @@ def test_records_of_one_instant_replay_in_their_chains_order(
             assert target.export_document() == document, (order, history[0]["seq"])
 
 
+def test_a_tree_certified_in_one_instant_replays_in_any_order() -> None:
+    # The college, its providers and programmes, each approved only under a certified
+    # parent, and the lifecycle, all at one instant: many records wait for others.
+    day = date(2024, 10, 1)
+    registry, clock = walks.stockholm(day)
+    life = registry.open_case("college-lifecycle", COLLEGE, actor=LEADER).id
+    cases = walks.certify_tree(registry, clock, day)
+    for unit in (COLLEGE, *walks.PROVIDERS, *walks.PROGRAMMES):
+        registry.fire(cases[unit], "approve", actor=OFFICE)
+    registry.fire(life, "certify", actor=OFFICE)
+    document = registry.export_document()
+    for turn in (lambda items: items[::-1], lambda items: items[1::2] + items[::2]):
+        shuffled = copy(document)
+        shuffled["cases"] = turn(shuffled["cases"])
+        shuffled["history"] = turn(shuffled["history"])
+        target = blank(day)
+        target.import_document(shuffled, actor=ADMIN)
+        assert target.export_document() == document
+
+
 # -- (b) a guard judges by what the store held on the record's day ------------------------
 
 def test_a_guard_reads_another_case_as_it_stood_then(
@@ -320,6 +340,29 @@ def _opened_another_day(document: dict[str, Any], ids: dict[str, str]) -> None:
         "2020-01-01T00:00:00+00:00")
 
 
+def _record(document: dict[str, Any], case_id: str, trigger: str) -> dict[str, Any]:
+    return next(r for r in document["history"]
+                if r["case_id"] == case_id and r["trigger"] == trigger)
+
+
+def _another_destination(document: dict[str, Any], ids: dict[str, str]) -> None:
+    _record(document, ids["first"], "decertify")["dest"] = "certified"  # "nothing happened"
+    _rehash(document, ids["first"])
+
+
+def _roles_not_held(document: dict[str, Any], ids: dict[str, str]) -> None:
+    # The process leader "approved the interest as the national office".
+    _record(document, ids["second"], "submit_application")["actor_roles"] = [
+        "national_office", "process_leader"]
+    _rehash(document, ids["second"])
+
+
+def _findings_made_up(document: dict[str, Any], ids: dict[str, str]) -> None:
+    approve = _record(document, ids["second"], "approve")
+    approve["findings"] = approve["findings"][:1]  # "only the criteria were judged"
+    _rehash(document, ids["second"])
+
+
 def _string_for_a_list(document: dict[str, Any], ids: dict[str, str]) -> None:
     document["colleges"][0]["process_leaders"] = "p-leader"
 
@@ -351,6 +394,14 @@ ATTACKS: dict[str, tuple[Callable[[dict[str, Any], dict[str, str]], None], str]]
                                          r"policy follows with 'regain_certification'"
                                          rf"|{STORED}"),
     "opened another day": (_opened_another_day, r"cases\[\d+\]\.opened"),
+    "a step said to go elsewhere": (_another_destination, r"history\[\d+\]\.dest: says "
+                                                          r"'certified', but the step gives "
+                                                          rf"'decertified'|{STORED}"),
+    "roles the person did not hold": (_roles_not_held,
+                                      r"history\[\d+\]\.actor_roles: says national_office, "
+                                      r"process_leader, but the person held and used "
+                                      rf"process_leader|{STORED}"),
+    "findings made up": (_findings_made_up, rf"history\[\d+\]\.findings: names|{STORED}"),
     "a string for a list": (_string_for_a_list, r"colleges\[0\]\.process_leaders"),
     "a newline in an id": (_control_character_in_an_id, r"cases\[\d+\]\.id"),
 }
@@ -369,6 +420,32 @@ def test_an_attackers_document_is_refused_and_changes_nothing(
     # Over a store holding the true document, too.
     target.import_document(copy(document), actor=ADMIN)
     unchanged(target, lambda: target.import_document(copy(forged), actor=ADMIN), match)
+
+
+def test_a_unit_is_certified_in_its_own_college_only() -> None:
+    # A process leader of another college opened (and so could act on) a case of
+    # Stockholm's programme by naming their own college; in an import, too.
+    registry, _clock = walks.stockholm(date(2024, 1, 1))
+    uppsala = attrs.evolve(registry.get(tc.College, "stockholm"), id="uppsala",
+                           name="Teknikcollege Uppsala", county_code="03",
+                           municipalities=("0380",), process_leaders=("p-upp",),
+                           steering_group=None, local_colleges=(), agreements=(), funding=(),
+                           pilot=None)
+    registry.add(tc.Person("p-upp", "Uma Uppsala"), uppsala, actor=ADMIN)
+    programme = tc.UnitRef(tc.UnitKind.PROGRAMME, "cnc-operator")
+    unchanged(registry, lambda: registry.open_case("certification", programme,
+                                                   actor=tc.Actor.of("p-upp"),
+                                                   college_id="uppsala"),
+              "belongs to college 'stockholm', not 'uppsala'")
+    case = registry.open_case("certification", programme, actor=LEADER)
+    forged = registry.export_document()
+    next(c for c in forged["cases"] if c["id"] == case.id)["college_id"] = "uppsala"
+    _record(forged, case.id, "open")["actor_id"] = "p-upp"
+    _rehash(forged, case.id)
+    target = blank(date(2024, 1, 1))
+    unchanged(target, lambda: target.import_document(forged, actor=ADMIN),
+              r"history\[\d+\]\.college_id: programme:cnc-operator belongs to college "
+              r"'stockholm', not 'uppsala'")
 
 
 @pytest.mark.slow

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 
 import attrs
@@ -11,7 +11,7 @@ import attrs
 from .._text import Text, _
 from ..bootstrap import Dependencies
 from ..errors import CaseExists, ConcurrentUpdate, InvalidData, NotFound, TransitionNotAllowed
-from ..models import College, Person, Programme, UnitKind, UnitRef
+from ..models import College, Person, Programme, Role, UnitKind, UnitRef
 from ..models.common import local_day
 from ..models.syntax import FREE_TEXT, ID
 from ..rules.base import Context, Lookup, run_rule
@@ -125,6 +125,18 @@ def open_case(
         )
     records.raise_problems(records.subject_problems(uow, subject))
     college = college_id or college_of(uow, subject)
+    if subject.kind is not UnitKind.PROVIDER and college != college_of(uow, subject):
+        # Only a provider is certified within a college it names: another unit's case
+        # is its own college's (and judged by that college's people).
+        raise InvalidData.at(
+            "college_id",
+            _(
+                "{subject} belongs to college {college!r}, not {given!r}",
+                subject=str(subject),
+                college=college_of(uow, subject),
+                given=college,
+            ),
+        )
     if uow.entities.get(College, college) is None:
         raise InvalidData.at("college_id", _("college {id!r} does not exist", id=college))
     roles, conflict = roles_for(uow, actor, college, subject, now=now, past=recorded is not None)
@@ -132,11 +144,13 @@ def open_case(
     if reason is not None:
         raise refuse(actor, "open", f"{name}:{subject}", flow.definition.opened_by, now, reason)
     case = flow.new_case(case_id or new_id("case"), subject, college, now)
+    used = roles & flow.definition.opened_by
+    if recorded is not None:
+        records.raise_problems(_disagreements(recorded, "", case.state, used, (), ()))
     store_case(uow, case, flow, 0)
     if recorded is not None:
         uow.history.append_recorded(recorded)
     else:
-        used = roles & flow.definition.opened_by
         uow.history.append(
             TransitionRecord(case.id, 1, "open", "", case.state, actor.id, used, now, note)
         )
@@ -225,14 +239,15 @@ def fire(
             "guards refused %s on %s: %s", trigger, case_id, ", ".join(f.rule_id for f in failing)
         )
         raise TransitionNotAllowed(case_id, trigger, case.state, failing)
-    source, dest = flow.move(case, trigger, now, params)
     # The record names the roles the person was judged by: those they held, not claimed.
-    used = roles
-    if recorded is not None:
+    used = roles & spec.roles
+    source, dest = flow.move(case, trigger, now, params)  # the case is stored below
+    if recorded is not None:  # a record of the past must say what the step does
+        records.raise_problems(_disagreements(recorded, source, dest, used, findings, spec.guards))
         record = uow.history.append_recorded(recorded)
     else:
         record = uow.history.add(
-            case_id, trigger, source, dest, actor.id, used & spec.roles, now, note, params, findings
+            case_id, trigger, source, dest, actor.id, used, now, note, params, findings
         )
     store_case(uow, case, flow, version)
     # Records the step itself creates (a granted postponement), in the same unit of work.
@@ -266,6 +281,48 @@ def fire(
             },
         )
     return record, case
+
+
+def _disagreements(
+    recorded: TransitionRecord,
+    source: str,
+    dest: str,
+    roles: frozenset[Role],
+    findings: tuple[Finding, ...],
+    guards: tuple[str, ...],
+) -> Iterator[tuple[str, Text]]:
+    """Where a record of the past (an import) says otherwise than the step it records:
+    the states it moves between, the roles its person held and used (a record may name
+    fewer than they held, if they acted with fewer: the replay narrows to the record's),
+    and the guards it was judged by (none of which can have blocked it)."""
+    for field, said, done in (("source", recorded.source, source), ("dest", recorded.dest, dest)):
+        if said != done:
+            yield field, _("says {said!r}, but the step gives {done!r}", said=said, done=done)
+    if recorded.actor_roles != roles:
+        yield (
+            "actor_roles",
+            _(
+                "says {said}, but the person held and used {done}",
+                said=", ".join(sorted(r.value for r in recorded.actor_roles)) or "-",
+                done=", ".join(sorted(r.value for r in roles)) or "-",
+            ),
+        )
+    judged = [f.rule_id for f in recorded.findings]
+    if judged != [f.rule_id for f in findings] or len(guards) != len(judged):
+        yield (
+            "findings",
+            _(
+                "names the guards {said}, but the step has {done}",
+                said=", ".join(judged) or "-",
+                done=", ".join(guards) or "-",
+            ),
+        )
+    for i, finding in enumerate(recorded.findings):
+        if finding.status.blocks:
+            yield (
+                f"findings[{i}].status",
+                _("guard {rule!r} blocked: the step was not taken", rule=finding.rule_id),
+            )
 
 
 def available(

@@ -132,8 +132,8 @@ def replay_cases(
 
     Within a case, in the order of its numbers (its chain). Across cases, day by day (in
     Stockholm), earliest first: a guard may read another case (the lifecycle's
-    ``certify`` needs the certification), so a record whose turn has not come yet fails
-    and is tried again after the next one. A record a policy fired (its note names its
+    ``certify`` needs the certification), so a record whose turn has not come yet fails,
+    is set aside and tried again once others of its day have replayed. A record a policy fired (its note names its
     cause: :func:`~teknikcollege.services.policies.cause_of`) is replayed right after
     its cause, as it was made, so that records of the same instant keep their order.
     Records the store holds already take their turns too, so that a guard sees their
@@ -246,47 +246,53 @@ class _Replay:
 
     def run(self) -> None:
         while self.heads:
-            if not self._step(linked=True):
-                self._step(linked=False)  # the last chance: raises if nothing replays
+            self._day(self.heads[0][0])
 
-    def _step(self, *, linked: bool) -> bool:
-        """Replay the first head of the earliest day that replays (with the records it
-        caused); True if one did. Unlinked, raises the first failure if none does."""
-        tried: list[_Head] = []
+    def _day(self, day: date) -> None:
+        """Replay the records of `day` in passes: each head in turn (with the records it
+        caused); one that fails, or waits for its cause, is set aside until the pass
+        ends, and tried again in the next if the pass replayed anything. A pass that
+        replays nothing is followed by one that lets a caused record go without its
+        cause, the last chance: a day that still does not replay raises the failures of
+        its last pass, earliest first."""
+        aside: list[_Head] = []
         failures: list[InvalidData] = []
-        done: list[_Queue] = []
-        while self.heads and not done:
+        progress, linked = False, True
+        while True:
+            if not self.heads or self.heads[0][0] != day:
+                if not aside:
+                    return
+                if not progress and not linked:
+                    raise _joined(failures)
+                linked = progress  # nothing replayed: unlinked, the last chance
+                for item in aside:
+                    heapq.heappush(self.heads, item)
+                aside, failures, progress = [], [], False
+                continue
             head = heapq.heappop(self.heads)
-            if tried and head[0] != tried[0][0]:
-                heapq.heappush(self.heads, head)
-                break
             unit = self._unit(head[3], linked)
             if unit is None:
-                tried.append(head)
+                aside.append(head)
                 continue
-            # Unlinked, with nothing after it to try, a failure ends the import: no
-            # savepoint to undo it (on the memory backend one copies what was written).
-            others = bool(self.heads) and self.heads[0][0] == head[0]
+            # With nothing replayed in this last pass and nothing after it to try, a
+            # failure ends the import: no savepoint to undo it (on the memory backend
+            # one copies all that was written).
+            last = not linked and not progress and not (self.heads and self.heads[0][0] == day)
             try:
-                self._apply(unit, savepoint=linked or others)
+                self._apply(unit, savepoint=not last)
             except InvalidData as error:
-                tried.append(head)
+                aside.append(head)
                 failures.append(error)
                 self.budget -= 1
                 if self.budget < 0:
                     raise _joined(failures) from None
                 continue
-            done = unit
-        for queue in done:
-            queue.records.popleft()
-            if queue is not done[0]:
-                self._drop(tried, queue.case.id)
-            self._push(queue)
-        for item in tried:
-            heapq.heappush(self.heads, item)
-        if not done and not linked:
-            raise _joined(failures)  # each record of the day that could not replay
-        return bool(done)
+            progress = True
+            for queue in unit:
+                queue.records.popleft()
+                if queue is not unit[0]:
+                    self._drop(aside, queue.case.id)
+                self._push(queue)
 
     def _policies(self, case: Case, index: int, record: TransitionRecord) -> None:
         """The policies that follow `record` (see :mod:`~teknikcollege.services.policies`)
@@ -423,7 +429,9 @@ def _apply(
 ) -> Case | None:
     """Fire `record` again (open its case); the case it moved, or None (opened)."""
     path = f"history[{index}]"
-    actor = Actor(record.actor_id, frozenset())
+    # Judged by the roles the record names, which the person must have held then: a
+    # person may act with fewer roles than they hold, never with more.
+    actor = Actor(record.actor_id, record.actor_roles)
     try:
         if record.trigger == "open":
             if record.seq != 1:
