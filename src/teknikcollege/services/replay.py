@@ -133,9 +133,10 @@ def replay_cases(
     Within a case, in the order of its numbers (its chain). Across cases, day by day (in
     Stockholm), earliest first: a guard may read another case (the lifecycle's
     ``certify`` needs the certification), so a record whose turn has not come yet fails,
-    is set aside and tried again once others of its day have replayed. A record a policy fired (its note names its
-    cause: :func:`~teknikcollege.services.policies.cause_of`) is replayed right after
-    its cause, as it was made, so that records of the same instant keep their order.
+    is set aside and tried again once others of its day have replayed. A record a
+    policy fired (its note names its cause:
+    :func:`~teknikcollege.services.policies.cause_of`) is replayed right after its
+    cause, as it was made, so that records of the same instant keep their order.
     Records the store holds already take their turns too, so that a guard sees their
     cases as they stood. No record the store does not hold may be dated after `now`,
     the registry's clock."""
