@@ -363,6 +363,18 @@ def _findings_made_up(document: dict[str, Any], ids: dict[str, str]) -> None:
     _rehash(document, ids["second"])
 
 
+def _reminder_sent_early(document: dict[str, Any], ids: dict[str, str]) -> None:
+    # "Sent" years ahead, so that it never is.
+    case = next(c for c in document["cases"] if c["id"] == ids["second"])
+    case["reminders_sent"] = [f"certification_expiring:{case['deadlines']['valid_until']}"]
+
+
+def _not_unicode(document: dict[str, Any], ids: dict[str, str]) -> None:
+    # A finding's data is free-form: a lone surrogate cannot be hashed (it escaped as
+    # UnicodeEncodeError).
+    _record(document, ids["second"], "approve")["findings"][0]["data"]["x"] = "a\udfffb"
+
+
 def _string_for_a_list(document: dict[str, Any], ids: dict[str, str]) -> None:
     document["colleges"][0]["process_leaders"] = "p-leader"
 
@@ -402,6 +414,12 @@ ATTACKS: dict[str, tuple[Callable[[dict[str, Any], dict[str, str]], None], str]]
                                       r"process_leader, but the person held and used "
                                       rf"process_leader|{STORED}"),
     "findings made up": (_findings_made_up, rf"history\[\d+\]\.findings: names|{STORED}"),
+    "a reminder sent before its day": (_reminder_sent_early,
+                                       r"cases\[\d+\]\.reminders_sent\[0\]: no reminder "
+                                       r"'certification_expiring:2028-03-02' can have been "
+                                       r"sent by 2025-06-01"),
+    "text that is not Unicode": (_not_unicode,
+                                 rf"history\[\d+\]\.hash: does not match|{STORED}"),
     "a string for a list": (_string_for_a_list, r"colleges\[0\]\.process_leaders"),
     "a newline in an id": (_control_character_in_an_id, r"cases\[\d+\]\.id"),
 }

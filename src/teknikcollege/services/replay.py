@@ -22,11 +22,12 @@ import attrs
 
 from .._text import Text, _, _n
 from ..bootstrap import Dependencies
+from ..clock import parse_day
 from ..errors import InvalidData, TeknikcollegeError
 from ..models import College, Judgement, Person, Postponement, Programme
 from ..models.common import local_day
 from ..serialization import to_data
-from ..unit_of_work import UnitOfWork, record_hash
+from ..unit_of_work import UnitOfWork, hash_matches
 from ..workflow.case import SYSTEM, Actor, Case, TransitionRecord
 from . import policies, records
 from .as_of import AtTime
@@ -161,7 +162,7 @@ def replay_cases(
     if any(len(q.records) > q.stored for q in queues.values()):
         _Replay(deps, uow, queues).run()
     for queue in queues.values():
-        _compare(deps, uow, queue.case, queue.path)
+        _compare(deps, uow, queue.case, queue.path, local_day(now))
 
 
 class _Replay:
@@ -391,14 +392,14 @@ def _stored_prefix(
         )
     for (index, record), data in zip(records, stored, strict=False):
         # Its hash must be the stored one's, and its content what that hash was taken of.
-        if record.hash != data.get("hash") or record_hash(to_data(record)) != record.hash:
+        if record.hash != data.get("hash") or not hash_matches(to_data(record)):
             raise InvalidData.at(f"history[{index}]", _("differs from the stored history"))
     if not records:
         raise InvalidData.at(f"{path}.id", _("the case has no history"))
     return len(stored)
 
 
-def _compare(deps: Dependencies, uow: UnitOfWork, case: Case, path: str) -> None:
+def _compare(deps: Dependencies, uow: UnitOfWork, case: Case, path: str, today: date) -> None:
     """The replayed case must be the document's case."""
     replayed = uow.entities.get_versioned(Case, case.id)
     assert replayed is not None
@@ -412,10 +413,31 @@ def _compare(deps: Dependencies, uow: UnitOfWork, case: Case, path: str) -> None
                     value=getattr(current, name),
                 ),
             )
-    # A reminder sent is never forgotten: the store's and the document's together.
+    # A reminder sent is never forgotten: the store's and the document's together. The
+    # document's must be reminders of the workflow whose day has come: a reminder "sent"
+    # before its day would keep it from being sent.
+    flow = workflow(deps, case.workflow)
+    reminders = {r.name: r for r in flow.definition.reminders}
+    for i, key in enumerate(case.reminders_sent):
+        if key in current.reminders_sent:
+            continue
+        name, _sep, day = key.rpartition(":")
+        reminder = reminders.get(name)
+        try:
+            due = flow.reminder_day(reminder, parse_day(day)) if reminder else None
+        except InvalidData:
+            due = None
+        if due is None or due > today:
+            raise InvalidData.at(
+                f"{path}.reminders_sent[{i}]",
+                _(
+                    "no reminder {key!r} can have been sent by {today}",
+                    key=key,
+                    today=today.isoformat(),
+                ),
+            )
     sent = list(dict.fromkeys([*current.reminders_sent, *case.reminders_sent]))
     if current.reminders_sent != sent:
-        flow = workflow(deps, case.workflow)
         kept = attrs.evolve(current, reminders_sent=sent)
         store_case(uow, kept, flow, version)
 
