@@ -1,12 +1,14 @@
 """Import as a replay: every record of a document goes through the workflow again.
 
 A document's cases are not written as they stand. Each case is opened again and each of
-its history records fired again through the workflow — its transitions, its guards, and
-the roles the record's actor holds by the registry's own people — at the record's time.
-The replayed case must equal the document's case, and each record's hash must equal the
-document's; the first record that fails is named, and nothing is written (the caller's
-unit of work rolls back). A case already stored may only move forwards: its stored
-history must be the beginning of the document's.
+its history records fired again through the workflow — its transitions, its guards
+(judged by what the store held then: :mod:`teknikcollege.services.as_of`), its policies,
+and the roles the record's actor holds by the registry's own people — at the record's
+time, in the order the records were made (:func:`replay_cases`). The replayed case must
+equal the document's case, and each record must say what its step did, with its own
+hash; the first records that fail are named, and nothing is written (the caller's unit
+of work rolls back). A case already stored may only move forwards: its stored history
+must be the beginning of the document's.
 """
 
 from __future__ import annotations
@@ -208,13 +210,13 @@ class _Replay:
         """`case` as it stood when the record of `at` is replayed: a case of the document
         as far as the replay has brought it, another as its history stood at `at`."""
         queue = self.queues.get(case.id)
+        if queue is not None and queue.done >= queue.stored:
+            return case
         records = self._history(case.id)
         if queue is None:
             count = 0
             while count < len(records) and records[count].at <= at:
                 count += 1
-        elif queue.done >= queue.stored:
-            return case
         else:
             count = queue.done
         if count >= len(records):
