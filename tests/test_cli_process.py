@@ -251,7 +251,8 @@ PROCESS_COMMANDS = [
     "record interest", "record application", "record visit", "record protocol",
     "record supplement", "record judgement", "record annual-report",
     "record survey", "case open", "case fire", "case show", "case history", "case list",
-    "case triggers",
+    "case triggers", "council add", "council member", "college membership",
+    "programme figures", "record interest-outcome",
 ]
 
 

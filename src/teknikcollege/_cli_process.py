@@ -37,6 +37,7 @@ from .models import (
     Funding,
     GroupLevel,
     InterestKind,
+    InterestOutcome,
     InterestRegistration,
     Judgement,
     LocalCollege,
@@ -417,6 +418,14 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
             f"  {a.id} {a.kind.value} {a.period.start} – {a.period.end or ''}"
             for a in found.agreements
         ]
+        for c in found.councils:
+            where = f" ({c.local_college_id})" if c.local_college_id else ""
+            members = ", ".join(m.person_id for m in c.members)
+            lines.append(f"  {c.id} {c.kind.value}{where}: {members}")
+        lines += [
+            f"  {m.association_id} {m.period.start} – {m.period.end or ''}"
+            for m in found.memberships
+        ]
         state.out(to_data(found), "\n".join(one_line(line) for line in lines))
 
     @college.command(
@@ -747,10 +756,18 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
     @record.command(
         "interest",
         **helped(
-            _("Record an interest registration (--unit repeats: KIND:ID)."),
+            _(
+                "Record an interest registration: the region's, to be certified (--unit "
+                "repeats: KIND:ID), or a company's or provider's, to take part (--kind "
+                "participation, with what it offers: --branch-area, --contribution and "
+                "--programme repeat); --outcome records what came of it."
+            ),
             "teknikcollege record interest interest-2024 --college gavleborg "
             "--registrant region-x --unit college:gavleborg --unit programme:svets "
             "--contact p-leader --expected 2025-01-15 --approved",
+            "teknikcollege record interest ir-acme --kind participation --college gavleborg "
+            "--registrant acme --branch-area industry --contribution apl_places "
+            "--contribution summer_jobs --programme svets --outcome approved",
         ),
     )
     @click.argument("id")
@@ -768,6 +785,23 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         help=h(_("The regional steering group approved sending it.")),
     )
     @click.option("--note", default="")
+    @click.option("--branch-area", "areas", multiple=True, help=h(_("A branch area it offers.")))
+    @click.option(
+        "--contribution",
+        "offers",
+        multiple=True,
+        type=_choice(list(ContributionKind)),
+        help=h(_("What it offers: APL places, supervisors, internships, summer jobs.")),
+    )
+    @click.option(
+        "--programme", "programmes", multiple=True, help=h(_("A programme it wants to join."))
+    )
+    @click.option(
+        "--outcome",
+        type=_choice(list(InterestOutcome)),
+        help=h(_("What came of it, decided on --decided (default: the record's day).")),
+    )
+    @click.option("--decided", **day, help=h(_("The day the outcome was decided.")))
     @date_option
     @click.pass_obj
     def record_interest(
@@ -781,21 +815,48 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         expected: date | None,
         approved: bool,
         note: str,
+        areas: tuple[str, ...],
+        offers: tuple[str, ...],
+        programmes: tuple[str, ...],
+        outcome: str | None,
+        decided: date | None,
         on: date | None,
     ) -> None:
+        if decided is not None and outcome is None:
+            raise click.BadParameter(
+                _("a decision day needs --outcome").get(lang), param_hint="--decided"
+            )
         refs = tuple(_subject(u, lang) for u in units)
         with state.registry() as registry:
+            registry.get(College, college_id)
+            for path, cls, ref in (
+                ("registrant_id", Organisation, registrant),
+                ("contact_person_id", Person, contact),
+                *((f"programme_ids[{i}]", Programme, p) for i, p in enumerate(programmes)),
+            ):
+                if ref is None:
+                    continue
+                try:
+                    registry.get(cls, ref)
+                except errors.NotFound as missing:  # a reference to nothing: exit code 1
+                    raise errors.InvalidData.at(path, missing.text) from None
+            registered = today(registry, on)
             entity = InterestRegistration(
                 id,
                 InterestKind(kind),
                 college_id,
                 registrant,
-                today(registry, on),
+                registered,
                 units=refs,
                 contact_person_id=contact,
                 expected_application=expected,
                 steering_group_approved=approved,
                 note=note,
+                branch_areas=areas,
+                contributions=tuple(ContributionKind(c) for c in offers),
+                programme_ids=programmes,
+                outcome=InterestOutcome(outcome) if outcome else None,
+                decided=(decided or registered) if outcome else None,
             )
             registry.add(entity, actor=state.acting())
         done(state, entity, _("interest registration {id!r} recorded", id=id))

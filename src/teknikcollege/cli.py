@@ -1115,6 +1115,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
             ),
             "teknikcollege status college:stockholm",
             "teknikcollege status programme:cnc-operator --on 2023-03-01 --json",
+            "teknikcollege status provider:lernia --college stockholm",
         )
     )
     @click.argument("unit")
@@ -1123,8 +1124,19 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
         "day",
         help=say(_("The day (YYYY-MM-DD; default: today).")),
     )
+    @click.option(
+        "--college",
+        "college_id",
+        shell_complete=_completer(_college_items),
+        help=say(
+            _(
+                "For a provider: the college to ask about (needed when it has cases in "
+                "more than one)."
+            )
+        ),
+    )
     @click.pass_obj
-    def status(state: State, unit: str, day: str | None) -> None:
+    def status(state: State, unit: str, day: str | None, college_id: str | None) -> None:
         ref = _subject(unit, state.lang)
         on = None
         if day is not None:
@@ -1132,9 +1144,29 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
                 on = parse_day(day, "--on")
             except errors.InvalidData as error:
                 raise click.BadParameter(error.message(state.lang)) from None
+        if college_id is not None and ref.kind is not UnitKind.PROVIDER:
+            raise click.BadParameter(
+                state.say(_("only a provider's status is asked per college")),
+                param_hint="--college",
+            )
         with state.registry() as registry:
             _unit(registry, ref)
-            found = registry.status(ref, on=on)
+            if college_id is not None:
+                registry.get(College, college_id)
+            try:
+                found = registry.status(ref, on=on, college_id=college_id)
+            except errors.CollegeRequired as error:
+                raise click.UsageError(
+                    state.say(
+                        _(
+                            "{unit} has cases in more than one college ({colleges}): "
+                            "give --college",
+                            unit=error.unit,
+                            colleges=", ".join(error.colleges),
+                        )
+                    ),
+                    ctx=click.get_current_context(),
+                ) from None
         values = {"unit": str(found.unit), "day": found.on.isoformat()}
         head = (
             _("{unit} {day}: certified", **values)
@@ -1439,9 +1471,10 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
         )
 
     site.register(cli, lang)
-    from . import _cli_process
+    from . import _cli_partners, _cli_process
 
     _cli_process.register(cli, lang, sys.modules[__name__])
+    _cli_partners.register(cli, lang, sys.modules[__name__])
     cli.warnings_at_start = _register_plugin_commands(cli, plugin_manager)
     _add_global_options_to_commands(cli, lang)
     return cli
