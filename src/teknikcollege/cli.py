@@ -36,6 +36,8 @@ from . import errors, site
 from ._redact import redact_text, redact_url
 from ._text import Language, Text, _, _n
 from .clock import FixedClock, SystemClock, parse_day
+from .errors import kind_text
+from .kinds import kind_of
 from .models import College, Organisation, OrganisationKind, Person, Programme, UnitKind, UnitRef
 from .models.common import local_day
 from .plugins import PluginWarning
@@ -420,6 +422,42 @@ def _params(pairs: Sequence[str], lang: Language) -> dict[str, str]:
             )
         params[name] = value
     return params
+
+
+def _record_line(record: object) -> Text:
+    """One record of a case's process, for ``show``: its kind, id and day(s)."""
+    from .models import Application, Postponement, Protocol, ReviewVisit, Supplement
+
+    kind = kind_text(kind_of(record))
+    id = getattr(record, "id", "")
+    if isinstance(record, Postponement):
+        return _(
+            "{kind} {id!r}: granted {day}, new deadline {due}",
+            kind=kind,
+            id=id,
+            day=record.granted.isoformat(),
+            due=record.new_due.isoformat(),
+        )
+    if isinstance(record, Protocol) and record.supplements_due is not None:
+        return _(
+            "{kind} {id!r}: {day}, round {round}, supplements due {due}",
+            kind=kind,
+            id=id,
+            day=record.issued.isoformat(),
+            round=record.round,
+            due=record.supplements_due.isoformat(),
+        )
+    if isinstance(record, (ReviewVisit, Protocol, Supplement)):
+        day = {ReviewVisit: "held", Protocol: "issued", Supplement: "received"}[type(record)]
+        return _(
+            "{kind} {id!r}: {day}, round {round}",
+            kind=kind,
+            id=id,
+            day=getattr(record, day).isoformat(),
+            round=record.round,
+        )
+    assert isinstance(record, Application)
+    return _("{kind} {id!r}: {day}", kind=kind, id=id, day=record.prepared.isoformat())
 
 
 def _unit(registry: Registry, ref: UnitRef) -> object:
@@ -1016,7 +1054,10 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @cli.command(
         **_help(
             lang,
-            _("Show a case: state, deadlines, certifications."),
+            _(
+                "Show a case: state, deadlines, certifications, and the records of its "
+                "process (applications, visits, protocols, supplements, postponements)."
+            ),
             "teknikcollege show CASE-ID",
             "teknikcollege show CASE-ID --json",
         )
@@ -1024,14 +1065,20 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @click.argument("case_id", shell_complete=_completer(_case_items))
     @click.pass_obj
     def show(state: State, case_id: str) -> None:
+        from .services.records import CASE_RECORDS
+
         with state.registry() as registry:
             case = registry.case(case_id)
+            records = [r for cls in CASE_RECORDS for r in registry.find(cls, case_id=case_id)]
         lines = [one_line(f"{case.id}: {case.workflow} {case.subject} — {case.state}")]
         lines += [
             one_line(f"  {name}: {due.isoformat()}") for name, due in sorted(case.deadlines.items())
         ]
         lines += [f"  #{c.number} {c.valid_from} – {c.valid_until}" for c in case.certifications]
-        state.out(to_data(case), "\n".join(lines))
+        lines += [one_line("  " + state.say(_record_line(r))) for r in records]
+        data = to_data(case)
+        data["records"] = [{"kind": kind_of(r), **to_data(r)} for r in records]
+        state.out(data, "\n".join(lines))
 
     @cli.command(
         **_help(
@@ -1059,8 +1106,8 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
         **_help(
             lang,
             _("Fire TRIGGER on a case as an actor."),
-            "teknikcollege fire CASE-ID apply --actor p-leader:process_leader",
-            "teknikcollege fire CASE-ID postpone --actor p-office:national_office "
+            "teknikcollege fire CASE-ID submit_application --actor p-leader:process_leader",
+            "teknikcollege fire CASE-ID grant_postponement --actor p-office:national_office "
             "--param new_due=2023-05-01 --note 'sick leave'",
         )
     )
@@ -1100,7 +1147,9 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
             "\n".join(
                 one_line(
                     f"{r.seq:>3} {local_day(r.at).isoformat()} {r.trigger:<24} {r.source or '-'} → "
-                    f"{r.dest}  ({r.actor_id}){'  ' + r.note if r.note else ''}"
+                    f"{r.dest}  ({r.actor_id})"
+                    + "".join(f" {k}={v}" for k, v in sorted(r.params.items()))
+                    + (f"  {r.note}" if r.note else "")
                 )
                 for r in records
             ),
