@@ -11,9 +11,9 @@ from typing import Any
 
 import attrs
 import pytest
+
 import teknikcollege_stockholm
 import teknikcollege_vo_college
-
 from teknikcollege.models import AwardRule, FollowUpConfig, followup, process
 from teknikcollege.rules.criteria.teknikcollege import CriteriaConfig
 from teknikcollege.workflow import Validity, guards
