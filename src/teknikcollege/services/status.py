@@ -107,6 +107,8 @@ def unit_status(
                 if then.state in rule.states and deadline is not None and deadline >= day:
                     due.append(Due(case.id, rule.deadline, deadline))
             for reminder in definition.reminders:
+                if reminder.subject_kinds and unit.kind.value not in reminder.subject_kinds:
+                    continue  # another unit's (the yearly follow-up is the college's)
                 upcoming = _next_on_or_after(then, reminder, day)
                 if upcoming is not None:
                     due.append(Due(case.id, reminder.deadline, upcoming, tuple(reminder.roles)))
