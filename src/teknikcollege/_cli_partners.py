@@ -21,8 +21,8 @@ import attrs
 import click
 
 from . import errors
-from ._cli_process import _choice, _day, _updated
-from ._text import Language, Text, _
+from ._cli_process import _choice, _common, _no_local_college, _today, _updated
+from ._text import Language, _
 from .models import (
     ByGender,
     College,
@@ -42,9 +42,7 @@ from .models import (
     YearFigures,
 )
 from .models._validation import MAX_INT
-from .models.common import local_day
 from .registry import Registry
-from .serialization import to_data
 
 if TYPE_CHECKING:
     from .cli import State
@@ -110,27 +108,14 @@ def _organisation(registry: Registry, id: str, path: str) -> Organisation:
 def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
     """Add the commands to `cli` with help texts in `lang`; `kit` is
     :mod:`teknikcollege.cli`, whose helpers they share."""
-    _completer, _help, one_line = kit._completer, kit._help, kit.one_line
-    _college_items = kit._college_items
+    _completer, _college_items = kit._completer, kit._college_items
     college_group: click.Group = cli.commands["college"]  # type: ignore[assignment]
     programme_group: click.Group = cli.commands["programme"]  # type: ignore[assignment]
     record_group: click.Group = cli.commands["record"]  # type: ignore[assignment]
 
-    day: dict[str, Any] = {"callback": _day(lang), "metavar": "YYYY-MM-DD"}
+    day, h, helped, done = _common(lang, kit)
+    today = _today
     count: dict[str, Any] = {"type": click.IntRange(min=0, max=MAX_INT), "default": 0}
-
-    def h(text: Text) -> str:
-        return text.get(lang)
-
-    def helped(text: Text, *examples: str) -> dict[str, str]:
-        made: dict[str, str] = _help(lang, text, *examples)
-        return made
-
-    def done(state: State, entity: object, text: Text) -> None:
-        state.out(to_data(entity), one_line(state.say(text)))
-
-    def today(registry: Registry, given: date | None) -> date:
-        return given or local_day(registry.now())
 
     def council_of(college: College, council_id: str) -> tuple[int, Council]:
         for i, council in enumerate(college.councils):
@@ -213,15 +198,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
                     "councils", _("the college already has a council {id!r}", id=id)
                 )
             if local_id is not None and c.local_college(local_id) is None:
-                raise kit.UnknownName(
-                    "local college",
-                    local_id,
-                    _(
-                        "the college {college!r} has no local college {local!r}",
-                        college=c.id,
-                        local=local_id,
-                    ),
-                )
+                raise _no_local_college(kit, c.id, local_id)
             return attrs.evolve(c, councils=(*c.councils, made))
 
         with state.registry() as registry:

@@ -154,6 +154,49 @@ def _with_group(college: College, where: int | None, group: SteeringGroup) -> Co
     return attrs.evolve(college, local_colleges=tuple(locals_))
 
 
+def _today(registry: Registry, given: date | None) -> date:
+    """`given`, else today in Stockholm by the registry's clock."""
+    return given or local_day(registry.now())
+
+
+def _no_local_college(kit: ModuleType, college_id: str, local_id: str) -> Exception:
+    """The error for a local college `college_id` does not have (exit code 3)."""
+    error: Exception = kit.UnknownName(
+        "local college",
+        local_id,
+        _(
+            "the college {college!r} has no local college {local!r}",
+            college=college_id,
+            local=local_id,
+        ),
+    )
+    return error
+
+
+def _common(
+    lang: Language, kit: ModuleType
+) -> tuple[
+    dict[str, Any],
+    Callable[[Text], str],
+    Callable[..., dict[str, str]],
+    Callable[[State, object, Text], None],
+]:
+    """What every command module shares: the option of a day, a help text in `lang`, a
+    command's help with its examples, and printing what was stored."""
+
+    def h(text: Text) -> str:
+        return text.get(lang)
+
+    def helped(text: Text, *examples: str) -> dict[str, str]:
+        made: dict[str, str] = kit._help(lang, text, *examples)
+        return made
+
+    def done(state: State, entity: object, text: Text) -> None:
+        state.out(to_data(entity), kit.one_line(state.say(text)))
+
+    return {"callback": _day(lang), "metavar": "YYYY-MM-DD"}, h, helped, done
+
+
 def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
     """Add the process commands to `cli` with help texts in `lang`; `kit` is
     :mod:`teknikcollege.cli`, whose helpers they share."""
@@ -162,20 +205,8 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
     _actor, _case_items, _college_items = kit._actor, kit._case_items, kit._college_items
     _completer, _help, _subject, one_line = kit._completer, kit._help, kit._subject, kit.one_line
 
-    day: dict[str, Any] = {"callback": _day(lang), "metavar": "YYYY-MM-DD"}
-
-    def h(text: Text) -> str:
-        return text.get(lang)
-
-    def helped(text: Text, *examples: str) -> dict[str, str]:
-        made: dict[str, str] = _help(lang, text, *examples)
-        return made
-
-    def done(state: State, entity: object, text: Text) -> None:
-        state.out(to_data(entity), one_line(state.say(text)))
-
-    def today(registry: Registry, given: date | None) -> date:
-        return given or local_day(registry.now())
+    day, h, helped, done = _common(lang, kit)
+    today = _today
 
     review_round: dict[str, Any] = {
         "type": click.IntRange(min=1),
@@ -589,15 +620,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
                             ]
                         )
                     return _with_group(c, i, made)
-            raise kit.UnknownName(
-                "local college",
-                local_id,
-                _(
-                    "the college {college!r} has no local college {local!r}",
-                    college=c.id,
-                    local=local_id,
-                ),
-            )
+            raise _no_local_college(kit, c.id, local_id)
 
         _college_changed(state, college_id, change)
         done(state, made, _("steering group {id!r} added", id=id))
