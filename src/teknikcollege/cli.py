@@ -1256,6 +1256,43 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @cli.command(
         **_help(
             lang,
+            _("Refused attempts, oldest first: number, when, who, what, on what, why."),
+            "teknikcollege refusals",
+            "teknikcollege refusals --after 20 --limit 10 --json",
+        )
+    )
+    @click.option(
+        "--after",
+        type=click.IntRange(min=0),
+        default=0,
+        show_default=True,
+        help=say(_("Only refusals numbered above this.")),
+    )
+    @click.option(
+        "--limit",
+        type=click.IntRange(min=1),
+        help=say(_("At most this many (default: all).")),
+    )
+    @click.pass_obj
+    def refusals(state: State, after: int, limit: int | None) -> None:
+        with state.registry() as registry:
+            found = registry.refusals(after=after, limit=limit)
+        numbered = list(enumerate(found, start=after + 1))
+        state.out(
+            [{"number": n} | to_data(r) for n, r in numbered],
+            # one_line: an id or a reason cannot forge a second line.
+            "\n".join(
+                one_line(
+                    f"{n:>4} {r.at.isoformat(timespec='seconds')} {r.actor_id} {r.action} "
+                    f"{r.target}: {state.say(r.reason)}"
+                )
+                for n, r in numbered
+            ),
+        )
+
+    @cli.command(
+        **_help(
+            lang,
             _("Apply due time rules and queue reminders."),
             "teknikcollege tick",
             "teknikcollege tick --now 2025-01-01 --json",
