@@ -28,6 +28,8 @@ try:
     from click.core import ParameterSource
     from click.shell_completion import CompletionItem
 
+    from . import _click_text
+
     HAVE_CLICK = True
 except ImportError:  # pragma: no cover - the cli extra is not installed
     HAVE_CLICK = False
@@ -714,7 +716,7 @@ if HAVE_CLICK:
             # --json mean (a note may well read "--json").
             state = self.state = State(lang=early.lang)
             extra.setdefault("obj", state)
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), _click_text.language(early.lang):
                 # Plug-in load failures are reported once, below, as one clean line.
                 warnings.simplefilter("ignore", PluginWarning)
                 if not os.environ.get(var):
@@ -810,8 +812,14 @@ def fail(options: Options, error: BaseException) -> NoReturn:
 
 def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | None = None) -> Any:
     """Build the click group, plug-in commands included, with help texts in `lang`
-    (default: ``--lang`` in ``sys.argv``, else ``TEKNIKCOLLEGE_LANG``)."""
+    (default: ``--lang`` in ``sys.argv``, else ``TEKNIKCOLLEGE_LANG``); click's own
+    words too (see :mod:`teknikcollege._click_text`)."""
     lang = lang or Options.scan(sys.argv[1:]).lang
+    with _click_text.language(lang):
+        return _click_text.localise(_build_cli(lang, plugin_manager), lang)
+
+
+def _build_cli(lang: Language, plugin_manager: PluginManager | None) -> Any:
 
     def say(text: Text) -> str:
         return text.get(lang)
