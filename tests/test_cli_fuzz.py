@@ -238,7 +238,7 @@ def test_no_input_gives_a_traceback(
     assert SECRET not in both, (args, env)
     if "--debug" not in args:
         assert "Traceback" not in both, (args, env, result.stderr)
-    if code not in (0, 6) and not result.stderr.startswith("Usage:"):
+    if code not in (0, 6) and not result.stderr.startswith(("Usage:", "Användning:")):
         last = result.stderr.rstrip("\n").rsplit("\n", 1)[-1]
         if last.startswith("{"):
             assert set(json.loads(last)) == {"error", "code", "message"}

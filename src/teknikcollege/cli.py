@@ -28,6 +28,8 @@ try:
     from click.core import ParameterSource
     from click.shell_completion import CompletionItem
 
+    from . import _click_text
+
     HAVE_CLICK = True
 except ImportError:  # pragma: no cover - the cli extra is not installed
     HAVE_CLICK = False
@@ -752,7 +754,7 @@ if HAVE_CLICK:
             # --json mean (a note may well read "--json").
             state = self.state = State(lang=early.lang)
             extra.setdefault("obj", state)
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), _click_text.language(early.lang):
                 # Plug-in load failures are reported once, below, as one clean line.
                 warnings.simplefilter("ignore", PluginWarning)
                 if not os.environ.get(var):
@@ -848,8 +850,14 @@ def fail(options: Options, error: BaseException) -> NoReturn:
 
 def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | None = None) -> Any:
     """Build the click group, plug-in commands included, with help texts in `lang`
-    (default: ``--lang`` in ``sys.argv``, else ``TEKNIKCOLLEGE_LANG``)."""
+    (default: ``--lang`` in ``sys.argv``, else ``TEKNIKCOLLEGE_LANG``); click's own
+    words too (see :mod:`teknikcollege._click_text`)."""
     lang = lang or Options.scan(sys.argv[1:]).lang
+    with _click_text.language(lang):
+        return _click_text.localise(_build_cli(lang, plugin_manager), lang)
+
+
+def _build_cli(lang: Language, plugin_manager: PluginManager | None) -> Any:
 
     def say(text: Text) -> str:
         return text.get(lang)
@@ -1332,6 +1340,43 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
         state.out(
             {"chained": count},
             state.say(_n("{n} record chained", "{n} records chained", count)),
+        )
+
+    @cli.command(
+        **_help(
+            lang,
+            _("Refused attempts, oldest first: number, when, who, what, on what, why."),
+            "teknikcollege refusals",
+            "teknikcollege refusals --after 20 --limit 10 --json",
+        )
+    )
+    @click.option(
+        "--after",
+        type=click.IntRange(min=0),
+        default=0,
+        show_default=True,
+        help=say(_("Only refusals numbered above this.")),
+    )
+    @click.option(
+        "--limit",
+        type=click.IntRange(min=1),
+        help=say(_("At most this many (default: all).")),
+    )
+    @click.pass_obj
+    def refusals(state: State, after: int, limit: int | None) -> None:
+        with state.registry() as registry:
+            found = registry.refusals(after=after, limit=limit)
+        numbered = list(enumerate(found, start=after + 1))
+        state.out(
+            [{"number": n} | to_data(r) for n, r in numbered],
+            # one_line: an id or a reason cannot forge a second line.
+            "\n".join(
+                one_line(
+                    f"{n:>4} {r.at.isoformat(timespec='seconds')} {r.actor_id} {r.action} "
+                    f"{r.target}: {state.say(r.reason)}"
+                )
+                for n, r in numbered
+            ),
         )
 
     @cli.command(
