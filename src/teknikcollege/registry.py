@@ -560,7 +560,8 @@ class Registry:
         computed from history, so it is right for past days too. A unit counts as
         certified only while a parent of it does (its college, one of its providers, its
         programme: see :doc:`authority`). A provider is certified per college: give
-        `college_id` to ask about one."""
+        `college_id` to ask about one; a provider with cases in more than one college on
+        `on` needs it (:class:`~teknikcollege.CollegeRequired` names the colleges)."""
         day = on or local_day(self.now())
         with self._uow(write=False) as uow:
             return status_service.unit_status(self.deps, uow, unit, day, college_id)
