@@ -152,7 +152,8 @@ def test_import_then_export_round_trip(demo_dir: Path, tmp_path: Path) -> None:
 
 def test_refusals_are_listed_who_what_when_why(tmp_path: Path) -> None:
     assert run("demo", cwd=tmp_path).returncode == 0
-    case = json.loads(run("--json", "list", "cases", cwd=tmp_path).stdout)[0]["id"]
+    cases = json.loads(run("--json", "list", "cases", cwd=tmp_path).stdout)
+    case = next(c["id"] for c in cases if c["workflow"] == "certification")
     refused = run("--actor", "nobody", "fire", case, "withdraw", cwd=tmp_path)
     assert refused.returncode != 0
     assert run("tick", "--now", "2999-01-01", cwd=tmp_path).returncode != 0

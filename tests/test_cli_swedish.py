@@ -12,29 +12,17 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import click
 import pytest
 from click.testing import CliRunner, Result
+from messages_tool import tool
 
 from teknikcollege import _click_text
 from teknikcollege._click_text import language
 from teknikcollege.cli import build_cli
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("_messages_tool", ROOT / "tools/messages.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = _tool()
 CLI_EN = build_cli("en")
 CLI_SV = build_cli("sv")
 

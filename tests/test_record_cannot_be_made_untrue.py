@@ -120,6 +120,20 @@ def test_an_import_gets_the_checks_of_add(tc_stockholm: tc.Registry) -> None:
     assert tc_stockholm.case(case.id).state == case.state
 
 
+def test_a_programme_names_providers_that_exist(tc_stockholm: tc.Registry) -> None:
+    programme = tc_stockholm.find(tc.Programme)[0]
+    company = tc_stockholm.find(tc.Organisation, kind=tc.OrganisationKind.COMPANY)[0]
+    for change in ({"provider_id": "no-such-provider"}, {"other_provider_ids": (company.id,)}):
+        new = attrs.evolve(programme, id="p-new", **change)  # type: ignore[arg-type]
+        unchanged(tc_stockholm, lambda new=new: tc_stockholm.add(new, actor=ADMIN),
+                  tc.InvalidData, "does not exist|not an education provider")
+        document = json.loads(json.dumps(tc_stockholm.export_document()))
+        document["programmes"].append(tc.to_data(new))
+        unchanged(tc_stockholm,
+                  lambda document=document: tc_stockholm.import_document(document, actor=ADMIN),
+                  tc.InvalidData, r"programmes\[\d+\]\.(provider_id|other_provider_ids)")
+
+
 # -- Roles are whatever the caller writes ------------------------------------------------
 
 def test_no_one_claims_the_system(demo: tc.Registry) -> None:

@@ -21,9 +21,9 @@ from ._text import _
 from .authority import in_reviewer_pool
 from .bootstrap import Dependencies, RetryPolicy, bootstrap
 from .clock import Clock, as_datetime
-from .errors import ConcurrentUpdate, InvalidData, NotFound, PermissionDenied, kind_text
+from .errors import ConcurrentUpdate, InvalidData, NotFound, PermissionDenied
 from .kinds import kind_of
-from .models import College, Judgement, Person, Programme, Role, UnitKind, UnitRef, local_day
+from .models import College, Judgement, Person, Role, UnitKind, UnitRef, local_day
 from .models.followup import FollowUpConfig, Obligation
 from .notify.port import Notification, Notifier
 from .plugins import Hooks, PluginManager, make_plugin_manager, open_storage
@@ -44,6 +44,7 @@ from .services.policy import (
     refuse,
     roles_for,
 )
+from .services.references import reference_problems
 from .services.status import UnitStatus
 from .services.sweep import TickReport, tick
 from .services.trust import ChainReport
@@ -240,7 +241,7 @@ class Registry:
         with self._change() as uow:
             for entity in entities:
                 _authorize_change(uow, actor, entity, now)
-                _check_references(uow, entity, entities, now)
+                _check_references(self, uow, entity, entities, now)
                 uow.entities.add(entity)
         _audit_change("added", entities, actor)
 
@@ -251,7 +252,7 @@ class Registry:
         now = self.now()
         with self._change() as uow:
             _authorize_change(uow, actor, entity, now)
-            _check_references(uow, entity, (entity,), now)
+            _check_references(self, uow, entity, (entity,), now)
             if expected_version is None:
                 expected_version = uow.entities.version(type(entity), entity.id) or 0  # type: ignore[attr-defined]
             version = uow.entities.write(entity, expected_version=expected_version)
@@ -625,7 +626,7 @@ class Batch:
         now = self._registry.now()
         for entity in entities:
             _authorize_change(self._uow, actor, entity, now)
-            _check_references(self._uow, entity, entities, now)
+            _check_references(self._registry, self._uow, entity, entities, now)
             self._uow.entities.add(entity)
         _audit_change("added", entities, actor)
 
@@ -666,20 +667,9 @@ def _batch(registry: Registry) -> Iterator[Batch]:
 
 
 def _check_references(
-    uow: UnitOfWork, entity: object, pending: Iterable[object], now: datetime
+    registry: Registry, uow: UnitOfWork, entity: object, pending: Iterable[object], now: datetime
 ) -> None:
-    refs: list[tuple[str, type[Any], str]] = []
-    if isinstance(entity, Programme):
-        refs = [("college_id", College, entity.college_id)]
-    elif isinstance(entity, Judgement):
-        refs = [("reviewer_id", Person, entity.reviewer_id)]
-    problems = []
-    for path, cls, id in refs:
-        in_pending = any(isinstance(p, cls) and getattr(p, "id", None) == id for p in pending)
-        if not in_pending and uow.entities.get(cls, id) is None:
-            problems.append(
-                (path, _("{kind} {id!r} does not exist", kind=kind_text(kind_of(cls)), id=id))
-            )
+    problems = reference_problems(registry.deps, uow, entity, pending)
     problems += records.record_problems(uow, entity, local_day(now))
     if problems:
         raise InvalidData(problems)

@@ -26,7 +26,7 @@ from .._text import Text, _, _n
 from ..bootstrap import Dependencies
 from ..clock import parse_day
 from ..errors import InvalidData, TeknikcollegeError
-from ..models import College, Judgement, Person, Postponement, Programme
+from ..models import Postponement
 from ..models.common import local_day
 from ..serialization import to_data
 from ..unit_of_work import UnitOfWork, hash_matches
@@ -35,6 +35,7 @@ from . import policies, records
 from .as_of import AtTime
 from .cases import fire, open_case, store_case, workflow
 from .policies import cause_of
+from .references import reference_problems
 
 
 def _refused(path: str, error: TeknikcollegeError) -> InvalidData:
@@ -44,18 +45,9 @@ def _refused(path: str, error: TeknikcollegeError) -> InvalidData:
 
 def check_references(deps: Dependencies, uow: UnitOfWork, entity: object, path: str) -> None:
     """The checks :meth:`Registry.add` makes, for an entity of a document."""
-    if isinstance(entity, Programme) and uow.entities.get(College, entity.college_id) is None:
-        raise InvalidData.at(
-            f"{path}.college_id", _("college {id!r} does not exist", id=entity.college_id)
-        )
-    if isinstance(entity, Judgement):
-        if uow.entities.get(Person, entity.reviewer_id) is None:
-            raise InvalidData.at(
-                f"{path}.reviewer_id",
-                _("reviewer {id!r} does not exist", id=entity.reviewer_id),
-            )
-        if entity.rule_id not in deps.rules:
-            raise InvalidData.at(f"{path}.rule_id", _("unknown rule {id!r}", id=entity.rule_id))
+    problems = reference_problems(deps, uow, entity)
+    if problems:
+        raise InvalidData([(f"{path}.{field}", text) for field, text in problems])
 
 
 def check_records(
