@@ -178,15 +178,9 @@ class Registry:
     def _uow(self, *, write: bool = True) -> AbstractContextManager[UnitOfWork]:
         return unit_of_work(self.storage, self.deps.cache, write=write)
 
-    @contextmanager
-    def _change(self) -> Iterator[UnitOfWork]:
+    def _change(self) -> AbstractContextManager[UnitOfWork]:
         """A writing unit of work whose refusals are stored after it rolled back."""
-        try:
-            with self._uow() as uow:
-                yield uow
-        except PermissionDenied as denied:
-            self._store_refusal(denied)
-            raise
+        return _Change(self)
 
     def _store_refusal(self, denied: PermissionDenied) -> None:
         refusal: Refusal | None = getattr(denied, "refusal", None)
@@ -653,6 +647,25 @@ class Batch:
         )
         self.records.append((case, record))
         return record
+
+
+class _Change:
+    """The context of :meth:`Registry._change` (a class: cheaper than a generator on a
+    path every change takes)."""
+
+    __slots__ = ("_registry", "_cm")
+
+    def __init__(self, registry: Registry) -> None:
+        self._registry = registry
+        self._cm = registry._uow()
+
+    def __enter__(self) -> UnitOfWork:
+        return self._cm.__enter__()
+
+    def __exit__(self, kind: object, error: BaseException | None, trace: Any) -> None:
+        self._cm.__exit__(kind, error, trace)  # rolls back on an error, which then goes on
+        if isinstance(error, PermissionDenied):
+            self._registry._store_refusal(error)
 
 
 @contextmanager

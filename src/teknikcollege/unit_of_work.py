@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar, cast
 
+from ._json import compact
 from ._text import _
 from .errors import InvalidData
 from .kinds import BY_CLASS, Kind, kind_for
@@ -25,7 +25,7 @@ from .models.common import local_day
 from .notify.port import Notification
 from .rules.findings import Finding
 from .serialization import converter, from_data, from_stored, to_data
-from .storage.port import Delivery, Owned, Scalar, Stored, Transaction
+from .storage.port import Delivery, Encoded, Owned, Scalar, Stored, Transaction
 from .workflow.case import Case, Refusal, TransitionRecord
 
 T = TypeVar("T")
@@ -238,13 +238,9 @@ class Entities:
         return version
 
 
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-# Built once: ``json.dumps`` with any option builds a new encoder on every call.
-
-
 def canonical(data: Mapping[str, Any]) -> bytes:
     """Canonical JSON bytes: sorted keys, no spaces, UTF-8 (what a chain hashes)."""
-    return _CANONICAL.encode(data).encode()
+    return compact(data).encode()
 
 
 def record_hash(data: Mapping[str, Any]) -> str:
@@ -259,7 +255,8 @@ def _unstructure_hook(cls: type[Any]) -> Any:
     return to_data if get is None else get(cls)
 
 
-_unstructure_record = _unstructure_hook(TransitionRecord)
+_unstructure_findings = _unstructure_hook(tuple[Finding, ...])
+_ROLE_VALUES = {role: role.value for role in Role}
 _HOOKS: dict[type[Any], Any] = {}
 
 
@@ -327,7 +324,34 @@ class History:
         _in_time_order(head, at)
         seq = 1 if head is None else int(head["seq"]) + 1
         prev = "" if head is None else str(head.get("hash", ""))
-        record = TransitionRecord(
+        params = {} if params is None else params
+        # The stored form, as ``to_data`` makes it of the record (a test holds the two
+        # equal), built directly in two halves: the fields whose names sort before
+        # ``hash``, and those after. The text the hash covers is the two joined, and the
+        # stored text the two with the hash between them: one encoding makes both.
+        data = Encoded(
+            actor_id=actor_id,
+            actor_roles=sorted([_ROLE_VALUES.get(r, r) for r in actor_roles]),
+            at=at.isoformat(),
+            case_id=case_id,
+            dest=dest,
+            findings=_unstructure_findings(findings) if findings else [],
+        )
+        after = {
+            "note": note,
+            "params": dict(params),
+            "prev_hash": prev,
+            "seq": seq,
+            "source": source,
+            "trigger": trigger,
+        }
+        first, second = compact(data)[:-1], compact(after)[1:]
+        digest = hashlib.sha256(f"{first},{second}".encode()).hexdigest()
+        data["hash"] = digest
+        data.update(after)  # in key order still: before ``hash``, ``hash``, after it
+        data.text = f'{first},"hash":"{digest}",{second}'
+        self.tx.append_history(case_id, seq, data)
+        return TransitionRecord(
             case_id,
             seq,
             trigger,
@@ -337,18 +361,11 @@ class History:
             actor_roles,
             at,
             note,
-            {} if params is None else params,
+            params,
             findings,
             prev,
+            digest,
         )
-        data = Owned(_unstructure_record(record))
-        del data["hash"]
-        digest = data["hash"] = hashlib.sha256(canonical(data)).hexdigest()
-        # The record was built here and no one else holds it yet: give it its hash in
-        # place (a frozen class; a second build would cost as much as the hashing).
-        object.__setattr__(record, "hash", digest)
-        self.tx.append_history(case_id, seq, data)
-        return record
 
     def append_recorded(self, record: TransitionRecord) -> TransitionRecord:
         """Store a record as it was recorded elsewhere (an import): its number must come

@@ -208,7 +208,7 @@ def fire(
         params = records.step_params(uow, case, flow, spec, params, now)
     flow.check_params(case, spec, params, now)  # the day in the workflow's time zone
     findings = guards(deps, uow, case, spec, now)
-    failing = [f for f in findings if f.status.blocks]
+    failing = [f for f in findings if f.status.blocks] if findings else None
     if failing:
         audit_log.info(
             "guards refused %s on %s: %s", trigger, case_id, ", ".join(f.rule_id for f in failing)
@@ -225,8 +225,9 @@ def fire(
         )
     store_case(uow, case, flow, version)
     # Records the step itself creates (a granted postponement), in the same unit of work.
-    for entity in flow.created(case, record):
-        uow.entities.add(entity)
+    if spec.creates is not None:
+        for entity in flow.created(case, record):
+            uow.entities.add(entity)
     # Cases that depend on this one follow it in the same transaction.
     if follow:  # a replay carries the policies' own records: it must not add them again
         policies.follow(deps, uow, case, spec, record, now, fire)

@@ -44,7 +44,7 @@ def _json_copy(value: Any) -> Any:
 
 
 def _frozen(data: Mapping[str, Any]) -> Mapping[str, Any]:
-    if type(data) is Owned:
+    if isinstance(data, Owned):
         return data  # built fresh by the unit of work and handed over: no copy needed
     copied: Mapping[str, Any] = _json_copy(data)
     return copied

@@ -16,9 +16,10 @@ from typing import Any, Protocol
 
 import attrs
 
+from .._json import compact
 from .._text import _
 from ..errors import ConcurrentUpdate, NotFound, StorageUnavailable
-from .port import Delivery, Put, Query, Scalar, Select, Settle, Stored, Transaction
+from .port import Delivery, Encoded, Put, Query, Scalar, Select, Settle, Stored, Transaction
 
 
 class Connection(Protocol):
@@ -39,12 +40,11 @@ def unstamp(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
 def dump(data: Mapping[str, Any]) -> str:
-    """Compact, key-sorted JSON text."""
-    return _ENCODER.encode(data)  # one encoder: ``json.dumps`` builds one per call
+    """Compact, key-sorted JSON text (the text :class:`Encoded` data brings, as it is)."""
+    if type(data) is Encoded:
+        return data.text
+    return compact(data)
 
 
 def _json_type(value: Scalar) -> str:

@@ -1,0 +1,87 @@
+"""The fire path builds stored forms directly, without the converter: they must stay what
+the converter makes (the data, the JSON text, the hash)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import teknikcollege as tc
+from teknikcollege._json import compact
+from teknikcollege.rules.findings import Finding, Status
+from teknikcollege.serialization import to_data
+from teknikcollege.storage import MemoryStorage, SQLiteStorage
+from teknikcollege.storage.sql import dump
+from teknikcollege.unit_of_work import ObjectCache, record_hash, unit_of_work
+
+texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
+names = st.from_regex(r"[a-z][a-z_]{0,12}", fullmatch=True)
+findings = st.builds(
+    Finding,
+    names,
+    st.sampled_from(Status),
+    st.builds(tc.Text, texts, texts),
+    st.builds(tc.Text, texts, texts),
+    st.dictionaries(names, st.one_of(st.integers(), texts, st.none()), max_size=3),
+)
+records = st.fixed_dictionaries(
+    {
+        "trigger": names,
+        "source": names,
+        "dest": names,
+        "actor_id": st.from_regex(r"p-[a-z]{1,8}", fullmatch=True),
+        "actor_roles": st.frozensets(st.sampled_from(tc.Role)),
+        "at": st.integers(0, 10**9).map(
+            lambda s: datetime(2024, 1, 1, tzinfo=timezone(timedelta(hours=1)))
+            + timedelta(seconds=s)
+        ),
+        "note": texts,
+        "params": st.dictionaries(names, texts, max_size=3),
+        "findings": st.lists(findings, max_size=2).map(tuple),
+    }
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(records, min_size=1, max_size=3))
+def test_history_stores_what_the_converter_makes_of_the_record(
+    tmp_path_factory: object, steps: list[dict[str, object]]
+) -> None:
+    folder: Path = tmp_path_factory.mktemp("forms")  # type: ignore[attr-defined]
+    for storage in (MemoryStorage(), SQLiteStorage(f"sqlite:///{folder / 'forms.db'}")):
+        with unit_of_work(storage, ObjectCache()) as uow:
+            # A later step is never dated on an earlier day: keep them in order.
+            made = [
+                uow.history.add("c-1", **{**step, "at": steps[0]["at"]})  # type: ignore[arg-type]
+                for step in steps
+            ]
+            stored = uow.history.raw("c-1")
+        prev = ""
+        for record, data in zip(made, stored, strict=True):
+            assert dict(data) == to_data(record)
+            assert record.prev_hash == prev and record.hash == record_hash(data)
+            assert dump(data) == compact(to_data(record))
+            prev = record.hash
+        if isinstance(storage, SQLiteStorage):
+            texts_stored = [
+                row[0]
+                for row in storage._db.execute(
+                    "SELECT data FROM history WHERE case_id = 'c-1' ORDER BY seq"
+                )
+            ]
+            assert texts_stored == [
+                json.dumps(to_data(r), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+                for r in made
+            ]
+        storage.close()
+
+
+def test_compact_is_json_dumps_sorted_and_compact() -> None:
+    data = {"b": [1.5, None, True, "å\"\\\n\u2028"], "a": {"z": {}, "y": []}, "c": float("nan")}
+    assert compact(data) == json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
