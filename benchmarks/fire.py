@@ -8,13 +8,14 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from harness import Result, compare
 
 import teknikcollege as tc
+from teknikcollege._json import compact
 from teknikcollege.authority import IMPARTIAL_ROLES, conflict, roles_on
 from teknikcollege.clock import as_datetime
 from teknikcollege.examples import stockholm_pilot
@@ -119,6 +120,7 @@ class DictPing:
             dest = data["state"] = self.model.state
             records = self.history["d"]
             prev = records[-1]
+            _in_day_order(prev)
             record = {
                 "case_id": "d", "seq": prev["seq"] + 1, "trigger": trigger,
                 "source": source, "dest": dest, "actor_id": actor.id,
@@ -176,7 +178,27 @@ def fire_memory(number: int, rounds: int) -> list[Result]:
 
 
 def _dump(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Compact key-sorted JSON, by the same encoder the library uses (built once)."""
+    return compact(data)
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _record_text(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, str]:
+    """The record's hash and its stored text from one encoding, as the library does it:
+    the fields sorting before ``hash`` and those after encoded apart, the hash taken of
+    the two joined and put between them."""
+    first, second = _dump(before)[:-1], _dump(after)[1:]
+    digest = hashlib.sha256(f"{first},{second}".encode()).hexdigest()
+    return digest, f'{first},"hash":"{digest}",{second}'
+
+
+def _in_day_order(head: dict[str, Any]) -> None:
+    """The library's check that a step is not dated on a day before the last one's."""
+    if local_day(datetime.fromisoformat(head["at"])) > local_day(NOW):
+        raise ValueError("a step cannot be dated before the case's last step")
 
 
 class RawPing:
@@ -217,7 +239,10 @@ class RawPing:
                       "ON CONFLICT DO NOTHING")
 
     def _json_in(self, data: dict[str, Any]) -> Any:
-        return _dump(data) if self.jsonb is None else self.jsonb(data)
+        return _dump(data) if self.jsonb is None else self.jsonb(data, _dump)
+
+    def _text_in(self, text: str) -> Any:
+        return text if self.jsonb is None else self.jsonb(text, _same)
 
     def _json_out(self, value: Any) -> Any:
         return json.loads(value) if self.jsonb is None else value
@@ -257,16 +282,18 @@ class RawPing:
         dest = data["state"] = self.model.state
         head = run(self.head, (case_id,)).fetchone()
         prev = self._json_out(head[0])
+        _in_day_order(prev)
         seq = prev["seq"] + 1
-        record = {
-            "case_id": case_id, "seq": seq, "trigger": trigger, "source": source,
-            "dest": dest, "actor_id": actor.id,
-            "actor_roles": sorted(r.value for r in held & actor.roles & self.allowed[trigger]),
-            "at": NOW.isoformat(), "note": "", "params": {}, "findings": [],
-            "prev_hash": prev["hash"],
-        }
-        record["hash"] = hashlib.sha256(_dump(record).encode()).hexdigest()
-        if run(self.insert, (case_id, seq, self._json_in(record))).rowcount != 1:
+        text = _record_text(
+            {
+                "actor_id": actor.id,
+                "actor_roles": sorted(r.value for r in held & actor.roles & self.allowed[trigger]),
+                "at": NOW.isoformat(), "case_id": case_id, "dest": dest, "findings": [],
+            },
+            {"note": "", "params": {}, "prev_hash": prev["hash"], "seq": seq, "source": source,
+             "trigger": trigger},
+        )[1]
+        if run(self.insert, (case_id, seq, self._text_in(text))).rowcount != 1:
             raise RuntimeError("history clash")
         subject = f"{data['subject']['kind']}:{data['subject']['id']}"
         unique = f"{data['workflow']}|{subject}@{college_id}"
