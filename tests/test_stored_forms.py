@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import teknikcollege as tc
 from teknikcollege._json import compact
+from teknikcollege.kinds import kind_for
 from teknikcollege.rules.findings import Finding, Status
 from teknikcollege.serialization import to_data
 from teknikcollege.storage import MemoryStorage, SQLiteStorage
@@ -36,8 +37,9 @@ records = st.fixed_dictionaries(
         "actor_id": st.from_regex(r"p-[a-z]{1,8}", fullmatch=True),
         "actor_roles": st.frozensets(st.sampled_from(tc.Role)),
         "at": st.integers(0, 10**9).map(
-            lambda s: datetime(2024, 1, 1, tzinfo=timezone(timedelta(hours=1)))
-            + timedelta(seconds=s)
+            lambda s: (
+                datetime(2024, 1, 1, tzinfo=timezone(timedelta(hours=1))) + timedelta(seconds=s)
+            )
         ),
         "note": texts,
         "params": st.dictionaries(names, texts, max_size=3),
@@ -81,7 +83,24 @@ def test_history_stores_what_the_converter_makes_of_the_record(
 
 
 def test_compact_is_json_dumps_sorted_and_compact() -> None:
-    data = {"b": [1.5, None, True, "å\"\\\n\u2028"], "a": {"z": {}, "y": []}, "c": float("nan")}
+    data = {"b": [1.5, None, True, 'å"\\\n\u2028'], "a": {"z": {}, "y": []}, "c": float("nan")}
     assert compact(data) == json.dumps(
         data, sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
+
+
+@given(
+    st.builds(
+        tc.Case,
+        names,
+        names,
+        st.builds(tc.UnitRef, st.sampled_from(tc.UnitKind), names, names),
+        names,
+        names,
+        st.just(datetime(2024, 1, 1, tzinfo=timezone.utc)),
+    )
+)
+def test_a_case_s_index_keys_are_its_indexed_fields(case: tc.Case) -> None:
+    kind = kind_for(tc.Case)
+    assert kind.keys(case) == kind.field_keys(case)
+    assert str(case.subject) == f"{case.subject.kind.value}:{case.subject.id}"

@@ -32,4 +32,3 @@ def _c_encoder() -> Callable[[Any], str] | None:
 
 compact: Callable[[Any], str] = _c_encoder() or _ENCODER.encode
 """`data` as compact JSON text with sorted keys, not escaping non-ASCII."""
-

@@ -171,7 +171,7 @@ class Registry:
 
     def now(self) -> datetime:
         """The current time of the registry's clock."""
-        return as_datetime(self.clock.now())
+        return as_datetime(self.deps.clock.now())
 
     # -- units of work ---------------------------------------------------------------
 
@@ -180,7 +180,11 @@ class Registry:
 
     def _change(self) -> AbstractContextManager[UnitOfWork]:
         """A writing unit of work whose refusals are stored after it rolled back."""
-        return _Change(self)
+        return unit_of_work(self.storage, self.deps.cache, after_error=self._refused)
+
+    def _refused(self, error: BaseException) -> None:
+        if isinstance(error, PermissionDenied):
+            self._store_refusal(error)
 
     def _store_refusal(self, denied: PermissionDenied) -> None:
         refusal: Refusal | None = getattr(denied, "refusal", None)
@@ -360,7 +364,7 @@ class Registry:
         return _batch(self)
 
     def _observe(self, case: Case, record: TransitionRecord) -> None:
-        for error in self.hooks.transition_committed(case, record):
+        for error in self.deps.hooks.transition_committed(case, record):
             audit_log.error(
                 "observer failed after %s on %s: %s", record.trigger, record.case_id, error
             )
@@ -647,25 +651,6 @@ class Batch:
         )
         self.records.append((case, record))
         return record
-
-
-class _Change:
-    """The context of :meth:`Registry._change` (a class: cheaper than a generator on a
-    path every change takes)."""
-
-    __slots__ = ("_registry", "_cm")
-
-    def __init__(self, registry: Registry) -> None:
-        self._registry = registry
-        self._cm = registry._uow()
-
-    def __enter__(self) -> UnitOfWork:
-        return self._cm.__enter__()
-
-    def __exit__(self, kind: object, error: BaseException | None, trace: Any) -> None:
-        self._cm.__exit__(kind, error, trace)  # rolls back on an error, which then goes on
-        if isinstance(error, PermissionDenied):
-            self._registry._store_refusal(error)
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime
 from enum import Enum
@@ -34,21 +34,20 @@ PAGE = 500
 """Rows read per page when streaming."""
 
 
-class ObjectCache:
-    """Decoded objects by ``(kind, id, version)``, bounded, shared by units of work."""
+class ObjectCache(dict[tuple[str, str, int], Any]):
+    """Decoded objects by ``(kind, id, version)``, bounded, shared by units of work.
+
+    A dict itself, so that a look-up (``get``) is the dict's own."""
 
     def __init__(self, size: int = 4096) -> None:
+        super().__init__()
         self.size = size
-        self._objects: dict[tuple[str, str, int], Any] = {}
-
-    def get(self, key: tuple[str, str, int]) -> Any:
-        return self._objects.get(key)
 
     def put(self, key: tuple[str, str, int], value: Any) -> None:
-        if len(self._objects) >= self.size:
+        if len(self) >= self.size:
             # Dropping everything is crude but O(1) amortised and never wrong.
-            self._objects.clear()
-        self._objects[key] = value
+            self.clear()
+        self[key] = value
 
 
 def _decode(stored: Stored, kind: Kind, cache: ObjectCache) -> Any:
@@ -321,7 +320,10 @@ class History:
         """Store the case's next record with these fields; returns it numbered and
         hashed (:meth:`append` without building the record twice)."""
         head = self.tx.history_head(case_id)
-        _in_time_order(head, at)
+        # A step at or after the last one's instant is never on an earlier day: only a
+        # step dated before it needs its day worked out.
+        if head is not None and datetime.fromisoformat(str(head["at"])) > at:
+            _in_time_order(head, at)
         seq = 1 if head is None else int(head["seq"]) + 1
         prev = "" if head is None else str(head.get("hash", ""))
         params = {} if params is None else params
@@ -483,20 +485,37 @@ class UnitOfWork:
 
 
 def unit_of_work(
-    storage: Any, cache: ObjectCache, *, write: bool = True
+    storage: Any,
+    cache: ObjectCache,
+    *,
+    write: bool = True,
+    after_error: Callable[[BaseException], None] | None = None,
 ) -> AbstractContextManager[UnitOfWork]:
-    """Open a transaction on `storage` and wrap it in a :class:`UnitOfWork`."""
-    return _UnitOfWorkContext(storage, cache, write)
+    """Open a transaction on `storage` and wrap it in a :class:`UnitOfWork`;
+    `after_error` is called with the error that rolled it back, before the error goes on
+    (the registry stores refused attempts so)."""
+    return _UnitOfWorkContext(storage, cache, write, after_error)
 
 
 class _UnitOfWorkContext:
-    def __init__(self, storage: Any, cache: ObjectCache, write: bool) -> None:
+    __slots__ = ("_after_error", "_cache", "_cm")
+
+    def __init__(
+        self,
+        storage: Any,
+        cache: ObjectCache,
+        write: bool,
+        after_error: Callable[[BaseException], None] | None,
+    ) -> None:
         self._cm = storage.transaction(write=write)
         self._cache = cache
+        self._after_error = after_error
 
     def __enter__(self) -> UnitOfWork:
         return UnitOfWork(self._cm.__enter__(), self._cache)
 
-    def __exit__(self, *exc: Any) -> bool | None:
-        result: bool | None = self._cm.__exit__(*exc)
+    def __exit__(self, kind: Any, error: BaseException | None, trace: Any) -> bool | None:
+        result: bool | None = self._cm.__exit__(kind, error, trace)
+        if error is not None and self._after_error is not None and not result:
+            self._after_error(error)
         return result

@@ -178,7 +178,7 @@ def fire(
     case, version = found
     if expected_version is not None and version != expected_version:
         raise ConcurrentUpdate("case", case_id, expected_version, version)
-    flow = workflow(deps, case.workflow, "case.workflow")
+    flow = deps.workflows.get(case.workflow) or workflow(deps, case.workflow, "case.workflow")
     spec = flow.spec(trigger)
     if not by_sweep:  # the permission check reads these two: one round trip for both
         uow.entities.prefetch((Person, actor.id), (College, case.college_id))
@@ -195,7 +195,7 @@ def fire(
     if reason is not None:
         raise refuse(actor, trigger, case.id, spec.roles, now, reason)
     flow.check_source(case, spec)
-    params = dict(params or {})
+    params = dict(params) if params else {}
     if spec.needs_reason and not note.strip():
         raise InvalidData.at(
             "note",
@@ -204,9 +204,10 @@ def fire(
                 trigger=trigger,
             ),
         )
-    if recorded is None:  # a record of the past (an import) replays as it was recorded
-        params = records.step_params(uow, case, flow, spec, params, now)
-    flow.check_params(case, spec, params, now)  # the day in the workflow's time zone
+    if spec.event_date is not None or spec.sets or params:  # else nothing to fill or check
+        if recorded is None:  # a record of the past (an import) replays as recorded
+            params = records.step_params(uow, case, flow, spec, params, now)
+        flow.check_params(case, spec, params, now)  # the day in the workflow's time zone
     findings = guards(deps, uow, case, spec, now)
     failing = [f for f in findings if f.status.blocks] if findings else None
     if failing:

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from ..errors import ConcurrentUpdate, NotFound
-from .port import Delivery, Owned, Put, Query, Select, Settle, Stored, Transaction
+from .port import Delivery, Keys, Owned, Put, Query, Select, Settle, Stored, Transaction
 
 _DELETED = object()
 _T = TypeVar("_T", str, tuple[datetime, str, str])
@@ -164,15 +164,39 @@ class MemoryTransaction(Transaction):
     # -- entities ------------------------------------------------------------------
 
     def get(self, kind: str, id: str) -> Stored | None:
-        key = (kind, id)
-        if key in self._writes:
-            value = self._writes[key]
-            return None if value is _DELETED else value
-        return self._data.entities.get(kind, {}).get(id)
+        if self._writes:
+            value = self._writes.get((kind, id))
+            if value is not None:
+                return None if value is _DELETED else value
+        table = self._data.entities.get(kind)
+        return None if table is None else table.get(id)
 
     def version(self, kind: str, id: str) -> int | None:
         stored = self.get(kind, id)
         return None if stored is None else stored.version
+
+    def put(
+        self,
+        kind: str,
+        id: str,
+        data: Mapping[str, Any],
+        *,
+        expected_version: int,
+        due_at: datetime | None = None,
+        keys: Keys | None = None,
+        unique: str | None = None,
+    ) -> int:
+        version = self._check(kind, id, expected_version) + 1
+        if unique is not None:
+            holder = self._holder(kind, unique)
+            if holder is not None and holder != id:
+                raise ConcurrentUpdate(kind, holder, 0, 1)
+        stored = Stored(kind, id, version, _frozen(data), due_at)
+        self._writes[(kind, id)] = stored
+        self._unique[(kind, id)] = unique
+        if keys is not None:
+            self._keys[(kind, id)] = frozenset(keys)
+        return version
 
     def _check(self, kind: str, id: str, expected_version: int) -> int:
         current = self.get(kind, id)
@@ -185,25 +209,22 @@ class MemoryTransaction(Transaction):
         for (k, i), u in self._unique.items():
             if k == kind and u == unique and self._writes.get((k, i)) is not _DELETED:
                 return i
-        holder = self._data.unique.get(kind, {}).get(unique)
+        held = self._data.unique.get(kind)
+        holder = None if held is None else held.get(unique)
         if holder is None or (kind, holder) in self._unique:
             return None
         return None if self._writes.get((kind, holder)) is _DELETED else holder
 
     def put_row(self, op: Put) -> int:
-        kind, id, data, expected_version = op.kind, op.id, op.data, op.expected_version
-        due_at, keys, unique = op.due_at, op.keys, op.unique
-        version = self._check(kind, id, expected_version) + 1
-        if unique is not None:
-            holder = self._holder(kind, unique)
-            if holder is not None and holder != id:
-                raise ConcurrentUpdate(kind, holder, 0, 1)
-        stored = Stored(kind, id, version, _frozen(data), due_at)
-        self._writes[(kind, id)] = stored
-        self._unique[(kind, id)] = unique
-        if keys is not None:
-            self._keys[(kind, id)] = frozenset(keys)
-        return version
+        return self.put(
+            op.kind,
+            op.id,
+            op.data,
+            expected_version=op.expected_version,
+            due_at=op.due_at,
+            keys=op.keys,
+            unique=op.unique,
+        )
 
     def delete(self, kind: str, id: str, *, expected_version: int) -> None:
         if self.get(kind, id) is None:

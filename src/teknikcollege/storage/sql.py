@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
@@ -19,7 +19,7 @@ import attrs
 from .._json import compact
 from .._text import _
 from ..errors import ConcurrentUpdate, NotFound, StorageUnavailable
-from .port import Delivery, Encoded, Put, Query, Scalar, Select, Settle, Stored, Transaction
+from .port import Delivery, Encoded, Keys, Put, Query, Scalar, Select, Settle, Stored, Transaction
 
 
 class Connection(Protocol):
@@ -127,8 +127,8 @@ class SQLTransaction(Transaction):
         return None if row is None else self._stored(kind, row)
 
     def version(self, kind: str, id: str) -> int | None:
-        row = self._run(
-            "SELECT version FROM entities WHERE kind = ? AND id = ?", (kind, id)
+        row = self._conn.execute(
+            self._d.sql("SELECT version FROM entities WHERE kind = ? AND id = ?"), (kind, id)
         ).fetchone()
         return None if row is None else int(row[0])
 
@@ -138,9 +138,9 @@ class SQLTransaction(Transaction):
         found: dict[tuple[str, str], int | None] = dict.fromkeys(keys)
         if keys:
             where = " OR ".join(["(kind = ? AND id = ?)"] * len(keys))
-            args = [part for key in keys for part in key]
-            for kind, id, version in self._run(
-                f"SELECT kind, id, version FROM entities WHERE {where}", args
+            args = tuple(part for key in keys for part in key)
+            for kind, id, version in self._conn.execute(
+                self._d.sql(f"SELECT kind, id, version FROM entities WHERE {where}"), args
             ).fetchall():
                 found[(kind, id)] = int(version)
         return found
@@ -152,28 +152,52 @@ class SQLTransaction(Transaction):
         return None if row is None else str(row[0])
 
     def put_row(self, op: Put) -> int:
-        kind, id, data, expected_version = op.kind, op.id, op.data, op.expected_version
-        due_at, keys, unique = op.due_at, op.keys, op.unique
+        return self.put(
+            op.kind,
+            op.id,
+            op.data,
+            expected_version=op.expected_version,
+            due_at=op.due_at,
+            keys=op.keys,
+            unique=op.unique,
+        )
+
+    def put(
+        self,
+        kind: str,
+        id: str,
+        data: Mapping[str, Any],
+        *,
+        expected_version: int,
+        due_at: datetime | None = None,
+        keys: Keys | None = None,
+        unique: str | None = None,
+    ) -> int:
         d = self._d
         due = None if due_at is None else d.time_in(due_at)
         if expected_version == 0:
             # ON CONFLICT DO NOTHING covers the primary key and the unique key alike, and
             # on PostgreSQL waits for a concurrent insert of the same key to finish.
-            cursor = self._run(
-                "INSERT INTO entities (kind, id, version, data, due_at, unique_key) "
-                "VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT DO NOTHING",
+            cursor = self._conn.execute(
+                d.sql(
+                    "INSERT INTO entities (kind, id, version, data, due_at, unique_key) "
+                    "VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT DO NOTHING"
+                ),
                 (kind, id, d.json_in(data), due, unique),
             )
             written = cursor.rowcount == 1
         else:
-            guard = d.savepoint(self._conn) if d.error_aborts_transaction else nullcontext()
+            update = d.sql(
+                "UPDATE entities SET version = version + 1, data = ?, due_at = ?, "
+                "unique_key = ? WHERE kind = ? AND id = ? AND version = ?"
+            )
+            args = (d.json_in(data), due, unique, kind, id, expected_version)
             try:
-                with guard:
-                    cursor = self._run(
-                        "UPDATE entities SET version = version + 1, data = ?, due_at = ?, "
-                        "unique_key = ? WHERE kind = ? AND id = ? AND version = ?",
-                        (d.json_in(data), due, unique, kind, id, expected_version),
-                    )
+                if d.error_aborts_transaction:
+                    with d.savepoint(self._conn):
+                        cursor = self._conn.execute(update, args)
+                else:
+                    cursor = self._conn.execute(update, args)
                 written = cursor.rowcount == 1
             except d.integrity_error:
                 written = False
@@ -183,12 +207,18 @@ class SQLTransaction(Transaction):
                 raise ConcurrentUpdate(kind, holder, 0, 1)
             raise ConcurrentUpdate(kind, id, expected_version, self.version(kind, id))
         if keys is not None:
-            self._run("DELETE FROM entity_keys WHERE kind = ? AND id = ?", (kind, id))
-            self._many(
-                "INSERT INTO entity_keys (kind, id, name, value) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT DO NOTHING",
-                [(kind, id, name, value) for name, value in keys],
+            self._conn.execute(
+                d.sql("DELETE FROM entity_keys WHERE kind = ? AND id = ?"), (kind, id)
             )
+            rows = [(kind, id, name, value) for name, value in keys]
+            if rows:
+                self._conn.cursor().executemany(
+                    d.sql(
+                        "INSERT INTO entity_keys (kind, id, name, value) VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT DO NOTHING"
+                    ),
+                    rows,
+                )
         return expected_version + 1
 
     def delete(self, kind: str, id: str, *, expected_version: int) -> None:
@@ -236,8 +266,10 @@ class SQLTransaction(Transaction):
     # -- history -------------------------------------------------------------------
 
     def append_history(self, case_id: str, seq: int, data: Mapping[str, Any]) -> None:
-        cursor = self._run(
-            "INSERT INTO history (case_id, seq, data) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        cursor = self._conn.execute(
+            self._d.sql(
+                "INSERT INTO history (case_id, seq, data) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+            ),
             (case_id, seq, self._d.json_in(data)),
         )
         if cursor.rowcount != 1:
@@ -251,8 +283,9 @@ class SQLTransaction(Transaction):
         return [self._d.json_out(r[0]) for r in rows]
 
     def history_head(self, case_id: str) -> Mapping[str, Any] | None:
-        row = self._run(
-            "SELECT data FROM history WHERE case_id = ? ORDER BY seq DESC LIMIT 1", (case_id,)
+        row = self._conn.execute(
+            self._d.sql("SELECT data FROM history WHERE case_id = ? ORDER BY seq DESC LIMIT 1"),
+            (case_id,),
         ).fetchone()
         return None if row is None else self._d.json_out(row[0])
 

@@ -93,6 +93,7 @@ class Workflow:
         case's state."""
         if case.state not in self._sources[spec.trigger]:
             raise self._wrong_state(case, spec)
+
     def _wrong_state(self, case: Case, spec: Transition) -> TransitionNotAllowed:
         reason = _("only possible from {states}", states=", ".join(spec.sources))
         return TransitionNotAllowed(case.id, spec.trigger, case.state, reason=reason)
