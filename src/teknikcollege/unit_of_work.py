@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime
 from enum import Enum
@@ -42,12 +42,21 @@ class ObjectCache(dict[tuple[str, str, int], Any]):
     def __init__(self, size: int = 4096) -> None:
         super().__init__()
         self.size = size
+        self.derived: dict[Hashable, Any] = {}
+        """What was worked out from stored records alone, keyed by their versions (and
+        whatever else it depends on): right as long as those versions are current."""
 
     def put(self, key: tuple[str, str, int], value: Any) -> None:
         if len(self) >= self.size:
             # Dropping everything is crude but O(1) amortised and never wrong.
             self.clear()
         self[key] = value
+
+    def put_derived(self, key: Hashable, value: Any) -> None:
+        """Keep `value` in :attr:`derived` (bounded like the objects)."""
+        if len(self.derived) >= self.size:
+            self.derived.clear()
+        self.derived[key] = value
 
 
 def _decode(stored: Stored, kind: Kind, cache: ObjectCache) -> Any:
