@@ -4,7 +4,7 @@ the converter makes (the data, the JSON text, the hash)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -17,7 +17,7 @@ from teknikcollege.rules.findings import Finding, Status
 from teknikcollege.serialization import to_data
 from teknikcollege.storage import MemoryStorage, SQLiteStorage
 from teknikcollege.storage.sql import dump
-from teknikcollege.unit_of_work import ObjectCache, record_hash, unit_of_work
+from teknikcollege.unit_of_work import ObjectCache, _case_data, record_hash, unit_of_work
 
 texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
 names = st.from_regex(r"[a-z][a-z_]{0,12}", fullmatch=True)
@@ -28,6 +28,14 @@ findings = st.builds(
     st.builds(tc.Text, texts, texts),
     st.builds(tc.Text, texts, texts),
     st.dictionaries(names, st.one_of(st.integers(), texts, st.none()), max_size=3),
+)
+units = st.sampled_from(tc.UnitKind).flatmap(
+    lambda kind: st.builds(
+        tc.UnitRef,
+        st.just(kind),
+        names,
+        names if kind is tc.UnitKind.ORIENTATION else st.one_of(st.none(), names),
+    )
 )
 records = st.fixed_dictionaries(
     {
@@ -94,7 +102,7 @@ def test_compact_is_json_dumps_sorted_and_compact() -> None:
         tc.Case,
         names,
         names,
-        st.builds(tc.UnitRef, st.sampled_from(tc.UnitKind), names, names),
+        units,
         names,
         names,
         st.just(datetime(2024, 1, 1, tzinfo=timezone.utc)),
@@ -104,3 +112,30 @@ def test_a_case_s_index_keys_are_its_indexed_fields(case: tc.Case) -> None:
     kind = kind_for(tc.Case)
     assert kind.keys(case) == kind.field_keys(case)
     assert str(case.subject) == f"{case.subject.kind.value}:{case.subject.id}"
+
+
+@given(
+    st.builds(
+        tc.Case,
+        names,
+        names,
+        units,
+        names,
+        names,
+        st.datetimes(timezones=st.just(timezone.utc)),
+        st.dictionaries(names, st.dates()),
+        st.lists(
+            st.builds(
+                tc.Certification,
+                st.builds(tc.UnitRef, st.just(tc.UnitKind.COLLEGE), names),
+                st.just(date(2024, 1, 1)),
+                st.dates(min_value=date(2024, 1, 1), max_value=date(2199, 12, 31)),
+            ),
+            max_size=2,
+        ),
+        st.lists(names, max_size=3),
+    )
+)
+def test_a_case_is_written_as_the_converter_makes_it(case: tc.Case) -> None:
+    assert _case_data(case) == to_data(case)
+    assert compact(_case_data(case)) == compact(to_data(case))

@@ -71,6 +71,45 @@ def sqlite_field(name: str, value: Scalar) -> tuple[str, list[Any]]:
 
 
 @attrs.frozen
+class Statements:
+    """The statements every transition runs, in a dialect's placeholders (made once per
+    dialect, not looked up per call)."""
+
+    version: str
+    versions_of_two: str
+    history_head: str
+    append_history: str
+    insert: str
+    update: str
+    delete_keys: str
+    insert_keys: str
+
+    @classmethod
+    def with_placeholder(cls, placeholder: str) -> Statements:
+        """The statements with `placeholder` for ``?``."""
+        return cls(
+            *(
+                statement.replace("?", placeholder)
+                for statement in (
+                    "SELECT version FROM entities WHERE kind = ? AND id = ?",
+                    "SELECT kind, id, version FROM entities "
+                    "WHERE (kind = ? AND id = ?) OR (kind = ? AND id = ?)",
+                    "SELECT data FROM history WHERE case_id = ? ORDER BY seq DESC LIMIT 1",
+                    "INSERT INTO history (case_id, seq, data) VALUES (?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
+                    "INSERT INTO entities (kind, id, version, data, due_at, unique_key) "
+                    "VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    "UPDATE entities SET version = version + 1, data = ?, due_at = ?, "
+                    "unique_key = ? WHERE kind = ? AND id = ? AND version = ?",
+                    "DELETE FROM entity_keys WHERE kind = ? AND id = ?",
+                    "INSERT INTO entity_keys (kind, id, name, value) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
+                )
+            )
+        )
+
+
+@attrs.frozen
 class Dialect:
     """How one SQL database differs from the portable statements."""
 
@@ -90,6 +129,13 @@ class Dialect:
     """Whether a failed statement spoils the whole transaction (PostgreSQL), so that a
     statement that may fail needs a savepoint of its own."""
     _cache: dict[str, str] = attrs.field(factory=dict, eq=False, repr=False)
+    statements: Statements = attrs.field(
+        init=False,
+        eq=False,
+        repr=False,
+        default=attrs.Factory(lambda d: Statements.with_placeholder(d.placeholder), True),
+    )
+    """The hot statements in this dialect's placeholders."""
 
     def sql(self, statement: str) -> str:
         """`statement` with this dialect's placeholders."""
@@ -106,6 +152,7 @@ class SQLTransaction(Transaction):
     def __init__(self, conn: Connection, dialect: Dialect) -> None:
         self._conn = conn
         self._d = dialect
+        self._q = dialect.statements
 
     def _run(self, statement: str, args: Sequence[Any] = ()) -> Any:
         return self._conn.execute(self._d.sql(statement), tuple(args))
@@ -127,22 +174,26 @@ class SQLTransaction(Transaction):
         return None if row is None else self._stored(kind, row)
 
     def version(self, kind: str, id: str) -> int | None:
-        row = self._conn.execute(
-            self._d.sql("SELECT version FROM entities WHERE kind = ? AND id = ?"), (kind, id)
-        ).fetchone()
+        row = self._conn.execute(self._q.version, (kind, id)).fetchone()
         return None if row is None else int(row[0])
 
     def versions(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int | None]:
         """The versions of several entities in one statement (None for a missing one):
         an optional fast path of the port, read by ``Entities.prefetch``."""
         found: dict[tuple[str, str], int | None] = dict.fromkeys(keys)
-        if keys:
+        if len(keys) == 2:  # a permission check's person and college
+            (a, b), (c, d) = keys
+            rows = self._conn.execute(self._q.versions_of_two, (a, b, c, d)).fetchall()
+        elif keys:
             where = " OR ".join(["(kind = ? AND id = ?)"] * len(keys))
             args = tuple(part for key in keys for part in key)
-            for kind, id, version in self._conn.execute(
+            rows = self._conn.execute(
                 self._d.sql(f"SELECT kind, id, version FROM entities WHERE {where}"), args
-            ).fetchall():
-                found[(kind, id)] = int(version)
+            ).fetchall()
+        else:
+            rows = []
+        for kind, id, version in rows:
+            found[(kind, id)] = int(version)
         return found
 
     def _holder(self, kind: str, unique: str) -> str | None:
@@ -178,19 +229,10 @@ class SQLTransaction(Transaction):
         if expected_version == 0:
             # ON CONFLICT DO NOTHING covers the primary key and the unique key alike, and
             # on PostgreSQL waits for a concurrent insert of the same key to finish.
-            cursor = self._conn.execute(
-                d.sql(
-                    "INSERT INTO entities (kind, id, version, data, due_at, unique_key) "
-                    "VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT DO NOTHING"
-                ),
-                (kind, id, d.json_in(data), due, unique),
-            )
+            cursor = self._conn.execute(self._q.insert, (kind, id, d.json_in(data), due, unique))
             written = cursor.rowcount == 1
         else:
-            update = d.sql(
-                "UPDATE entities SET version = version + 1, data = ?, due_at = ?, "
-                "unique_key = ? WHERE kind = ? AND id = ? AND version = ?"
-            )
+            update = self._q.update
             args = (d.json_in(data), due, unique, kind, id, expected_version)
             try:
                 if d.error_aborts_transaction:
@@ -207,18 +249,10 @@ class SQLTransaction(Transaction):
                 raise ConcurrentUpdate(kind, holder, 0, 1)
             raise ConcurrentUpdate(kind, id, expected_version, self.version(kind, id))
         if keys is not None:
-            self._conn.execute(
-                d.sql("DELETE FROM entity_keys WHERE kind = ? AND id = ?"), (kind, id)
-            )
+            self._conn.execute(self._q.delete_keys, (kind, id))
             rows = [(kind, id, name, value) for name, value in keys]
             if rows:
-                self._conn.cursor().executemany(
-                    d.sql(
-                        "INSERT INTO entity_keys (kind, id, name, value) VALUES (?, ?, ?, ?) "
-                        "ON CONFLICT DO NOTHING"
-                    ),
-                    rows,
-                )
+                self._conn.cursor().executemany(self._q.insert_keys, rows)
         return expected_version + 1
 
     def delete(self, kind: str, id: str, *, expected_version: int) -> None:
@@ -266,12 +300,7 @@ class SQLTransaction(Transaction):
     # -- history -------------------------------------------------------------------
 
     def append_history(self, case_id: str, seq: int, data: Mapping[str, Any]) -> None:
-        cursor = self._conn.execute(
-            self._d.sql(
-                "INSERT INTO history (case_id, seq, data) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
-            ),
-            (case_id, seq, self._d.json_in(data)),
-        )
+        cursor = self._conn.execute(self._q.append_history, (case_id, seq, self._d.json_in(data)))
         if cursor.rowcount != 1:
             raise ConcurrentUpdate("history", case_id, seq - 1, seq)
 
@@ -283,10 +312,7 @@ class SQLTransaction(Transaction):
         return [self._d.json_out(r[0]) for r in rows]
 
     def history_head(self, case_id: str) -> Mapping[str, Any] | None:
-        row = self._conn.execute(
-            self._d.sql("SELECT data FROM history WHERE case_id = ? ORDER BY seq DESC LIMIT 1"),
-            (case_id,),
-        ).fetchone()
+        row = self._conn.execute(self._q.history_head, (case_id,)).fetchone()
         return None if row is None else self._d.json_out(row[0])
 
     def history_cases(self, *, after: str | None = None, limit: int | None = None) -> list[str]:
