@@ -3,6 +3,7 @@ the converter makes (the data, the JSON text, the hash)."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -139,3 +140,33 @@ def test_a_case_s_index_keys_are_its_indexed_fields(case: tc.Case) -> None:
 def test_a_case_is_written_as_the_converter_makes_it(case: tc.Case) -> None:
     assert _case_data(case) == to_data(case)
     assert compact(_case_data(case)) == compact(to_data(case))
+
+
+def _walked(registry: tc.Registry) -> str:
+    """The Stockholm pilot with a few cases moved, written by ``write_document``."""
+    from teknikcollege.examples import stockholm_pilot
+    from teknikcollege.testing import seed
+    from teknikcollege.testing.concurrency import ADMIN
+
+    bundle = stockholm_pilot()
+    seed(registry, *bundle.entities())
+    for i, programme in enumerate(bundle.programmes[:3]):
+        case = registry.open_case(
+            "certification",
+            tc.UnitRef(tc.UnitKind.PROGRAMME, programme.id),
+            actor=ADMIN,
+            case_id=f"case-{i}",
+        )
+        registry.fire(case.id, "withdraw", actor=ADMIN, note="x")
+    out = io.StringIO()
+    registry.write_document(out)
+    return out.getvalue()
+
+
+def test_the_streamed_export_is_the_document_on_every_backend(
+    tc_registry: tc.Registry, tc_sqlite_registry: tc.Registry
+) -> None:
+    memory, sqlite = _walked(tc_registry), _walked(tc_sqlite_registry)
+    assert memory == sqlite  # the same text: stored text is the text the memory store makes
+    assert json.loads(sqlite) == tc_sqlite_registry.export_document()
+    assert json.loads(memory) == tc_registry.export_document()

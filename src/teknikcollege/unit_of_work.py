@@ -210,6 +210,24 @@ class Entities:
                 return
             after = rows[-1].id
 
+    def stream_text(self, cls: type[Any], *, page: int = PAGE) -> Iterator[str]:
+        """The stored data of every entity of `cls` as compact key-sorted JSON text, a page
+        at a time: the text a backend keeps, as it is, where it keeps such text
+        (``entity_texts``), else the data encoded so."""
+        kind = kind_for(cls)
+        texts = getattr(self.tx, "entity_texts", None)
+        if texts is None:
+            yield from map(compact, self.stream_raw(cls, page=page))
+            return
+        after: str | None = None
+        while True:
+            rows = texts(kind.name, after=after, limit=page)
+            for row in rows:
+                yield row[1]
+            if len(rows) < page:
+                return
+            after = rows[-1][0]
+
     def with_key(self, cls: type[T], name: str, value: str) -> Iterator[T]:
         """Entities of `cls` holding index key `name` = `value` (``roles``, a role's value)."""
         return self.stream(cls, keys={name: value})
@@ -439,6 +457,24 @@ class History:
     def raw(self, case_id: str) -> list[Mapping[str, Any]]:
         """The records as stored (for verification)."""
         return self.tx.history(case_id)
+
+    def stream_text(self, *, page: int = PAGE) -> Iterator[str]:
+        """Every record of every case, by case and number, as compact key-sorted JSON text
+        (like :meth:`Entities.stream_text`): one read per page where the backend can
+        (``history_texts``), else one per case."""
+        texts = getattr(self.tx, "history_texts", None)
+        if texts is None:
+            for case_id in self.cases(page=page):
+                yield from map(compact, self.tx.history(case_id))
+            return
+        after: tuple[str, int] | None = None
+        while True:
+            rows = texts(after=after, limit=page)
+            for row in rows:
+                yield row[2]
+            if len(rows) < page:
+                return
+            after = rows[-1][0], rows[-1][1]
 
     def cases(self, *, page: int = PAGE) -> Iterator[str]:
         """Every case id that has history, a page at a time."""

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from ..errors import ConcurrentUpdate, NotFound
-from .port import Delivery, Keys, Owned, Put, Query, Select, Settle, Stored, Transaction
+from .port import Delivery, Owned, Put, Query, Select, Settle, Stored, Transaction
 
 _DELETED = object()
 _T = TypeVar("_T", str, tuple[datetime, str, str])
@@ -175,17 +175,9 @@ class MemoryTransaction(Transaction):
         stored = self.get(kind, id)
         return None if stored is None else stored.version
 
-    def put(
-        self,
-        kind: str,
-        id: str,
-        data: Mapping[str, Any],
-        *,
-        expected_version: int,
-        due_at: datetime | None = None,
-        keys: Keys | None = None,
-        unique: str | None = None,
-    ) -> int:
+    def put_row(self, op: Put) -> int:
+        kind, id, data, expected_version = op.kind, op.id, op.data, op.expected_version
+        due_at, keys, unique = op.due_at, op.keys, op.unique
         version = self._check(kind, id, expected_version) + 1
         if unique is not None:
             holder = self._holder(kind, unique)
@@ -214,17 +206,6 @@ class MemoryTransaction(Transaction):
         if holder is None or (kind, holder) in self._unique:
             return None
         return None if self._writes.get((kind, holder)) is _DELETED else holder
-
-    def put_row(self, op: Put) -> int:
-        return self.put(
-            op.kind,
-            op.id,
-            op.data,
-            expected_version=op.expected_version,
-            due_at=op.due_at,
-            keys=op.keys,
-            unique=op.unique,
-        )
 
     def delete(self, kind: str, id: str, *, expected_version: int) -> None:
         if self.get(kind, id) is None:

@@ -19,7 +19,7 @@ import attrs
 from .._json import compact
 from .._text import _
 from ..errors import ConcurrentUpdate, NotFound, StorageUnavailable
-from .port import Delivery, Encoded, Keys, Put, Query, Scalar, Select, Settle, Stored, Transaction
+from .port import Delivery, Encoded, Put, Query, Scalar, Select, Settle, Stored, Transaction
 
 
 class Connection(Protocol):
@@ -128,6 +128,9 @@ class Dialect:
     error_aborts_transaction: bool = False
     """Whether a failed statement spoils the whole transaction (PostgreSQL), so that a
     statement that may fail needs a savepoint of its own."""
+    stores_text: bool = False
+    """Whether ``data`` is kept as the text :func:`dump` wrote (SQLite), so that it can be
+    handed out as it is, without decoding and encoding it again."""
     _cache: dict[str, str] = attrs.field(factory=dict, eq=False, repr=False)
     statements: Statements = attrs.field(
         init=False,
@@ -203,27 +206,8 @@ class SQLTransaction(Transaction):
         return None if row is None else str(row[0])
 
     def put_row(self, op: Put) -> int:
-        return self.put(
-            op.kind,
-            op.id,
-            op.data,
-            expected_version=op.expected_version,
-            due_at=op.due_at,
-            keys=op.keys,
-            unique=op.unique,
-        )
-
-    def put(
-        self,
-        kind: str,
-        id: str,
-        data: Mapping[str, Any],
-        *,
-        expected_version: int,
-        due_at: datetime | None = None,
-        keys: Keys | None = None,
-        unique: str | None = None,
-    ) -> int:
+        kind, id, data, expected_version = op.kind, op.id, op.data, op.expected_version
+        due_at, keys, unique = op.due_at, op.keys, op.unique
         d = self._d
         due = None if due_at is None else d.time_in(due_at)
         if expected_version == 0:
@@ -288,6 +272,40 @@ class SQLTransaction(Transaction):
             sql += " LIMIT ?"
             args.append(limit)
         return [self._stored(kind, r) for r in self._run(sql, args).fetchall()]
+
+    def entity_texts(
+        self, kind: str, *, after: str | None = None, limit: int
+    ) -> list[tuple[str, str]]:
+        """``(id, data as compact key-sorted JSON text)`` of up to `limit` entities of
+        `kind` with an id after `after`, by id: an optional fast path of the port, read
+        by ``Entities.stream_text`` (the export)."""
+        rows = self._conn.execute(
+            self._d.sql(
+                "SELECT id, data FROM entities WHERE kind = ? AND id > ? ORDER BY id LIMIT ?"
+            ),
+            (kind, after or "", limit),
+        ).fetchall()
+        if self._d.stores_text:
+            return [(r[0], r[1]) for r in rows]
+        return [(r[0], compact(self._d.json_out(r[1]))) for r in rows]
+
+    def history_texts(
+        self, *, after: tuple[str, int] | None = None, limit: int
+    ) -> list[tuple[str, int, str]]:
+        """``(case id, number, record as compact key-sorted JSON text)`` of up to `limit`
+        history records after `after`, by case and number: the whole history a page at a
+        time (optional, like :meth:`entity_texts`)."""
+        case_id, seq = after or ("", 0)
+        rows = self._conn.execute(
+            self._d.sql(
+                "SELECT case_id, seq, data FROM history WHERE (case_id, seq) > (?, ?) "
+                "ORDER BY case_id, seq LIMIT ?"
+            ),
+            (case_id, seq, limit),
+        ).fetchall()
+        if self._d.stores_text:
+            return [(r[0], r[1], r[2]) for r in rows]
+        return [(r[0], r[1], compact(self._d.json_out(r[2]))) for r in rows]
 
     def due(self, before: datetime, limit: int) -> list[Stored]:
         rows = self._run(
