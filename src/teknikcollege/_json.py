@@ -18,11 +18,11 @@ _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=
 
 def _c_encoder() -> Callable[[Any], str] | None:
     make = getattr(json.encoder, "c_make_encoder", None)
-    quote = getattr(json.encoder, "c_encode_basestring", None)
-    if make is None or quote is None:  # another Python: the pure encoder
+    escape = getattr(json.encoder, "c_encode_basestring", None)
+    if make is None or escape is None:  # another Python: the pure encoder
         return None
     # No circular-reference markers: stored data is built fresh from models, a tree.
-    encode = make(None, _ENCODER.default, quote, None, ":", ",", True, False, True)
+    encode = make(None, _ENCODER.default, escape, None, ":", ",", True, False, True)
 
     def text(data: Any) -> str:
         return "".join(encode(data, 0))
@@ -32,3 +32,6 @@ def _c_encoder() -> Callable[[Any], str] | None:
 
 compact: Callable[[Any], str] = _c_encoder() or _ENCODER.encode
 """`data` as compact JSON text with sorted keys, not escaping non-ASCII."""
+
+quote: Callable[[str], str] = json.encoder.encode_basestring
+"""A string as a JSON string, quoted as :func:`compact` quotes it."""

@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar, cast
 
-from ._json import compact
+from ._json import compact, quote
 from ._text import _
 from .errors import InvalidData
 from .kinds import BY_CLASS, Kind, kind_for
@@ -387,30 +387,42 @@ class History:
         seq = 1 if head is None else int(head["seq"]) + 1
         prev = "" if head is None else str(head.get("hash", ""))
         params = {} if params is None else params
-        # The stored form, as ``to_data`` makes it of the record (a test holds the two
-        # equal), built directly in two halves: the fields whose names sort before
-        # ``hash``, and those after. The text the hash covers is the two joined, and the
-        # stored text the two with the hash between them: one encoding makes both.
+        roles = sorted([_ROLE_VALUES.get(r, r) for r in actor_roles])
+        stamp = at.isoformat()
+        found = _unstructure_findings(findings) if findings else []
+        plain = dict(params)
+        # The canonical text written directly, in two halves: the fields whose names sort
+        # before ``hash``, and those after. Each string is quoted by the JSON encoder's own
+        # quoting and anything nested encoded by the encoder, so that it is the text
+        # ``compact(to_data(record))`` gives (a property test holds the two equal) at a
+        # fraction of the cost. The hash covers the two joined; the stored text is the
+        # two with the hash between them.
+        first = (
+            f'{{"actor_id":{quote(actor_id)},"actor_roles":[{",".join(map(quote, roles))}],'
+            f'"at":{quote(stamp)},"case_id":{quote(case_id)},"dest":{quote(dest)},'
+            f'"findings":{compact(found) if found else "[]"}'
+        )
+        second = (
+            f'"note":{quote(note)},"params":{compact(plain) if plain else "{}"},'
+            f'"prev_hash":{quote(prev)},"seq":{seq},"source":{quote(source)},'
+            f'"trigger":{quote(trigger)}}}'
+        )
+        digest = hashlib.sha256(f"{first},{second}".encode()).hexdigest()
         data = Encoded(
             actor_id=actor_id,
-            actor_roles=sorted([_ROLE_VALUES.get(r, r) for r in actor_roles]),
-            at=at.isoformat(),
+            actor_roles=roles,
+            at=stamp,
             case_id=case_id,
             dest=dest,
-            findings=_unstructure_findings(findings) if findings else [],
+            findings=found,
+            hash=digest,
+            note=note,
+            params=plain,
+            prev_hash=prev,
+            seq=seq,
+            source=source,
+            trigger=trigger,
         )
-        after = {
-            "note": note,
-            "params": dict(params),
-            "prev_hash": prev,
-            "seq": seq,
-            "source": source,
-            "trigger": trigger,
-        }
-        first, second = compact(data)[:-1], compact(after)[1:]
-        digest = hashlib.sha256(f"{first},{second}".encode()).hexdigest()
-        data["hash"] = digest
-        data.update(after)  # in key order still: before ``hash``, ``hash``, after it
         data.text = f'{first},"hash":"{digest}",{second}'
         self.tx.append_history(case_id, seq, data)
         return TransitionRecord(
