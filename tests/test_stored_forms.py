@@ -8,6 +8,7 @@ import json
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -170,3 +171,64 @@ def test_the_streamed_export_is_the_document_on_every_backend(
     assert memory == sqlite  # the same text: stored text is the text the memory store makes
     assert json.loads(sqlite) == tc_sqlite_registry.export_document()
     assert json.loads(memory) == tc_registry.export_document()
+
+
+class _Boom(Exception):
+    pass
+
+
+def _two_processes(tmp_path: Path) -> tuple[tc.Registry, tc.Registry, str]:
+    """Two registries on one SQLite file, each with its own cache (two processes), and a
+    ping case of the Stockholm college."""
+    from teknikcollege.examples import stockholm_pilot
+    from teknikcollege.testing import seed
+    from teknikcollege.testing.concurrency import ADMIN, open_registry
+
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    a, b = open_registry(url), open_registry(url)
+    seed(a, *stockholm_pilot().entities())
+    a.add(
+        tc.Organisation(
+            "p1",
+            "P1",
+            tc.OrganisationKind.EDUCATION_PROVIDER,
+            provider_kind=tc.ProviderKind.COORDINATOR,
+        ),
+        actor=ADMIN,
+    )
+    case = a.open_case(
+        "ping", tc.UnitRef(tc.UnitKind.PROVIDER, "p1"), actor=ADMIN, college_id="stockholm"
+    )
+    return a, b, case.id
+
+
+def test_a_write_rolled_back_never_answers_for_the_version_another_process_writes(
+    tmp_path: Path,
+) -> None:
+    from teknikcollege.testing.concurrency import ADMIN
+
+    a, b, _case = _two_processes(tmp_path)
+    mine = tc.Organisation("o1", "Mine", tc.OrganisationKind.COMPANY)
+    with pytest.raises(_Boom), a.batch() as batch:
+        batch.add(mine, actor=ADMIN)
+        raise _Boom
+    b.add(tc.Organisation("o1", "Theirs", tc.OrganisationKind.COMPANY), actor=ADMIN)
+    assert a.get(tc.Organisation, "o1").name == "Theirs"
+    a.close()
+    b.close()
+
+
+def test_roles_judged_from_a_write_rolled_back_are_not_kept(tmp_path: Path) -> None:
+    from teknikcollege.testing.concurrency import ADMIN
+
+    a, b, case_id = _two_processes(tmp_path)
+    boss = tc.Actor.of("p-boss", tc.Role.ADMIN)
+    with pytest.raises(_Boom), a.batch() as batch:
+        batch.add(tc.Person("p-boss", "Boss", frozenset({tc.Role.ADMIN})), actor=ADMIN)
+        batch.fire(case_id, "to_b", actor=boss)  # judged from the uncommitted record
+        raise _Boom
+    b.add(tc.Person("p-boss", "Boss"), actor=ADMIN)  # the same version, no role
+    with pytest.raises(tc.PermissionDenied):
+        a.fire(case_id, "to_b", actor=boss)
+    a.close()
+    b.close()

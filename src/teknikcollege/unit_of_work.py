@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable, Hashable, Iterator, Mapping
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar, cast
@@ -59,15 +59,6 @@ class ObjectCache(dict[tuple[str, str, int], Any]):
         self.derived[key] = value
 
 
-def _decode(stored: Stored, kind: Kind, cache: ObjectCache) -> Any:
-    key = (kind.name, stored.id, stored.version)
-    found = cache.get(key)
-    if found is None:
-        found = from_stored(stored.data, kind.cls)
-        cache.put(key, found)
-    if kind.cls is Case:
-        return _copy_case(found)  # a case is mutable: every reader gets its own
-    return found
 
 
 def _copy_case(case: Case) -> Case:
@@ -110,6 +101,35 @@ class Entities:
         self.tx = tx
         self.cache = cache
         self._known: dict[tuple[str, str], int | None] = {}
+        self.written: dict[tuple[str, str, int], Any] = {}
+        """What this unit of work wrote, by kind, id and version: it reaches the shared
+        cache only once it has committed (:meth:`committed`), so that a version rolled
+        back is never taken for one another process commits later."""
+        self._dirty: set[tuple[str, str]] = set()  # the kind and id of each of them
+
+    def touched(self, cls: type[Any], id: str) -> bool:
+        """Whether this unit of work wrote the entity (what it reads of it is not
+        committed yet: nothing worked out from it may be kept beyond it)."""
+        return bool(self._dirty) and (BY_CLASS[cls].name, id) in self._dirty
+
+    def committed(self) -> None:
+        """The unit of work committed: what it wrote joins the shared cache."""
+        for key, found in self.written.items():
+            self.cache.put(key, found)
+
+    def _decode(self, stored: Stored, kind: Kind) -> Any:
+        key = (kind.name, stored.id, stored.version)
+        found = self.cache.get(key)
+        if found is None:
+            if self._dirty and (kind.name, stored.id) in self._dirty:
+                found = self.written.get(key)
+            if found is None:
+                found = from_stored(stored.data, kind.cls)
+                if not (self._dirty and (kind.name, stored.id) in self._dirty):
+                    self.cache.put(key, found)
+        if kind.cls is Case:
+            return _copy_case(found)  # a case is mutable: every reader gets its own
+        return found
 
     def prefetch(self, *wanted: tuple[type[Any], str]) -> None:
         """Read the versions of the `wanted` ``(class, id)`` entities in one statement
@@ -137,6 +157,8 @@ class Entities:
         if version is None:
             return None
         hit: Any = self.cache.get((name, id, version))
+        if hit is None and self._dirty and (name, id) in self._dirty:
+            hit = self.written.get((name, id, version))
         if hit is not None:
             if kind.cls is Case:
                 hit = _copy_case(hit)
@@ -144,7 +166,7 @@ class Entities:
         stored = self.tx.get(name, id)
         if stored is None:
             return None
-        found: Any = _decode(stored, kind, self.cache)
+        found: Any = self._decode(stored, kind)
         return found, stored.version
 
     def version(self, cls: type[Any], id: str) -> int | None:
@@ -174,7 +196,7 @@ class Entities:
         index.update(keys or {})
         rows = self.tx.query(kind.name, scalar, keys=index or None, after=after, limit=limit)
         found = [
-            cast(T, _decode(stored, kind, self.cache))
+            cast(T, self._decode(stored, kind))
             for stored in rows
             if all(stored.data.get(k) == v for k, v in other.items())
         ]
@@ -262,9 +284,10 @@ class Entities:
             keys=kind.keys(entity),
             unique=unique,
         )
-        self.cache.put(
-            (kind.name, id, version), _copy_case(entity) if isinstance(entity, Case) else entity
+        self.written[(kind.name, id, version)] = (
+            _copy_case(entity) if isinstance(entity, Case) else entity
         )
+        self._dirty.add((kind.name, id))
         return version
 
 
@@ -569,9 +592,17 @@ class UnitOfWork:
         stays bounded in memory."""
         return self.entities.stream(cls, where)
 
-    def savepoint(self) -> AbstractContextManager[None]:
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
         """A nested unit: an exception inside undoes only what was done inside."""
-        return self.tx.savepoint()
+        entities = self.entities
+        written, dirty = dict(entities.written), set(entities._dirty)
+        try:
+            with self.tx.savepoint():
+                yield
+        except BaseException:
+            entities.written, entities._dirty = written, dirty  # what it wrote is undone
+            raise
 
 
 def unit_of_work(
@@ -588,7 +619,7 @@ def unit_of_work(
 
 
 class _UnitOfWorkContext:
-    __slots__ = ("_after_error", "_cache", "_cm")
+    __slots__ = ("_after_error", "_cache", "_cm", "_uow")
 
     def __init__(
         self,
@@ -602,10 +633,13 @@ class _UnitOfWorkContext:
         self._after_error = after_error
 
     def __enter__(self) -> UnitOfWork:
-        return UnitOfWork(self._cm.__enter__(), self._cache)
+        self._uow = UnitOfWork(self._cm.__enter__(), self._cache)
+        return self._uow
 
     def __exit__(self, kind: Any, error: BaseException | None, trace: Any) -> bool | None:
-        result: bool | None = self._cm.__exit__(kind, error, trace)
-        if error is not None and self._after_error is not None and not result:
+        result: bool | None = self._cm.__exit__(kind, error, trace)  # commits or rolls back
+        if error is None:
+            self._uow.entities.committed()
+        elif self._after_error is not None and not result:
             self._after_error(error)
         return result

@@ -128,7 +128,12 @@ def _held_roles(
     judged: tuple[frozenset[Role], Text | None] | None = cache.derived.get(key)
     if judged is None:
         judged = judge_roles(person, college, subject, on=day, past=past)
-        cache.put_derived(key, judged)
+        # Kept only when both records are committed: a version this unit of work wrote
+        # may yet be rolled back, and another written under the same number.
+        if not entities.touched(Person, person_id) and not (
+            college_id and entities.touched(College, college_id)
+        ):
+            cache.put_derived(key, judged)
     return judged
 
 
