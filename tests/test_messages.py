@@ -361,6 +361,16 @@ def test_workflow_titles_are_swedish() -> None:
     assert_swedish(texts)
 
 
+def test_click_messages_are_swedish() -> None:
+    # Click's own words, as the CLI shows them under --lang sv (teknikcollege._click_text).
+    strings = []
+    for message in tool.read("click"):
+        if message.id:
+            strings.extend([message.string] if isinstance(message.string, str) else message.string)
+    assert len(strings) > 50
+    assert {s: english_words(s) for s in strings if english_words(s)} == {}
+
+
 def test_every_sector_has_a_name() -> None:
     names = [criteria._sector(s) for s in tc.Sector]
     assert_swedish(names)

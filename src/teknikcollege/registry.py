@@ -522,7 +522,7 @@ class Registry:
                     raise refuse(
                         actor, "import", "document", {Role.ADMIN}, now, what=_("import a document")
                     )
-                count = exchange.import_bundle(self.deps, uow, document, progress)
+                count = exchange.import_bundle(self.deps, uow, document, now, progress)
             audit_log.info("imported %d records by %s", count, _one_line(actor.id))
             return count
         except ConcurrentUpdate as clash:
@@ -558,7 +558,8 @@ class Registry:
         computed from history, so it is right for past days too. A unit counts as
         certified only while a parent of it does (its college, one of its providers, its
         programme: see :doc:`authority`). A provider is certified per college: give
-        `college_id` to ask about one."""
+        `college_id` to ask about one; a provider with cases in more than one college on
+        `on` needs it (:class:`~teknikcollege.CollegeRequired` names the colleges)."""
         day = on or local_day(self.now())
         with self._uow(write=False) as uow:
             return status_service.unit_status(self.deps, uow, unit, day, college_id)

@@ -59,8 +59,6 @@ class ObjectCache(dict[tuple[str, str, int], Any]):
         self.derived[key] = value
 
 
-
-
 def _copy_case(case: Case) -> Case:
     """A copy of `case` sharing only its frozen parts (subject, certifications)."""
     return Case(
@@ -301,6 +299,16 @@ def record_hash(data: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical({k: v for k, v in data.items() if k != "hash"})).hexdigest()
 
 
+def hash_matches(data: Mapping[str, Any]) -> bool:
+    """Whether a record's ``hash`` is the hash of its content (False for content that
+    cannot be hashed: text that is not valid Unicode, which a document may carry in a
+    finding's free-form data)."""
+    try:
+        return data.get("hash") == record_hash(data)
+    except UnicodeEncodeError:
+        return False
+
+
 def _unstructure_hook(cls: type[Any]) -> Any:
     """``to_data`` for `cls`, without the converter's dispatch on each call (cattrs
     24.1 and later; the plain ``to_data`` before)."""
@@ -478,7 +486,7 @@ class History:
             problems.append(("seq", _("should be {seq}", seq=seq)))
         if record.prev_hash != prev:
             problems.append(("prev_hash", _("is not the previous record's hash")))
-        if record.hash != record_hash(data):
+        if not hash_matches(data):
             problems.append(("hash", _("does not match the record's content")))
         if problems:
             raise InvalidData(problems)

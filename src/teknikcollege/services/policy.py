@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
+import attrs
+
 from .._text import Text, _
 from ..authority import IMPARTIAL_ROLES, NATIONAL_ROLES, judge_roles, scoped_roles
 from ..errors import PermissionDenied
@@ -223,7 +225,8 @@ def change_denial(uow: UnitOfWork, actor: Actor, entity: object, now: datetime) 
     college (not create one), its programmes, interest registrations, applications,
     supplements, plans, reports and surveys, add organisations, and add or change people
     of their college who hold no national role. The national office may change reviewer
-    pools, review visits, protocols and postponements of colleges it is impartial to.
+    pools, review visits, protocols and postponements of colleges it is impartial to, and
+    a college's membership of the national association (nothing else of the college).
     Judgements are recorded by their reviewer (:meth:`Registry.record_judgement`)."""
     national = roles_for(uow, actor, None, now=now)[0]
     if Role.ADMIN in national:
@@ -237,6 +240,19 @@ def change_denial(uow: UnitOfWork, actor: Actor, entity: object, now: datetime) 
 
     if isinstance(entity, OFFICE_WRITES) and holds(Role.NATIONAL_OFFICE):
         return None
+    if isinstance(entity, College):
+        stored = uow.entities.get(College, entity.id)
+        if stored is not None and stored.memberships != entity.memberships:
+            # Membership of the national association is the association's to grant (it
+            # follows the approval of the interest registration): the national office
+            # records it, and nothing else of the college with it.
+            alone = attrs.evolve(entity, memberships=stored.memberships) == stored
+            if alone and holds(Role.NATIONAL_OFFICE):
+                return None
+            return _(
+                "only the national office or an administrator records a college's "
+                "membership of the national association"
+            )
     creates_college = isinstance(entity, College) and uow.entities.get(College, entity.id) is None
     if (
         isinstance(entity, (*LEADER_WRITES, College))

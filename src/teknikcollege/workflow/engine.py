@@ -283,12 +283,17 @@ class Workflow:
                 if occurrence is None:
                     continue
                 deadline = occurrence
-            sign = 1 if reminder.after else -1
-            day = add_months(deadline, sign * reminder.months_before) + timedelta(
-                days=sign * reminder.days_before
-            )
+            day = self.reminder_day(reminder, deadline)
             found.append((reminder, f"{reminder.name}:{deadline.isoformat()}", day))
         return found
+
+    @staticmethod
+    def reminder_day(reminder: Reminder, deadline: date) -> date:
+        """The day `reminder` of `deadline` is sent (its key: ``name:deadline``)."""
+        sign = 1 if reminder.after else -1
+        return add_months(deadline, sign * reminder.months_before) + timedelta(
+            days=sign * reminder.days_before
+        )
 
     def _next_occurrence(self, case: Case, reminder: Reminder, first: date) -> date | None:
         """The first occurrence of a recurring deadline not yet reminded of, up to the
