@@ -51,8 +51,10 @@ def assess(
 
 class _Remembering:
     """A lookup that answers a question it was asked before from what it found then
-    (``get``, and ``find`` with hashable values); everything else, ``stream`` included
-    (a read that must stay bounded), goes to the lookup it wraps."""
+    (``get``, and ``find`` with hashable values), for its first :data:`_REMEMBERED`
+    questions: a criterion asking once per case of a big college (its applications) must
+    not make it hold something per case. Everything else, ``stream`` included (a read
+    that must stay bounded), goes to the lookup it wraps."""
 
     def __init__(self, lookup: Any) -> None:
         self._lookup = lookup
@@ -62,7 +64,9 @@ class _Remembering:
         key = (cls, id)
         if key in self._found:
             return self._found[key]
-        found = self._found[key] = self._lookup.get(cls, id)
+        found = self._lookup.get(cls, id)
+        if len(self._found) < _REMEMBERED:
+            self._found[key] = found
         return found
 
     def find(self, cls: type[Any], **where: object) -> list[Any]:
@@ -72,11 +76,17 @@ class _Remembering:
                 return list(self._found[key])  # a list of its own: callers may change it
         except TypeError:  # a value that cannot be a key (a list): ask every time
             return list(self._lookup.find(cls, **where))
-        found = self._found[key] = self._lookup.find(cls, **where)
+        found = self._lookup.find(cls, **where)
+        if len(self._found) < _REMEMBERED:
+            self._found[key] = found
         return list(found)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._lookup, name)
+
+
+_REMEMBERED = 64
+"""How many questions one assessment remembers the answers to."""
 
 
 def judged(finding: Finding, subject: Any, context: Context) -> Finding:
