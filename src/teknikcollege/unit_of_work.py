@@ -645,7 +645,13 @@ class _UnitOfWorkContext:
         return self._uow
 
     def __exit__(self, kind: Any, error: BaseException | None, trace: Any) -> bool | None:
-        result: bool | None = self._cm.__exit__(kind, error, trace)  # commits or rolls back
+        try:
+            # Commits, or rolls back (a backend may raise the error again from here).
+            result: bool | None = self._cm.__exit__(kind, error, trace)
+        except BaseException as raised:
+            if self._after_error is not None:
+                self._after_error(raised)
+            raise
         if error is None:
             self._uow.entities.committed()
         elif self._after_error is not None and not result:
