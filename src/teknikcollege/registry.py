@@ -172,22 +172,20 @@ class Registry:
 
     def now(self) -> datetime:
         """The current time of the registry's clock."""
-        return as_datetime(self.clock.now())
+        return as_datetime(self.deps.clock.now())
 
     # -- units of work ---------------------------------------------------------------
 
     def _uow(self, *, write: bool = True) -> AbstractContextManager[UnitOfWork]:
         return unit_of_work(self.storage, self.deps.cache, write=write)
 
-    @contextmanager
-    def _change(self) -> Iterator[UnitOfWork]:
+    def _change(self) -> AbstractContextManager[UnitOfWork]:
         """A writing unit of work whose refusals are stored after it rolled back."""
-        try:
-            with self._uow() as uow:
-                yield uow
-        except PermissionDenied as denied:
-            self._store_refusal(denied)
-            raise
+        return unit_of_work(self.storage, self.deps.cache, after_error=self._refused)
+
+    def _refused(self, error: BaseException) -> None:
+        if isinstance(error, PermissionDenied):
+            self._store_refusal(error)
 
     def _store_refusal(self, denied: PermissionDenied) -> None:
         refusal: Refusal | None = getattr(denied, "refusal", None)
@@ -367,7 +365,7 @@ class Registry:
         return _batch(self)
 
     def _observe(self, case: Case, record: TransitionRecord) -> None:
-        for error in self.hooks.transition_committed(case, record):
+        for error in self.deps.hooks.transition_committed(case, record):
             audit_log.error(
                 "observer failed after %s on %s: %s", record.trigger, record.case_id, error
             )

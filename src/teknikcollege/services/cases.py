@@ -203,7 +203,7 @@ def fire(
     case, version = found
     if expected_version is not None and version != expected_version:
         raise ConcurrentUpdate("case", case_id, expected_version, version)
-    flow = workflow(deps, case.workflow, "case.workflow")
+    flow = deps.workflows.get(case.workflow) or workflow(deps, case.workflow, "case.workflow")
     spec = flow.spec(trigger)
     if not by_sweep:  # the permission check reads these two: one round trip for both
         uow.entities.prefetch((Person, actor.id), (College, case.college_id))
@@ -220,7 +220,7 @@ def fire(
     if reason is not None:
         raise refuse(actor, trigger, case.id, spec.roles, now, reason)
     flow.check_source(case, spec)
-    params = dict(params or {})
+    params = dict(params) if params else {}
     if spec.needs_reason and not note.strip():
         raise InvalidData.at(
             "note",
@@ -229,11 +229,12 @@ def fire(
                 trigger=trigger,
             ),
         )
-    if recorded is None:  # a record of the past (an import) replays as it was recorded
-        params = records.step_params(uow, case, flow, spec, params, now)
-    flow.check_params(case, spec, params, now)  # the day in the workflow's time zone
+    if spec.event_date is not None or spec.sets or params:  # else nothing to fill or check
+        if recorded is None:  # a record of the past (an import) replays as recorded
+            params = records.step_params(uow, case, flow, spec, params, now)
+        flow.check_params(case, spec, params, now)  # the day in the workflow's time zone
     findings = guards(deps, uow, case, spec, now, lookup)
-    failing = [f for f in findings if f.status.blocks]
+    failing = [f for f in findings if f.status.blocks] if findings else None
     if failing:
         audit_log.info(
             "guards refused %s on %s: %s", trigger, case_id, ", ".join(f.rule_id for f in failing)
@@ -251,12 +252,14 @@ def fire(
         )
     store_case(uow, case, flow, version)
     # Records the step itself creates (a granted postponement), in the same unit of work.
-    for entity in flow.created(case, record):
-        if recorded is not None and uow.entities.get(type(entity), entity.id) is not None:
-            # A replay: the document brought the record the step made, perhaps corrected
-            # since (see Registry.save); it is that record (services.replay checks).
-            continue
-        uow.entities.add(entity)
+    if spec.creates is not None:
+        for entity in flow.created(case, record):
+            if recorded is not None and uow.entities.get(type(entity), entity.id) is not None:
+                # A replay: the document brought the record the step made, perhaps
+                # corrected since (see Registry.save); it is that record (services.replay
+                # checks).
+                continue
+            uow.entities.add(entity)
     # Cases that depend on this one follow it in the same transaction.
     if follow:  # a replay carries the policies' own records: it must not add them again
         policies.follow(deps, uow, case, spec, record, now, fire)

@@ -22,15 +22,15 @@ from . import replay
 audit_log = logging.getLogger("teknikcollege.audit")
 
 
-def export_items(uow: UnitOfWork) -> Iterator[tuple[str, Any]]:
-    """``(document field, JSON data)`` of everything stored, streamed page by page in
-    document order; history follows the cases."""
+def export_items(uow: UnitOfWork) -> Iterator[tuple[str, str]]:
+    """``(document field, record as compact JSON text)`` of everything stored, streamed
+    page by page in document order; history follows the cases. The text is what a
+    backend storing text holds, as it is (nothing decoded and encoded again)."""
     for kind in KINDS:
-        for data in uow.entities.stream_raw(kind.cls):
-            yield kind.document_field, dict(data)
-    for case_id in uow.history.cases():
-        for data in uow.history.raw(case_id):
-            yield HISTORY_FIELD, dict(data)
+        for text in uow.entities.stream_text(kind.cls):
+            yield kind.document_field, text
+    for text in uow.history.stream_text():
+        yield HISTORY_FIELD, text
 
 
 def export_bundle(uow: UnitOfWork) -> Bundle:
@@ -50,14 +50,14 @@ def write_document(uow: UnitOfWork, out: IO[str]) -> int:
     out.write('{"schema": ' + json.dumps(SCHEMA))
     current: str | None = None
     count = 0
-    for field, data in export_items(uow):
+    for field, text in export_items(uow):
         if field != current:
             out.write("]" if current is not None else "")
             out.write(f", {json.dumps(field)}: [")
             current = field
         else:
             out.write(", ")
-        out.write(json.dumps(data, ensure_ascii=False, sort_keys=True))
+        out.write(text)
         count += 1
     out.write("]}\n" if current is not None else "}\n")
     return count
