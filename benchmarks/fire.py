@@ -8,13 +8,14 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from harness import Result, compare
 
 import teknikcollege as tc
+from teknikcollege._json import compact
 from teknikcollege.authority import IMPARTIAL_ROLES, conflict, roles_on
 from teknikcollege.clock import as_datetime
 from teknikcollege.examples import stockholm_pilot
@@ -81,7 +82,8 @@ def flipper(registry: tc.Registry, case_id: str) -> Callable[[], None]:
 class DictPing:
     """The same job as the library's `fire` of a ping transition, by hand on plain dicts
     under a lock: the case's data copied and changed, the permission read (the person's
-    and the college's records, decoded once per version) and role check, the shared
+    and the college's records, decoded once per version) and role check (kept by the
+    records' versions and the day, as the library keeps it), the shared
     machine moving the state, the history record's canonical JSON and SHA-256 chained to
     the one before, the case's version and its index key for the new state."""
 
@@ -96,6 +98,7 @@ class DictPing:
         self.history: dict[str, list[dict[str, Any]]] = {"d": [dict(head)]}
         self.index: dict[tuple[str, str], set[str]] = {("state", case.data["state"]): {"d"}}
         self.lock = threading.RLock()
+        self.judged: dict[tuple[Any, ...], frozenset[tc.Role]] = {}
         self.machine = flow.machine
         self.allowed = {t: flow.spec(t).roles for t in FLIP.values()}
         self.model = flow.new_case("model", tc.UnitRef(tc.UnitKind.PROVIDER, "m"), "s", NOW)
@@ -106,11 +109,13 @@ class DictPing:
             data = dict(stored)
             source = data["state"]
             trigger = FLIP[source]
-            person = self.people[actor.id][1]
-            college = self.colleges[data["college_id"]][1]
-            held = roles_on(person, college, local_day(NOW))
-            if held & IMPARTIAL_ROLES and conflict(person, college, None) is not None:
-                held -= IMPARTIAL_ROLES
+            person_version, person = self.people[actor.id]
+            college_version, college = self.colleges[data["college_id"]]
+            day = local_day(NOW)
+            key = (actor.id, person_version, data["college_id"], college_version, day)
+            held = self.judged.get(key)
+            if held is None:
+                held = self.judged[key] = _judge(person, college, day)
             used = held & actor.roles & self.allowed[trigger]
             if not used:
                 raise PermissionError(trigger)
@@ -119,6 +124,7 @@ class DictPing:
             dest = data["state"] = self.model.state
             records = self.history["d"]
             prev = records[-1]
+            _in_day_order(prev)
             record = {
                 "case_id": "d", "seq": prev["seq"] + 1, "trigger": trigger,
                 "source": source, "dest": dest, "actor_id": actor.id,
@@ -176,7 +182,39 @@ def fire_memory(number: int, rounds: int) -> list[Result]:
 
 
 def _dump(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Compact key-sorted JSON, by the same encoder the library uses (built once)."""
+    return compact(data)
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _record_text(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, str]:
+    """The record's hash and its stored text from one encoding, as the library does it:
+    the fields sorting before ``hash`` and those after encoded apart, the hash taken of
+    the two joined and put between them."""
+    first, second = _dump(before)[:-1], _dump(after)[1:]
+    digest = hashlib.sha256(f"{first},{second}".encode()).hexdigest()
+    return digest, f'{first},"hash":"{digest}",{second}'
+
+
+def _judge(person: tc.Person | None, college: tc.College | None, day: date) -> frozenset[tc.Role]:
+    """The roles `person` holds on `day` on a matter of `college`, impartial ones withheld
+    on a conflict of interest (by the library's own functions). Like the library, a
+    baseline keeps the answer by the two records' versions and the day."""
+    if person is None:
+        return frozenset()
+    held = roles_on(person, college, day)
+    if held & IMPARTIAL_ROLES and conflict(person, college, None) is not None:
+        held -= IMPARTIAL_ROLES
+    return held
+
+
+def _in_day_order(head: dict[str, Any]) -> None:
+    """The library's check that a step is not dated on a day before the last one's."""
+    if local_day(datetime.fromisoformat(head["at"])) > local_day(NOW):
+        raise ValueError("a step cannot be dated before the case's last step")
 
 
 class RawPing:
@@ -188,7 +226,8 @@ class RawPing:
     decoded only when its version is new to it): the case is found by its version, and
     the permission read is the versions of the actor's person and the case's college, in
     one statement; the roles are then worked out from those two records on the day of the
-    act, by the same function the library uses (`authority.roles_on`)."""
+    act, by the same function the library uses (`authority.roles_on`), and kept by the
+    two versions and the day, as the library keeps them."""
 
     def __init__(self, conn: Any, flow: Any, ph: str, *, jsonb: Any = None,
                  savepoint: bool = False) -> None:
@@ -199,6 +238,7 @@ class RawPing:
         self.jsonb = jsonb  # PostgreSQL: psycopg's Jsonb wrapper (the library's json_in)
         self.savepoint = savepoint  # PostgreSQL: the library guards the UPDATE with one
         self.decoded: dict[tuple[str, str], tuple[int, Any]] = {}
+        self.judged: dict[tuple[Any, ...], frozenset[tc.Role]] = {}
 
         def q(statement: str) -> str:
             return statement.replace("?", ph)
@@ -217,7 +257,10 @@ class RawPing:
                       "ON CONFLICT DO NOTHING")
 
     def _json_in(self, data: dict[str, Any]) -> Any:
-        return _dump(data) if self.jsonb is None else self.jsonb(data)
+        return _dump(data) if self.jsonb is None else self.jsonb(data, _dump)
+
+    def _text_in(self, text: str) -> Any:
+        return text if self.jsonb is None else self.jsonb(text, _same)
 
     def _json_out(self, value: Any) -> Any:
         return json.loads(value) if self.jsonb is None else value
@@ -247,9 +290,12 @@ class RawPing:
         person = self._record("person", actor.id, found.get(("person", actor.id)), tc.Person)
         college = self._record("college", college_id, found.get(("college", college_id)),
                                tc.College)
-        held = roles_on(person, college, local_day(NOW)) if person is not None else frozenset()
-        if held & IMPARTIAL_ROLES and conflict(person, college, None) is not None:
-            held -= IMPARTIAL_ROLES
+        day = local_day(NOW)
+        key = (actor.id, found.get(("person", actor.id)), college_id,
+               found.get(("college", college_id)), day)
+        held = self.judged.get(key)
+        if held is None:
+            held = self.judged[key] = _judge(person, college, day)
         if not held & actor.roles & self.allowed[trigger]:
             raise PermissionError(trigger)
         self.model.state = source
@@ -257,16 +303,18 @@ class RawPing:
         dest = data["state"] = self.model.state
         head = run(self.head, (case_id,)).fetchone()
         prev = self._json_out(head[0])
+        _in_day_order(prev)
         seq = prev["seq"] + 1
-        record = {
-            "case_id": case_id, "seq": seq, "trigger": trigger, "source": source,
-            "dest": dest, "actor_id": actor.id,
-            "actor_roles": sorted(r.value for r in held & actor.roles & self.allowed[trigger]),
-            "at": NOW.isoformat(), "note": "", "params": {}, "findings": [],
-            "prev_hash": prev["hash"],
-        }
-        record["hash"] = hashlib.sha256(_dump(record).encode()).hexdigest()
-        if run(self.insert, (case_id, seq, self._json_in(record))).rowcount != 1:
+        text = _record_text(
+            {
+                "actor_id": actor.id,
+                "actor_roles": sorted(r.value for r in held & actor.roles & self.allowed[trigger]),
+                "at": NOW.isoformat(), "case_id": case_id, "dest": dest, "findings": [],
+            },
+            {"note": "", "params": {}, "prev_hash": prev["hash"], "seq": seq, "source": source,
+             "trigger": trigger},
+        )[1]
+        if run(self.insert, (case_id, seq, self._text_in(text))).rowcount != 1:
             raise RuntimeError("history clash")
         subject = f"{data['subject']['kind']}:{data['subject']['id']}"
         unique = f"{data['workflow']}|{subject}@{college_id}"

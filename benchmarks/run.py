@@ -62,9 +62,13 @@ def render(results: list[Result], peaks: list[scale.Peak], built: dict[str, floa
         "person and the case's college, in one statement), the history head, the record, "
         "the case and its index keys —, each record decoded once per version as the "
         "library's cache does, the roles worked out by the same function on the day of the "
-        "act, the same JSON bytes, the shared `transitions` machine moving the state, the "
-        "history record's SHA-256 chained to the previous one; after the run the library "
-        "reads the baseline's case and history back and verifies its hash chain.",
+        "act and kept by the two records' versions and the day as the library keeps them, "
+        "the check that a step is not dated before the last one's day, the shared "
+        "`transitions` machine moving the state, the history record's SHA-256 chained to "
+        "the previous one, the same JSON bytes by the same JSON encoder (built once; the "
+        "record encoded once, as the library encodes it); after the run the library reads "
+        "the baseline's case and history back and verifies its hash chain. The hand-written "
+        "dict version (memory) does the same job on plain dicts.",
         "",
         "## Firing transitions",
         "",

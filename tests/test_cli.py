@@ -148,3 +148,24 @@ def test_import_then_export_round_trip(demo_dir: Path, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     again = run("--db", str(tmp_path / "copy.db"), "export", cwd=tmp_path)
     assert json.loads(again.stdout) == json.loads((demo_dir / "dump.json").read_text())
+
+
+def test_refusals_are_listed_who_what_when_why(tmp_path: Path) -> None:
+    assert run("demo", cwd=tmp_path).returncode == 0
+    cases = json.loads(run("--json", "list", "cases", cwd=tmp_path).stdout)
+    case = next(c["id"] for c in cases if c["workflow"] == "certification")
+    refused = run("--actor", "nobody", "fire", case, "withdraw", cwd=tmp_path)
+    assert refused.returncode != 0
+    assert run("tick", "--now", "2999-01-01", cwd=tmp_path).returncode != 0
+    listed = run("--json", "refusals", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    found = json.loads(listed.stdout)
+    assert [(r["number"], r["actor_id"], r["action"]) for r in found] == [
+        (1, "nobody", "withdraw"),
+        (2, "system", "tick"),
+    ]
+    assert found[0]["target"] == case and found[0]["reason"]["sv"]
+    page = run("--lang", "sv", "refusals", "--after", "1", "--limit", "1", cwd=tmp_path)
+    assert page.returncode == 0 and page.stdout.startswith("   2 ")
+    assert "svepet kan inte köras efter registrets klocka" in page.stdout
+    assert run("refusals", "--limit", "0", cwd=tmp_path).returncode == 2

@@ -251,7 +251,8 @@ PROCESS_COMMANDS = [
     "record interest", "record application", "record visit", "record protocol",
     "record supplement", "record judgement", "record annual-report",
     "record survey", "case open", "case fire", "case show", "case history", "case list",
-    "case triggers",
+    "case triggers", "council add", "council member", "college membership",
+    "programme figures", "record interest-outcome",
 ]
 
 
@@ -336,3 +337,53 @@ def test_the_new_records_from_the_command_line(db: str, tmp_path: Path) -> None:
         assert registry.get(tc.ReviewVisit, "v-1").round == 1
         judgement = registry.get(tc.Judgement, "j-1")
         assert (judgement.visit_id, judgement.round) == ("v-1", 1)
+
+
+def test_the_records_drive_the_steps_from_the_command_line(db: str) -> None:
+    # Issue 16's scenarios by hand: a visit held 2024-12-31 and recorded 2025-01-10; a
+    # protocol with a two-month supplement deadline; a postponement; a second round.
+    office, leader, reviewer = "p-office:national_office", "p-leader:process_leader", "p-rev1"
+
+    def on(day: str, *args: str) -> Result:
+        return ok("--db", db, "--today", day, *args)
+
+    on("2024-09-02", "record", "interest", "i-1", "--college", "gbg", "--registrant", "vux",
+       "--unit", "college:gbg", "--contact", "p-leader", "--approved")
+    on("2024-09-02", "case", "open", "certification", "college:gbg", "--actor", leader,
+       "--id", "c-1")
+    on("2024-09-02", "case", "fire", "c-1", "approve_interest", "--actor", office)
+    on("2024-09-02", "record", "application", "a-1", "c-1", "--all-documents",
+       "--approved-on", "2024-09-02")
+    on("2024-09-02", "case", "fire", "c-1", "submit_application", "--actor", leader)
+    on("2024-09-02", "case", "fire", "c-1", "start_review", "--actor", office)
+    on("2025-01-10", "record", "visit", "v-1", "c-1", "--reviewer", "p-rev1", "--reviewer",
+       "p-rev2", "--pool", "review-committee", "--office", "p-office", "--date", "2024-12-31")
+    on("2025-01-10", "case", "fire", "c-1", "hold_visit", "--actor", reviewer)
+    shown = on("2025-01-10", "show", "c-1").stdout
+    assert "  protocol_due: 2025-01-31\n" in shown  # a month from the day it was held
+    assert "  review visit 'v-1': 2024-12-31, round 1\n" in shown
+    on("2025-01-24", "record", "protocol", "p-1", "c-1", "--supplement", "plan", "--date",
+       "2025-01-20", "--supplements-due", "2025-03-20")
+    on("2025-01-24", "case", "fire", "c-1", "request_supplements", "--actor", reviewer)
+    assert "  supplements_due: 2025-03-20\n" in on("2025-01-24", "show", "c-1").stdout
+    on("2025-03-10", "case", "fire", "c-1", "grant_postponement", "--actor", office,
+       "--param", "new_due=2025-04-30", "--note", "sick leave")
+    shown = json.loads(on("2025-03-10", "show", "c-1", "--json").stdout)
+    assert shown["deadlines"] == {"supplements_due": "2025-04-30"}
+    (postponement,) = [r for r in shown["records"] if r["kind"] == "postponement"]
+    assert (postponement["granted"], postponement["new_due"], postponement["reason"]) == (
+        "2025-03-10", "2025-04-30", "sick leave")
+    on("2025-04-20", "record", "supplement", "s-1", "c-1", "--description", "plan")
+    on("2025-04-20", "case", "fire", "c-1", "submit_supplements", "--actor", leader)
+    on("2025-05-05", "record", "protocol", "p-2", "c-1", "--supplement", "plan again",
+       "--supplements-due", "2025-06-05", "--round", "2")
+    on("2025-05-05", "case", "fire", "c-1", "request_supplements", "--actor", reviewer)
+    shown = on("2025-05-05", "show", "c-1").stdout
+    assert "  supplements_due: 2025-06-05\n" in shown
+    assert "  protocol 'p-2': 2025-05-05, round 2, supplements due 2025-06-05\n" in shown
+    assert ("  postponement 'c-1-postponement-7': granted 2025-03-10, new deadline 2025-04-30"
+            in shown)
+    history = on("2025-05-05", "history", "c-1").stdout.splitlines()
+    assert history[4].endswith("(p-rev1) held_on=2024-12-31")
+    assert history[5].endswith("issued_on=2025-01-20 supplements_due=2025-03-20")
+    assert history[6].endswith("(p-office) new_due=2025-04-30  sick leave")

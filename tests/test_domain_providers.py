@@ -327,3 +327,34 @@ def test_a_providers_status_is_per_college(registry: tc.Registry) -> None:
         date(2024, 3, 1), date(2027, 2, 28))
     assert not in_uppsala.certified
     assert [o.state for o in in_uppsala.open_cases] == ["interest_registered"]
+
+
+def test_a_providers_status_needs_its_college_once_it_has_cases_in_two(
+    registry: tc.Registry,
+) -> None:
+    # (#16, the review's status gap): Lernia certified in Stockholm and registered in
+    # Uppsala is not "certified" without saying where.
+    case = _provider_reaches_decision(registry)
+    registry.record_judgement(tc.Judgement(
+        "j-l", "provider-quality-work", "lernia", "p-reviewer", date(2024, 3, 1),
+        tc.Outcome.PASSED, "ok"), actor=REVIEWER)
+    _certify_college(registry)
+    registry.fire(case, "approve", actor=OFFICE)
+    # One college: the answer needs no college.
+    alone = registry.status(LERNIA)
+    assert alone.certified and [o.state for o in alone.open_cases] == ["certified"]
+    registry.clock.set(date(2024, 4, 2))  # type: ignore[attr-defined]
+    registry.open_case("certification", LERNIA, actor=tc.Actor.of("p-upp"), college_id="uppsala")
+    with pytest.raises(tc.CollegeRequired) as asked:
+        registry.status(LERNIA)
+    assert asked.value.colleges == ("stockholm", "uppsala")
+    assert asked.value.message("en") == (
+        "college_id: provider:lernia has cases in more than one college (stockholm, uppsala): "
+        "name the college to ask about")
+    assert isinstance(asked.value, tc.InvalidData)
+    # Before the Uppsala case was opened there was one college, and one answer.
+    assert registry.status(LERNIA, on=date(2024, 4, 1)).certified
+    assert registry.status(LERNIA, college_id="stockholm").certified
+    in_uppsala = registry.status(LERNIA, college_id="uppsala")
+    assert not in_uppsala.certified
+    assert [o.state for o in in_uppsala.open_cases] == ["interest_registered"]

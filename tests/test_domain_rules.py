@@ -174,6 +174,10 @@ def test_labour_market_training_in_the_pilot_is_flagged_and_does_not_block_the_c
     assert not {f.rule_id for f in result.gaps()} & {
         "programmes-dimensioning", "stockholm-labour-market-training"}
     assert "⚑" in result.report("sv") and "tillåtet, flaggat" in result.report("sv")
+    # The first line says so too: the flagged count as passed, and are named.
+    assert result.report("en").splitlines()[0] == (
+        "Assessment of college stockholm (2023-01-10): 7 of 11 criteria passed; 2 flagged")
+    assert result.report("sv").splitlines()[0].endswith("; 2 flaggade")
     # The programme itself still cannot be certified.
     own = assess(TRAINING, context.criteria, context)
     assert next(f for f in own.findings if f.rule_id == "programmes-dimensioning").status \

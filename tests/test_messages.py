@@ -11,13 +11,13 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timezone
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import attrs
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from messages_tool import tool
 
 import teknikcollege as tc
 from teknikcollege._text import CATALOG, Catalog, Text, _, _n
@@ -33,15 +33,6 @@ from teknikcollege.workflow.core import CORE_WORKFLOWS
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("_messages_tool", ROOT / "tools/messages.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = _tool()
 DOMAINS = [d for d, package in tool.CATALOGS.items() if package.exists()]
 
 
@@ -359,6 +350,16 @@ def test_workflow_titles_are_swedish() -> None:
         texts.extend(s.title for s in workflow.states)
         texts.extend(t.title for t in workflow.transitions)
     assert_swedish(texts)
+
+
+def test_click_messages_are_swedish() -> None:
+    # Click's own words, as the CLI shows them under --lang sv (teknikcollege._click_text).
+    strings = []
+    for message in tool.read("click"):
+        if message.id:
+            strings.extend([message.string] if isinstance(message.string, str) else message.string)
+    assert len(strings) > 50
+    assert {s: english_words(s) for s in strings if english_words(s)} == {}
 
 
 def test_every_sector_has_a_name() -> None:

@@ -65,7 +65,15 @@ def _college_case(document: dict[str, Any]) -> dict[str, Any]:
 
 # -- Import goes around the workflow -----------------------------------------------------
 
-def test_a_forged_certificate_does_not_replay(tc_stockholm: tc.Registry,
+@pytest.fixture
+def blank() -> Iterator[tc.Registry]:
+    """A new store on the demo's last day, holding nothing."""
+    with tc.Registry(MemoryStorage(), clock=tc.FixedClock(date(2026, 2, 16)),
+                     config={}) as registry:
+        yield registry
+
+
+def test_a_forged_certificate_does_not_replay(blank: tc.Registry,
                                               demo_document: dict[str, Any]) -> None:
     forged = json.loads(json.dumps(demo_document))
     case = _college_case(forged)
@@ -74,7 +82,7 @@ def test_a_forged_certificate_does_not_replay(tc_stockholm: tc.Registry,
         if record["case_id"] == case["id"] and record["trigger"] == "approve":
             record["actor_id"] = "p-co2"  # a steering-group member
             record["actor_roles"] = ["member"]
-    unchanged(tc_stockholm, lambda: tc_stockholm.import_document(forged, actor=ADMIN),
+    unchanged(blank, lambda: blank.import_document(forged, actor=ADMIN),
               tc.InvalidData, r"history\[\d+\]")
 
 
@@ -98,7 +106,9 @@ def test_an_import_gets_the_checks_of_add(tc_stockholm: tc.Registry) -> None:
     second["cases"].append(twin)
     second["history"].append(dict(second["history"][0], case_id="case-twin"))
     orphan = json.loads(json.dumps(document))
-    orphan["programmes"][0]["college_id"] = "no-such-college"
+    # A new programme (a stored one, changed, is refused as a change: see test_import_replay)
+    orphan["programmes"].append(dict(orphan["programmes"][0], id="orphan",
+                                     college_id="no-such-college"))
     judged = json.loads(json.dumps(document))
     judged["judgements"] = [tc.to_data(tc.Judgement(
         "j-x", "no-such-rule", "stockholm", "no-such-reviewer", date(2024, 1, 1),
@@ -108,6 +118,20 @@ def test_an_import_gets_the_checks_of_add(tc_stockholm: tc.Registry) -> None:
         unchanged(tc_stockholm, lambda bad=bad: tc_stockholm.import_document(bad, actor=ADMIN),
                   tc.InvalidData, match)
     assert tc_stockholm.case(case.id).state == case.state
+
+
+def test_a_programme_names_providers_that_exist(tc_stockholm: tc.Registry) -> None:
+    programme = tc_stockholm.find(tc.Programme)[0]
+    company = tc_stockholm.find(tc.Organisation, kind=tc.OrganisationKind.COMPANY)[0]
+    for change in ({"provider_id": "no-such-provider"}, {"other_provider_ids": (company.id,)}):
+        new = attrs.evolve(programme, id="p-new", **change)  # type: ignore[arg-type]
+        unchanged(tc_stockholm, lambda new=new: tc_stockholm.add(new, actor=ADMIN),
+                  tc.InvalidData, "does not exist|not an education provider")
+        document = json.loads(json.dumps(tc_stockholm.export_document()))
+        document["programmes"].append(tc.to_data(new))
+        unchanged(tc_stockholm,
+                  lambda document=document: tc_stockholm.import_document(document, actor=ADMIN),
+                  tc.InvalidData, r"programmes\[\d+\]\.(provider_id|other_provider_ids)")
 
 
 # -- Roles are whatever the caller writes ------------------------------------------------

@@ -6,11 +6,17 @@
 
 Run ``update``, translate the new (empty or fuzzy) entries in the ``.po`` files, run
 ``compile`` and commit the ``.po`` and ``.mo`` files together. See docs/messages.md.
+
+The ``click`` domain is click's own messages, translated for the CLI: its ids come from
+the *installed* click (see :func:`extract_click`), so after upgrading click run ``update``
+and translate what is new.
 """
 
 from __future__ import annotations
 
+import ast
 import gettext
+import importlib.util
 import io
 import re
 import sys
@@ -35,8 +41,13 @@ CATALOGS: dict[str, Path] = {
     / "plugins/teknikcollege-vo-college/src/teknikcollege_vo_college",
     "teknikcollege_postgres": ROOT / "plugins/teknikcollege-postgres/src/teknikcollege_postgres",
     "teknikcollege_smtp": ROOT / "plugins/teknikcollege-smtp/src/teknikcollege_smtp",
+    "click": ROOT / "src/teknikcollege",
 }
-"""Each gettext domain and the package it is extracted from (its catalog is inside)."""
+"""Each gettext domain and the package it is extracted from (its catalog is inside);
+``click`` is extracted from click (:func:`extract_click`), its catalog is the core's."""
+
+CLICK_KEYWORDS: dict[str, Any] = {"_": None, "ngettext": (1, 2)}
+"""How click marks its messages (``from gettext import gettext as _``, ``ngettext``)."""
 
 
 def po_path(domain: str) -> Path:
@@ -46,6 +57,8 @@ def po_path(domain: str) -> Path:
 
 def extract(domain: str) -> Catalog:
     """Every message the code of `domain` uses, as a template catalog."""
+    if domain == "click":
+        return extract_click()
     template = Catalog(project=domain, locale=None, fuzzy=False)
     package = CATALOGS[domain]
     for filename, lineno, message, comments, context in extract_from_dir(
@@ -61,6 +74,109 @@ def extract(domain: str) -> Catalog:
             context=context,
         )
     return template
+
+
+def click_package() -> Path:
+    """The folder of the installed click (found, not imported)."""
+    spec = importlib.util.find_spec("click")
+    if spec is None or spec.origin is None:
+        raise SystemExit("click is not installed: pip install click")
+    return Path(spec.origin).parent
+
+
+def extract_click(package: Path | None = None) -> Catalog:
+    """Every message the installed click (or the click in `package`) can show.
+
+    The strings click passes to ``_()`` and ``ngettext()``, and those it shows without
+    gettext that ``teknikcollege._click_text`` translates (:func:`click_unmarked`).
+    """
+    package = package or click_package()
+    template = Catalog(project="click", locale=None, fuzzy=False)
+    for filename, lineno, message, _comments, context in extract_from_dir(
+        package, keywords=CLICK_KEYWORDS, comment_tags=("Translators:",), strip_comment_tags=True
+    ):
+        template.add(message, locations=[(f"click/{filename}", lineno)], context=context)
+    for path in sorted(package.glob("*.py")):
+        for lineno, message in click_unmarked(path):
+            template.add(message, locations=[(f"click/{path.name}", lineno)])
+    return template
+
+
+def click_unmarked(path: Path) -> Iterator[tuple[int, str]]:
+    """``(line, string)`` for each string of click's module `path` that reaches the user
+    without being marked by ``_()``:
+
+    - the ``name`` of each parameter type (a class attribute in ``types.py``): it is
+      the metavar (``INTEGER``) and part of errors ("is not a valid integer");
+    - each string given to a name that ends in ``metavar`` (``[OPTIONS]``);
+    - a string stored in ``x["key"]`` where click calls ``_(x["key"])`` (``required``).
+
+    Raises ``ValueError`` for a ``_()`` of anything else: its messages cannot be found.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    looked_up: set[str] = set()  # each x["key"] given to _()
+    stored: list[tuple[str, int, str]] = []  # (x["key"], line, string)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and path.name == "types.py":
+            for item in node.body:
+                assigned: ast.expr
+                if isinstance(item, ast.AnnAssign):
+                    assigned, value = item.target, item.value
+                elif isinstance(item, ast.Assign) and len(item.targets) == 1:
+                    assigned, value = item.targets[0], item.value
+                else:
+                    continue
+                name = _string(value)
+                if isinstance(assigned, ast.Name) and assigned.id == "name" and name is not None:
+                    yield item.lineno, name
+        elif isinstance(node, ast.arguments):
+            named = [*node.posonlyargs, *node.args]
+            defaults = [None] * (len(named) - len(node.defaults)) + list(node.defaults)
+            for arg, default in [
+                *zip(named, defaults, strict=True),
+                *zip(node.kwonlyargs, node.kw_defaults, strict=True),
+            ]:
+                string = _string(default)
+                if arg.arg.endswith("metavar") and string is not None and default is not None:
+                    yield default.lineno, string
+        elif isinstance(node, ast.Assign) and (string := _string(node.value)) is not None:
+            for target in node.targets:
+                if isinstance(target, ast.Name) and target.id.endswith("metavar"):
+                    yield node.lineno, string
+                elif isinstance(target, ast.Subscript):
+                    stored.append((ast.unparse(target), node.lineno, string))
+        elif isinstance(node, ast.Call) and (key := _unmarked_lookup(path, node)) is not None:
+            looked_up.add(key)
+    unfound = looked_up - {key for key, _line, _string in stored}
+    if unfound:
+        raise ValueError(f"click/{path.name}: no strings stored in {sorted(unfound)}")
+    for key, line, string in stored:
+        if key in looked_up:
+            yield line, string
+
+
+def _unmarked_lookup(path: Path, call: ast.Call) -> str | None:
+    """The ``x["key"]`` of a ``_(x["key"])``; ``None`` for a call with literal messages
+    or of another function; ``ValueError`` for a lookup of anything else."""
+    function = call.func.id if isinstance(call.func, ast.Name) else None
+    if function not in CLICK_KEYWORDS or not call.args:
+        return None
+    messages = call.args[: 2 if function == "ngettext" else 1]
+    if all(_string(m) is not None for m in messages):
+        return None
+    if function == "_" and isinstance(call.args[0], ast.Subscript):
+        return ast.unparse(call.args[0])
+    raise ValueError(
+        f"click/{path.name}:{call.lineno}: {ast.unparse(call)}: a message tools/messages.py "
+        "cannot find; teach click_unmarked() about it"
+    )
+
+
+def _string(node: ast.AST | None) -> str | None:
+    """The string `node` is, if it is a string literal."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
 
 
 def read(domain: str) -> Catalog:

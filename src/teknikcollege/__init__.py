@@ -18,6 +18,7 @@ from ._text import (
 )
 from .errors import (
     CaseExists,
+    CollegeRequired,
     ConcurrentUpdate,
     InvalidData,
     InvalidDefinition,
@@ -300,6 +301,7 @@ __all__ = [
     "Clock",
     "College",
     "CollegeKind",
+    "CollegeRequired",
     "ConcurrentUpdate",
     "Context",
     "Contribution",

@@ -37,6 +37,7 @@ from .models import (
     Funding,
     GroupLevel,
     InterestKind,
+    InterestOutcome,
     InterestRegistration,
     Judgement,
     LocalCollege,
@@ -153,6 +154,49 @@ def _with_group(college: College, where: int | None, group: SteeringGroup) -> Co
     return attrs.evolve(college, local_colleges=tuple(locals_))
 
 
+def _today(registry: Registry, given: date | None) -> date:
+    """`given`, else today in Stockholm by the registry's clock."""
+    return given or local_day(registry.now())
+
+
+def _no_local_college(kit: ModuleType, college_id: str, local_id: str) -> Exception:
+    """The error for a local college `college_id` does not have (exit code 3)."""
+    error: Exception = kit.UnknownName(
+        "local college",
+        local_id,
+        _(
+            "the college {college!r} has no local college {local!r}",
+            college=college_id,
+            local=local_id,
+        ),
+    )
+    return error
+
+
+def _common(
+    lang: Language, kit: ModuleType
+) -> tuple[
+    dict[str, Any],
+    Callable[[Text], str],
+    Callable[..., dict[str, str]],
+    Callable[[State, object, Text], None],
+]:
+    """What every command module shares: the option of a day, a help text in `lang`, a
+    command's help with its examples, and printing what was stored."""
+
+    def h(text: Text) -> str:
+        return text.get(lang)
+
+    def helped(text: Text, *examples: str) -> dict[str, str]:
+        made: dict[str, str] = kit._help(lang, text, *examples)
+        return made
+
+    def done(state: State, entity: object, text: Text) -> None:
+        state.out(to_data(entity), kit.one_line(state.say(text)))
+
+    return {"callback": _day(lang), "metavar": "YYYY-MM-DD"}, h, helped, done
+
+
 def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
     """Add the process commands to `cli` with help texts in `lang`; `kit` is
     :mod:`teknikcollege.cli`, whose helpers they share."""
@@ -161,20 +205,8 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
     _actor, _case_items, _college_items = kit._actor, kit._case_items, kit._college_items
     _completer, _help, _subject, one_line = kit._completer, kit._help, kit._subject, kit.one_line
 
-    day: dict[str, Any] = {"callback": _day(lang), "metavar": "YYYY-MM-DD"}
-
-    def h(text: Text) -> str:
-        return text.get(lang)
-
-    def helped(text: Text, *examples: str) -> dict[str, str]:
-        made: dict[str, str] = _help(lang, text, *examples)
-        return made
-
-    def done(state: State, entity: object, text: Text) -> None:
-        state.out(to_data(entity), one_line(state.say(text)))
-
-    def today(registry: Registry, given: date | None) -> date:
-        return given or local_day(registry.now())
+    day, h, helped, done = _common(lang, kit)
+    today = _today
 
     review_round: dict[str, Any] = {
         "type": click.IntRange(min=1),
@@ -417,6 +449,14 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
             f"  {a.id} {a.kind.value} {a.period.start} – {a.period.end or ''}"
             for a in found.agreements
         ]
+        for c in found.councils:
+            where = f" ({c.local_college_id})" if c.local_college_id else ""
+            members = ", ".join(m.person_id for m in c.members)
+            lines.append(f"  {c.id} {c.kind.value}{where}: {members}")
+        lines += [
+            f"  {m.association_id} {m.period.start} – {m.period.end or ''}"
+            for m in found.memberships
+        ]
         state.out(to_data(found), "\n".join(one_line(line) for line in lines))
 
     @college.command(
@@ -580,15 +620,7 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
                             ]
                         )
                     return _with_group(c, i, made)
-            raise kit.UnknownName(
-                "local college",
-                local_id,
-                _(
-                    "the college {college!r} has no local college {local!r}",
-                    college=c.id,
-                    local=local_id,
-                ),
-            )
+            raise _no_local_college(kit, c.id, local_id)
 
         _college_changed(state, college_id, change)
         done(state, made, _("steering group {id!r} added", id=id))
@@ -747,10 +779,18 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
     @record.command(
         "interest",
         **helped(
-            _("Record an interest registration (--unit repeats: KIND:ID)."),
+            _(
+                "Record an interest registration: the region's, to be certified (--unit "
+                "repeats: KIND:ID), or a company's or provider's, to take part (--kind "
+                "participation, with what it offers: --branch-area, --contribution and "
+                "--programme repeat); --outcome records what came of it."
+            ),
             "teknikcollege record interest interest-2024 --college gavleborg "
             "--registrant region-x --unit college:gavleborg --unit programme:svets "
             "--contact p-leader --expected 2025-01-15 --approved",
+            "teknikcollege record interest ir-acme --kind participation --college gavleborg "
+            "--registrant acme --branch-area industry --contribution apl_places "
+            "--contribution summer_jobs --programme svets --outcome approved",
         ),
     )
     @click.argument("id")
@@ -768,6 +808,23 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         help=h(_("The regional steering group approved sending it.")),
     )
     @click.option("--note", default="")
+    @click.option("--branch-area", "areas", multiple=True, help=h(_("A branch area it offers.")))
+    @click.option(
+        "--contribution",
+        "offers",
+        multiple=True,
+        type=_choice(list(ContributionKind)),
+        help=h(_("What it offers: APL places, supervisors, internships, summer jobs.")),
+    )
+    @click.option(
+        "--programme", "programmes", multiple=True, help=h(_("A programme it wants to join."))
+    )
+    @click.option(
+        "--outcome",
+        type=_choice(list(InterestOutcome)),
+        help=h(_("What came of it, decided on --decided (default: the record's day).")),
+    )
+    @click.option("--decided", **day, help=h(_("The day the outcome was decided.")))
     @date_option
     @click.pass_obj
     def record_interest(
@@ -781,21 +838,48 @@ def register(cli: click.Group, lang: Language, kit: ModuleType) -> None:
         expected: date | None,
         approved: bool,
         note: str,
+        areas: tuple[str, ...],
+        offers: tuple[str, ...],
+        programmes: tuple[str, ...],
+        outcome: str | None,
+        decided: date | None,
         on: date | None,
     ) -> None:
+        if decided is not None and outcome is None:
+            raise click.BadParameter(
+                _("a decision day needs --outcome").get(lang), param_hint="--decided"
+            )
         refs = tuple(_subject(u, lang) for u in units)
         with state.registry() as registry:
+            registry.get(College, college_id)
+            for path, cls, ref in (
+                ("registrant_id", Organisation, registrant),
+                ("contact_person_id", Person, contact),
+                *((f"programme_ids[{i}]", Programme, p) for i, p in enumerate(programmes)),
+            ):
+                if ref is None:
+                    continue
+                try:
+                    registry.get(cls, ref)
+                except errors.NotFound as missing:  # a reference to nothing: exit code 1
+                    raise errors.InvalidData.at(path, missing.text) from None
+            registered = today(registry, on)
             entity = InterestRegistration(
                 id,
                 InterestKind(kind),
                 college_id,
                 registrant,
-                today(registry, on),
+                registered,
                 units=refs,
                 contact_person_id=contact,
                 expected_application=expected,
                 steering_group_approved=approved,
                 note=note,
+                branch_areas=areas,
+                contributions=tuple(ContributionKind(c) for c in offers),
+                programme_ids=programmes,
+                outcome=InterestOutcome(outcome) if outcome else None,
+                decided=(decided or registered) if outcome else None,
             )
             registry.add(entity, actor=state.acting())
         done(state, entity, _("interest registration {id!r} recorded", id=id))

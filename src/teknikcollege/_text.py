@@ -43,10 +43,13 @@ class Text:
 
         A value that is itself a :class:`Text` fills each language with its own half.
         """
-        return Text(
-            self.sv.format(**_in(values, "sv")),
-            self.en.format(**_in(values, "en")),
-        )
+        sv = en = values  # the same values for both languages, unless one is a Text
+        for name, value in values.items():
+            if isinstance(value, Text):
+                if sv is values:
+                    sv, en = dict(values), dict(values)
+                sv[name], en[name] = value.sv, value.en
+        return Text(self.sv.format(**sv), self.en.format(**en))
 
     @staticmethod
     def join(parts: Iterable[Text], sep: str = "; ") -> Text:
@@ -56,10 +59,6 @@ class Text:
 
     def __str__(self) -> str:
         return self.get()
-
-
-def _in(values: dict[str, object], lang: Language) -> dict[str, object]:
-    return {k: v.get(lang) if isinstance(v, Text) else v for k, v in values.items()}
 
 
 def default_language() -> Language:
@@ -83,6 +82,8 @@ class Catalog:
         self.domain = domain
         self.localedir = Path(localedir)
         self._swedish: gettext.NullTranslations | None = None
+        self._texts: dict[str, Text] = {}  # by message id: a message is looked up once
+        self._plurals: dict[tuple[str, str, int], Text] = {}  # and each count's form
 
     @property
     def swedish(self) -> gettext.NullTranslations:
@@ -113,7 +114,11 @@ class Catalog:
 
         Without values the braces are left for a later :meth:`Text.format`.
         """
-        text = Text(self.swedish.gettext(msgid), msgid)
+        text = self._texts.get(msgid)
+        if text is None:
+            if len(self._texts) >= 10_000:  # message ids made at run time: stay bounded
+                self._texts.clear()
+            text = self._texts[msgid] = Text(self.swedish.gettext(msgid), msgid)
         return text.format(**values) if values else text
 
     def plural(self, singular: str, plural: str, n: int, /, **values: object) -> Text:
@@ -122,10 +127,15 @@ class Catalog:
         `n` is filled in as ``{n}`` along with `values`. Swedish follows the catalog's
         ``Plural-Forms``; English uses `singular` for exactly one.
         """
-        return Text(
-            self.swedish.ngettext(singular, plural, n),
-            singular if n == 1 else plural,
-        ).format(n=n, **values)
+        key = (singular, plural, n)
+        text = self._plurals.get(key)
+        if text is None:
+            if len(self._plurals) >= 10_000:
+                self._plurals.clear()
+            text = self._plurals[key] = Text(
+                self.swedish.ngettext(singular, plural, n), singular if n == 1 else plural
+            )
+        return text.format(n=n, **values)
 
 
 CATALOG = Catalog("teknikcollege", Path(__file__).parent / "locale")

@@ -123,11 +123,25 @@ def held_roles(
     A conflict of interest is not dated: having led or sat in the college's steering
     groups at any time, as its records list, is enough (the conservative reading)."""
     person = reader.get(Person, person_id)
+    college = reader.get(College, college_id) if college_id and person is not None else None
+    return judge_roles(person, college, subject, on=on, past=past)
+
+
+def judge_roles(
+    person: Person | None,
+    college: College | None,
+    subject: UnitRef | None = None,
+    *,
+    on: date,
+    past: bool = False,
+) -> tuple[frozenset[Role], Text | None]:
+    """:func:`held_roles` of records already read: `person` and the matter's `college`.
+    A function of those two records, `subject`, `on` and `past` alone (the registry
+    keeps its answers by the records' versions)."""
     # An erased person acts no more; what they did before stays judged by the roles
     # their record keeps (`past`: a replayed record, a judgement made then).
     if person is None or (person.is_erased and not past):
         return frozenset(), None
-    college = reader.get(College, college_id) if college_id else None
     held = set(roles_on(person, college, on))
     reason = None
     if held & IMPARTIAL_ROLES:

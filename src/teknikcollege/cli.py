@@ -28,6 +28,8 @@ try:
     from click.core import ParameterSource
     from click.shell_completion import CompletionItem
 
+    from . import _click_text
+
     HAVE_CLICK = True
 except ImportError:  # pragma: no cover - the cli extra is not installed
     HAVE_CLICK = False
@@ -36,6 +38,8 @@ from . import errors, site
 from ._redact import redact_text, redact_url
 from ._text import Language, Text, _, _n
 from .clock import FixedClock, SystemClock, parse_day
+from .errors import kind_text
+from .kinds import kind_of
 from .models import College, Organisation, OrganisationKind, Person, Programme, UnitKind, UnitRef
 from .models.common import local_day
 from .plugins import PluginWarning
@@ -422,6 +426,42 @@ def _params(pairs: Sequence[str], lang: Language) -> dict[str, str]:
     return params
 
 
+def _record_line(record: object) -> Text:
+    """One record of a case's process, for ``show``: its kind, id and day(s)."""
+    from .models import Application, Postponement, Protocol, ReviewVisit, Supplement
+
+    kind = kind_text(kind_of(record))
+    id = getattr(record, "id", "")
+    if isinstance(record, Postponement):
+        return _(
+            "{kind} {id!r}: granted {day}, new deadline {due}",
+            kind=kind,
+            id=id,
+            day=record.granted.isoformat(),
+            due=record.new_due.isoformat(),
+        )
+    if isinstance(record, Protocol) and record.supplements_due is not None:
+        return _(
+            "{kind} {id!r}: {day}, round {round}, supplements due {due}",
+            kind=kind,
+            id=id,
+            day=record.issued.isoformat(),
+            round=record.round,
+            due=record.supplements_due.isoformat(),
+        )
+    if isinstance(record, (ReviewVisit, Protocol, Supplement)):
+        day = {ReviewVisit: "held", Protocol: "issued", Supplement: "received"}[type(record)]
+        return _(
+            "{kind} {id!r}: {day}, round {round}",
+            kind=kind,
+            id=id,
+            day=getattr(record, day).isoformat(),
+            round=record.round,
+        )
+    assert isinstance(record, Application)
+    return _("{kind} {id!r}: {day}", kind=kind, id=id, day=record.prepared.isoformat())
+
+
 def _unit(registry: Registry, ref: UnitRef) -> object:
     """The stored object `ref` names, each kind looked up where it lives."""
     if ref.kind is UnitKind.COLLEGE:
@@ -714,7 +754,7 @@ if HAVE_CLICK:
             # --json mean (a note may well read "--json").
             state = self.state = State(lang=early.lang)
             extra.setdefault("obj", state)
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), _click_text.language(early.lang):
                 # Plug-in load failures are reported once, below, as one clean line.
                 warnings.simplefilter("ignore", PluginWarning)
                 if not os.environ.get(var):
@@ -810,8 +850,14 @@ def fail(options: Options, error: BaseException) -> NoReturn:
 
 def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | None = None) -> Any:
     """Build the click group, plug-in commands included, with help texts in `lang`
-    (default: ``--lang`` in ``sys.argv``, else ``TEKNIKCOLLEGE_LANG``)."""
+    (default: ``--lang`` in ``sys.argv``, else ``TEKNIKCOLLEGE_LANG``); click's own
+    words too (see :mod:`teknikcollege._click_text`)."""
     lang = lang or Options.scan(sys.argv[1:]).lang
+    with _click_text.language(lang):
+        return _click_text.localise(_build_cli(lang, plugin_manager), lang)
+
+
+def _build_cli(lang: Language, plugin_manager: PluginManager | None) -> Any:
 
     def say(text: Text) -> str:
         return text.get(lang)
@@ -1016,7 +1062,10 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @cli.command(
         **_help(
             lang,
-            _("Show a case: state, deadlines, certifications."),
+            _(
+                "Show a case: state, deadlines, certifications, and the records of its "
+                "process (applications, visits, protocols, supplements, postponements)."
+            ),
             "teknikcollege show CASE-ID",
             "teknikcollege show CASE-ID --json",
         )
@@ -1024,14 +1073,20 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
     @click.argument("case_id", shell_complete=_completer(_case_items))
     @click.pass_obj
     def show(state: State, case_id: str) -> None:
+        from .services.records import CASE_RECORDS
+
         with state.registry() as registry:
             case = registry.case(case_id)
+            records = [r for cls in CASE_RECORDS for r in registry.find(cls, case_id=case_id)]
         lines = [one_line(f"{case.id}: {case.workflow} {case.subject} — {case.state}")]
         lines += [
             one_line(f"  {name}: {due.isoformat()}") for name, due in sorted(case.deadlines.items())
         ]
         lines += [f"  #{c.number} {c.valid_from} – {c.valid_until}" for c in case.certifications]
-        state.out(to_data(case), "\n".join(lines))
+        lines += [one_line("  " + state.say(_record_line(r))) for r in records]
+        data = to_data(case)
+        data["records"] = [{"kind": kind_of(r), **to_data(r)} for r in records]
+        state.out(data, "\n".join(lines))
 
     @cli.command(
         **_help(
@@ -1059,8 +1114,8 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
         **_help(
             lang,
             _("Fire TRIGGER on a case as an actor."),
-            "teknikcollege fire CASE-ID apply --actor p-leader:process_leader",
-            "teknikcollege fire CASE-ID postpone --actor p-office:national_office "
+            "teknikcollege fire CASE-ID submit_application --actor p-leader:process_leader",
+            "teknikcollege fire CASE-ID grant_postponement --actor p-office:national_office "
             "--param new_due=2023-05-01 --note 'sick leave'",
         )
     )
@@ -1100,7 +1155,9 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
             "\n".join(
                 one_line(
                     f"{r.seq:>3} {local_day(r.at).isoformat()} {r.trigger:<24} {r.source or '-'} → "
-                    f"{r.dest}  ({r.actor_id}){'  ' + r.note if r.note else ''}"
+                    f"{r.dest}  ({r.actor_id})"
+                    + "".join(f" {k}={v}" for k, v in sorted(r.params.items()))
+                    + (f"  {r.note}" if r.note else "")
                 )
                 for r in records
             ),
@@ -1115,6 +1172,7 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
             ),
             "teknikcollege status college:stockholm",
             "teknikcollege status programme:cnc-operator --on 2023-03-01 --json",
+            "teknikcollege status provider:lernia --college stockholm",
         )
     )
     @click.argument("unit")
@@ -1123,8 +1181,19 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
         "day",
         help=say(_("The day (YYYY-MM-DD; default: today).")),
     )
+    @click.option(
+        "--college",
+        "college_id",
+        shell_complete=_completer(_college_items),
+        help=say(
+            _(
+                "For a provider: the college to ask about (needed when it has cases in "
+                "more than one)."
+            )
+        ),
+    )
     @click.pass_obj
-    def status(state: State, unit: str, day: str | None) -> None:
+    def status(state: State, unit: str, day: str | None, college_id: str | None) -> None:
         ref = _subject(unit, state.lang)
         on = None
         if day is not None:
@@ -1132,9 +1201,29 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
                 on = parse_day(day, "--on")
             except errors.InvalidData as error:
                 raise click.BadParameter(error.message(state.lang)) from None
+        if college_id is not None and ref.kind is not UnitKind.PROVIDER:
+            raise click.BadParameter(
+                state.say(_("only a provider's status is asked per college")),
+                param_hint="--college",
+            )
         with state.registry() as registry:
             _unit(registry, ref)
-            found = registry.status(ref, on=on)
+            if college_id is not None:
+                registry.get(College, college_id)
+            try:
+                found = registry.status(ref, on=on, college_id=college_id)
+            except errors.CollegeRequired as error:
+                raise click.UsageError(
+                    state.say(
+                        _(
+                            "{unit} has cases in more than one college ({colleges}): "
+                            "give --college",
+                            unit=error.unit,
+                            colleges=", ".join(error.colleges),
+                        )
+                    ),
+                    ctx=click.get_current_context(),
+                ) from None
         values = {"unit": str(found.unit), "day": found.on.isoformat()}
         head = (
             _("{unit} {day}: certified", **values)
@@ -1251,6 +1340,43 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
         state.out(
             {"chained": count},
             state.say(_n("{n} record chained", "{n} records chained", count)),
+        )
+
+    @cli.command(
+        **_help(
+            lang,
+            _("Refused attempts, oldest first: number, when, who, what, on what, why."),
+            "teknikcollege refusals",
+            "teknikcollege refusals --after 20 --limit 10 --json",
+        )
+    )
+    @click.option(
+        "--after",
+        type=click.IntRange(min=0),
+        default=0,
+        show_default=True,
+        help=say(_("Only refusals numbered above this.")),
+    )
+    @click.option(
+        "--limit",
+        type=click.IntRange(min=1),
+        help=say(_("At most this many (default: all).")),
+    )
+    @click.pass_obj
+    def refusals(state: State, after: int, limit: int | None) -> None:
+        with state.registry() as registry:
+            found = registry.refusals(after=after, limit=limit)
+        numbered = list(enumerate(found, start=after + 1))
+        state.out(
+            [{"number": n} | to_data(r) for n, r in numbered],
+            # one_line: an id or a reason cannot forge a second line.
+            "\n".join(
+                one_line(
+                    f"{n:>4} {r.at.isoformat(timespec='seconds')} {r.actor_id} {r.action} "
+                    f"{r.target}: {state.say(r.reason)}"
+                )
+                for n, r in numbered
+            ),
         )
 
     @cli.command(
@@ -1439,9 +1565,10 @@ def build_cli(lang: Language | None = None, *, plugin_manager: PluginManager | N
         )
 
     site.register(cli, lang)
-    from . import _cli_process
+    from . import _cli_partners, _cli_process
 
     _cli_process.register(cli, lang, sys.modules[__name__])
+    _cli_partners.register(cli, lang, sys.modules[__name__])
     cli.warnings_at_start = _register_plugin_commands(cli, plugin_manager)
     _add_global_options_to_commands(cli, lang)
     return cli

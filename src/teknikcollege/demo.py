@@ -185,7 +185,7 @@ class _Walk:
         college = self.registry.get(College, COLLEGE.id)
         membership = Membership("rts", Period(day), "interest-2022")
         self.registry.save(
-            attrs.evolve(college, memberships=(*college.memberships, membership)), actor=ADMIN
+            attrs.evolve(college, memberships=(*college.memberships, membership)), actor=OFFICE
         )
         return self.say(_("membership: rts from {day}", day=day.isoformat()))
 

@@ -4,6 +4,7 @@
 
     TeknikcollegeError
     ├── InvalidData             bad input: every error with its path (``.errors``)
+    │   └── CollegeRequired     a provider's status asked without the college it needs
     ├── UnknownCode             a municipality or county code that does not exist
     ├── WorkflowError
     │   ├── InvalidDefinition   a workflow definition that cannot run (``.problems``)
@@ -75,6 +76,29 @@ def join_path(prefix: str, path: str) -> str:
     if not path:
         return prefix
     return prefix + path if path.startswith("[") else f"{prefix}.{path}"
+
+
+class CollegeRequired(InvalidData):
+    """A provider's status asked without `college_id` while the provider has cases in more
+    than one college on that day: a provider is certified per college, so the answer
+    needs one of them (``.unit``, ``.colleges``)."""
+
+    def __init__(self, unit: str, colleges: Sequence[str]) -> None:
+        self.unit = unit
+        self.colleges = tuple(colleges)
+        super().__init__(
+            [
+                (
+                    "college_id",
+                    _(
+                        "{unit} has cases in more than one college ({colleges}): name the "
+                        "college to ask about",
+                        unit=unit,
+                        colleges=", ".join(self.colleges),
+                    ),
+                )
+            ]
+        )
 
 
 class UnknownCode(InvalidData, LookupError):

@@ -283,8 +283,11 @@ class Hooks:
 
     def transition_committed(self, case: Case, record: TransitionRecord) -> list[str]:
         """Tell observers; returns the error of one that raised (it never propagates)."""
+        hook = self.pm.hook.teknikcollege_transition_committed
+        if not hook.get_hookimpls():
+            return []  # no observer (the usual case): skip the call's set-up
         try:
-            self.pm.hook.teknikcollege_transition_committed(case=case, record=record)
+            hook(case=case, record=record)
         except Exception as error:
             return [repr(error)]
         return []

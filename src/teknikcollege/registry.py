@@ -21,9 +21,9 @@ from ._text import _
 from .authority import in_reviewer_pool
 from .bootstrap import Dependencies, RetryPolicy, bootstrap
 from .clock import Clock, as_datetime
-from .errors import ConcurrentUpdate, InvalidData, NotFound, PermissionDenied, kind_text
+from .errors import ConcurrentUpdate, InvalidData, NotFound, PermissionDenied
 from .kinds import kind_of
-from .models import College, Judgement, Person, Programme, Role, UnitKind, UnitRef, local_day
+from .models import College, Judgement, Person, Role, UnitKind, UnitRef, local_day
 from .models.followup import FollowUpConfig, Obligation
 from .notify.port import Notification, Notifier
 from .plugins import Hooks, PluginManager, make_plugin_manager, open_storage
@@ -44,6 +44,7 @@ from .services.policy import (
     refuse,
     roles_for,
 )
+from .services.references import reference_problems
 from .services.status import UnitStatus
 from .services.sweep import TickReport, tick
 from .services.trust import ChainReport
@@ -171,22 +172,20 @@ class Registry:
 
     def now(self) -> datetime:
         """The current time of the registry's clock."""
-        return as_datetime(self.clock.now())
+        return as_datetime(self.deps.clock.now())
 
     # -- units of work ---------------------------------------------------------------
 
     def _uow(self, *, write: bool = True) -> AbstractContextManager[UnitOfWork]:
         return unit_of_work(self.storage, self.deps.cache, write=write)
 
-    @contextmanager
-    def _change(self) -> Iterator[UnitOfWork]:
+    def _change(self) -> AbstractContextManager[UnitOfWork]:
         """A writing unit of work whose refusals are stored after it rolled back."""
-        try:
-            with self._uow() as uow:
-                yield uow
-        except PermissionDenied as denied:
-            self._store_refusal(denied)
-            raise
+        return unit_of_work(self.storage, self.deps.cache, after_error=self._refused)
+
+    def _refused(self, error: BaseException) -> None:
+        if isinstance(error, PermissionDenied):
+            self._store_refusal(error)
 
     def _store_refusal(self, denied: PermissionDenied) -> None:
         refusal: Refusal | None = getattr(denied, "refusal", None)
@@ -240,7 +239,7 @@ class Registry:
         with self._change() as uow:
             for entity in entities:
                 _authorize_change(uow, actor, entity, now)
-                _check_references(uow, entity, entities, now)
+                _check_references(self, uow, entity, entities, now)
                 uow.entities.add(entity)
         _audit_change("added", entities, actor)
 
@@ -251,7 +250,7 @@ class Registry:
         now = self.now()
         with self._change() as uow:
             _authorize_change(uow, actor, entity, now)
-            _check_references(uow, entity, (entity,), now)
+            _check_references(self, uow, entity, (entity,), now)
             if expected_version is None:
                 expected_version = uow.entities.version(type(entity), entity.id) or 0  # type: ignore[attr-defined]
             version = uow.entities.write(entity, expected_version=expected_version)
@@ -366,7 +365,7 @@ class Registry:
         return _batch(self)
 
     def _observe(self, case: Case, record: TransitionRecord) -> None:
-        for error in self.hooks.transition_committed(case, record):
+        for error in self.deps.hooks.transition_committed(case, record):
             audit_log.error(
                 "observer failed after %s on %s: %s", record.trigger, record.case_id, error
             )
@@ -529,7 +528,7 @@ class Registry:
                     raise refuse(
                         actor, "import", "document", {Role.ADMIN}, now, what=_("import a document")
                     )
-                count = exchange.import_bundle(self.deps, uow, document, progress)
+                count = exchange.import_bundle(self.deps, uow, document, now, progress)
             audit_log.info("imported %d records by %s", count, _one_line(actor.id))
             return count
         except ConcurrentUpdate as clash:
@@ -565,7 +564,8 @@ class Registry:
         computed from history, so it is right for past days too. A unit counts as
         certified only while a parent of it does (its college, one of its providers, its
         programme: see :doc:`authority`). A provider is certified per college: give
-        `college_id` to ask about one."""
+        `college_id` to ask about one; a provider with cases in more than one college on
+        `on` needs it (:class:`~teknikcollege.CollegeRequired` names the colleges)."""
         day = on or local_day(self.now())
         with self._uow(write=False) as uow:
             return status_service.unit_status(self.deps, uow, unit, day, college_id)
@@ -629,7 +629,7 @@ class Batch:
         now = self._registry.now()
         for entity in entities:
             _authorize_change(self._uow, actor, entity, now)
-            _check_references(self._uow, entity, entities, now)
+            _check_references(self._registry, self._uow, entity, entities, now)
             self._uow.entities.add(entity)
         _audit_change("added", entities, actor)
 
@@ -670,20 +670,9 @@ def _batch(registry: Registry) -> Iterator[Batch]:
 
 
 def _check_references(
-    uow: UnitOfWork, entity: object, pending: Iterable[object], now: datetime
+    registry: Registry, uow: UnitOfWork, entity: object, pending: Iterable[object], now: datetime
 ) -> None:
-    refs: list[tuple[str, type[Any], str]] = []
-    if isinstance(entity, Programme):
-        refs = [("college_id", College, entity.college_id)]
-    elif isinstance(entity, Judgement):
-        refs = [("reviewer_id", Person, entity.reviewer_id)]
-    problems = []
-    for path, cls, id in refs:
-        in_pending = any(isinstance(p, cls) and getattr(p, "id", None) == id for p in pending)
-        if not in_pending and uow.entities.get(cls, id) is None:
-            problems.append(
-                (path, _("{kind} {id!r} does not exist", kind=kind_text(kind_of(cls)), id=id))
-            )
+    problems = reference_problems(registry.deps, uow, entity, pending)
     problems += records.record_problems(uow, entity, local_day(now))
     if problems:
         raise InvalidData(problems)

@@ -285,6 +285,22 @@ class College(Validated):
         yield from check_unique(
             "branch_areas", self.branch_areas, N_("branch area {value!r} is listed twice")
         )
+        for i, membership in enumerate(self.memberships):
+            # One membership of an association at a time: a second that overlaps the
+            # first would leave no day on which the region joined or left.
+            for earlier in self.memberships[:i]:
+                if earlier.association_id == membership.association_id and (
+                    earlier.period.overlaps(membership.period)
+                ):
+                    yield (
+                        f"memberships[{i}]",
+                        _(
+                            "overlaps the membership of {association!r} from {start}",
+                            association=earlier.association_id,
+                            start=earlier.period.start.isoformat(),
+                        ),
+                    )
+                    break
 
     def member_of(self, association_id: str, day: date) -> bool:
         """Whether the college is a member of `association_id` on `day`."""

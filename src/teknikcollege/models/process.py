@@ -43,7 +43,9 @@ class UnitRef(Validated):
             )
 
     def __str__(self) -> str:
-        return f"{self.kind.value}:{self.id}"
+        # ``_value_``: the member's value without the ``value`` property's lookup (this
+        # is every case's index key and open-case key).
+        return f"{self.kind._value_}:{self.id}"
 
 
 class InterestOutcome(str, Enum):

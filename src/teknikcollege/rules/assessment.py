@@ -41,9 +41,52 @@ def assess(
         for r in ordered(rules)
         if kind in r.applies_to and (not rule_set or r.rule_set == rule_set)
     ]
+    # What is stored does not change while one assessment runs: rules asking the same
+    # question (the college's programmes, its cases) have it read once.
+    context = Context(context.now, _Remembering(context.lookup), context.criteria, context.case)
     findings = tuple(judged(run_rule(r, subject, context), subject, context) for r in chosen)
     label = f"{kind} {getattr(subject, 'id', '?')!s}"
     return Assessment(label, context.now, findings, rule_set)
+
+
+class _Remembering:
+    """A lookup that answers a question it was asked before from what it found then
+    (``get``, and ``find`` with hashable values), for its first :data:`_REMEMBERED`
+    questions: a criterion asking once per case of a big college (its applications) must
+    not make it hold something per case. Everything else, ``stream`` included (a read
+    that must stay bounded), goes to the lookup it wraps."""
+
+    def __init__(self, lookup: Any) -> None:
+        self._lookup = lookup
+        self._found: dict[Any, Any] = {}
+
+    def get(self, cls: type[Any], id: str) -> Any:
+        key = (cls, id)
+        if key in self._found:
+            return self._found[key]
+        found = self._lookup.get(cls, id)
+        if len(self._found) < _REMEMBERED:
+            self._found[key] = found
+        return found
+
+    def find(self, cls: type[Any], **where: object) -> list[Any]:
+        try:
+            key = (cls, frozenset(where.items()))
+            if key in self._found:
+                return list(self._found[key])  # a list of its own: callers may change it
+        except TypeError:  # a value that cannot be a key (a list): ask every time
+            return list(self._lookup.find(cls, **where))
+        found = self._lookup.find(cls, **where)
+        if len(self._found) < _REMEMBERED:
+            self._found[key] = found
+        return list(found)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._lookup, name)
+
+
+_REMEMBERED = 64
+"""How many questions one assessment remembers the answers to."""
 
 
 def judged(finding: Finding, subject: Any, context: Context) -> Finding:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
 from .._text import Text, _
+from ..models.common import local_day
 from .findings import Finding, Status
 
 T = TypeVar("T")
@@ -41,6 +42,10 @@ class Context:
     case: Any = None
     """The certification case whose decision the assessment is for (a guard's case), if
     any: reviewers' judgements then count only from its current review round."""
+    today: date = attrs.field(
+        init=False, default=attrs.Factory(lambda c: local_day(c.now), takes_self=True)
+    )
+    """The Swedish day of `now` (worked out once; every criterion asks it)."""
 
 
 @runtime_checkable

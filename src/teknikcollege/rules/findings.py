@@ -99,6 +99,9 @@ class Assessment:
             day=local_day(self.at).isoformat(),
             passed=total - len(gaps),
         )
+        flags = self.flags()
+        if flags:  # allowed, but worth knowing before the first line is read as "all well"
+            head = Text.join([head, _n("{n} flagged", "{n} flagged", len(flags))])
         lines = [head.get(lang)]
         for f in self.findings:
             mark = {

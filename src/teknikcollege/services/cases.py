@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
 
 import attrs
@@ -11,16 +11,17 @@ import attrs
 from .._text import Text, _
 from ..bootstrap import Dependencies
 from ..errors import CaseExists, ConcurrentUpdate, InvalidData, NotFound, TransitionNotAllowed
-from ..models import College, Person, Programme, UnitKind, UnitRef
+from ..models import College, Person, Programme, Role, UnitKind, UnitRef
 from ..models.common import local_day
 from ..models.syntax import FREE_TEXT, ID
-from ..rules.base import Context, run_rule
+from ..rules.base import Context, Lookup, run_rule
 from ..rules.findings import Finding
 from ..unit_of_work import UnitOfWork
 from ..workflow.case import Actor, Case, TransitionRecord
 from ..workflow.definition import Transition
 from ..workflow.engine import Workflow
 from . import policies, records
+from .as_of import OnDay
 from .notifications import enqueue, new_id
 from .policy import case_denial, denial, refuse, roles_for
 
@@ -124,6 +125,18 @@ def open_case(
         )
     records.raise_problems(records.subject_problems(uow, subject))
     college = college_id or college_of(uow, subject)
+    if subject.kind is not UnitKind.PROVIDER and college != college_of(uow, subject):
+        # Only a provider is certified within a college it names: another unit's case
+        # is its own college's (and judged by that college's people).
+        raise InvalidData.at(
+            "college_id",
+            _(
+                "{subject} belongs to college {college!r}, not {given!r}",
+                subject=str(subject),
+                college=college_of(uow, subject),
+                given=college,
+            ),
+        )
     if uow.entities.get(College, college) is None:
         raise InvalidData.at("college_id", _("college {id!r} does not exist", id=college))
     roles, conflict = roles_for(uow, actor, college, subject, now=now, past=recorded is not None)
@@ -131,11 +144,13 @@ def open_case(
     if reason is not None:
         raise refuse(actor, "open", f"{name}:{subject}", flow.definition.opened_by, now, reason)
     case = flow.new_case(case_id or new_id("case"), subject, college, now)
+    used = roles & flow.definition.opened_by
+    if recorded is not None:
+        records.raise_problems(_disagreements(recorded, "", case.state, used, (), ()))
     store_case(uow, case, flow, 0)
     if recorded is not None:
         uow.history.append_recorded(recorded)
     else:
-        used = roles & flow.definition.opened_by
         uow.history.append(
             TransitionRecord(case.id, 1, "open", "", case.state, actor.id, used, now, note)
         )
@@ -143,12 +158,19 @@ def open_case(
 
 
 def guards(
-    deps: Dependencies, uow: UnitOfWork, case: Case, spec: Transition, now: datetime
+    deps: Dependencies,
+    uow: UnitOfWork,
+    case: Case,
+    spec: Transition,
+    now: datetime,
+    lookup: Lookup | None = None,
 ) -> tuple[Finding, ...]:
-    """Judge the transition's guard rules on `case`."""
+    """Judge the transition's guard rules on `case` by what the store held on the day of
+    `now` (`lookup`, for a replayed step: what it held at `now`; see
+    :mod:`teknikcollege.services.as_of`)."""
     if not spec.guards:
         return ()
-    context = Context(now, uow, deps.criteria)
+    context = Context(now, lookup or OnDay(uow, local_day(now)), deps.criteria)
     return tuple(run_rule(deps.rules[g], case, context) for g in spec.guards)
 
 
@@ -167,9 +189,12 @@ def fire(
     notify: bool = True,
     recorded: TransitionRecord | None = None,
     follow: bool = True,
+    lookup: Lookup | None = None,
 ) -> tuple[TransitionRecord, Case]:
     """Fire `trigger` on a case: permission, parameters, guards, then the machine moves
-    the case; history and notifications are written in the same unit of work."""
+    the case; history and notifications are written in the same unit of work. A replay
+    passes the `recorded` record and the `lookup` its guards read (the store as it was
+    then)."""
     if note != "":  # the empty note (the usual one) is valid
         FREE_TEXT.check(note, "note")
     found = uow.entities.get_versioned(Case, case_id)
@@ -178,7 +203,7 @@ def fire(
     case, version = found
     if expected_version is not None and version != expected_version:
         raise ConcurrentUpdate("case", case_id, expected_version, version)
-    flow = workflow(deps, case.workflow, "case.workflow")
+    flow = deps.workflows.get(case.workflow) or workflow(deps, case.workflow, "case.workflow")
     spec = flow.spec(trigger)
     if not by_sweep:  # the permission check reads these two: one round trip for both
         uow.entities.prefetch((Person, actor.id), (College, case.college_id))
@@ -197,7 +222,7 @@ def fire(
     flow.check_source(case, spec)
     if not by_sweep and recorded is None:
         _refuse_if_ended(flow, case, trigger, now)
-    params = dict(params or {})
+    params = dict(params) if params else {}
     if spec.needs_reason and not note.strip():
         raise InvalidData.at(
             "note",
@@ -206,29 +231,37 @@ def fire(
                 trigger=trigger,
             ),
         )
-    if recorded is None:  # a record of the past (an import) replays as it was recorded
-        params = records.step_params(uow, case, flow, spec, params, now)
-    flow.check_params(case, spec, params, now)  # the day in the workflow's time zone
-    findings = guards(deps, uow, case, spec, now)
-    failing = [f for f in findings if f.status.blocks]
+    if spec.event_date is not None or spec.sets or params:  # else nothing to fill or check
+        if recorded is None:  # a record of the past (an import) replays as recorded
+            params = records.step_params(uow, case, flow, spec, params, now)
+        flow.check_params(case, spec, params, now)  # the day in the workflow's time zone
+    findings = guards(deps, uow, case, spec, now, lookup)
+    failing = [f for f in findings if f.status.blocks] if findings else None
     if failing:
         audit_log.info(
             "guards refused %s on %s: %s", trigger, case_id, ", ".join(f.rule_id for f in failing)
         )
         raise TransitionNotAllowed(case_id, trigger, case.state, failing)
-    source, dest = flow.move(case, trigger, now, params)
     # The record names the roles the person was judged by: those they held, not claimed.
-    used = roles
-    if recorded is not None:
+    used = roles & spec.roles
+    source, dest = flow.move(case, trigger, now, params)  # the case is stored below
+    if recorded is not None:  # a record of the past must say what the step does
+        records.raise_problems(_disagreements(recorded, source, dest, used, findings, spec.guards))
         record = uow.history.append_recorded(recorded)
     else:
         record = uow.history.add(
-            case_id, trigger, source, dest, actor.id, used & spec.roles, now, note, params, findings
+            case_id, trigger, source, dest, actor.id, used, now, note, params, findings
         )
     store_case(uow, case, flow, version)
     # Records the step itself creates (a granted postponement), in the same unit of work.
-    for entity in flow.created(case, record):
-        uow.entities.add(entity)
+    if spec.creates is not None:
+        for entity in flow.created(case, record):
+            if recorded is not None and uow.entities.get(type(entity), entity.id) is not None:
+                # A replay: the document brought the record the step made, perhaps
+                # corrected since (see Registry.save); it is that record (services.replay
+                # checks).
+                continue
+            uow.entities.add(entity)
     # Cases that depend on this one follow it in the same transaction.
     if follow:  # a replay carries the policies' own records: it must not add them again
         policies.follow(deps, uow, case, spec, record, now, fire)
@@ -286,6 +319,48 @@ def _refuse_if_ended(flow: Workflow, case: Case, trigger: str, now: datetime) ->
                 day=ended[1].isoformat(),
             ),
         )
+
+
+def _disagreements(
+    recorded: TransitionRecord,
+    source: str,
+    dest: str,
+    roles: frozenset[Role],
+    findings: tuple[Finding, ...],
+    guards: tuple[str, ...],
+) -> Iterator[tuple[str, Text]]:
+    """Where a record of the past (an import) says otherwise than the step it records:
+    the states it moves between, the roles its person held and used (a record may name
+    fewer than they held, if they acted with fewer: the replay narrows to the record's),
+    and the guards it was judged by (none of which can have blocked it)."""
+    for field, said, done in (("source", recorded.source, source), ("dest", recorded.dest, dest)):
+        if said != done:
+            yield field, _("says {said!r}, but the step gives {done!r}", said=said, done=done)
+    if recorded.actor_roles != roles:
+        yield (
+            "actor_roles",
+            _(
+                "says {said}, but the person held and used {done}",
+                said=", ".join(sorted(r.value for r in recorded.actor_roles)) or "-",
+                done=", ".join(sorted(r.value for r in roles)) or "-",
+            ),
+        )
+    judged = [f.rule_id for f in recorded.findings]
+    if judged != [f.rule_id for f in findings] or len(guards) != len(judged):
+        yield (
+            "findings",
+            _(
+                "names the guards {said}, but the step has {done}",
+                said=", ".join(judged) or "-",
+                done=", ".join(guards) or "-",
+            ),
+        )
+    for i, finding in enumerate(recorded.findings):
+        if finding.status.blocks:
+            yield (
+                f"findings[{i}].status",
+                _("guard {rule!r} blocked: the step was not taken", rule=finding.rule_id),
+            )
 
 
 def available(

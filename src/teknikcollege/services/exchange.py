@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from typing import IO, Any
 
 from .._text import _
 from ..bootstrap import Dependencies
-from ..errors import InvalidData, NotFound
+from ..errors import InvalidData, NotFound, kind_text
 from ..kinds import BY_CLASS, HISTORY_FIELD, KINDS
 from ..models import College, Judgement, Person
+from ..models.common import local_day
 from ..serialization import SCHEMA, Bundle, import_document, to_data
 from ..unit_of_work import UnitOfWork
 from ..workflow.case import TransitionRecord
@@ -20,15 +22,15 @@ from . import replay
 audit_log = logging.getLogger("teknikcollege.audit")
 
 
-def export_items(uow: UnitOfWork) -> Iterator[tuple[str, Any]]:
-    """``(document field, JSON data)`` of everything stored, streamed page by page in
-    document order; history follows the cases."""
+def export_items(uow: UnitOfWork) -> Iterator[tuple[str, str]]:
+    """``(document field, record as compact JSON text)`` of everything stored, streamed
+    page by page in document order; history follows the cases. The text is what a
+    backend storing text holds, as it is (nothing decoded and encoded again)."""
     for kind in KINDS:
-        for data in uow.entities.stream_raw(kind.cls):
-            yield kind.document_field, dict(data)
-    for case_id in uow.history.cases():
-        for data in uow.history.raw(case_id):
-            yield HISTORY_FIELD, dict(data)
+        for text in uow.entities.stream_text(kind.cls):
+            yield kind.document_field, text
+    for text in uow.history.stream_text():
+        yield HISTORY_FIELD, text
 
 
 def export_bundle(uow: UnitOfWork) -> Bundle:
@@ -48,14 +50,14 @@ def write_document(uow: UnitOfWork, out: IO[str]) -> int:
     out.write('{"schema": ' + json.dumps(SCHEMA))
     current: str | None = None
     count = 0
-    for field, data in export_items(uow):
+    for field, text in export_items(uow):
         if field != current:
             out.write("]" if current is not None else "")
             out.write(f", {json.dumps(field)}: [")
             current = field
         else:
             out.write(", ")
-        out.write(json.dumps(data, ensure_ascii=False, sort_keys=True))
+        out.write(text)
         count += 1
     out.write("]}\n" if current is not None else "}\n")
     return count
@@ -65,11 +67,13 @@ def import_bundle(
     deps: Dependencies,
     uow: UnitOfWork,
     document: object,
+    now: datetime,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Write a document's records (all or nothing: the caller's unit of work). Entities
-    get the reference checks of ``add``; every case is replayed through its workflow (see
-    :mod:`teknikcollege.services.replay`)."""
+    get the checks of ``add``, and never replace a stored one (see :func:`_write`);
+    every case is replayed through its workflow (see :mod:`teknikcollege.services.replay`)
+    up to `now`, the registry's clock."""
     bundle = import_document(document)
     entities = bundle.entities()
     total = len(entities) + len(bundle.cases)
@@ -77,39 +81,67 @@ def import_bundle(
     for index, record in enumerate(bundle.history):
         history.setdefault(record.case_id, []).append((index, record))
     count = 0
-    positions: dict[str, int] = {}
-    for entity in entities:
-        field = BY_CLASS[type(entity)].document_field
-        position = positions[field] = positions.get(field, -1) + 1
-        current = uow.entities.version(type(entity), entity.id)  # type: ignore[attr-defined]
-        if isinstance(entity, Person) and current is not None:
-            stored = uow.entities.get(Person, entity.id)
-            if stored is not None and stored.is_erased:
-                entity = entity.erased()  # erasure is for good: an older export brings no name back
-        uow.entities.write(entity, expected_version=current or 0)
+    paths = list(_paths(entities))
+    for entity, path in zip(entities, paths, strict=True):
+        _write(uow, entity, path)
         count += 1
         if progress is not None:
             progress(count, total)
-    positions.clear()
-    for entity in entities:  # after all are written: references may point forwards
-        field = BY_CLASS[type(entity)].document_field
-        position = positions[field] = positions.get(field, -1) + 1
-        replay.check_references(deps, uow, entity, f"{field}[{position}]")
+    for entity, path in zip(entities, paths, strict=True):  # references may point forwards
+        replay.check_references(deps, uow, entity, path)
     replay.replay_cases(
         deps,
         uow,
         [(f"cases[{i}]", case, history.pop(case.id, [])) for i, case in enumerate(bundle.cases)],
+        now,
     )
-    count += len(bundle.cases)
-    if progress is not None:
-        progress(count, total)
     for records in history.values():
         index, record = records[0]
         raise InvalidData.at(
             f"history[{index}].case_id",
             _("case {id!r} is not in the document", id=record.case_id),
         )
+    for entity, path in zip(entities, paths, strict=True):  # records of cases now replayed
+        replay.check_records(deps, uow, entity, path, local_day(now))
+    count += len(bundle.cases)
+    if progress is not None:
+        progress(count, total)
     return count
+
+
+def _paths(entities: Iterable[object]) -> Iterator[str]:
+    """Each entity's place in the document (``people[3]``)."""
+    positions: dict[str, int] = {}
+    for entity in entities:
+        field = BY_CLASS[type(entity)].document_field
+        position = positions[field] = positions.get(field, -1) + 1
+        yield f"{field}[{position}]"
+
+
+def _write(uow: UnitOfWork, entity: Any, path: str) -> None:
+    """Store a document's entity that is not stored yet. One that is stored stays as it
+    is: the same is nothing to do, and a different one is refused. A document carries no
+    version of its entities, and an older export would otherwise take back what changed
+    since (an appointment ended, a college's steering group); a change is made with
+    ``save``, by someone allowed to make it. A person erased stays erased: the document's
+    copy counts as the same if it is, erased."""
+    stored = uow.entities.get(type(entity), entity.id)
+    if stored is None:
+        uow.entities.add(entity)
+        return
+    if isinstance(stored, Person) and stored.is_erased:
+        entity = entity.erased()
+    if entity != stored:
+        kind = BY_CLASS[type(entity)].name
+        raise InvalidData.at(
+            path,
+            _(
+                "differs from {kind} {id!r} in the registry: an import never changes a "
+                "stored record (change it with save)",
+                kind=kind_text(kind),
+                id=entity.id,
+            ),
+        )
 
 
 def erase_person(uow: UnitOfWork, person_id: str) -> Person:

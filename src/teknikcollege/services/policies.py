@@ -10,6 +10,7 @@ other transition.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 
@@ -27,6 +28,24 @@ ENDS_CERTIFICATION = frozenset({"expire", "decertify"})
 Fire = Callable[..., tuple[TransitionRecord, Case]]
 """How a policy fires a transition: :func:`teknikcollege.services.cases.fire`, passed in so
 that the policies never import the service that calls them."""
+
+
+_CAUSE = re.compile(r"(?P<case>\S+): (?P<trigger>\S+) \((?P<seq>[0-9]+)\)")
+
+
+def cause_note(record: TransitionRecord) -> str:
+    """The note of a transition a policy fires: the record that caused it."""
+    return f"{record.case_id}: {record.trigger} ({record.seq})"
+
+
+def cause_of(record: TransitionRecord) -> tuple[str, int] | None:
+    """``(case id, number)`` of the record that caused `record`, if a policy fired it
+    (the system's record, noted by :func:`cause_note`); an import replays it right after
+    its cause, as it was made."""
+    if record.actor_id != SYSTEM.id:
+        return None
+    found = _CAUSE.fullmatch(record.note)
+    return None if found is None else (found["case"], int(found["seq"]))
 
 
 def follow(
@@ -52,7 +71,7 @@ def follow(
     else:
         return []
     fired = []
-    note = f"{case.id}: {record.trigger} ({record.seq})"
+    note = cause_note(record)
     for other in uow.entities.find(Case, subject=case.subject, college_id=case.college_id):
         if other.id == case.id:
             continue

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+import attrs
+
 from .._text import Text, _
-from ..authority import IMPARTIAL_ROLES, NATIONAL_ROLES, held_roles, scoped_roles
+from ..authority import IMPARTIAL_ROLES, NATIONAL_ROLES, judge_roles, scoped_roles
 from ..errors import PermissionDenied
 from ..models import (
     AnnualReport,
@@ -92,9 +94,51 @@ def roles_for(
     can narrow these, never widen them; only the sweep is the system. Also: why
     impartial roles were withheld, if they were."""
     if by_sweep:
-        return frozenset({Role.SYSTEM}), None
-    held, reason = held_roles(uow, actor.id, college_id, subject, on=local_day(now), past=past)
+        return _SYSTEM_ROLES, None
+    held, reason = _held_roles(uow, actor.id, college_id, subject, local_day(now), past)
     return (held & actor.roles if actor.roles else held), reason
+
+
+_SYSTEM_ROLES = frozenset({Role.SYSTEM})
+
+
+def _held_roles(
+    uow: UnitOfWork,
+    person_id: str,
+    college_id: str | None,
+    subject: UnitRef | None,
+    day: date,
+    past: bool,
+) -> tuple[frozenset[Role], Text | None]:
+    """:func:`~teknikcollege.authority.held_roles`, read through the unit of work, its
+    answer kept by the versions of the two records it judges from: a person acting
+    again on the same college the same day is judged once (the records are still read,
+    so a changed record is judged anew)."""
+    entities = uow.entities
+    found = entities.get_versioned(Person, person_id)
+    if found is None:
+        return frozenset(), None
+    person, person_version = found
+    college: College | None = None
+    college_version = 0
+    if college_id:
+        of_college = entities.get_versioned(College, college_id)
+        if of_college is not None:
+            college, college_version = of_college
+    # The subject counts only as a provider the person might work for.
+    unit = subject.id if subject is not None and subject.kind is UnitKind.PROVIDER else None
+    key = ("roles", person_id, person_version, college_id, college_version, day, unit, past)
+    cache = entities.cache
+    judged: tuple[frozenset[Role], Text | None] | None = cache.derived.get(key)
+    if judged is None:
+        judged = judge_roles(person, college, subject, on=day, past=past)
+        # Kept only when both records are committed: a version this unit of work wrote
+        # may yet be rolled back, and another written under the same number.
+        if not entities.touched(Person, person_id) and not (
+            college_id and entities.touched(College, college_id)
+        ):
+            cache.put_derived(key, judged)
+    return judged
 
 
 def denial(allowed: frozenset[Role], roles: frozenset[Role], conflict: Text | None) -> Text | None:
@@ -202,7 +246,8 @@ def change_denial(uow: UnitOfWork, actor: Actor, entity: object, now: datetime) 
     college (not create one), its programmes, interest registrations, applications,
     supplements, plans, reports and surveys, add organisations, and add or change people
     of their college who hold no national role. The national office may change reviewer
-    pools, review visits, protocols and postponements of colleges it is impartial to.
+    pools, review visits, protocols and postponements of colleges it is impartial to, and
+    a college's membership of the national association (nothing else of the college).
     Judgements are recorded by their reviewer (:meth:`Registry.record_judgement`)."""
     national = roles_for(uow, actor, None, now=now)[0]
     if Role.ADMIN in national:
@@ -216,6 +261,19 @@ def change_denial(uow: UnitOfWork, actor: Actor, entity: object, now: datetime) 
 
     if isinstance(entity, OFFICE_WRITES) and holds(Role.NATIONAL_OFFICE):
         return None
+    if isinstance(entity, College):
+        stored = uow.entities.get(College, entity.id)
+        if stored is not None and stored.memberships != entity.memberships:
+            # Membership of the national association is the association's to grant (it
+            # follows the approval of the interest registration): the national office
+            # records it, and nothing else of the college with it.
+            alone = attrs.evolve(entity, memberships=stored.memberships) == stored
+            if alone and holds(Role.NATIONAL_OFFICE):
+                return None
+            return _(
+                "only the national office or an administrator records a college's "
+                "membership of the national association"
+            )
     creates_college = isinstance(entity, College) and uow.entities.get(College, entity.id) is None
     if (
         isinstance(entity, (*LEADER_WRITES, College))

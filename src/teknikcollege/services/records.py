@@ -45,11 +45,19 @@ _EVENT_DAY = {ReviewVisit: "held", Protocol: "issued", Supplement: "received"}
 """The day of each record's event, which cannot lie before its case was opened."""
 
 
-def record_problems(uow: UnitOfWork, entity: object, today: date) -> list[tuple[str, Text]]:
+def record_problems(
+    uow: UnitOfWork, entity: object, today: date, *, imported: bool = False
+) -> list[tuple[str, Text]]:
     """Why `entity`, a record of the process, does not fit its case or visit (empty when
-    it does): what :meth:`Registry.add` refuses."""
+    it does): what :meth:`Registry.add` refuses.
+
+    `imported`: the record came with an import and is judged after its case's history
+    was replayed. The rounds of supplements are not judged then (they count from the
+    history as it stood when the record was added, which an import does not know), and
+    a postponement is there already: that it is the one a step granted is for the
+    import to check (:func:`teknikcollege.services.replay.check_records`)."""
     if isinstance(entity, CASE_RECORDS):
-        return list(_case_record_problems(uow, entity))
+        return list(_case_record_problems(uow, entity, imported))
     if isinstance(entity, Judgement):
         return list(judgement_problems(uow, entity, today))
     return []
@@ -58,7 +66,7 @@ def record_problems(uow: UnitOfWork, entity: object, today: date) -> list[tuple[
 CaseRecord = Application | ReviewVisit | Protocol | Supplement | Postponement
 
 
-def _case_record_problems(uow: UnitOfWork, entity: CaseRecord) -> Problems:
+def _case_record_problems(uow: UnitOfWork, entity: CaseRecord, imported: bool) -> Problems:
     case = uow.entities.get(Case, entity.case_id)
     if case is None:
         yield "case_id", _("case {case!r} does not exist", case=entity.case_id)
@@ -76,7 +84,7 @@ def _case_record_problems(uow: UnitOfWork, entity: CaseRecord) -> Problems:
                 opened=opened.isoformat(),
             ),
         )
-    if isinstance(entity, (Protocol, Supplement)):
+    if isinstance(entity, (Protocol, Supplement)) and not imported:
         yield from _supplement_round_problems(uow, case, entity)
     if isinstance(entity, Postponement) and uow.entities.get(Postponement, entity.id) is None:
         # Granting a postponement records it (Workflow.created): another record would be
@@ -247,6 +255,8 @@ def step_params(
     out, and may not contradict it; nor may it lie before the case's previous step. A
     deadline set from a parameter may not have passed on the day of the step (the case
     would lapse at once)."""
+    if not params and spec.event_date is None and not spec.sets:
+        return {}  # takes none, is given none (most steps): nothing to check or fill in
     filled = dict(params)
     raise_problems(_parameter_problems(spec, filled))
     if spec.event_date is None:

@@ -12,7 +12,8 @@ import attrs
 
 from ..bootstrap import Dependencies
 from ..clock import add_months
-from ..models import Certification, Role, UnitRef
+from ..errors import CollegeRequired
+from ..models import Certification, Role, UnitKind, UnitRef
 from ..models.common import local_day
 from ..unit_of_work import UnitOfWork
 from ..workflow.case import Case, TransitionRecord
@@ -75,18 +76,27 @@ def unit_status(
     college_id: str | None = None,
 ) -> UnitStatus:
     """The status of `unit` on `day`, from each of its cases' history up to that day
-    (a provider's in `college_id` only, if given), and its parents' status then."""
+    (a provider's in `college_id` only, if given), and its parents' status then.
+
+    A provider is certified per college: without `college_id`, one with cases in more
+    than one college on `day` is :class:`~teknikcollege.CollegeRequired` (an answer
+    mixing them would call it certified in a region where it is not)."""
     period: Certification | None = None
     decision: TransitionRecord | None = None
     grace = False
     open_cases: list[OpenCase] = []
     due: list[Due] = []
+    histories: list[tuple[Case, list[TransitionRecord]]] = []
     for case in uow.entities.stream(Case, {"subject": unit}):
         if college_id is not None and case.college_id != college_id:
             continue
         records = _as_of(uow.history.of(case.id), day)
-        if not records:
-            continue  # opened after the day
+        if records:  # else opened after the day
+            histories.append((case, records))
+    colleges = sorted({case.college_id for case, _records in histories})
+    if unit.kind is UnitKind.PROVIDER and college_id is None and len(colleges) > 1:
+        raise CollegeRequired(str(unit), colleges)
+    for case, records in histories:
         flow = workflow(deps, case.workflow, "case.workflow")
         then = flow.replay(case, [r for r in records if r.trigger != "open"])
         definition = flow.definition
@@ -97,6 +107,8 @@ def unit_status(
                 if then.state in rule.states and deadline is not None and deadline >= day:
                     due.append(Due(case.id, rule.deadline, deadline))
             for reminder in definition.reminders:
+                if reminder.subject_kinds and unit.kind.value not in reminder.subject_kinds:
+                    continue  # another unit's (the yearly follow-up is the college's)
                 upcoming = _next_on_or_after(then, reminder, day)
                 if upcoming is not None:
                     due.append(Due(case.id, reminder.deadline, upcoming, tuple(reminder.roles)))

@@ -44,7 +44,7 @@ def _json_copy(value: Any) -> Any:
 
 
 def _frozen(data: Mapping[str, Any]) -> Mapping[str, Any]:
-    if type(data) is Owned:
+    if isinstance(data, Owned):
         return data  # built fresh by the unit of work and handed over: no copy needed
     copied: Mapping[str, Any] = _json_copy(data)
     return copied
@@ -164,31 +164,16 @@ class MemoryTransaction(Transaction):
     # -- entities ------------------------------------------------------------------
 
     def get(self, kind: str, id: str) -> Stored | None:
-        key = (kind, id)
-        if key in self._writes:
-            value = self._writes[key]
-            return None if value is _DELETED else value
-        return self._data.entities.get(kind, {}).get(id)
+        if self._writes:
+            value = self._writes.get((kind, id))
+            if value is not None:
+                return None if value is _DELETED else value
+        table = self._data.entities.get(kind)
+        return None if table is None else table.get(id)
 
     def version(self, kind: str, id: str) -> int | None:
         stored = self.get(kind, id)
         return None if stored is None else stored.version
-
-    def _check(self, kind: str, id: str, expected_version: int) -> int:
-        current = self.get(kind, id)
-        actual = current.version if current else 0
-        if actual != expected_version:
-            raise ConcurrentUpdate(kind, id, expected_version, actual if current else None)
-        return actual
-
-    def _holder(self, kind: str, unique: str) -> str | None:
-        for (k, i), u in self._unique.items():
-            if k == kind and u == unique and self._writes.get((k, i)) is not _DELETED:
-                return i
-        holder = self._data.unique.get(kind, {}).get(unique)
-        if holder is None or (kind, holder) in self._unique:
-            return None
-        return None if self._writes.get((kind, holder)) is _DELETED else holder
 
     def put_row(self, op: Put) -> int:
         kind, id, data, expected_version = op.kind, op.id, op.data, op.expected_version
@@ -204,6 +189,23 @@ class MemoryTransaction(Transaction):
         if keys is not None:
             self._keys[(kind, id)] = frozenset(keys)
         return version
+
+    def _check(self, kind: str, id: str, expected_version: int) -> int:
+        current = self.get(kind, id)
+        actual = current.version if current else 0
+        if actual != expected_version:
+            raise ConcurrentUpdate(kind, id, expected_version, actual if current else None)
+        return actual
+
+    def _holder(self, kind: str, unique: str) -> str | None:
+        for (k, i), u in self._unique.items():
+            if k == kind and u == unique and self._writes.get((k, i)) is not _DELETED:
+                return i
+        held = self._data.unique.get(kind)
+        holder = None if held is None else held.get(unique)
+        if holder is None or (kind, holder) in self._unique:
+            return None
+        return None if self._writes.get((kind, holder)) is _DELETED else holder
 
     def delete(self, kind: str, id: str, *, expected_version: int) -> None:
         if self.get(kind, id) is None:

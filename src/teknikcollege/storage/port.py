@@ -29,6 +29,15 @@ class Owned(dict[str, Any]):
     __slots__ = ()
 
 
+class Encoded(Owned):
+    """Owned data that comes with its compact, key-sorted JSON text (`text`, as
+    ``teknikcollege.storage.sql.dump`` writes it): a backend storing JSON text may store
+    `text` as it is instead of encoding the data again."""
+
+    __slots__ = ("text",)
+    text: str
+
+
 @attrs.frozen
 class Stored:
     """An entity as stored: its data and the version the next write must name."""

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
 import attrs
 
+from .._json import compact
 from .._text import _
 from ..errors import ConcurrentUpdate, NotFound, StorageUnavailable
-from .port import Delivery, Put, Query, Scalar, Select, Settle, Stored, Transaction
+from .port import Delivery, Encoded, Put, Query, Scalar, Select, Settle, Stored, Transaction
 
 
 class Connection(Protocol):
@@ -39,12 +40,11 @@ def unstamp(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
 def dump(data: Mapping[str, Any]) -> str:
-    """Compact, key-sorted JSON text."""
-    return _ENCODER.encode(data)  # one encoder: ``json.dumps`` builds one per call
+    """Compact, key-sorted JSON text (the text :class:`Encoded` data brings, as it is)."""
+    if type(data) is Encoded:
+        return data.text
+    return compact(data)
 
 
 def _json_type(value: Scalar) -> str:
@@ -71,6 +71,45 @@ def sqlite_field(name: str, value: Scalar) -> tuple[str, list[Any]]:
 
 
 @attrs.frozen
+class Statements:
+    """The statements every transition runs, in a dialect's placeholders (made once per
+    dialect, not looked up per call)."""
+
+    version: str
+    versions_of_two: str
+    history_head: str
+    append_history: str
+    insert: str
+    update: str
+    delete_keys: str
+    insert_keys: str
+
+    @classmethod
+    def with_placeholder(cls, placeholder: str) -> Statements:
+        """The statements with `placeholder` for ``?``."""
+        return cls(
+            *(
+                statement.replace("?", placeholder)
+                for statement in (
+                    "SELECT version FROM entities WHERE kind = ? AND id = ?",
+                    "SELECT kind, id, version FROM entities "
+                    "WHERE (kind = ? AND id = ?) OR (kind = ? AND id = ?)",
+                    "SELECT data FROM history WHERE case_id = ? ORDER BY seq DESC LIMIT 1",
+                    "INSERT INTO history (case_id, seq, data) VALUES (?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
+                    "INSERT INTO entities (kind, id, version, data, due_at, unique_key) "
+                    "VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    "UPDATE entities SET version = version + 1, data = ?, due_at = ?, "
+                    "unique_key = ? WHERE kind = ? AND id = ? AND version = ?",
+                    "DELETE FROM entity_keys WHERE kind = ? AND id = ?",
+                    "INSERT INTO entity_keys (kind, id, name, value) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
+                )
+            )
+        )
+
+
+@attrs.frozen
 class Dialect:
     """How one SQL database differs from the portable statements."""
 
@@ -89,7 +128,17 @@ class Dialect:
     error_aborts_transaction: bool = False
     """Whether a failed statement spoils the whole transaction (PostgreSQL), so that a
     statement that may fail needs a savepoint of its own."""
+    stores_text: bool = False
+    """Whether ``data`` is kept as the text :func:`dump` wrote (SQLite), so that it can be
+    handed out as it is, without decoding and encoding it again."""
     _cache: dict[str, str] = attrs.field(factory=dict, eq=False, repr=False)
+    statements: Statements = attrs.field(
+        init=False,
+        eq=False,
+        repr=False,
+        default=attrs.Factory(lambda d: Statements.with_placeholder(d.placeholder), True),
+    )
+    """The hot statements in this dialect's placeholders."""
 
     def sql(self, statement: str) -> str:
         """`statement` with this dialect's placeholders."""
@@ -106,6 +155,7 @@ class SQLTransaction(Transaction):
     def __init__(self, conn: Connection, dialect: Dialect) -> None:
         self._conn = conn
         self._d = dialect
+        self._q = dialect.statements
 
     def _run(self, statement: str, args: Sequence[Any] = ()) -> Any:
         return self._conn.execute(self._d.sql(statement), tuple(args))
@@ -127,22 +177,26 @@ class SQLTransaction(Transaction):
         return None if row is None else self._stored(kind, row)
 
     def version(self, kind: str, id: str) -> int | None:
-        row = self._run(
-            "SELECT version FROM entities WHERE kind = ? AND id = ?", (kind, id)
-        ).fetchone()
+        row = self._conn.execute(self._q.version, (kind, id)).fetchone()
         return None if row is None else int(row[0])
 
     def versions(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int | None]:
         """The versions of several entities in one statement (None for a missing one):
         an optional fast path of the port, read by ``Entities.prefetch``."""
         found: dict[tuple[str, str], int | None] = dict.fromkeys(keys)
-        if keys:
+        if len(keys) == 2:  # a permission check's person and college
+            (a, b), (c, d) = keys
+            rows = self._conn.execute(self._q.versions_of_two, (a, b, c, d)).fetchall()
+        elif keys:
             where = " OR ".join(["(kind = ? AND id = ?)"] * len(keys))
-            args = [part for key in keys for part in key]
-            for kind, id, version in self._run(
-                f"SELECT kind, id, version FROM entities WHERE {where}", args
-            ).fetchall():
-                found[(kind, id)] = int(version)
+            args = tuple(part for key in keys for part in key)
+            rows = self._conn.execute(
+                self._d.sql(f"SELECT kind, id, version FROM entities WHERE {where}"), args
+            ).fetchall()
+        else:
+            rows = []
+        for kind, id, version in rows:
+            found[(kind, id)] = int(version)
         return found
 
     def _holder(self, kind: str, unique: str) -> str | None:
@@ -159,21 +213,17 @@ class SQLTransaction(Transaction):
         if expected_version == 0:
             # ON CONFLICT DO NOTHING covers the primary key and the unique key alike, and
             # on PostgreSQL waits for a concurrent insert of the same key to finish.
-            cursor = self._run(
-                "INSERT INTO entities (kind, id, version, data, due_at, unique_key) "
-                "VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (kind, id, d.json_in(data), due, unique),
-            )
+            cursor = self._conn.execute(self._q.insert, (kind, id, d.json_in(data), due, unique))
             written = cursor.rowcount == 1
         else:
-            guard = d.savepoint(self._conn) if d.error_aborts_transaction else nullcontext()
+            update = self._q.update
+            args = (d.json_in(data), due, unique, kind, id, expected_version)
             try:
-                with guard:
-                    cursor = self._run(
-                        "UPDATE entities SET version = version + 1, data = ?, due_at = ?, "
-                        "unique_key = ? WHERE kind = ? AND id = ? AND version = ?",
-                        (d.json_in(data), due, unique, kind, id, expected_version),
-                    )
+                if d.error_aborts_transaction:
+                    with d.savepoint(self._conn):
+                        cursor = self._conn.execute(update, args)
+                else:
+                    cursor = self._conn.execute(update, args)
                 written = cursor.rowcount == 1
             except d.integrity_error:
                 written = False
@@ -183,12 +233,10 @@ class SQLTransaction(Transaction):
                 raise ConcurrentUpdate(kind, holder, 0, 1)
             raise ConcurrentUpdate(kind, id, expected_version, self.version(kind, id))
         if keys is not None:
-            self._run("DELETE FROM entity_keys WHERE kind = ? AND id = ?", (kind, id))
-            self._many(
-                "INSERT INTO entity_keys (kind, id, name, value) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT DO NOTHING",
-                [(kind, id, name, value) for name, value in keys],
-            )
+            self._conn.execute(self._q.delete_keys, (kind, id))
+            rows = [(kind, id, name, value) for name, value in keys]
+            if rows:
+                self._conn.cursor().executemany(self._q.insert_keys, rows)
         return expected_version + 1
 
     def delete(self, kind: str, id: str, *, expected_version: int) -> None:
@@ -225,6 +273,40 @@ class SQLTransaction(Transaction):
             args.append(limit)
         return [self._stored(kind, r) for r in self._run(sql, args).fetchall()]
 
+    def entity_texts(
+        self, kind: str, *, after: str | None = None, limit: int
+    ) -> list[tuple[str, str]]:
+        """``(id, data as compact key-sorted JSON text)`` of up to `limit` entities of
+        `kind` with an id after `after`, by id: an optional fast path of the port, read
+        by ``Entities.stream_text`` (the export)."""
+        rows = self._conn.execute(
+            self._d.sql(
+                "SELECT id, data FROM entities WHERE kind = ? AND id > ? ORDER BY id LIMIT ?"
+            ),
+            (kind, after or "", limit),
+        ).fetchall()
+        if self._d.stores_text:
+            return [(r[0], r[1]) for r in rows]
+        return [(r[0], compact(self._d.json_out(r[1]))) for r in rows]
+
+    def history_texts(
+        self, *, after: tuple[str, int] | None = None, limit: int
+    ) -> list[tuple[str, int, str]]:
+        """``(case id, number, record as compact key-sorted JSON text)`` of up to `limit`
+        history records after `after`, by case and number: the whole history a page at a
+        time (optional, like :meth:`entity_texts`)."""
+        case_id, seq = after or ("", 0)
+        rows = self._conn.execute(
+            self._d.sql(
+                "SELECT case_id, seq, data FROM history WHERE (case_id, seq) > (?, ?) "
+                "ORDER BY case_id, seq LIMIT ?"
+            ),
+            (case_id, seq, limit),
+        ).fetchall()
+        if self._d.stores_text:
+            return [(r[0], r[1], r[2]) for r in rows]
+        return [(r[0], r[1], compact(self._d.json_out(r[2]))) for r in rows]
+
     def due(self, before: datetime, limit: int) -> list[Stored]:
         rows = self._run(
             "SELECT kind, id, version, data, due_at FROM entities "
@@ -236,10 +318,7 @@ class SQLTransaction(Transaction):
     # -- history -------------------------------------------------------------------
 
     def append_history(self, case_id: str, seq: int, data: Mapping[str, Any]) -> None:
-        cursor = self._run(
-            "INSERT INTO history (case_id, seq, data) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            (case_id, seq, self._d.json_in(data)),
-        )
+        cursor = self._conn.execute(self._q.append_history, (case_id, seq, self._d.json_in(data)))
         if cursor.rowcount != 1:
             raise ConcurrentUpdate("history", case_id, seq - 1, seq)
 
@@ -251,9 +330,7 @@ class SQLTransaction(Transaction):
         return [self._d.json_out(r[0]) for r in rows]
 
     def history_head(self, case_id: str) -> Mapping[str, Any] | None:
-        row = self._run(
-            "SELECT data FROM history WHERE case_id = ? ORDER BY seq DESC LIMIT 1", (case_id,)
-        ).fetchone()
+        row = self._conn.execute(self._q.history_head, (case_id,)).fetchone()
         return None if row is None else self._d.json_out(row[0])
 
     def history_cases(self, *, after: str | None = None, limit: int | None = None) -> list[str]:

@@ -58,6 +58,7 @@ DIALECT = Dialect(
     field=sqlite_field,
     savepoint=_savepoint,
     integrity_error=sqlite3.IntegrityError,
+    stores_text=True,
 )
 """How SQLite differs: JSON and times stored as text, ``json_extract`` for fields."""
 

@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
+from .._json import compact
 from ..errors import ConcurrentUpdate, NotFound
-from ..storage.port import Storage
+from ..storage.port import Encoded, Storage
 
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
@@ -192,6 +193,46 @@ class StorageContract:
         with storage.transaction(write=False) as tx:
             assert tx.version("thing", "t3") == 1
             assert tx.version("thing", "nope") is None
+
+    def test_the_optional_fast_paths_agree_with_the_port(self, storage: Storage) -> None:
+        """``versions``, ``entity_texts`` and ``history_texts``, where a backend has them,
+        say what ``version``, ``query`` and ``history`` say (texts: compact, key-sorted
+        JSON); data handed over with its text (``Encoded``) is stored as that text says."""
+        record = Encoded(b=[1, "å"], a={"z": None})
+        record.text = compact(record)
+        with storage.transaction() as tx:
+            for i in range(5):
+                tx.put("thing", f"t{i}", {"i": i, "s": 'å"', "l": [True, None]}, expected_version=0)
+            for case_id in ("c1", "c2"):
+                for seq in (1, 2, 3):
+                    tx.append_history(case_id, seq, {"seq": seq, "case_id": case_id})
+            tx.append_history("c3", 1, record)
+        with storage.transaction(write=False) as tx:
+            versions = getattr(tx, "versions", None)
+            if versions is not None:
+                keys = [("thing", "t1"), ("thing", "t4"), ("thing", "nope")]
+                assert versions(keys) == {k: tx.version(*k) for k in keys}
+                assert versions(keys[:2]) == {k: tx.version(*k) for k in keys[:2]}
+            assert [dict(d) for d in tx.history("c3")] == [dict(record)]
+            entity_texts = getattr(tx, "entity_texts", None)
+            if entity_texts is not None:
+                pages = [entity_texts("thing", limit=2)]
+                while len(pages[-1]) == 2:
+                    pages.append(entity_texts("thing", after=pages[-1][-1][0], limit=2))
+                found = [row for page in pages for row in page]
+                assert found == [(s.id, compact(s.data)) for s in tx.query("thing")]
+            history_texts = getattr(tx, "history_texts", None)
+            if history_texts is not None:
+                pages = [history_texts(limit=4)]
+                while len(pages[-1]) == 4:
+                    last = pages[-1][-1]
+                    pages.append(history_texts(after=(last[0], last[1]), limit=4))
+                rows = [row for page in pages for row in page]
+                assert rows == [
+                    (case_id, i + 1, compact(data))
+                    for case_id in ("c1", "c2", "c3")
+                    for i, data in enumerate(tx.history(case_id))
+                ]
 
     def test_a_savepoint_undoes_only_its_own_work(self, storage: Storage) -> None:
         with storage.transaction() as tx:

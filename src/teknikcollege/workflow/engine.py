@@ -51,6 +51,20 @@ class Workflow:
             auto_transitions=False,
             send_event=True,
         )
+        # Tables worked out once, so that a step looks things up instead of scanning the
+        # definition: the states each trigger leaves (the machine's own table), and per
+        # state the time rules and reminders that watch it.
+        self._sources = {
+            name: frozenset(event.transitions) for name, event in self.machine.events.items()
+        }
+        self._rules_in = {
+            s.name: tuple(r for r in definition.time_rules if s.name in r.states)
+            for s in definition.states
+        }
+        self._reminders_in = {
+            s.name: tuple(r for r in definition.reminders if s.name in r.states)
+            for s in definition.states
+        }
 
     def spec(self, trigger: str) -> Transition:
         """The transition for `trigger`; :class:`UnknownTrigger` if there is none."""
@@ -77,7 +91,7 @@ class Workflow:
     def check_source(self, case: Case, spec: Transition) -> None:
         """Raise :class:`TransitionNotAllowed` if the machine has no `spec` from the
         case's state."""
-        if spec not in self.triggers_from(case.state):
+        if case.state not in self._sources[spec.trigger]:
             raise self._wrong_state(case, spec)
 
     def _wrong_state(self, case: Case, spec: Transition) -> TransitionNotAllowed:
@@ -237,11 +251,14 @@ class Workflow:
     def due_triggers(self, case: Case, now: datetime) -> list[str]:
         """Time-based triggers due for `case` at `now`, earliest deadline first."""
         due = []
-        for rule in self.definition.time_rules:
+        today: date | None = None
+        for rule in self._rules_in.get(case.state, ()):
             deadline = case.deadlines.get(rule.deadline)
-            if case.state in rule.states and deadline is not None:
+            if deadline is not None:
                 fire_on = deadline + timedelta(days=rule.offset_days)
-                if self.day(now) >= fire_on:
+                if today is None:
+                    today = self.day(now)
+                if today >= fire_on:
                     due.append((fire_on, rule.trigger))
         return [trigger for _, trigger in sorted(due)]
 
@@ -254,10 +271,10 @@ class Workflow:
         return result
 
     def _reminders(self, case: Case) -> list[tuple[Reminder, str, date]]:
-        found = []
-        for reminder in self.definition.reminders:
+        found: list[tuple[Reminder, str, date]] = []
+        for reminder in self._reminders_in.get(case.state, ()):
             deadline = case.deadlines.get(reminder.deadline)
-            if case.state not in reminder.states or deadline is None:
+            if deadline is None:
                 continue
             if reminder.subject_kinds and case.subject.kind.value not in reminder.subject_kinds:
                 continue
@@ -266,12 +283,17 @@ class Workflow:
                 if occurrence is None:
                     continue
                 deadline = occurrence
-            sign = 1 if reminder.after else -1
-            day = add_months(deadline, sign * reminder.months_before) + timedelta(
-                days=sign * reminder.days_before
-            )
+            day = self.reminder_day(reminder, deadline)
             found.append((reminder, f"{reminder.name}:{deadline.isoformat()}", day))
         return found
+
+    @staticmethod
+    def reminder_day(reminder: Reminder, deadline: date) -> date:
+        """The day `reminder` of `deadline` is sent (its key: ``name:deadline``)."""
+        sign = 1 if reminder.after else -1
+        return add_months(deadline, sign * reminder.months_before) + timedelta(
+            days=sign * reminder.days_before
+        )
 
     def _next_occurrence(self, case: Case, reminder: Reminder, first: date) -> date | None:
         """The first occurrence of a recurring deadline not yet reminded of, up to the
@@ -289,11 +311,12 @@ class Workflow:
     def next_due(self, case: Case) -> datetime | None:
         """When the sweep next needs to look at `case` (kept in the storage's due index)."""
         days = []
-        for rule in self.definition.time_rules:
+        for rule in self._rules_in.get(case.state, ()):
             deadline = case.deadlines.get(rule.deadline)
-            if case.state in rule.states and deadline is not None:
+            if deadline is not None:
                 days.append(deadline + timedelta(days=rule.offset_days))
-        days += [d for _, key, d in self._reminders(case) if key not in case.reminders_sent]
+        if self._reminders_in.get(case.state):
+            days += [d for _, key, d in self._reminders(case) if key not in case.reminders_sent]
         if not days:
             return None
         return start_of_day(min(days), self.definition.time_zone)

@@ -14,7 +14,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from teknikcollege import StorageUnavailable
-from teknikcollege.storage.sql import Dialect, SQLTransaction, migrate, schema
+from teknikcollege.storage.sql import Dialect, SQLTransaction, dump, migrate, schema
 
 from ._messages import _
 
@@ -56,6 +56,11 @@ def _identity(value: Any) -> Any:
     return value
 
 
+def _json_in(data: Any) -> Jsonb:
+    # `dump` passes on the text a record brings (``Encoded``) instead of encoding again.
+    return Jsonb(data, dump)
+
+
 def _savepoint(conn: psycopg.Connection[Any]) -> AbstractContextManager[Any]:
     return conn.transaction()
 
@@ -63,7 +68,7 @@ def _savepoint(conn: psycopg.Connection[Any]) -> AbstractContextManager[Any]:
 DIALECT = Dialect(
     name="postgresql",
     placeholder="%s",
-    json_in=Jsonb,
+    json_in=_json_in,
     json_out=_identity,
     time_in=_identity,
     time_out=_identity,

@@ -7,6 +7,7 @@ Parameters that the sources do not fix for ever are configuration, not constants
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
@@ -33,7 +34,7 @@ from ...models import (
     UnitRef,
     YearFigures,
 )
-from ...models.common import Period, local_day
+from ...models.common import Period
 from ...models.followup import FollowUpConfig, compare_periods, obligations
 from ...models.process import FIRST_CERTIFICATION_DOCUMENTS
 from ..base import Context, FunctionRule, excuse
@@ -68,7 +69,7 @@ Result = tuple[bool | Status | None, Text, dict[str, Any]]
 
 def local_today(context: Context) -> date:
     """The Swedish day of the context's time (see :func:`teknikcollege.models.local_day`)."""
-    return local_day(context.now)
+    return context.today
 
 
 def _programmes(college: College, context: Context) -> list[Programme]:
@@ -630,11 +631,17 @@ def _reported_years(college: College, context: Context) -> set[int]:
     return reports & surveys
 
 
+@functools.lru_cache(maxsize=1024)
+def _college_unit(college_id: str) -> UnitRef:
+    # A model checks itself as it is made: make a college's reference once.
+    return UnitRef(UnitKind.COLLEGE, college_id)
+
+
 def _college_cases(college: College, context: Context) -> Iterable[Any]:
     # Imported here: the criteria are loaded by the workflow package's own imports.
     from ...workflow.case import Case
 
-    subject = UnitRef(UnitKind.COLLEGE, college.id)
+    subject = _college_unit(college.id)
     # A page at a time where the lookup can (the unit of work): a college's cases grow
     # with the years, the memory an assessment holds must not.
     stream = getattr(context.lookup, "stream", None)
