@@ -316,9 +316,8 @@ def test_a_case_with_a_granted_postponement_replays_into_a_fresh_store() -> None
 
 @pytest.mark.xfail(
     strict=True,
-    reason="bug: an import judges a guard with the store's data as it is now, not as it "
-    "was when the record was made (a judgement recorded later the same day undoes the "
-    "decision)",
+    reason="bug: an import judges a guard by what the store held on the record's day, not "
+    "at its time: a judgement recorded later the same day undoes the decision",
 )
 def test_a_judgement_recorded_after_the_decision_on_its_day_does_not_undo_it_on_import() -> None:
     registry, clock = walks.stockholm(date(2024, 9, 1))
