@@ -284,6 +284,19 @@ def in_pool(pools: Iterable[tc.ReviewerPool], person_id: str, day: date) -> bool
 # -- bugs the walk found, each shown on its own ------------------------------------------
 
 
+def assert_imports_unchanged(registry: tc.Registry, clock: tc.FixedClock) -> None:
+    """`registry`'s export imports into a fresh store and exports again the same."""
+    document = registry.export_document()
+    fresh = tc.Registry(
+        MemoryStorage(),
+        clock=clock,
+        config={},
+        plugin_manager=tc.make_plugin_manager(entry_points=False),
+    )
+    fresh.import_document(document, actor=ADMIN)
+    assert fresh.export_document() == document
+
+
 def test_an_older_export_does_not_bring_back_an_ended_appointment(
     tc_stockholm: tc.Registry, tc_clock: tc.FixedClock
 ) -> None:
@@ -303,15 +316,7 @@ def test_a_case_with_a_granted_postponement_replays_into_a_fresh_store() -> None
     registry.fire(case, "hold_visit", actor=walks.REVIEWER)
     registry.fire(case, "request_supplements", actor=walks.REVIEWER)
     registry.fire(case, "grant_postponement", actor=walks.OFFICE, params={"new_due": "2025-03-01"})
-    document = registry.export_document()
-    fresh = tc.Registry(
-        MemoryStorage(),
-        clock=clock,
-        config={},
-        plugin_manager=tc.make_plugin_manager(entry_points=False),
-    )
-    fresh.import_document(document, actor=ADMIN)
-    assert fresh.export_document() == document
+    assert_imports_unchanged(registry, clock)
 
 
 @pytest.mark.xfail(
@@ -336,15 +341,7 @@ def test_a_judgement_recorded_after_the_decision_on_its_day_does_not_undo_it_on_
         ),
         actor=walks.REVIEWER,
     )
-    document = registry.export_document()
-    fresh = tc.Registry(
-        MemoryStorage(),
-        clock=clock,
-        config={},
-        plugin_manager=tc.make_plugin_manager(entry_points=False),
-    )
-    fresh.import_document(document, actor=ADMIN)
-    assert fresh.export_document() == document
+    assert_imports_unchanged(registry, clock)
 
 
 def test_a_visit_recorded_after_the_step_does_not_undo_it_on_import() -> None:
@@ -363,15 +360,7 @@ def test_a_visit_recorded_after_the_step_does_not_undo_it_on_import() -> None:
         pool_id=REVIEWER_POOL,
     )
     registry.add(late, actor=ADMIN)
-    document = registry.export_document()
-    fresh = tc.Registry(
-        MemoryStorage(),
-        clock=clock,
-        config={},
-        plugin_manager=tc.make_plugin_manager(entry_points=False),
-    )
-    fresh.import_document(document, actor=ADMIN)
-    assert fresh.export_document() == document
+    assert_imports_unchanged(registry, clock)
 
 
 @pytest.mark.xfail(
@@ -430,15 +419,7 @@ def test_records_of_the_same_instant_replay_in_the_order_they_were_made() -> Non
     registry.fire(college, "approve", actor=walks.OFFICE)
     registry.fire(lernia, "approve", actor=walks.OFFICE)
     registry.fire(college, "decertify", actor=walks.OFFICE, note="at once")  # the same instant
-    document = registry.export_document()
-    fresh = tc.Registry(
-        MemoryStorage(),
-        clock=clock,
-        config={},
-        plugin_manager=tc.make_plugin_manager(entry_points=False),
-    )
-    fresh.import_document(document, actor=ADMIN)
-    assert fresh.export_document() == document
+    assert_imports_unchanged(registry, clock)
 
 
 @pytest.mark.parametrize(
