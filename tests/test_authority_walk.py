@@ -35,9 +35,7 @@ Some walks begin with colleges and providers certified on the first day (by the
 administrator, through the same checks), so that more of them reach renewals.
 ``TEKNIKCOLLEGE_WALK_EXAMPLES`` sets the number of walks per world (default 20).
 
-What the walk found is shown on its own below, each by a small test; bugs still open in
-the import are ``xfail(strict=True)``, and the walk steps around them where it says so,
-naming the test.
+What the walk found is shown on its own below, each by a small test.
 """
 
 from __future__ import annotations
@@ -319,28 +317,31 @@ def test_a_case_with_a_granted_postponement_replays_into_a_fresh_store() -> None
     assert_imports_unchanged(registry, clock)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: an import judges a guard by what the store held on the record's day, not "
-    "at its time: a judgement recorded later the same day undoes the decision",
-)
-def test_a_judgement_recorded_after_the_decision_on_its_day_does_not_undo_it_on_import() -> None:
+@pytest.mark.parametrize("decided", [date(2024, 10, 1), date(2024, 9, 30)])
+def test_a_judgement_of_a_decided_round_is_refused_so_the_decision_replays(decided: date) -> None:
+    """A judgement carries a day, not an instant: recorded after the approval (at
+    midnight) but dated on its day or before, it would count for the approval on import
+    although the approval was taken without it. The decided round takes no more."""
     registry, clock = walks.stockholm(date(2024, 9, 1))
-    walks.certified(registry, clock)  # approved at midnight (UTC) on 2024-10-01
+    case = walks.certified(registry, clock)  # approved at midnight (UTC) on 2024-10-01
     clock.set(datetime(2024, 10, 1, 12, 0, tzinfo=timezone.utc))
-    registry.record_judgement(
-        tc.Judgement(
-            "j-later",
-            "learning-environment",
-            "stockholm",
-            "p-reviewer",
-            date(2024, 10, 1),
-            tc.Outcome.FAILED,
-            "seen again",
-            visit_id="visit-1",
-        ),
-        actor=walks.REVIEWER,
-    )
+    before = registry.export_document()
+    with pytest.raises(tc.InvalidData, match=r"round 1 of case .* has been decided"):
+        registry.record_judgement(
+            tc.Judgement(
+                "j-later",
+                "learning-environment",
+                "stockholm",
+                "p-reviewer",
+                decided,
+                tc.Outcome.FAILED,
+                "seen again",
+                visit_id="visit-1",
+            ),
+            actor=walks.REVIEWER,
+        )
+    assert registry.export_document() == before
+    assert registry.case(case).state == "certified"
     assert_imports_unchanged(registry, clock)
 
 
@@ -363,12 +364,6 @@ def test_a_visit_recorded_after_the_step_does_not_undo_it_on_import() -> None:
     assert_imports_unchanged(registry, clock)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: records of the same instant are replayed in a greedy order (the first "
-    "that passes), not the order they were made in: a decertification made after a "
-    "provider's approval in the same instant is replayed before it",
-)
 def test_records_of_the_same_instant_replay_in_the_order_they_were_made() -> None:
     day = date(2024, 9, 10)
     registry, clock = walks.stockholm(day)
@@ -977,14 +972,6 @@ class Model:
 
 
 LIFECYCLE = "college-lifecycle"
-SAME_INSTANT_ENDS = frozenset(
-    {"decertify", "expire", "withdraw", "reject", "lapse", "discontinue", "lose_certification"}
-)
-"""Steps that end what another case's step of the same instant may have relied on."""
-READS_OTHER_CASES = frozenset(
-    {"approve", "certify", "enter_ordinary_operation", "regain_certification", "lose_certification"}
-)
-"""Steps whose guards read other cases (a parent's certification, the college's)."""
 RARE = {
     "reject": 1,
     "withdraw": 1,
@@ -1760,8 +1747,6 @@ class Walk(RuleBasedStateMachine):
         self.registry.write_document(out)
         document = json.loads(out.getvalue())
         assert document == self._document()
-        if self._replay_meets_a_known_bug(document, self.model):
-            return
         fresh = self._registry()
         fresh.import_document(document, actor=ADMIN)
         assert json.loads(json.dumps(fresh.export_document())) == document
@@ -1770,36 +1755,6 @@ class Walk(RuleBasedStateMachine):
             self._switch(fresh)
         else:
             fresh.close()
-
-    @staticmethod
-    def _replay_meets_a_known_bug(document: dict[str, Any], model: Model) -> bool:
-        """Whether replaying `document` into an empty store would meet a bug of the
-        import still open; the walk then leaves it."""
-        # test_a_judgement_recorded_after_the_decision_on_its_day_does_not_undo_it_on_import:
-        # a judgement recorded after a decision on the day it names undoes the decision.
-        # test_records_of_the_same_instant_replay_in_the_order_they_were_made: records of
-        # one instant replay in a greedy order; it fails when a case ends something after
-        # an earlier record of the same instant, with another case's records in between.
-        instants: dict[datetime, dict[str, list[str]]] = {}
-        for case in model.cases.values():
-            for step in case.steps:
-                instants.setdefault(step.at, {}).setdefault(case.id, []).append(step.trigger)
-        for cases in instants.values():
-            ending = {c for c, ts in cases.items() if SAME_INSTANT_ENDS & set(ts[1:])}
-            reading = {c for c, ts in cases.items() if READS_OTHER_CASES & set(ts)}
-            if ending and reading - ending:
-                return True
-        decided = {
-            (case.subject.id, s.day, s.order)
-            for case in model.cases.values()
-            for s in case.steps
-            if s.trigger == "approve"
-        }
-        return any(
-            judgement.subject_id == unit and judgement.decided == day and order < place
-            for judgement, *_scope, place in model.judgements
-            for unit, day, order in decided
-        )
 
     def _import_its_own_export(self, data: st.DataObject) -> None:
         document = self._document()
@@ -1825,8 +1780,6 @@ class Walk(RuleBasedStateMachine):
         """A backup restored into an empty store: the walk goes on from there."""
         index = data.draw(st.integers(0, len(self.snapshots) - 1), label="backup")
         document, model = self.snapshots[index]
-        if self._replay_meets_a_known_bug(document, model):
-            return
         # The exports kept after it are of a past that no longer happened.
         del self.snapshots[index + 1 :]
         fresh = self._registry()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
@@ -502,22 +503,31 @@ class History:
         return self.tx.history(case_id)
 
     def stream_text(self, *, page: int = PAGE) -> Iterator[str]:
-        """Every record of every case, by case and number, as compact key-sorted JSON text
-        (like :meth:`Entities.stream_text`): one read per page where the backend can
-        (``history_texts``), else one per case."""
-        texts = getattr(self.tx, "history_texts", None)
-        if texts is None:
+        """Every record of every case in the order they were appended, as compact
+        key-sorted JSON text (like :meth:`Entities.stream_text`), a page per read.
+
+        The order across cases is what lets an import replay records of one instant as
+        they were made (:mod:`~teknikcollege.services.replay`). A backend without
+        ``history_appended`` gives each case's records in turn, by case (its imports
+        then fall back on trying records of one instant until they fit)."""
+        appended = getattr(self.tx, "history_appended", None)
+        if appended is None:
             for case_id in self.cases(page=page):
                 yield from map(compact, self.tx.history(case_id))
             return
-        after: tuple[str, int] | None = None
+        after = 0
         while True:
-            rows = texts(after=after, limit=page)
+            rows = appended(after=after, limit=page)
             for row in rows:
-                yield row[2]
+                yield row[1]
             if len(rows) < page:
                 return
-            after = rows[-1][0], rows[-1][1]
+            after = rows[-1][0]
+
+    def stream(self, *, page: int = PAGE) -> Iterator[TransitionRecord]:
+        """Every record of every case, in the order of :meth:`stream_text`."""
+        for text in self.stream_text(page=page):
+            yield from_stored(json.loads(text), TransitionRecord)
 
     def cases(self, *, page: int = PAGE) -> Iterator[str]:
         """Every case id that has history, a page at a time."""

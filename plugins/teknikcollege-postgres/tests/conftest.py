@@ -7,8 +7,10 @@ from collections.abc import Iterator
 import pytest
 
 DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
-ENABLE = ("start a PostgreSQL server on 127.0.0.1:5432 (trust auth, database 'test') or set "
-          "TEKNIKCOLLEGE_TEST_POSTGRES=postgresql://USER@HOST:PORT/DB to enable these tests")
+ENABLE = (
+    "start a PostgreSQL server on 127.0.0.1:5432 (trust auth, database 'test') or set "
+    "TEKNIKCOLLEGE_TEST_POSTGRES=postgresql://USER@HOST:PORT/DB to enable these tests"
+)
 
 
 def _server() -> str:

@@ -44,7 +44,9 @@ def test_found_through_its_entry_point() -> None:
 
 def test_schema_parameter_is_checked() -> None:
     assert split_url("postgresql://u@h/db?schema=abc&sslmode=disable") == (
-        "postgresql://u@h/db?sslmode=disable", "abc")
+        "postgresql://u@h/db?sslmode=disable",
+        "abc",
+    )
     with pytest.raises(tc.StorageUnavailable, match="invalid schema name"):
         split_url("postgresql://u@h/db?schema=Robert');DROP")
 
@@ -72,9 +74,11 @@ def test_the_stockholm_pilot_on_postgresql(pg_url: str) -> None:
 
 def test_processes_race_on_postgresql(pg_url: str) -> None:
     figures = concurrency.run(pg_url, workers=4, rounds=60)
-    print(f"\nPostgreSQL, 4 processes: {figures['attempted']} attempted, "
-          f"{figures['committed']} committed, {figures['conflicts']} ConcurrentUpdate, "
-          f"{figures['refused']} refused")
+    print(
+        f"\nPostgreSQL, 4 processes: {figures['attempted']} attempted, "
+        f"{figures['committed']} committed, {figures['conflicts']} ConcurrentUpdate, "
+        f"{figures['refused']} refused"
+    )
     assert figures["committed"] + figures["conflicts"] + figures["refused"] == 240
     assert figures["history"] == figures["committed_per_case"]
 

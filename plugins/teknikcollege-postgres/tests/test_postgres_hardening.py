@@ -40,8 +40,7 @@ def scenarios() -> Any:
 
 
 @pytest.mark.slow
-def test_eight_processes_opening_one_case_open_exactly_one(pg_url: str, scenarios: Any
-                                                           ) -> None:
+def test_eight_processes_opening_one_case_open_exactly_one(pg_url: str, scenarios: Any) -> None:
     faults, _ = scenarios
     results = faults.race_to_open(pg_url)
     faults.check_one_open_case_per_round(pg_url, results)
@@ -58,13 +57,15 @@ def test_a_late_failure_after_the_lease_cannot_undo_an_acknowledgement(
     second.close()
 
 
-def test_a_case_of_a_missing_workflow_is_skipped_and_the_rest_lapse(pg_url: str,
-                                                                    scenarios: Any) -> None:
+def test_a_case_of_a_missing_workflow_is_skipped_and_the_rest_lapse(
+    pg_url: str, scenarios: Any
+) -> None:
     from teknikcollege_postgres import PostgresStorage
 
     faults, _ = scenarios
     faults.test_a_case_of_a_missing_workflow_is_skipped_and_the_rest_lapse(
-        lambda: PostgresStorage(pg_url))
+        lambda: PostgresStorage(pg_url)
+    )
 
 
 @pytest.fixture
@@ -75,15 +76,16 @@ def registry(pg_url: str, tc_clock: tc.FixedClock) -> Iterator[tc.Registry]:
 
 
 @pytest.mark.parametrize("text", ["a\x00b", "a\ud800b", "\udfff", "a\x1bb"])
-def test_nul_and_surrogates_are_refused_before_storage(registry: tc.Registry, text: str,
-                                                       scenarios: Any) -> None:
+def test_nul_and_surrogates_are_refused_before_storage(
+    registry: tc.Registry, text: str, scenarios: Any
+) -> None:
     _, inputs = scenarios
     inputs.test_nul_and_surrogates_are_refused_before_storage(registry, text)
 
 
-def test_after_erase_person_no_delivery_error_holds_the_address(pg_url: str, scenarios: Any,
-                                                                tc_clock: tc.FixedClock
-                                                                ) -> None:
+def test_after_erase_person_no_delivery_error_holds_the_address(
+    pg_url: str, scenarios: Any, tc_clock: tc.FixedClock
+) -> None:
     import psycopg
 
     from teknikcollege_postgres.storage import split_url
@@ -126,15 +128,17 @@ def test_a_schema_holding_another_programs_entities_table_is_one_line(pg_server:
         url = f"{pg_server}?schema={schema}"
         with pytest.raises(tc.StorageUnavailable):
             tc.Registry.open(url, config={})
-        done = CliRunner().invoke(build_cli("en"), ["--db", url, "list", "cases"],
-                                  env={"TEKNIKCOLLEGE_STORAGE": None, "TEKNIKCOLLEGE_LANG": None},
-                                  catch_exceptions=False)
+        done = CliRunner().invoke(
+            build_cli("en"),
+            ["--db", url, "list", "cases"],
+            env={"TEKNIKCOLLEGE_STORAGE": None, "TEKNIKCOLLEGE_LANG": None},
+            catch_exceptions=False,
+        )
         assert done.exit_code == 5
         (line,) = done.stderr.splitlines()
         assert line.startswith("error: ") and "Traceback" not in done.stderr
         with psycopg.connect(pg_server) as db:  # and the other program's table is intact
-            assert db.execute(f'SELECT * FROM "{schema}".entities').fetchall() == [
-                ("mine", "keep")]
+            assert db.execute(f'SELECT * FROM "{schema}".entities').fetchall() == [("mine", "keep")]
     finally:
         with psycopg.connect(pg_server, autocommit=True) as db:
             db.execute(f'DROP SCHEMA "{schema}" CASCADE')

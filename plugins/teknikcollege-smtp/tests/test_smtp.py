@@ -51,38 +51,74 @@ def inbox(port: int) -> Iterator[Inbox]:
 
 
 def registry_for(port: int, lang: str, clock: tc.FixedClock) -> tc.Registry:
-    env = {"TEKNIKCOLLEGE_SMTP_HOST": "127.0.0.1", "TEKNIKCOLLEGE_SMTP_PORT": str(port),
-           "TEKNIKCOLLEGE_SMTP_LANG": lang, "TEKNIKCOLLEGE_SMTP_PASSWORD": "hemligt"}
+    env = {
+        "TEKNIKCOLLEGE_SMTP_HOST": "127.0.0.1",
+        "TEKNIKCOLLEGE_SMTP_PORT": str(port),
+        "TEKNIKCOLLEGE_SMTP_LANG": lang,
+        "TEKNIKCOLLEGE_SMTP_PASSWORD": "hemligt",
+    }
     registry = tc.Registry(MemoryStorage(), clock=clock, config=env)
     seed(registry, *stockholm_pilot().entities())
     return registry
 
 
 def protocol_with_supplements(registry: tc.Registry) -> str:
-    registry.add(tc.InterestRegistration(
-        "ir", tc.InterestKind.CERTIFICATION, "stockholm", "region-stockholm", date(2022, 3, 1),
-        units=(COLLEGE,), contact_person_id="p-leader", steering_group_approved=True),
-        actor=ADMIN)
+    registry.add(
+        tc.InterestRegistration(
+            "ir",
+            tc.InterestKind.CERTIFICATION,
+            "stockholm",
+            "region-stockholm",
+            date(2022, 3, 1),
+            units=(COLLEGE,),
+            contact_person_id="p-leader",
+            steering_group_approved=True,
+        ),
+        actor=ADMIN,
+    )
     case = registry.open_case("certification", COLLEGE, actor=LEADER).id
     registry.add(
-        tc.Application("app", case, date(2022, 9, 1), tuple(
-            tc.Document(k, k.value, date(2022, 9, 1)) for k in tc.DocumentKind), date(2022, 9, 1)),
-        tc.ReviewVisit("v", case, date(2022, 11, 7), ("p-reviewer", "p-reviewer-2"),
-                       national_office_id="p-office", pool_id="review-committee"),
-        actor=ADMIN)
-    for trigger, actor in [("approve_interest", OFFICE), ("submit_application", LEADER),
-                           ("start_review", OFFICE), ("hold_visit", REVIEWER)]:
+        tc.Application(
+            "app",
+            case,
+            date(2022, 9, 1),
+            tuple(tc.Document(k, k.value, date(2022, 9, 1)) for k in tc.DocumentKind),
+            date(2022, 9, 1),
+        ),
+        tc.ReviewVisit(
+            "v",
+            case,
+            date(2022, 11, 7),
+            ("p-reviewer", "p-reviewer-2"),
+            national_office_id="p-office",
+            pool_id="review-committee",
+        ),
+        actor=ADMIN,
+    )
+    for trigger, actor in [
+        ("approve_interest", OFFICE),
+        ("submit_application", LEADER),
+        ("start_review", OFFICE),
+        ("hold_visit", REVIEWER),
+    ]:
         registry.fire(case, trigger, actor=actor)
     registry.fire(case, "request_supplements", actor=REVIEWER)
     return case
 
 
-@pytest.mark.parametrize(("lang", "subject", "phrase"), [
-    ("sv", "Kompletteringar begärs: college:stockholm", "ska vara inne senast 2023-02-07"),
-    ("en", "Supplements requested: college:stockholm", "are due by 2023-02-07"),
-])
+@pytest.mark.parametrize(
+    ("lang", "subject", "phrase"),
+    [
+        ("sv", "Kompletteringar begärs: college:stockholm", "ska vara inne senast 2023-02-07"),
+        ("en", "Supplements requested: college:stockholm", "are due by 2023-02-07"),
+    ],
+)
 def test_messages_arrive_with_recipients_subject_and_language(
-    inbox: Inbox, port: int, lang: str, subject: str, phrase: str,
+    inbox: Inbox,
+    port: int,
+    lang: str,
+    subject: str,
+    phrase: str,
 ) -> None:
     clock = tc.FixedClock(date(2022, 11, 7))
     registry = registry_for(port, lang, clock)
@@ -91,9 +127,12 @@ def test_messages_arrive_with_recipients_subject_and_language(
     assert report.dead == 0 and report.retrying == 0
     mails = [m for _, m in inbox.messages if m["Subject"] == subject]
     assert len(mails) == 1
-    (rcpt, mail), = [(r, m) for r, m in inbox.messages if m["Subject"] == subject]
-    assert sorted(rcpt) == ["lokal.ordforande@example.org", "ordforande@example.org",
-                            "processledare@example.org"]
+    ((rcpt, mail),) = [(r, m) for r, m in inbox.messages if m["Subject"] == subject]
+    assert sorted(rcpt) == [
+        "lokal.ordforande@example.org",
+        "ordforande@example.org",
+        "processledare@example.org",
+    ]
     assert phrase in mail.get_payload(decode=True).decode()
     assert mail["Message-ID"].startswith("<n-") and mail["Content-Language"] == lang
     assert case in mail.get_payload(decode=True).decode()
@@ -109,7 +148,7 @@ def test_deadline_reminder_in_swedish(inbox: Inbox, port: int) -> None:
     clock.set(date(2023, 1, 7))
     assert registry.tick().reminders == 1
     registry.deliver(date(2023, 1, 7))
-    (_rcpt, mail), = inbox.messages
+    ((_rcpt, mail),) = inbox.messages
     assert mail["Subject"] == "Påminnelse: kompletteringarna (college:stockholm)"
     assert "sista dag är 2023-02-07" in mail.get_payload(decode=True).decode()
     registry.close()
@@ -143,8 +182,9 @@ def test_server_down_then_up_delivers_exactly_once(port: int) -> None:
 
 
 def test_password_is_never_shown() -> None:
-    config = SMTPConfig.from_env({"TEKNIKCOLLEGE_SMTP_HOST": "h",
-                                  "TEKNIKCOLLEGE_SMTP_PASSWORD": "hemligt"})
+    config = SMTPConfig.from_env(
+        {"TEKNIKCOLLEGE_SMTP_HOST": "h", "TEKNIKCOLLEGE_SMTP_PASSWORD": "hemligt"}
+    )
     assert config is not None and "hemligt" not in repr(config)
     assert "hemligt" not in repr(SMTPNotifier(config).config)
     assert SMTPConfig.from_env({}) is None

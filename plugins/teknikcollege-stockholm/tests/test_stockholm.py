@@ -23,8 +23,9 @@ def registry(day: date) -> tc.Registry:
 
 
 def findings(reg: tc.Registry, subject: object) -> dict[str, tc.Finding]:
-    return {f.rule_id: f for f in reg.assess(subject).findings
-            if f.rule_id.startswith("stockholm-")}
+    return {
+        f.rule_id: f for f in reg.assess(subject).findings if f.rule_id.startswith("stockholm-")
+    }
 
 
 def test_discovered_through_its_entry_point() -> None:
@@ -37,8 +38,10 @@ def test_the_example_pilot_passes_its_own_rules() -> None:
     reg = registry(date(2022, 6, 1))
     found = findings(reg, reg.get(tc.College, "stockholm"))
     assert {k: f.status for k, f in found.items()} == {
-        "stockholm-pilot-length": tc.Status.PASSED, "stockholm-pilot-funders": tc.Status.PASSED,
-        "stockholm-labour-market-training": tc.Status.PASSED}
+        "stockholm-pilot-length": tc.Status.PASSED,
+        "stockholm-pilot-funders": tc.Status.PASSED,
+        "stockholm-labour-market-training": tc.Status.PASSED,
+    }
     assert "2021-10-01 – 2024-09-30" in found["stockholm-pilot-length"].message.en
 
 
@@ -46,8 +49,11 @@ def test_a_four_year_pilot_is_flagged_a_shorter_one_and_missing_funders_fail() -
     reg = registry(date(2022, 6, 1))
     college = reg.get(tc.College, "stockholm")
     assert college.pilot is not None
-    longer = attrs.evolve(college, pilot=tc.Period(college.pilot.start, date(2025, 9, 30)),
-                          funding=college.funding[:1])
+    longer = attrs.evolve(
+        college,
+        pilot=tc.Period(college.pilot.start, date(2025, 9, 30)),
+        funding=college.funding[:1],
+    )
     found = findings(reg, longer)
     assert found["stockholm-pilot-length"].status is tc.Status.FLAGGED
     assert "extended" in found["stockholm-pilot-length"].message.en
@@ -59,8 +65,15 @@ def test_a_four_year_pilot_is_flagged_a_shorter_one_and_missing_funders_fail() -
 
 
 def test_labour_market_training_is_allowed_in_the_pilot_but_not_certifiable() -> None:
-    svets = tc.Programme("svets", "Svetsare", tc.ProgrammeForm.LABOUR_MARKET_TRAINING, 20,
-                         "lernia", "stockholm", start=date(2022, 8, 1))
+    svets = tc.Programme(
+        "svets",
+        "Svetsare",
+        tc.ProgrammeForm.LABOUR_MARKET_TRAINING,
+        20,
+        "lernia",
+        "stockholm",
+        start=date(2022, 8, 1),
+    )
     during = registry(date(2022, 6, 1))
     found = findings(during, svets)["stockholm-labour-market-training"]
     assert found.status is tc.Status.FLAGGED
@@ -77,14 +90,17 @@ def test_labour_market_training_is_allowed_in_the_pilot_but_not_certifiable() ->
 def test_other_colleges_are_not_judged() -> None:
     reg = registry(date(2022, 6, 1))
     college = attrs.evolve(reg.get(tc.College, "stockholm"), pilot=None)
-    assert all(f.message.en.startswith("not applicable")
-               for f in findings(reg, college).values())
+    assert all(f.message.en.startswith("not applicable") for f in findings(reg, college).values())
 
 
 def test_the_cli_command_writes_the_example(tmp_path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "stockholm.json"
-    done = subprocess.run([sys.executable, "-m", "teknikcollege", "stockholm-example", str(out)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "teknikcollege", "stockholm-example", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert tc.loads(out.read_text()) == stockholm_pilot()
     assert json.loads(out.read_text())["schema"] == tc.SCHEMA

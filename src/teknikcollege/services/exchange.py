@@ -24,7 +24,8 @@ audit_log = logging.getLogger("teknikcollege.audit")
 
 def export_items(uow: UnitOfWork) -> Iterator[tuple[str, str]]:
     """``(document field, record as compact JSON text)`` of everything stored, streamed
-    page by page in document order; history follows the cases. The text is what a
+    page by page in document order; history follows the cases, in the order it was
+    appended. The text is what a
     backend storing text holds, as it is (nothing decoded and encoded again)."""
     for kind in KINDS:
         for text in uow.entities.stream_text(kind.cls):
@@ -39,8 +40,7 @@ def export_bundle(uow: UnitOfWork) -> Bundle:
     items: list[object] = []
     for kind in KINDS:
         items += list(uow.entities.stream(kind.cls))
-    for case_id in uow.history.cases():
-        items += uow.history.of(case_id)
+    items += uow.history.stream()
     return Bundle.of(items)
 
 

@@ -59,7 +59,10 @@ def record_problems(
     if isinstance(entity, CASE_RECORDS):
         return list(_case_record_problems(uow, entity, imported))
     if isinstance(entity, Judgement):
-        return list(judgement_problems(uow, entity, today))
+        found = list(judgement_problems(uow, entity, today))
+        if not imported:
+            found += decided_round_problems(uow, entity)
+        return found
     return []
 
 
@@ -205,6 +208,39 @@ def judgement_problems(uow: UnitOfWork, judgement: Judgement, today: date) -> Pr
                 held=visit.held.isoformat(),
             ),
         )
+
+
+def decided_round_problems(uow: UnitOfWork, judgement: Judgement) -> Problems:
+    """Why `judgement` comes too late: its review round has been decided (approved).
+
+    A guard is judged by the records dated on or before its step's day, and a judgement
+    carries a day, not an instant: one recorded after the decision but dated on its day
+    (or before) would count for the decision when the history is replayed, although the
+    decision was taken without it. So once a round is decided its judgements are closed;
+    a correction is a new round (recertification or decertification), not a judgement
+    written into the old one."""
+    judgement = with_round(uow, judgement)
+    case: Case | None = None
+    if judgement.visit_id is not None:
+        visit = uow.entities.get(ReviewVisit, judgement.visit_id)
+        if visit is not None:
+            case = uow.entities.get(Case, visit.case_id)
+    else:
+        subject: object | None = uow.entities.get(College, judgement.subject_id) or (
+            uow.entities.get(Programme, judgement.subject_id)
+        )
+        case = review_case(subject, uow) if subject is not None else None
+    if case is None or judgement.round is None or len(case.certifications) < judgement.round:
+        return
+    yield (
+        "round",
+        _(
+            "review round {round} of case {case!r} has been decided: its judgements can "
+            "no longer change",
+            round=judgement.round,
+            case=case.id,
+        ),
+    )
 
 
 def with_round(uow: UnitOfWork, judgement: Judgement) -> Judgement:

@@ -16,6 +16,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from .._json import compact
 from ..errors import ConcurrentUpdate, NotFound
 from .port import Delivery, Owned, Put, Query, Select, Settle, Stored, Transaction
 
@@ -140,6 +141,7 @@ class _Data:
         self.due_index: _Sorted[tuple[datetime, str, str]] = _Sorted()
         self.history: dict[str, list[Mapping[str, Any]]] = {}
         self.history_ids: _Sorted[str] = _Sorted()  # the keys of `history`, sorted
+        self.appended: list[tuple[str, int]] = []  # (case, number), in the order appended
         self.notifications: dict[str, Mapping[str, Any]] = {}
         self.deliveries: dict[tuple[str, str], dict[str, Any]] = {}
         self.refusals: list[Mapping[str, Any]] = []
@@ -155,6 +157,7 @@ class MemoryTransaction(Transaction):
         self._keys: dict[tuple[str, str], frozenset[tuple[str, str]]] = {}
         self._unique: dict[tuple[str, str], str | None] = {}
         self._history: dict[str, list[Mapping[str, Any]]] = {}
+        self._appended: list[tuple[str, int]] = []
         self._replaced: dict[tuple[str, int], Mapping[str, Any]] = {}
         self._notifications: dict[str, Mapping[str, Any]] = {}
         self._deliveries: dict[tuple[str, str], dict[str, Any]] = {}
@@ -293,6 +296,7 @@ class MemoryTransaction(Transaction):
         if seq != count + 1:
             raise ConcurrentUpdate("history", case_id, seq - 1, count)
         self._history.setdefault(case_id, []).append(_frozen(data))
+        self._appended.append((case_id, seq))
 
     def history(self, case_id: str, *, after: int = 0) -> list[Mapping[str, Any]]:
         records = self._records(case_id)
@@ -317,6 +321,27 @@ class MemoryTransaction(Transaction):
         )
         found = _merge(committed, added)
         return list(found if limit is None else itertools.islice(found, limit))
+
+    def history_appended(self, *, after: int = 0, limit: int) -> list[tuple[int, str]]:
+        committed = self._data.appended
+        found: list[tuple[int, str]] = []
+        for place in range(after + 1, len(committed) + len(self._appended) + 1):
+            if len(found) == limit:
+                break
+            i = place - 1
+            pending = i - len(committed)
+            case_id, seq = committed[i] if pending < 0 else self._appended[pending]
+            found.append((place, compact(self._record(case_id, seq))))
+        return found
+
+    def _record(self, case_id: str, seq: int) -> Mapping[str, Any]:
+        replaced = self._replaced.get((case_id, seq))
+        if replaced is not None:
+            return replaced
+        committed = self._data.history.get(case_id, ())
+        if seq <= len(committed):
+            return committed[seq - 1]
+        return self._history[case_id][seq - 1 - len(committed)]
 
     def replace_history(self, case_id: str, seq: int, data: Mapping[str, Any]) -> None:
         if not 1 <= seq <= len(self._records(case_id)):
@@ -459,6 +484,7 @@ class MemoryTransaction(Transaction):
             dict(self._keys),
             dict(self._unique),
             {k: list(v) for k, v in self._history.items()},
+            list(self._appended),
             dict(self._replaced),
             dict(self._notifications),
             {k: dict(v) for k, v in self._deliveries.items()},
@@ -473,6 +499,7 @@ class MemoryTransaction(Transaction):
                 self._keys,
                 self._unique,
                 self._history,
+                self._appended,
                 self._replaced,
                 self._notifications,
                 self._deliveries,
@@ -545,6 +572,7 @@ class MemoryTransaction(Transaction):
                 data.history[case_id] = kept = []
                 data.history_ids.add(case_id)
             kept.extend(records)
+        data.appended.extend(self._appended)
         for (case_id, seq), record in self._replaced.items():
             data.history[case_id][seq - 1] = record
         data.notifications.update(self._notifications)

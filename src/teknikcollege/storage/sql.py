@@ -85,8 +85,9 @@ class Statements:
     insert_keys: str
 
     @classmethod
-    def with_placeholder(cls, placeholder: str) -> Statements:
-        """The statements with `placeholder` for ``?``."""
+    def with_placeholder(cls, placeholder: str, next_order: str) -> Statements:
+        """The statements with `placeholder` for ``?`` and `next_order` giving a new
+        history record its place in the order of appending."""
         return cls(
             *(
                 statement.replace("?", placeholder)
@@ -95,8 +96,9 @@ class Statements:
                     "SELECT kind, id, version FROM entities "
                     "WHERE (kind = ? AND id = ?) OR (kind = ? AND id = ?)",
                     "SELECT data FROM history WHERE case_id = ? ORDER BY seq DESC LIMIT 1",
-                    "INSERT INTO history (case_id, seq, data) VALUES (?, ?, ?) "
-                    "ON CONFLICT DO NOTHING",
+                    "INSERT INTO history (case_id, seq, data, ord) VALUES (?, ?, ?, "
+                    + next_order
+                    + ") ON CONFLICT DO NOTHING",
                     "INSERT INTO entities (kind, id, version, data, due_at, unique_key) "
                     "VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT DO NOTHING",
                     "UPDATE entities SET version = version + 1, data = ?, due_at = ?, "
@@ -131,12 +133,18 @@ class Dialect:
     stores_text: bool = False
     """Whether ``data`` is kept as the text :func:`dump` wrote (SQLite), so that it can be
     handed out as it is, without decoding and encoding it again."""
+    next_history_order: str = "DEFAULT"
+    """The value of a new history record's ``ord``, its place in the order records were
+    appended in across all cases: the column's own sequence (PostgreSQL), or one more
+    than the largest (SQLite, whose writers take turns)."""
     _cache: dict[str, str] = attrs.field(factory=dict, eq=False, repr=False)
     statements: Statements = attrs.field(
         init=False,
         eq=False,
         repr=False,
-        default=attrs.Factory(lambda d: Statements.with_placeholder(d.placeholder), True),
+        default=attrs.Factory(
+            lambda d: Statements.with_placeholder(d.placeholder, d.next_history_order), True
+        ),
     )
     """The hot statements in this dialect's placeholders."""
 
@@ -289,23 +297,17 @@ class SQLTransaction(Transaction):
             return [(r[0], r[1]) for r in rows]
         return [(r[0], compact(self._d.json_out(r[1]))) for r in rows]
 
-    def history_texts(
-        self, *, after: tuple[str, int] | None = None, limit: int
-    ) -> list[tuple[str, int, str]]:
-        """``(case id, number, record as compact key-sorted JSON text)`` of up to `limit`
-        history records after `after`, by case and number: the whole history a page at a
-        time (optional, like :meth:`entity_texts`)."""
-        case_id, seq = after or ("", 0)
+    def history_appended(self, *, after: int = 0, limit: int) -> list[tuple[int, str]]:
+        """``(place, record as compact key-sorted JSON text)`` of up to `limit` history
+        records of every case after place `after`, in the order they were appended: the
+        whole history a page at a time (optional, like :meth:`entity_texts`)."""
         rows = self._conn.execute(
-            self._d.sql(
-                "SELECT case_id, seq, data FROM history WHERE (case_id, seq) > (?, ?) "
-                "ORDER BY case_id, seq LIMIT ?"
-            ),
-            (case_id, seq, limit),
+            self._d.sql("SELECT ord, data FROM history WHERE ord > ? ORDER BY ord LIMIT ?"),
+            (after, limit),
         ).fetchall()
         if self._d.stores_text:
-            return [(r[0], r[1], r[2]) for r in rows]
-        return [(r[0], r[1], compact(self._d.json_out(r[2]))) for r in rows]
+            return [(r[0], r[1]) for r in rows]
+        return [(r[0], compact(self._d.json_out(r[1]))) for r in rows]
 
     def due(self, before: datetime, limit: int) -> list[Stored]:
         rows = self._run(

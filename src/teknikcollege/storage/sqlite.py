@@ -27,11 +27,18 @@ from .sql import Dialect, SQLTransaction, dump, migrate, schema, sqlite_field, s
 APPLICATION_ID = 0x54434F4C  # "TCOL": marks a file as ours in its header
 DEFAULT_PATH = "teknikcollege.db"
 
-MIGRATIONS = schema(
-    json="TEXT",
-    time="TEXT",
-    serial="INTEGER PRIMARY KEY AUTOINCREMENT",
-    set_seq="UPDATE history SET data = json_set(data, '$.seq', seq)",
+MIGRATIONS = (
+    *schema(
+        json="TEXT",
+        time="TEXT",
+        serial="INTEGER PRIMARY KEY AUTOINCREMENT",
+        set_seq="UPDATE history SET data = json_set(data, '$.seq', seq)",
+    ),
+    (  # 3: the order history was appended in, across cases (the rows' order so far)
+        "ALTER TABLE history ADD COLUMN ord INTEGER",
+        "UPDATE history SET ord = rowid",
+        "CREATE UNIQUE INDEX history_ord ON history (ord)",
+    ),
 )
 """Forward migrations: entry *n* takes the schema from version *n* to *n + 1*."""
 
@@ -59,6 +66,7 @@ DIALECT = Dialect(
     savepoint=_savepoint,
     integrity_error=sqlite3.IntegrityError,
     stores_text=True,
+    next_history_order="(SELECT coalesce(max(ord), 0) + 1 FROM history)",
 )
 """How SQLite differs: JSON and times stored as text, ``json_extract`` for fields."""
 

@@ -27,6 +27,10 @@ MIGRATIONS = (
     ),
     # 3: containment queries on data (version 0.1 made this index in its first step)
     ("CREATE INDEX IF NOT EXISTS entities_data ON entities USING GIN (data jsonb_path_ops)",),
+    (  # 4: the order history was appended in, across cases (the rows' order so far)
+        "ALTER TABLE history ADD COLUMN ord BIGSERIAL",
+        "CREATE UNIQUE INDEX history_ord ON history (ord)",
+    ),
 )
 """Forward migrations: entry *n* takes the schema from version *n* to *n + 1*."""
 
