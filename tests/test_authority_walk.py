@@ -820,9 +820,9 @@ class Model:
         return []
 
     def in_tree(self, unit: tc.UnitRef, college: str, day: date) -> bool:
-        """The guard ``parent-certified``'s reading: certified without grace, one parent
-        at every level."""
-        if not self.own(unit, college, day, grace=False):
+        """The guard ``parent-certified``'s reading: certified (in grace too, as
+        ``status`` counts it), one parent at every level."""
+        if not self.own(unit, college, day, grace=True):
             return False
         found = self.parents(unit, college)
         return not found or any(self.in_tree(p, c, day) for p, c in found)
@@ -1325,12 +1325,12 @@ class Walk(RuleBasedStateMachine):
             parents = self.model.parents(case.subject, case.college)
             assert not parents or any(self.model.in_tree(p, c, day) for p, c in parents)
         if trigger in ("certify", "enter_ordinary_operation"):
-            assert self.model.own(college, case.college, day, grace=False)
+            assert self.model.own(college, case.college, day, grace=True)
         if trigger == "enter_ordinary_operation":
             for programme in self.model.programmes.values():
                 if programme.college_id == case.college and programme.created_in_pilot:
                     unit = tc.UnitRef(Kind.PROGRAMME, programme.id)
-                    assert self.model.own(unit, case.college, day, grace=False)
+                    assert self.model.own(unit, case.college, day, grace=True)
 
     def _prepare(self, data: st.DataObject, case: CaseModel, trigger: str) -> None:
         """The records a step reads: the round's visit before ``hold_visit``, the
@@ -1925,3 +1925,68 @@ TestTeknikcollegeWalk = TeknikcollegeWalk.TestCase
 TestTeknikcollegeWalk.settings = WALK
 TestVoCollegeWalk = VoCollegeWalk.TestCase
 TestVoCollegeWalk.settings = WALK
+
+
+def test_a_provider_is_approved_under_its_college_certified_in_grace() -> None:
+    """The college's period has ended with its recertification in review: ``status``
+    counts it certified (in grace), so the tree's guard does too, and a provider is
+    approved under it. (The walk found the guard refusing what ``status`` allowed.)"""
+    registry, clock = walks.stockholm(date(2024, 9, 1))
+    college = walks.certified(registry, clock)  # 2024-10-01 - 2027-09-30
+    clock.set(date(2027, 4, 1))
+    registry.tick()  # the recertification opens
+    documents = tuple(tc.Document(k, k.value, date(2027, 4, 1)) for k in tc.DocumentKind)
+    registry.add(
+        tc.Application("app-again", college, date(2027, 4, 1), documents, date(2027, 4, 1)),
+        actor=ADMIN,
+    )
+    registry.fire(college, "submit_application", actor=walks.LEADER)
+    registry.fire(college, "start_review", actor=walks.OFFICE)
+    day = date(2027, 10, 5)
+    clock.set(day)
+    registry.tick()
+    assert registry.case(college).state == "in_review"
+    status = registry.status(walks.COLLEGE, on=day)
+    assert status.certified and status.grace
+    lernia = walks.PROVIDERS[0]
+    registry.add(
+        tc.InterestRegistration(
+            "ir-lernia",
+            tc.InterestKind.CERTIFICATION,
+            A,
+            "region-stockholm",
+            day,
+            units=(lernia,),
+            contact_person_id="p-leader",
+            steering_group_approved=True,
+        ),
+        actor=ADMIN,
+    )
+    case = registry.open_case("certification", lernia, actor=walks.LEADER, college_id=A).id
+    documents = tuple(tc.Document(k, k.value, day) for k in tc.DocumentKind)
+    registry.add(tc.Application("app-lernia", case, day, documents, day), actor=ADMIN)
+    walks.visit(registry, case, "visit-lernia", day)
+    for trigger, actor in [
+        ("approve_interest", walks.OFFICE),
+        ("submit_application", walks.LEADER),
+        ("start_review", walks.OFFICE),
+    ]:
+        registry.fire(case, trigger, actor=actor)
+    registry.record_judgement(
+        tc.Judgement(
+            "j-lernia",
+            "provider-quality-work",
+            lernia.id,
+            "p-reviewer",
+            day,
+            tc.Outcome.PASSED,
+            "fine",
+            visit_id="visit-lernia",
+        ),
+        actor=walks.REVIEWER,
+    )
+    registry.fire(case, "hold_visit", actor=walks.REVIEWER)
+    registry.fire(case, "issue_protocol", actor=walks.REVIEWER)
+    registry.fire(case, "approve", actor=walks.OFFICE)
+    assert registry.status(lernia, on=day).certified
+    assert_imports_unchanged(registry, clock)

@@ -17,9 +17,8 @@ from ..models import Certification, Role, UnitKind, UnitRef
 from ..models.common import local_day
 from ..unit_of_work import UnitOfWork
 from ..workflow.case import Case, TransitionRecord
-from ..workflow.core import GRACE_STATES
 from ..workflow.definition import Reminder
-from ..workflow.hierarchy import ENDING_STATES, parents
+from ..workflow.hierarchy import held_certification, parents
 from .cases import workflow
 
 
@@ -112,18 +111,10 @@ def unit_status(
                 upcoming = _next_on_or_after(then, reminder, day)
                 if upcoming is not None:
                     due.append(Due(case.id, reminder.deadline, upcoming, tuple(reminder.roles)))
-        valid = then.certification_on(day)
-        in_grace = (
-            valid is None
-            and then.certifications
-            and then.state in GRACE_STATES
-            and then.certifications[-1].valid_until < day
-        )
-        if in_grace:
-            valid = then.certifications[-1]
-            grace = True
-        if valid is None or then.state in ENDING_STATES:
+        valid, in_grace = held_certification(then, day)
+        if valid is None:
             continue
+        grace = grace or in_grace
         if period is None or valid.valid_from > period.valid_from:
             period = valid
             certifying = [

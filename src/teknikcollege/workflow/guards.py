@@ -35,10 +35,9 @@ from ..rules.assessment import assess
 from ..rules.base import Context, FunctionRule, excuse, rule, run_rule
 from ..rules.findings import Finding, Status
 from .case import Case
-from .core import GRACE_STATES as GRACE
 from .core import review_round
 from .definition import deferred
-from .hierarchy import ENDING_STATES, own_certification
+from .hierarchy import held_certification, own_certification
 
 RULE_SET, VERSION = "teknikcollege-process", "1"
 
@@ -323,11 +322,7 @@ def college_not_certified(case: Any, context: Context) -> tuple[bool, Text]:
     today = local_day(context.now)
     ref = UnitRef(UnitKind.COLLEGE, case.college_id)
     for other in context.lookup.find(Case, subject=ref):
-        if other.state in ENDING_STATES or not other.certifications:
-            continue
-        last = other.certifications[-1]
-        in_grace = other.state in GRACE and last.valid_until < today
-        if other.certification_on(today) is not None or in_grace:
+        if held_certification(other, today)[0] is not None:
             return False, _("the college still holds a valid certification")
     return True, _("the college holds no valid certification")
 

@@ -16,10 +16,11 @@ from datetime import date
 from typing import Any, Protocol, TypeVar
 
 from .._text import N_, _
-from ..models import Programme, UnitKind, UnitRef
+from ..models import Certification, Programme, UnitKind, UnitRef
 from ..models.common import local_day
 from ..rules.base import Context, rule
 from .case import Case
+from .core import GRACE_STATES
 from .definition import deferred
 
 T = TypeVar("T")
@@ -66,12 +67,29 @@ def certified_in_tree(
     )
 
 
+def held_certification(case: Case, day: date) -> tuple[Certification | None, bool]:
+    """The certification `case` holds on `day`, and whether it holds it in grace: its
+    period has ended, but the recertification handed in before the end is still under
+    review (supplements, a granted postponement), so the unit counts as certified.
+    The one answer for the guards of the tree, the lifecycle's and ``status``; a
+    decertified case holds none."""
+    if case.state in ENDING_STATES:
+        return None, False
+    valid = case.certification_on(day)
+    if valid is not None or not case.certifications:
+        return valid, False
+    last = case.certifications[-1]
+    if case.state in GRACE_STATES and last.valid_until < day:
+        return last, True
+    return None, False
+
+
 def own_certification(lookup: _Lookup) -> Callable[[UnitRef, str, date], bool]:
     def own(unit: UnitRef, college_id: str, day: date) -> bool:
-        """Whether `unit` holds a certification of its own on `day` (a provider's in
-        `college_id`, if one is given)."""
+        """Whether `unit` holds a certification of its own on `day`, in grace too (a
+        provider's in `college_id`, if one is given)."""
         return any(
-            c.certification_on(day) is not None and c.state not in ENDING_STATES
+            held_certification(c, day)[0] is not None
             for c in lookup.find(Case, subject=unit)
             if unit.kind is not UnitKind.PROVIDER or not college_id or c.college_id == college_id
         )
