@@ -383,31 +383,11 @@ def test_records_of_the_same_instant_replay_in_the_order_they_were_made() -> Non
     )
     # The college's case comes first in the document: its records are tried first.
     college, lernia = "case-a-college", "case-b-lernia"
-    documents = tuple(tc.Document(k, k.value, day) for k in tc.DocumentKind)
     for unit, case in ((walks.COLLEGE, college), (lernia_unit, lernia)):
         registry.open_case("certification", unit, actor=walks.LEADER, college_id=A, case_id=case)
-        registry.add(tc.Application(f"app-{case}", case, day, documents, day), actor=ADMIN)
-        walks.visit(registry, case, f"visit-{unit.id}", day)
-        for trigger, actor in [
-            ("approve_interest", walks.OFFICE),
-            ("submit_application", walks.LEADER),
-            ("start_review", walks.OFFICE),
-        ]:
-            registry.fire(case, trigger, actor=actor)
+        walks.to_review(registry, case, unit, day, application=f"app-{case}")
     walks.judge(registry, "j", day, visit_id=f"visit-{A}")
-    registry.record_judgement(
-        tc.Judgement(
-            "j-lernia",
-            "provider-quality-work",
-            "lernia",
-            "p-reviewer",
-            day,
-            tc.Outcome.PASSED,
-            "fine",
-            visit_id="visit-lernia",
-        ),
-        actor=walks.REVIEWER,
-    )
+    walks.judge_provider(registry, lernia_unit, day)
     for case in (college, lernia):
         registry.fire(case, "hold_visit", actor=walks.REVIEWER)
         registry.fire(case, "issue_protocol", actor=walks.REVIEWER)
@@ -1963,28 +1943,8 @@ def test_a_provider_is_approved_under_its_college_certified_in_grace() -> None:
         actor=ADMIN,
     )
     case = registry.open_case("certification", lernia, actor=walks.LEADER, college_id=A).id
-    documents = tuple(tc.Document(k, k.value, day) for k in tc.DocumentKind)
-    registry.add(tc.Application("app-lernia", case, day, documents, day), actor=ADMIN)
-    walks.visit(registry, case, "visit-lernia", day)
-    for trigger, actor in [
-        ("approve_interest", walks.OFFICE),
-        ("submit_application", walks.LEADER),
-        ("start_review", walks.OFFICE),
-    ]:
-        registry.fire(case, trigger, actor=actor)
-    registry.record_judgement(
-        tc.Judgement(
-            "j-lernia",
-            "provider-quality-work",
-            lernia.id,
-            "p-reviewer",
-            day,
-            tc.Outcome.PASSED,
-            "fine",
-            visit_id="visit-lernia",
-        ),
-        actor=walks.REVIEWER,
-    )
+    walks.to_review(registry, case, lernia, day, application="app-lernia")
+    walks.judge_provider(registry, lernia, day)
     registry.fire(case, "hold_visit", actor=walks.REVIEWER)
     registry.fire(case, "issue_protocol", actor=walks.REVIEWER)
     registry.fire(case, "approve", actor=walks.OFFICE)

@@ -139,6 +139,34 @@ PROGRAMMES = (
 )
 
 
+def to_review(
+    registry: tc.Registry, case: str, unit: tc.UnitRef, day: date, *, application: str
+) -> None:
+    """`case`, of `unit`, from its interest into review on `day`: its application (id
+    `application`), the visit ``visit-<unit id>`` held that day, and the steps there."""
+    documents = tuple(tc.Document(k, k.value, day) for k in tc.DocumentKind)
+    registry.add(tc.Application(application, case, day, documents, day), actor=ADMIN)
+    visit(registry, case, f"visit-{unit.id}", day)
+    for trigger, actor in [
+        ("approve_interest", OFFICE),
+        ("submit_application", LEADER),
+        ("start_review", OFFICE),
+    ]:
+        registry.fire(case, trigger, actor=actor)
+
+
+def judge_provider(registry: tc.Registry, provider: tc.UnitRef, day: date) -> None:
+    """The reviewer's passed judgement of `provider` on its visit (``visit-<id>``)."""
+    registry.record_judgement(
+        tc.Judgement(
+            f"j-{provider.id}", "provider-quality-work", provider.id, "p-reviewer", day,
+            tc.Outcome.PASSED, "quality work with the steering group",
+            visit_id=f"visit-{provider.id}",
+        ),
+        actor=REVIEWER,
+    )
+
+
 def certify_tree(registry: tc.Registry, clock: tc.FixedClock, day: date) -> dict[tc.UnitRef, str]:
     """The college, its providers and its two pilot programmes, each through interest,
     application, a visit held on `day`, judgements and the protocol, then approved down
@@ -156,26 +184,11 @@ def certify_tree(registry: tc.Registry, clock: tc.FixedClock, day: date) -> dict
         unit: registry.open_case("certification", unit, actor=LEADER, college_id="stockholm").id
         for unit in units
     }
-    documents = tuple(tc.Document(k, k.value, day) for k in tc.DocumentKind)
     for unit, case in cases.items():
-        registry.add(tc.Application(f"app-{unit.id}", case, day, documents, day), actor=ADMIN)
-        visit(registry, case, f"visit-{unit.id}", day)
-        for trigger, actor in [
-            ("approve_interest", OFFICE),
-            ("submit_application", LEADER),
-            ("start_review", OFFICE),
-        ]:
-            registry.fire(case, trigger, actor=actor)
+        to_review(registry, case, unit, day, application=f"app-{unit.id}")
     judge(registry, "j-college", day, visit_id=f"visit-{COLLEGE.id}")
     for provider in PROVIDERS:
-        registry.record_judgement(
-            tc.Judgement(
-                f"j-{provider.id}", "provider-quality-work", provider.id, "p-reviewer", day,
-                tc.Outcome.PASSED, "quality work with the steering group",
-                visit_id=f"visit-{provider.id}",
-            ),
-            actor=REVIEWER,
-        )
+        judge_provider(registry, provider, day)
     for case in cases.values():
         registry.fire(case, "hold_visit", actor=REVIEWER)
         registry.fire(case, "issue_protocol", actor=REVIEWER)
