@@ -262,7 +262,7 @@ def export_vs_cattrs(big: Store, path: Path | None, rounds: int) -> list[Result]
     with unit_of_work(registry.storage, registry.deps.cache, write=False) as uow:
         for kind in KINDS:
             objects += [(kind.cls, o) for o in uow.entities.stream(kind.cls)]
-        history = [data for case_id in uow.history.cases() for data in uow.history.raw(case_id)]
+        history = [json.loads(text) for text in uow.history.stream_text()]
     objects += [(tc.TransitionRecord, from_data(d, tc.TransitionRecord))
                 for d in history]
     converter = _plain_converter()
@@ -289,7 +289,7 @@ def export_vs_cattrs(big: Store, path: Path | None, rounds: int) -> list[Result]
         def by_hand(out: Any = None) -> None:
             # The library's job as it does it: one read transaction, the stored text of
             # each page of rows written as it is (no record decoded or encoded), the
-            # history in one paged read by case and number.
+            # history in one paged read in the order it was appended.
             out = out or Sink()
             conn.execute("BEGIN")
             out.write('{"schema": ' + json.dumps(tc.SCHEMA))
@@ -316,15 +316,15 @@ def export_vs_cattrs(big: Store, path: Path | None, rounds: int) -> list[Result]
                     if len(rows) < 500:
                         break
                     after = rows[-1][0]
-            last = ("", 0)
+            last = 0
             while True:
                 rows = conn.execute(
-                    "SELECT case_id, seq, data FROM history WHERE (case_id, seq) > (?, ?) "
-                    "ORDER BY case_id, seq LIMIT 500", last).fetchall()
+                    "SELECT ord, data FROM history WHERE ord > ? ORDER BY ord LIMIT 500",
+                    (last,)).fetchall()
                 page("history", rows)
                 if len(rows) < 500:
                     break
-                last = rows[-1][0], rows[-1][1]
+                last = rows[-1][0]
             out.write("]}\n" if current is not None else "}\n")
             conn.execute("COMMIT")
 
