@@ -93,7 +93,7 @@ CHECK_EVERY = 91
 # -- the documented rules, written out independently of the library ----------------------
 
 NATIONAL = frozenset({OFFICE, REVIEWER, ADMIN_ROLE})
-IMPARTIAL = frozenset({OFFICE, REVIEWER})
+IMPARTIAL = frozenset({OFFICE, REVIEWER, ADMIN_ROLE})
 GRACE = frozenset(
     {
         "application_submitted",
@@ -473,6 +473,31 @@ def test_a_reviewer_with_a_conflict_cannot_judge_a_provider(
     lernia = tc.Provider(registry.get(tc.Organisation, "lernia"), A)
     (finding,) = [f for f in registry.assess(lernia).findings if f.rule_id == judgement.rule_id]
     assert finding.passed
+
+
+def test_an_administrator_with_a_conflict_does_not_decide_the_colleges_case() -> None:
+    """An administrator who works for one of Stockholm's partners (Scania, in its
+    steering group) is refused Stockholm's approval, as the national office would be; the
+    registry's own data they still change."""
+    registry, _clock = walks.stockholm(date(2024, 9, 1))
+    case = walks.in_review(registry)
+    walks.visit(registry, case, "visit-1", date(2024, 9, 1))
+    walks.judge(registry, "j", date(2024, 9, 1), visit_id="visit-1")
+    registry.fire(case, "hold_visit", actor=walks.REVIEWER)
+    registry.fire(case, "issue_protocol", actor=walks.REVIEWER)
+    registry.add(
+        tc.Person("p-boss", "Bo Admin", frozenset({tc.Role.ADMIN}), organisation_id="scania"),
+        actor=ADMIN,
+    )
+    boss = tc.Actor.of("p-boss")
+    before = registry.export_document()
+    with pytest.raises(tc.PermissionDenied, match="a partner of the college"):
+        registry.fire(case, "approve", actor=boss)
+    assert registry.export_document() == before
+    assert [r.actor_id for r in registry.refusals()][-1:] == ["p-boss"]
+    registry.save(attrs.evolve(registry.get(tc.College, A), name="TC Stockholm"), actor=boss)
+    registry.fire(case, "approve", actor=walks.OFFICE)
+    assert registry.case(case).state == "certified"
 
 
 # -- the world -----------------------------------------------------------------------------

@@ -29,8 +29,10 @@ T = TypeVar("T")
 
 NATIONAL_ROLES = frozenset({Role.NATIONAL_OFFICE, Role.REVIEWER, Role.ADMIN})
 """Roles a person holds across the country, from their own record."""
-IMPARTIAL_ROLES = frozenset({Role.NATIONAL_OFFICE, Role.REVIEWER})
-"""Roles a person may not use on a college they have a conflict of interest with."""
+IMPARTIAL_ROLES = frozenset({Role.NATIONAL_OFFICE, Role.REVIEWER, Role.ADMIN})
+"""Roles a person may not use on a college they have a conflict of interest with: an
+administrator who sits in a college's steering group does not decide its cases either
+(the registry's own data, which belongs to no college's matter, they still change)."""
 
 
 class Reader(Protocol):
