@@ -475,6 +475,40 @@ def test_a_reviewer_with_a_conflict_cannot_judge_a_provider(
     assert finding.passed
 
 
+def test_status_after_a_time_rule_came_says_the_case_ended_before_the_sweep_ran() -> None:
+    """A recertification in review keeps the college certified in grace; once its
+    supplements' last day has passed, it has ended (nothing may be fired on it), so
+    ``status`` of that day no longer counts the grace, and says what the sweep will
+    record and since when. The same answer after the sweep ran."""
+    registry, clock = walks.stockholm(date(2024, 9, 1))
+    college = walks.certified(registry, clock)  # 2024-10-01 - 2027-09-30
+    clock.set(date(2027, 4, 1))
+    registry.tick()  # the recertification opens
+    documents = tuple(tc.Document(k, k.value, date(2027, 4, 1)) for k in tc.DocumentKind)
+    registry.add(
+        tc.Application("app-again", college, date(2027, 4, 1), documents, date(2027, 4, 1)),
+        actor=ADMIN,
+    )
+    registry.fire(college, "submit_application", actor=walks.LEADER)
+    registry.fire(college, "start_review", actor=walks.OFFICE)
+    walks.visit(registry, college, "visit-2", date(2027, 9, 1), round=2)
+    clock.set(date(2027, 9, 1))
+    registry.fire(college, "hold_visit", actor=walks.REVIEWER)
+    registry.fire(college, "request_supplements", actor=walks.REVIEWER)
+    last = registry.case(college).deadlines["supplements_due"]
+    assert last > date(2027, 9, 30)
+    assert registry.status(walks.COLLEGE, on=last).grace
+    clock.set(last + timedelta(days=1))
+    ahead = registry.status(walks.COLLEGE, on=last + timedelta(days=1))
+    assert not ahead.certified and not ahead.grace
+    assert [(d.case_id, d.what) for d in ahead.overdue] == [(college, "lapse")]
+    assert ahead.overdue[0].on == last + timedelta(days=1)
+    registry.tick()
+    after = registry.status(walks.COLLEGE, on=last + timedelta(days=1))
+    assert not after.certified and not after.grace and after.overdue == ()
+    assert registry.case(college).state == "lapsed"
+
+
 def test_an_administrator_with_a_conflict_does_not_decide_the_colleges_case() -> None:
     """An administrator who works for one of Stockholm's partners (Scania, in its
     steering group) is refused Stockholm's approval, as the national office would be; the

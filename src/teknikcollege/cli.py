@@ -1266,6 +1266,16 @@ def _build_cli(lang: Language, plugin_manager: PluginManager | None) -> Any:
                 if roles
                 else _("due: {what} on {day} ({case})", **when)
             )
+        for late in found.overdue:
+            details.append(
+                _(
+                    "overdue: {trigger} since {day} ({case}): the case has ended, and the "
+                    "sweep records it",
+                    trigger=late.what,
+                    day=late.on.isoformat(),
+                    case=late.case_id,
+                )
+            )
         lines = [state.say(head), *("  " + state.say(d) for d in details)]
         state.out(to_data(found), "\n".join(one_line(line) for line in lines))
 

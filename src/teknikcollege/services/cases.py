@@ -292,6 +292,11 @@ def ended_by_time(flow: Workflow, case: Case, now: datetime) -> tuple[str, date]
     """The time rule that has ended `case` at `now` though the sweep has not recorded it
     yet (its supplements lapsed, its certification expired), and the day it came; None
     if there is none."""
+    return ended_on(flow, case, flow.day(now))
+
+
+def ended_on(flow: Workflow, case: Case, day: date) -> tuple[str, date] | None:
+    """:func:`ended_by_time` on the Stockholm day `day`."""
     for rule in flow.definition.time_rules:
         deadline = case.deadlines.get(rule.deadline)
         if case.state not in rule.states or deadline is None:
@@ -299,7 +304,7 @@ def ended_by_time(flow: Workflow, case: Case, now: datetime) -> tuple[str, date]
         if not flow.state(flow.spec(rule.trigger).dest).final:
             continue  # opening the recertification ends nothing
         due = deadline + timedelta(days=rule.offset_days)
-        if flow.day(now) >= due:
+        if day >= due:
             return rule.trigger, due
     return None
 

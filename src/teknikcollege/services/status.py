@@ -19,7 +19,7 @@ from ..unit_of_work import UnitOfWork
 from ..workflow.case import Case, TransitionRecord
 from ..workflow.definition import Reminder
 from ..workflow.hierarchy import held_certification, parents
-from .cases import workflow
+from .cases import ended_on, workflow
 
 
 @attrs.frozen
@@ -57,6 +57,11 @@ class UnitStatus:
     grace: bool = False
     """Certified in grace: the period has ended, but the recertification handed in before
     it ended is still in review (its approval continues the period)."""
+    overdue: tuple[Due, ...] = ()
+    """Time rules whose day has come on `on` though the sweep has not recorded them yet:
+    `what` is the rule's trigger (``expire``, ``lapse``), `on` the day it came. The case
+    ended that day (nothing may happen to it any more, see :doc:`/workflows`), so it
+    keeps the unit certified no longer, in grace neither; the sweep records it."""
     uncertified_parents: tuple[UnitRef, ...] = ()
     """The unit holds a certificate of its own on the day, but none of these parents
     (its college, its providers, its programme) is certified then: the unit is not
@@ -85,6 +90,7 @@ def unit_status(
     grace = False
     open_cases: list[OpenCase] = []
     due: list[Due] = []
+    overdue: list[Due] = []
     histories: list[tuple[Case, list[TransitionRecord]]] = []
     for case in uow.entities.stream(Case, {"subject": unit}):
         if college_id is not None and case.college_id != college_id:
@@ -99,6 +105,9 @@ def unit_status(
         flow = workflow(deps, case.workflow, "case.workflow")
         then = flow.replay(case, [r for r in records if r.trigger != "open"])
         definition = flow.definition
+        ended = ended_on(flow, then, day)
+        if ended is not None:
+            overdue.append(Due(case.id, ended[0], ended[1]))
         if not flow.state(then.state).final:
             open_cases.append(OpenCase(case.id, case.workflow, then.state))
             for rule in definition.time_rules:
@@ -112,7 +121,7 @@ def unit_status(
                 if upcoming is not None:
                     due.append(Due(case.id, reminder.deadline, upcoming, tuple(reminder.roles)))
         valid, in_grace = held_certification(then, day)
-        if valid is None:
+        if valid is None or ended is not None:
             continue
         grace = grace or in_grace
         if period is None or valid.valid_from > period.valid_from:
@@ -147,6 +156,7 @@ def unit_status(
         tuple(open_cases),
         tuple(due),
         grace,
+        tuple(overdue),
         missing,
     )
 
