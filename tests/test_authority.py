@@ -77,8 +77,9 @@ def test_a_process_leader_of_another_college_cannot_touch_stockholm(
 
 def test_a_reviewer_employed_by_a_partner_company_is_refused(tc_stockholm: tc.Registry) -> None:
     tc_stockholm.add(
-        tc.Person("p-scania-rev", "Sam Scania", frozenset({tc.Role.REVIEWER}),
-                  organisation_id="scania"),
+        tc.Person(
+            "p-scania-rev", "Sam Scania", frozenset({tc.Role.REVIEWER}), organisation_id="scania"
+        ),
         actor=ADMIN,
     )
     case = tc_stockholm.open_case("certification", STOCKHOLM, actor=LEADER).id
@@ -86,8 +87,15 @@ def test_a_reviewer_employed_by_a_partner_company_is_refused(tc_stockholm: tc.Re
     assert not any(o.permitted for o in options.values())
     with pytest.raises(tc.PermissionDenied, match="works for 'scania'"):
         tc_stockholm.record_judgement(
-            tc.Judgement("j", "learning-environment", "stockholm", "p-scania-rev",
-                         date(2022, 1, 1), tc.Outcome.PASSED, "good"),
+            tc.Judgement(
+                "j",
+                "learning-environment",
+                "stockholm",
+                "p-scania-rev",
+                date(2022, 1, 1),
+                tc.Outcome.PASSED,
+                "good",
+            ),
             actor=tc.Actor.of("p-scania-rev", "reviewer"),
         )
 
@@ -117,6 +125,7 @@ def test_only_one_first_administrator(tc_stockholm: tc.Registry) -> None:
 
 
 # -- the hash chain ----------------------------------------------------------------------
+
 
 def test_every_chain_verifies_and_names_its_head(tc_stockholm: tc.Registry) -> None:
     case = tc_stockholm.open_case("certification", STOCKHOLM, actor=LEADER).id
@@ -148,11 +157,13 @@ def test_one_changed_byte_is_found_and_named(tmp_path: Path, tc_clock: tc.FixedC
 
 # -- dated roles -------------------------------------------------------------------------
 
+
 def _leader_until(registry: tc.Registry, last_day: date) -> None:
     """Date p-leader's leadership of Stockholm: from 2021 to `last_day`."""
     leader = registry.get(tc.Person, "p-leader")
-    term = tc.Appointment(tc.Role.PROCESS_LEADER, tc.Period(date(2021, 1, 1), last_day),
-                          college_id="stockholm")
+    term = tc.Appointment(
+        tc.Role.PROCESS_LEADER, tc.Period(date(2021, 1, 1), last_day), college_id="stockholm"
+    )
     registry.save(attrs.evolve(leader, appointments=(term,)), actor=ADMIN)
 
 
@@ -208,5 +219,57 @@ def test_an_appointment_is_checked_when_it_is_made() -> None:
     with pytest.raises(tc.InvalidData, match="system role"):
         tc.Appointment(tc.Role.SYSTEM, tc.Period(date(2024, 1, 1)))
     with pytest.raises(tc.InvalidData, match="not among the person's roles"):
-        tc.Person("p", "P", appointments=(
-            tc.Appointment(tc.Role.REVIEWER, tc.Period(date(2024, 1, 1))),))
+        tc.Person(
+            "p", "P", appointments=(tc.Appointment(tc.Role.REVIEWER, tc.Period(date(2024, 1, 1))),)
+        )
+
+
+@pytest.mark.parametrize("kind", list(tc.InterestKind))
+def test_only_the_national_office_answers_a_certification_interest(
+    tc_stockholm: tc.Registry, kind: tc.InterestKind
+) -> None:
+    """The national association approves or declines a region's certification interest
+    (approval makes it a member): its process leader may register and withdraw it, not
+    answer it; a participation interest the college answers itself."""
+    day = date(2021, 9, 1)
+    units = (STOCKHOLM,) if kind is tc.InterestKind.CERTIFICATION else ()
+    registration = tc.InterestRegistration(
+        "ir-own",
+        kind,
+        "stockholm",
+        "region-stockholm",
+        day,
+        units=units,
+        contact_person_id="p-leader",
+    )
+    tc_stockholm.add(registration, actor=LEADER)
+    approved = attrs.evolve(registration, outcome=tc.InterestOutcome.APPROVED, decided=day)
+    if kind is tc.InterestKind.CERTIFICATION:
+        before = _content(tc_stockholm)
+        with pytest.raises(tc.PermissionDenied, match="approves or declines"):
+            tc_stockholm.save(approved, actor=LEADER)
+        with pytest.raises(tc.PermissionDenied, match="approves or declines"):
+            tc_stockholm.add(attrs.evolve(approved, id="ir-born-approved"), actor=LEADER)
+        # The office answers it, and changes nothing else of it with the answer.
+        with pytest.raises(tc.PermissionDenied):
+            tc_stockholm.save(attrs.evolve(approved, contact_person_id="p-office"), actor=OFFICE)
+        assert _content(tc_stockholm) == before
+        tc_stockholm.save(approved, actor=OFFICE)
+    else:
+        tc_stockholm.save(approved, actor=LEADER)
+    assert (
+        tc_stockholm.get(tc.InterestRegistration, "ir-own").outcome is tc.InterestOutcome.APPROVED
+    )
+    withdrawn = tc.InterestRegistration(
+        "ir-withdrawn",
+        kind,
+        "stockholm",
+        "region-stockholm",
+        day,
+        units=units,
+        contact_person_id="p-leader",
+        outcome=tc.InterestOutcome.WITHDRAWN,
+        decided=day,
+    )
+    tc_stockholm.add(withdrawn, actor=LEADER)
+    assert tc_stockholm.get(tc.InterestRegistration, "ir-withdrawn") == withdrawn

@@ -16,6 +16,8 @@ from ..models import (
     AnnualReport,
     Application,
     College,
+    InterestKind,
+    InterestOutcome,
     InterestRegistration,
     Judgement,
     OperationalPlan,
@@ -274,6 +276,20 @@ def change_denial(uow: UnitOfWork, actor: Actor, entity: object, now: datetime) 
                 "only the national office or an administrator records a college's "
                 "membership of the national association"
             )
+    if isinstance(entity, InterestRegistration) and _decides_certification_interest(uow, entity):
+        # The national association answers a region's certification interest (approval
+        # makes the region a member): the national office records that, and nothing else
+        # of the registration with it. The college itself may withdraw it.
+        registered = uow.entities.get(InterestRegistration, entity.id)
+        alone = registered is not None and registered == attrs.evolve(
+            entity, outcome=registered.outcome, decided=registered.decided
+        )
+        if alone and holds(Role.NATIONAL_OFFICE):
+            return None
+        return _(
+            "only the national office or an administrator approves or declines a "
+            "certification interest registration"
+        )
     creates_college = isinstance(entity, College) and uow.entities.get(College, entity.id) is None
     if (
         isinstance(entity, (*LEADER_WRITES, College))
@@ -290,6 +306,18 @@ def change_denial(uow: UnitOfWork, actor: Actor, entity: object, now: datetime) 
     if isinstance(entity, Person):
         return _person_denial(uow, actor, entity, now)
     return _("the person may not change this record")
+
+
+def _decides_certification_interest(uow: UnitOfWork, entity: InterestRegistration) -> bool:
+    """Whether writing `entity` approves or declines a certification interest: its
+    outcome (or the day of it) differs from what is stored, and is not a withdrawal."""
+    if entity.kind is not InterestKind.CERTIFICATION:
+        return False
+    stored = uow.entities.get(InterestRegistration, entity.id)
+    before = (None, None) if stored is None else (stored.outcome, stored.decided)
+    if (entity.outcome, entity.decided) == before:
+        return False
+    return entity.outcome is not None and entity.outcome is not InterestOutcome.WITHDRAWN
 
 
 def _person_denial(uow: UnitOfWork, actor: Actor, person: Person, now: datetime) -> Text | None:
