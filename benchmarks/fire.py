@@ -23,6 +23,7 @@ from teknikcollege.models.common import local_day
 from teknikcollege.serialization import from_data
 from teknikcollege.services.cases import store_case
 from teknikcollege.storage import MemoryStorage, SQLiteStorage
+from teknikcollege.storage.sqlite import DIALECT as SQLITE
 from teknikcollege.testing import seed
 from teknikcollege.testing.concurrency import ADMIN, PingPlugin
 from teknikcollege.unit_of_work import record_hash, unit_of_work
@@ -248,8 +249,11 @@ class RawPing:
                           "OR (kind = ? AND id = ?)")
         self.get = q("SELECT id, version, data, due_at FROM entities WHERE kind = ? AND id = ?")
         self.head = q("SELECT data FROM history WHERE case_id = ? ORDER BY seq DESC LIMIT 1")
-        self.insert = q("INSERT INTO history (case_id, seq, data) VALUES (?, ?, ?) "
-                        "ON CONFLICT DO NOTHING")
+        # A record's place in the order of appending: SQLite's writers take turns and
+        # number it themselves; PostgreSQL's column has its sequence (the dialects').
+        order = "DEFAULT" if ph == "%s" else SQLITE.next_history_order
+        self.insert = q("INSERT INTO history (case_id, seq, data, ord) VALUES (?, ?, ?, "
+                        + order + ") ON CONFLICT DO NOTHING")
         self.update = q("UPDATE entities SET version = version + 1, data = ?, due_at = ?, "
                         "unique_key = ? WHERE kind = ? AND id = ? AND version = ?")
         self.delete = q("DELETE FROM entity_keys WHERE kind = ? AND id = ?")
