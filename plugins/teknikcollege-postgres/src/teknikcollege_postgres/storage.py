@@ -27,8 +27,26 @@ MIGRATIONS = (
     ),
     # 3: containment queries on data (version 0.1 made this index in its first step)
     ("CREATE INDEX IF NOT EXISTS entities_data ON entities USING GIN (data jsonb_path_ops)",),
-    (  # 4: the order history was appended in, across cases (the rows' order so far)
+    (  # 4: the order history was appended in, across cases
         "ALTER TABLE history ADD COLUMN ord BIGSERIAL",
+        # PostgreSQL kept no order of insertion: the rows' physical order, which ADD
+        # COLUMN numbered, is not it (a rolled-back insert's space is reused after a
+        # vacuum, an updated row moves). The records' time is, and within an instant the
+        # physical order is the best guess left; each case's records keep their
+        # numbers' order (the k-th place of a case goes to its k-th record).
+        """UPDATE history h SET ord = p.place FROM (
+            SELECT r.case_id, r.seq, s.place FROM
+                (SELECT case_id, seq,
+                    row_number() OVER (PARTITION BY case_id ORDER BY seq) AS k
+                 FROM history) r
+            JOIN
+                (SELECT case_id,
+                    row_number() OVER (
+                        PARTITION BY case_id ORDER BY (data->>'at')::timestamptz, ord) AS k,
+                    row_number() OVER (ORDER BY (data->>'at')::timestamptz, ord) AS place
+                 FROM history) s
+            ON r.case_id = s.case_id AND r.k = s.k
+        ) p WHERE h.case_id = p.case_id AND h.seq = p.seq""",
         "CREATE UNIQUE INDEX history_ord ON history (ord)",
     ),
 )
