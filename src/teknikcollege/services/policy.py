@@ -253,6 +253,17 @@ def change_denial(uow: UnitOfWork, actor: Actor, entity: object, now: datetime) 
     Judgements are recorded by their reviewer (:meth:`Registry.record_judgement`)."""
     national = roles_for(uow, actor, None, now=now)[0]
     if Role.ADMIN in national:
+        if isinstance(entity, InterestRegistration) and _decides_certification_interest(
+            uow, entity
+        ):
+            # Answering a college's certification interest is that college's matter: an
+            # administrator with a conflict of interest with it does not decide it.
+            held, conflict = roles_for(uow, actor, entity.college_id, now=now)
+            if Role.ADMIN not in held:
+                return conflict or _(
+                    "only the national office or an administrator approves or declines a "
+                    "certification interest registration"
+                )
         return None
     colleges = _college_ids(uow, entity)
 
@@ -314,7 +325,13 @@ def _decides_certification_interest(uow: UnitOfWork, entity: InterestRegistratio
     if entity.kind is not InterestKind.CERTIFICATION:
         return False
     stored = uow.entities.get(InterestRegistration, entity.id)
-    before = (None, None) if stored is None else (stored.outcome, stored.decided)
+    # A participation interest's outcome is its college's to set: one turned into a
+    # certification interest brings no decision with it.
+    before = (
+        (stored.outcome, stored.decided)
+        if stored is not None and stored.kind is InterestKind.CERTIFICATION
+        else (None, None)
+    )
     if (entity.outcome, entity.decided) == before:
         return False
     return entity.outcome is not None and entity.outcome is not InterestOutcome.WITHDRAWN

@@ -229,7 +229,11 @@ def decided_round_problems(uow: UnitOfWork, judgement: Judgement) -> Problems:
         subject: object | None = uow.entities.get(College, judgement.subject_id) or (
             uow.entities.get(Programme, judgement.subject_id)
         )
-        case = review_case(subject, uow) if subject is not None else None
+        if subject is not None:
+            case = review_case(subject, uow)
+        else:  # a provider: its judgement counts in round 1 unless it names another
+            judgement = attrs.evolve(judgement, round=judgement.round or 1)
+            case = _provider_case_decided(uow, judgement)
     if case is None or judgement.round is None or len(case.certifications) < judgement.round:
         return
     yield (
@@ -241,6 +245,24 @@ def decided_round_problems(uow: UnitOfWork, judgement: Judgement) -> Problems:
             case=case.id,
         ),
     )
+
+
+def _provider_case_decided(uow: UnitOfWork, judgement: Judgement) -> Case | None:
+    """A provider's certification case (in any college) whose decided round `judgement`,
+    naming no visit, would count for: it counts in round 1 unless it names another
+    (see :func:`~teknikcollege.rules.assessment.judged`), in every college's case of the
+    provider opened by its day; it could have counted for the decision if it is dated
+    by the day that round's period began (the decision's day, or before)."""
+    round = judgement.round or 1
+    provider = UnitRef(UnitKind.PROVIDER, judgement.subject_id)
+    for case in uow.entities.find(Case, subject=provider):
+        if (
+            len(case.certifications) >= round
+            and local_day(case.opened) <= judgement.decided
+            and judgement.decided <= case.certifications[round - 1].valid_from
+        ):
+            return case
+    return None
 
 
 def with_round(uow: UnitOfWork, judgement: Judgement) -> Judgement:
