@@ -273,3 +273,37 @@ def test_only_the_national_office_answers_a_certification_interest(
     )
     tc_stockholm.add(withdrawn, actor=LEADER)
     assert tc_stockholm.get(tc.InterestRegistration, "ir-withdrawn") == withdrawn
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"outcome": None, "decided": None},  # cleared
+        {"outcome": tc.InterestOutcome.WITHDRAWN},  # overwritten by a withdrawal
+        {"kind": tc.InterestKind.PARTICIPATION, "units": ()},  # taken away with the kind
+    ],
+)
+def test_the_national_offices_answer_stays_its_own(
+    tc_stockholm: tc.Registry, change: dict[str, object]
+) -> None:
+    """Once the national office has declined a certification interest, its college
+    cannot clear the answer, overwrite it or take it away by changing the kind; other
+    fields it still keeps up to date."""
+    day = date(2021, 9, 1)
+    registration = tc.InterestRegistration(
+        "ir-own",
+        tc.InterestKind.CERTIFICATION,
+        "stockholm",
+        "region-stockholm",
+        day,
+        units=(STOCKHOLM,),
+        contact_person_id="p-leader",
+    )
+    tc_stockholm.add(registration, actor=LEADER)
+    declined = attrs.evolve(registration, outcome=tc.InterestOutcome.DECLINED, decided=day)
+    tc_stockholm.save(declined, actor=OFFICE)
+    before = _content(tc_stockholm)
+    with pytest.raises(tc.PermissionDenied, match="approves or declines"):
+        tc_stockholm.save(attrs.evolve(declined, **change), actor=LEADER)
+    assert _content(tc_stockholm) == before
+    tc_stockholm.save(attrs.evolve(declined, expected_application=date(2022, 3, 1)), actor=LEADER)

@@ -320,21 +320,21 @@ def change_denial(uow: UnitOfWork, actor: Actor, entity: object, now: datetime) 
 
 
 def _decides_certification_interest(uow: UnitOfWork, entity: InterestRegistration) -> bool:
-    """Whether writing `entity` approves or declines a certification interest: its
-    outcome (or the day of it) differs from what is stored, and is not a withdrawal."""
-    if entity.kind is not InterestKind.CERTIFICATION:
-        return False
+    """Whether writing `entity` gives or changes the answer to a certification interest
+    (approved or declined, and its day): a new answer, or one stored replaced, cleared,
+    or taken away by changing the registration's kind. A withdrawal is no answer."""
     stored = uow.entities.get(InterestRegistration, entity.id)
-    # A participation interest's outcome is its college's to set: one turned into a
-    # certification interest brings no decision with it.
-    before = (
-        (stored.outcome, stored.decided)
-        if stored is not None and stored.kind is InterestKind.CERTIFICATION
-        else (None, None)
-    )
-    if (entity.outcome, entity.decided) == before:
-        return False
-    return entity.outcome is not None and entity.outcome is not InterestOutcome.WITHDRAWN
+    return _answer(entity) != (None if stored is None else _answer(stored))
+
+
+def _answer(registration: InterestRegistration) -> tuple[InterestOutcome, date | None] | None:
+    """The national association's answer to a certification interest, if it has one (a
+    participation interest's outcome is its college's to set)."""
+    if registration.kind is not InterestKind.CERTIFICATION:
+        return None
+    if registration.outcome not in (InterestOutcome.APPROVED, InterestOutcome.DECLINED):
+        return None
+    return registration.outcome, registration.decided
 
 
 def _person_denial(uow: UnitOfWork, actor: Actor, person: Person, now: datetime) -> Text | None:
