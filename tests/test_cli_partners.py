@@ -445,10 +445,30 @@ def test_a_providers_status_names_its_college(db: str) -> None:
     assert before["open_cases"] == [] and before["certified"] is False
     sv = invoke("--db", db, "--lang", "sv", "status", "provider:vux", cli=CLI_SV)
     assert sv.exit_code == 2 and sv.stderr.startswith("fel: provider:vux har ärenden i fler")
+    # Its assessment too is per college: its judgements count where they were made.
+    mixed = invoke("--db", db, "assess", "provider:vux")
+    assert mixed.exit_code == 2
+    assert "provider:vux has cases in more than one college (gbg, upp): give --college" in (
+        mixed.stderr
+    )
+    for college in ("gbg", "upp"):
+        done = invoke("--db", db, "assess", "provider:vux", "--college", college, "--json")
+        assert done.exit_code in (0, 6), done.stderr
+        assert json.loads(done.stdout)["findings"], done.stdout
 
 
 @pytest.mark.parametrize(("args", "code", "message"), [
-    (("college:gbg", "--college", "gbg"), 2, "only a provider's status is asked per college"),
+    (("college:gbg", "--college", "gbg"), 2, "only a provider is asked about per college"),
+    (("provider:vux", "--college", "nowhere"), 3, "college 'nowhere' does not exist"),
+])
+def test_assess_errors(db: str, args: tuple[str, ...], code: int, message: str) -> None:
+    done = invoke("--db", db, "assess", *args)
+    assert done.exit_code == code, done.stderr
+    assert message in done.stderr and len(done.stderr.splitlines()) == 1, done.stderr
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (("college:gbg", "--college", "gbg"), 2, "only a provider is asked about per college"),
     (("provider:vux", "--college", "nowhere"), 3, "college 'nowhere' does not exist"),
     (("provider:vux", "--college", "gbg", "--on", "2024-02-30"), 2, "is not a date"),
 ])

@@ -40,7 +40,16 @@ from ._text import Language, Text, _, _n
 from .clock import FixedClock, SystemClock, parse_day
 from .errors import kind_text
 from .kinds import kind_of
-from .models import College, Organisation, OrganisationKind, Person, Programme, UnitKind, UnitRef
+from .models import (
+    College,
+    Organisation,
+    OrganisationKind,
+    Person,
+    Programme,
+    Provider,
+    UnitKind,
+    UnitRef,
+)
 from .models.common import local_day
 from .plugins import PluginWarning
 from .registry import DEFAULT_STORAGE, Registry
@@ -462,6 +471,29 @@ def _record_line(record: object) -> Text:
     return _("{kind} {id!r}: {day}", kind=kind, id=id, day=record.prepared.isoformat())
 
 
+def _only_for_a_provider(ref: UnitRef, college_id: str | None, state: State) -> None:
+    """`--college` names the college a provider is asked about in; no other unit has one."""
+    if college_id is not None and ref.kind is not UnitKind.PROVIDER:
+        raise click.BadParameter(
+            state.say(_("only a provider is asked about per college")),
+            param_hint="--college",
+        )
+
+
+def _give_college(state: State, error: errors.CollegeRequired) -> click.UsageError:
+    """The usage error for a provider asked about without the college it needs."""
+    return click.UsageError(
+        state.say(
+            _(
+                "{unit} has cases in more than one college ({colleges}): give --college",
+                unit=error.unit,
+                colleges=", ".join(error.colleges),
+            )
+        ),
+        ctx=click.get_current_context(),
+    )
+
+
 def _unit(registry: Registry, ref: UnitRef) -> object:
     """The stored object `ref` names, each kind looked up where it lives."""
     if ref.kind is UnitKind.COLLEGE:
@@ -862,6 +894,18 @@ def _build_cli(lang: Language, plugin_manager: PluginManager | None) -> Any:
     def say(text: Text) -> str:
         return text.get(lang)
 
+    provider_college = click.option(
+        "--college",
+        "college_id",
+        shell_complete=_completer(_college_items),
+        help=say(
+            _(
+                "For a provider: the college it is asked about in (needed when it has cases "
+                "in more than one)."
+            )
+        ),
+    )
+
     @click.group(
         "teknikcollege",
         cls=TeknikcollegeGroup,
@@ -1095,14 +1139,28 @@ def _build_cli(lang: Language, plugin_manager: PluginManager | None) -> Any:
             "teknikcollege assess college:stockholm",
             "teknikcollege assess programme:cnc-operator --json",
             "teknikcollege assess orientation:svets/industriteknik-bas",
+            "teknikcollege assess provider:lernia --college stockholm",
         )
     )
     @click.argument("subject", shell_complete=_completer(_subject_items))
+    @provider_college
     @click.pass_obj
-    def assess(state: State, subject: str) -> None:
+    def assess(state: State, subject: str, college_id: str | None) -> None:
         ref = _subject(subject, state.lang)
+        _only_for_a_provider(ref, college_id, state)
         with state.registry() as registry:
-            result = registry.assess(_unit(registry, ref))
+            unit = _unit(registry, ref)
+            if isinstance(unit, Organisation):
+                if college_id is not None:
+                    registry.get(College, college_id)
+                else:
+                    colleges = sorted({c.college_id for c in registry.cases(subject=ref)})
+                    if len(colleges) > 1:
+                        raise _give_college(state, errors.CollegeRequired(str(ref), colleges))
+                    college_id = colleges[0] if colleges else None
+                if college_id is not None:  # a provider is assessed within its college
+                    unit = Provider(unit, college_id)
+            result = registry.assess(unit)
         report = result.report(state.lang)
         if not result.findings:
             report += "\n  " + state.say(_("(no criteria apply to a {kind})", kind=ref.kind.value))
@@ -1181,17 +1239,7 @@ def _build_cli(lang: Language, plugin_manager: PluginManager | None) -> Any:
         "day",
         help=say(_("The day (YYYY-MM-DD; default: today).")),
     )
-    @click.option(
-        "--college",
-        "college_id",
-        shell_complete=_completer(_college_items),
-        help=say(
-            _(
-                "For a provider: the college to ask about (needed when it has cases in "
-                "more than one)."
-            )
-        ),
-    )
+    @provider_college
     @click.pass_obj
     def status(state: State, unit: str, day: str | None, college_id: str | None) -> None:
         ref = _subject(unit, state.lang)
@@ -1201,11 +1249,7 @@ def _build_cli(lang: Language, plugin_manager: PluginManager | None) -> Any:
                 on = parse_day(day, "--on")
             except errors.InvalidData as error:
                 raise click.BadParameter(error.message(state.lang)) from None
-        if college_id is not None and ref.kind is not UnitKind.PROVIDER:
-            raise click.BadParameter(
-                state.say(_("only a provider's status is asked per college")),
-                param_hint="--college",
-            )
+        _only_for_a_provider(ref, college_id, state)
         with state.registry() as registry:
             _unit(registry, ref)
             if college_id is not None:
@@ -1213,17 +1257,7 @@ def _build_cli(lang: Language, plugin_manager: PluginManager | None) -> Any:
             try:
                 found = registry.status(ref, on=on, college_id=college_id)
             except errors.CollegeRequired as error:
-                raise click.UsageError(
-                    state.say(
-                        _(
-                            "{unit} has cases in more than one college ({colleges}): "
-                            "give --college",
-                            unit=error.unit,
-                            colleges=", ".join(error.colleges),
-                        )
-                    ),
-                    ctx=click.get_current_context(),
-                ) from None
+                raise _give_college(state, error) from None
         values = {"unit": str(found.unit), "day": found.on.isoformat()}
         head = (
             _("{unit} {day}: certified", **values)
