@@ -160,10 +160,19 @@ def test_assess_resolves_each_kind_of_unit(db: str, subject: str, code: int, mes
     assert "programme 'nosuch'" not in done.stderr or subject.startswith("programme")
 
 
-def test_assess_of_a_provider_says_no_criteria_apply(db: str) -> None:
-    done = invoke("--db", db, "assess", "provider:lernia")
-    assert done.exit_code == 0
-    assert "no criteria apply to a provider" in done.stdout
+def test_assess_of_a_provider_is_within_a_college(db: str) -> None:
+    # Lernia's cases are Stockholm's: it is assessed there, by the provider's criteria.
+    for extra in ((), ("--college", "stockholm")):
+        done = invoke("--db", db, "assess", "provider:lernia", *extra)
+        assert done.exit_code == 6, done.stderr  # its quality work awaits a judgement
+        assert "[provider-quality-work] — needs judgement" in done.stdout
+    # A provider with no case yet: which college's judgements count is not guessed.
+    added = invoke("--db", db, "--actor", "admin", "organisation", "add", "nti", "--name",
+                   "NTI", "--kind", "education_provider", "--provider-kind", "private_operator")
+    assert added.exit_code == 0, added.stderr
+    done = invoke("--db", db, "assess", "provider:nti")
+    assert done.exit_code == 2
+    assert "provider:nti has no case in any college: give --college" in done.stderr
 
 
 def test_exit_code_of_an_unanticipated_exception_is_70() -> None:
@@ -237,8 +246,9 @@ def test_redact_url_removes_any_password(
 ) -> None:
     url = f"{scheme}://{user}:{password}@{host}{path}"
     assert redact_url(url) == f"{scheme}://{user}:{MASK}@{host}{path}"
+    # After the scheme's "://" (a password "/" is in that, not in what is printed of it).
     assert password not in redact_text(f"cannot open {url!r}", url).replace(MASK, "")[
-        len("cannot open '") + len(scheme):] or password in f"{user}@{host}{path}"
+        len("cannot open '") + len(scheme) + len("://"):] or password in f"{user}@{host}{path}"
 
 
 @given(st.text())

@@ -480,18 +480,18 @@ def _only_for_a_provider(ref: UnitRef, college_id: str | None, state: State) -> 
         )
 
 
-def _give_college(state: State, error: errors.CollegeRequired) -> click.UsageError:
-    """The usage error for a provider asked about without the college it needs."""
-    return click.UsageError(
-        state.say(
-            _(
-                "{unit} has cases in more than one college ({colleges}): give --college",
-                unit=error.unit,
-                colleges=", ".join(error.colleges),
-            )
-        ),
-        ctx=click.get_current_context(),
-    )
+def _give_college(state: State, unit: str, colleges: Sequence[str]) -> click.UsageError:
+    """The usage error for a provider asked about without the college it needs (it has
+    cases in several, or in none)."""
+    if not colleges:
+        text = _("{unit} has no case in any college: give --college", unit=unit)
+    else:
+        text = _(
+            "{unit} has cases in more than one college ({colleges}): give --college",
+            unit=unit,
+            colleges=", ".join(colleges),
+        )
+    return click.UsageError(state.say(text), ctx=click.get_current_context())
 
 
 def _unit(registry: Registry, ref: UnitRef) -> object:
@@ -1155,11 +1155,10 @@ def _build_cli(lang: Language, plugin_manager: PluginManager | None) -> Any:
                     registry.get(College, college_id)
                 else:
                     colleges = sorted({c.college_id for c in registry.cases(subject=ref)})
-                    if len(colleges) > 1:
-                        raise _give_college(state, errors.CollegeRequired(str(ref), colleges))
-                    college_id = colleges[0] if colleges else None
-                if college_id is not None:  # a provider is assessed within its college
-                    unit = Provider(unit, college_id)
+                    if len(colleges) != 1:
+                        raise _give_college(state, str(ref), colleges)
+                    college_id = colleges[0]
+                unit = Provider(unit, college_id)  # a provider is assessed within a college
             result = registry.assess(unit)
         report = result.report(state.lang)
         if not result.findings:
@@ -1257,7 +1256,7 @@ def _build_cli(lang: Language, plugin_manager: PluginManager | None) -> Any:
             try:
                 found = registry.status(ref, on=on, college_id=college_id)
             except errors.CollegeRequired as error:
-                raise _give_college(state, error) from None
+                raise _give_college(state, error.unit, error.colleges) from None
         values = {"unit": str(found.unit), "day": found.on.isoformat()}
         head = (
             _("{unit} {day}: certified", **values)
