@@ -224,6 +224,18 @@ def test_an_appointment_is_checked_when_it_is_made() -> None:
         )
 
 
+INTEREST_DAY = date(2021, 9, 1)
+
+
+def interest(id: str, kind: tc.InterestKind) -> tc.InterestRegistration:
+    """Stockholm's interest registration of `kind`, registered by its process leader."""
+    units = (STOCKHOLM,) if kind is tc.InterestKind.CERTIFICATION else ()
+    return tc.InterestRegistration(
+        id, kind, "stockholm", "region-stockholm", INTEREST_DAY, units=units,
+        contact_person_id="p-leader",
+    )
+
+
 @pytest.mark.parametrize("kind", list(tc.InterestKind))
 def test_only_the_national_office_answers_a_certification_interest(
     tc_stockholm: tc.Registry, kind: tc.InterestKind
@@ -231,17 +243,8 @@ def test_only_the_national_office_answers_a_certification_interest(
     """The national association approves or declines a region's certification interest
     (approval makes it a member): its process leader may register and withdraw it, not
     answer it; a participation interest the college answers itself."""
-    day = date(2021, 9, 1)
-    units = (STOCKHOLM,) if kind is tc.InterestKind.CERTIFICATION else ()
-    registration = tc.InterestRegistration(
-        "ir-own",
-        kind,
-        "stockholm",
-        "region-stockholm",
-        day,
-        units=units,
-        contact_person_id="p-leader",
-    )
+    day = INTEREST_DAY
+    registration = interest("ir-own", kind)
     tc_stockholm.add(registration, actor=LEADER)
     approved = attrs.evolve(registration, outcome=tc.InterestOutcome.APPROVED, decided=day)
     if kind is tc.InterestKind.CERTIFICATION:
@@ -260,16 +263,8 @@ def test_only_the_national_office_answers_a_certification_interest(
     assert (
         tc_stockholm.get(tc.InterestRegistration, "ir-own").outcome is tc.InterestOutcome.APPROVED
     )
-    withdrawn = tc.InterestRegistration(
-        "ir-withdrawn",
-        kind,
-        "stockholm",
-        "region-stockholm",
-        day,
-        units=units,
-        contact_person_id="p-leader",
-        outcome=tc.InterestOutcome.WITHDRAWN,
-        decided=day,
+    withdrawn = attrs.evolve(
+        interest("ir-withdrawn", kind), outcome=tc.InterestOutcome.WITHDRAWN, decided=day
     )
     tc_stockholm.add(withdrawn, actor=LEADER)
     assert tc_stockholm.get(tc.InterestRegistration, "ir-withdrawn") == withdrawn
@@ -289,16 +284,8 @@ def test_the_national_offices_answer_stays_its_own(
     """Once the national office has declined a certification interest, its college
     cannot clear the answer, overwrite it or take it away by changing the kind; other
     fields it still keeps up to date."""
-    day = date(2021, 9, 1)
-    registration = tc.InterestRegistration(
-        "ir-own",
-        tc.InterestKind.CERTIFICATION,
-        "stockholm",
-        "region-stockholm",
-        day,
-        units=(STOCKHOLM,),
-        contact_person_id="p-leader",
-    )
+    day = INTEREST_DAY
+    registration = interest("ir-own", tc.InterestKind.CERTIFICATION)
     tc_stockholm.add(registration, actor=LEADER)
     declined = attrs.evolve(registration, outcome=tc.InterestOutcome.DECLINED, decided=day)
     tc_stockholm.save(declined, actor=OFFICE)

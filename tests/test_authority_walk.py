@@ -475,13 +475,11 @@ def test_a_reviewer_with_a_conflict_cannot_judge_a_provider(
     assert finding.passed
 
 
-def test_status_after_a_time_rule_came_says_the_case_ended_before_the_sweep_ran() -> None:
-    """A recertification in review keeps the college certified in grace; once its
-    supplements' last day has passed, it has ended (nothing may be fired on it), so
-    ``status`` of that day no longer counts the grace, and says what the sweep will
-    record and since when. The same answer after the sweep ran."""
+def recertification_in_review() -> tuple[tc.Registry, tc.FixedClock, str]:
+    """Stockholm certified for 2024-10-01 – 2027-09-30, its recertification handed in and
+    in review on 2027-04-01; the registry, its clock and the college's case."""
     registry, clock = walks.stockholm(date(2024, 9, 1))
-    college = walks.certified(registry, clock)  # 2024-10-01 - 2027-09-30
+    college = walks.certified(registry, clock)
     clock.set(date(2027, 4, 1))
     registry.tick()  # the recertification opens
     documents = tuple(tc.Document(k, k.value, date(2027, 4, 1)) for k in tc.DocumentKind)
@@ -491,6 +489,15 @@ def test_status_after_a_time_rule_came_says_the_case_ended_before_the_sweep_ran(
     )
     registry.fire(college, "submit_application", actor=walks.LEADER)
     registry.fire(college, "start_review", actor=walks.OFFICE)
+    return registry, clock, college
+
+
+def test_status_after_a_time_rule_came_says_the_case_ended_before_the_sweep_ran() -> None:
+    """A recertification in review keeps the college certified in grace; once its
+    supplements' last day has passed, it has ended (nothing may be fired on it), so
+    ``status`` of that day no longer counts the grace, and says what the sweep will
+    record and since when. The same answer after the sweep ran."""
+    registry, clock, college = recertification_in_review()
     walks.visit(registry, college, "visit-2", date(2027, 9, 1), round=2)
     clock.set(date(2027, 9, 1))
     registry.fire(college, "hold_visit", actor=walks.REVIEWER)
@@ -1970,17 +1977,7 @@ def test_a_provider_is_approved_under_its_college_certified_in_grace() -> None:
     """The college's period has ended with its recertification in review: ``status``
     counts it certified (in grace), so the tree's guard does too, and a provider is
     approved under it. (The walk found the guard refusing what ``status`` allowed.)"""
-    registry, clock = walks.stockholm(date(2024, 9, 1))
-    college = walks.certified(registry, clock)  # 2024-10-01 - 2027-09-30
-    clock.set(date(2027, 4, 1))
-    registry.tick()  # the recertification opens
-    documents = tuple(tc.Document(k, k.value, date(2027, 4, 1)) for k in tc.DocumentKind)
-    registry.add(
-        tc.Application("app-again", college, date(2027, 4, 1), documents, date(2027, 4, 1)),
-        actor=ADMIN,
-    )
-    registry.fire(college, "submit_application", actor=walks.LEADER)
-    registry.fire(college, "start_review", actor=walks.OFFICE)
+    registry, clock, college = recertification_in_review()
     day = date(2027, 10, 5)
     clock.set(day)
     registry.tick()
