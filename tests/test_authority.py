@@ -9,6 +9,7 @@ from pathlib import Path
 
 import attrs
 import pytest
+import walks
 
 import teknikcollege as tc
 from teknikcollege.examples import stockholm_pilot
@@ -51,19 +52,7 @@ def test_claimed_roles_grant_nothing(tc_stockholm: tc.Registry, claimed: tc.Acto
 def test_a_process_leader_of_another_college_cannot_touch_stockholm(
     tc_stockholm: tc.Registry,
 ) -> None:
-    other = attrs.evolve(
-        stockholm_pilot().colleges[0],
-        id="uppsala",
-        name="Teknikcollege Uppsala",
-        county_code="03",
-        municipalities=("0380",),
-        process_leaders=("p-upp",),
-        steering_group=None,
-        local_colleges=(),
-        agreements=(),
-        funding=(),
-        pilot=None,
-    )
+    other = walks.uppsala()
     tc_stockholm.add(tc.Person("p-upp", "Uma Uppsala"), other, actor=ADMIN)
     case = tc_stockholm.open_case("certification", STOCKHOLM, actor=LEADER).id
     # Leads a college, but not this one.

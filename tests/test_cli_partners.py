@@ -454,7 +454,9 @@ def test_a_providers_status_names_its_college(db: str) -> None:
     for college in ("gbg", "upp"):
         done = invoke("--db", db, "assess", "provider:vux", "--college", college, "--json")
         assert done.exit_code in (0, 6), done.stderr
-        assert json.loads(done.stdout)["findings"], done.stdout
+        found = json.loads(done.stdout)
+        assert found["subject"] == "provider vux"
+        assert "provider-quality-work" in {f["rule_id"] for f in found["findings"]}
 
 
 @pytest.mark.parametrize(("args", "code", "message"), [

@@ -544,19 +544,7 @@ def test_a_unit_is_certified_in_its_own_college_only() -> None:
     # A process leader of another college opened (and so could act on) a case of
     # Stockholm's programme by naming their own college; in an import, too.
     registry, _clock = walks.stockholm(date(2024, 1, 1))
-    uppsala = attrs.evolve(
-        registry.get(tc.College, "stockholm"),
-        id="uppsala",
-        name="Teknikcollege Uppsala",
-        county_code="03",
-        municipalities=("0380",),
-        process_leaders=("p-upp",),
-        steering_group=None,
-        local_colleges=(),
-        agreements=(),
-        funding=(),
-        pilot=None,
-    )
+    uppsala = walks.uppsala()
     registry.add(tc.Person("p-upp", "Uma Uppsala"), uppsala, actor=ADMIN)
     programme = tc.UnitRef(tc.UnitKind.PROGRAMME, "cnc-operator")
     unchanged(

@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 import pytest
+import walks
 from click.testing import CliRunner
 
 import teknikcollege as tc
@@ -167,10 +168,7 @@ def test_the_command_line_claims_nothing_either(tmp_path: Path,
 # -- Roles have no scope -----------------------------------------------------------------
 
 def test_a_leader_of_another_college_cannot_withdraw(tc_stockholm: tc.Registry) -> None:
-    other = attrs.evolve(stockholm_pilot().colleges[0], id="uppsala", name="Teknikcollege Uppsala",
-                         county_code="03", municipalities=("0380",), process_leaders=("p-upp",),
-                         steering_group=None, local_colleges=(), agreements=(), funding=(),
-                         pilot=None)
+    other = walks.uppsala()
     tc_stockholm.add(tc.Person("p-upp", "Uma Uppsala"), other, actor=ADMIN)
     case = tc_stockholm.open_case("certification", STOCKHOLM, actor=LEADER).id
     unchanged(tc_stockholm,

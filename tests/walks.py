@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import attrs
+
 import teknikcollege as tc
 from teknikcollege.examples import REVIEWER_POOL, stockholm_pilot
 from teknikcollege.models import (
@@ -193,3 +195,21 @@ def certify_tree(registry: tc.Registry, clock: tc.FixedClock, day: date) -> dict
         registry.fire(case, "hold_visit", actor=REVIEWER)
         registry.fire(case, "issue_protocol", actor=REVIEWER)
     return cases
+
+
+def uppsala() -> tc.College:
+    """A second, bare college: Teknikcollege Uppsala, led by ``p-upp`` (add that person
+    beside it), with no steering group, agreements or pilot of its own."""
+    return attrs.evolve(
+        stockholm_pilot().colleges[0],
+        id="uppsala",
+        name="Teknikcollege Uppsala",
+        county_code="03",
+        municipalities=("0380",),
+        process_leaders=("p-upp",),
+        steering_group=None,
+        local_colleges=(),
+        agreements=(),
+        funding=(),
+        pilot=None,
+    )

@@ -427,8 +427,7 @@ class Registry:
                 )
             if judgement.rule_id not in self.rules:
                 raise InvalidData.at("rule_id", _("unknown rule {id!r}", id=judgement.rule_id))
-            records.raise_problems(records.judgement_problems(uow, judgement, local_day(now)))
-            records.raise_problems(records.decided_round_problems(uow, judgement))
+            records.raise_problems(records.record_problems(uow, judgement, local_day(now)))
             uow.entities.add(records.with_round(uow, judgement))
 
     # -- time ------------------------------------------------------------------------

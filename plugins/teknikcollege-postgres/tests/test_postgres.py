@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
 from pathlib import Path
@@ -106,3 +107,42 @@ def test_sql_and_markup_survive_postgresql(pg_url: str, text: str) -> None:
         assert registry.get(tc.College, "stockholm").name == text
         assert registry.find(tc.College, name=text)[0].id == "stockholm"
         assert registry.history(case)[-1].note == text
+
+
+def test_a_store_of_schema_3_keeps_each_cases_order_when_migrated(pg_url: str) -> None:
+    """PostgreSQL kept no order of insertion: after a refused import (its rows rolled
+    back) and a vacuum, a later record fills the space before an earlier one. Migration
+    4 orders the history by time, each case's records by number."""
+    import psycopg
+
+    base, schema = split_url(pg_url)
+    assert schema is not None
+
+    def record(case_id: str, seq: int, at: str) -> str:
+        return json.dumps({"case_id": case_id, "seq": seq, "at": at})
+
+    insert = "INSERT INTO history (case_id, seq, data) VALUES (%s, %s, %s)"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+        conn.execute(f"SET search_path TO {schema}")
+        for statements in MIGRATIONS[:3]:
+            for statement in statements:
+                conn.execute(statement)
+        conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        conn.execute("INSERT INTO schema_version VALUES (3)")
+        with pytest.raises(RuntimeError), conn.transaction():
+            for i in range(2000):
+                conn.execute(insert, (f"junk-{i}", 1, "{}"))
+            raise RuntimeError  # an import refused: nothing of it kept
+        conn.execute(insert, ("a", 1, record("a", 1, "2024-01-01T09:00:00+00:00")))
+        conn.execute(insert, ("b", 1, record("b", 1, "2024-01-01T10:00:00+00:00")))
+        conn.execute("VACUUM history")
+        conn.execute(insert, ("a", 2, record("a", 2, "2024-01-02T09:00:00+00:00")))
+    storage = PostgresStorage(pg_url)
+    try:
+        with storage.transaction(write=False) as tx:
+            rows = tx.history_appended(limit=10)
+        found = [(json.loads(t)["case_id"], json.loads(t)["seq"]) for _place, t in rows]
+        assert found == [("a", 1), ("b", 1), ("a", 2)]
+    finally:
+        storage.close()

@@ -251,19 +251,10 @@ def change_denial(uow: UnitOfWork, actor: Actor, entity: object, now: datetime) 
     pools, review visits, protocols and postponements of colleges it is impartial to, and
     a college's membership of the national association (nothing else of the college).
     Judgements are recorded by their reviewer (:meth:`Registry.record_judgement`)."""
+    if isinstance(entity, InterestRegistration) and _decides_certification_interest(uow, entity):
+        return _answer_denial(uow, actor, entity, now)
     national = roles_for(uow, actor, None, now=now)[0]
     if Role.ADMIN in national:
-        if isinstance(entity, InterestRegistration) and _decides_certification_interest(
-            uow, entity
-        ):
-            # Answering a college's certification interest is that college's matter: an
-            # administrator with a conflict of interest with it does not decide it.
-            held, conflict = roles_for(uow, actor, entity.college_id, now=now)
-            if Role.ADMIN not in held:
-                return conflict or _(
-                    "only the national office or an administrator approves or declines a "
-                    "certification interest registration"
-                )
         return None
     colleges = _college_ids(uow, entity)
 
@@ -287,20 +278,6 @@ def change_denial(uow: UnitOfWork, actor: Actor, entity: object, now: datetime) 
                 "only the national office or an administrator records a college's "
                 "membership of the national association"
             )
-    if isinstance(entity, InterestRegistration) and _decides_certification_interest(uow, entity):
-        # The national association answers a region's certification interest (approval
-        # makes the region a member): the national office records that, and nothing else
-        # of the registration with it. The college itself may withdraw it.
-        registered = uow.entities.get(InterestRegistration, entity.id)
-        alone = registered is not None and registered == attrs.evolve(
-            entity, outcome=registered.outcome, decided=registered.decided
-        )
-        if alone and holds(Role.NATIONAL_OFFICE):
-            return None
-        return _(
-            "only the national office or an administrator approves or declines a "
-            "certification interest registration"
-        )
     creates_college = isinstance(entity, College) and uow.entities.get(College, entity.id) is None
     if (
         isinstance(entity, (*LEADER_WRITES, College))
@@ -317,6 +294,31 @@ def change_denial(uow: UnitOfWork, actor: Actor, entity: object, now: datetime) 
     if isinstance(entity, Person):
         return _person_denial(uow, actor, entity, now)
     return _("the person may not change this record")
+
+
+def _answer_denial(
+    uow: UnitOfWork, actor: Actor, entity: InterestRegistration, now: datetime
+) -> Text | None:
+    """Why `actor` may not give (or change) the answer to a certification interest.
+
+    The national association answers a region's certification interest (approval makes
+    the region a member): the national office records that, and nothing else of the
+    registration with it, or an administrator; either without a conflict of interest
+    with the college, whose matter it is. The college itself may register and withdraw
+    it, never answer it."""
+    held, conflict = roles_for(uow, actor, entity.college_id, now=now)
+    if Role.ADMIN in held:
+        return None
+    registered = uow.entities.get(InterestRegistration, entity.id)
+    alone = registered is not None and registered == attrs.evolve(
+        entity, outcome=registered.outcome, decided=registered.decided
+    )
+    if alone and Role.NATIONAL_OFFICE in held:
+        return None
+    return conflict or _(
+        "only the national office or an administrator approves or declines a "
+        "certification interest registration"
+    )
 
 
 def _decides_certification_interest(uow: UnitOfWork, entity: InterestRegistration) -> bool:

@@ -226,9 +226,7 @@ def decided_round_problems(uow: UnitOfWork, judgement: Judgement) -> Problems:
         if visit is not None:
             case = uow.entities.get(Case, visit.case_id)
     else:
-        subject: object | None = uow.entities.get(College, judgement.subject_id) or (
-            uow.entities.get(Programme, judgement.subject_id)
-        )
+        subject = _college_or_programme(uow, judgement.subject_id)
         if subject is not None:
             case = review_case(subject, uow)
         else:  # a provider: its judgement counts in round 1 unless it names another
@@ -274,11 +272,15 @@ def with_round(uow: UnitOfWork, judgement: Judgement) -> Judgement:
     if judgement.visit_id is not None:
         visit = uow.entities.get(ReviewVisit, judgement.visit_id)
         return attrs.evolve(judgement, round=visit.round) if visit is not None else judgement
-    subject: object | None = uow.entities.get(College, judgement.subject_id) or uow.entities.get(
-        Programme, judgement.subject_id
-    )
+    subject = _college_or_programme(uow, judgement.subject_id)
     case = review_case(subject, uow) if subject is not None else None
     return attrs.evolve(judgement, round=review_round(case)) if case is not None else judgement
+
+
+def _college_or_programme(uow: UnitOfWork, id: str) -> object | None:
+    """The college or programme `id` a judgement names as its subject, if it is one."""
+    found: object | None = uow.entities.get(College, id) or uow.entities.get(Programme, id)
+    return found
 
 
 def raise_problems(problems: Iterable[tuple[str, Text]], prefix: str = "") -> None:

@@ -305,14 +305,8 @@ class MemoryTransaction(Transaction):
         ]
 
     def history_head(self, case_id: str) -> Mapping[str, Any] | None:
-        pending = self._history.get(case_id)
-        committed = self._data.history.get(case_id) or []
-        count = len(committed) + len(pending or ())
-        if not count:
-            return None
-        head: Mapping[str, Any] = pending[-1] if pending else committed[-1]
-        found: Mapping[str, Any] = self._replaced.get((case_id, count), head)
-        return found
+        count = len(self._data.history.get(case_id, ())) + len(self._history.get(case_id, ()))
+        return self._record(case_id, count) if count else None
 
     def history_cases(self, *, after: str | None = None, limit: int | None = None) -> list[str]:
         committed = self._data.history_ids.after(after)
@@ -335,6 +329,7 @@ class MemoryTransaction(Transaction):
         return found
 
     def _record(self, case_id: str, seq: int) -> Mapping[str, Any]:
+        """Record number `seq` of `case_id`, as this transaction sees it."""
         replaced = self._replaced.get((case_id, seq))
         if replaced is not None:
             return replaced
