@@ -139,6 +139,50 @@ class DictPing:
             self.index.setdefault(("state", dest), set()).add("d")
 
 
+class CheckedTrigger:
+    """A bare trigger of the shared machine with only what issue 14 added around it, by
+    hand: the permission read and role check (the person's and the college's records,
+    the answer kept by their versions and the day, as the library keeps it), the check
+    that the step is not dated before the last one's day, and the record's canonical
+    JSON with its SHA-256 chained to the one before. Nothing is stored: no case data,
+    version or index (the work ours adds beyond this is the library's own overhead)."""
+
+    def __init__(self, flow: Any, dict_ping: DictPing) -> None:
+        self.people, self.colleges = dict_ping.people, dict_ping.colleges
+        self.judged: dict[tuple[Any, ...], frozenset[tc.Role]] = {}
+        self.machine = flow.machine
+        self.allowed = dict_ping.allowed
+        self.model = flow.new_case("checked", tc.UnitRef(tc.UnitKind.PROVIDER, "c"), "stockholm",
+                                   NOW)
+        self.head = dict(dict_ping.history["d"][-1])
+
+    def fire(self, actor: tc.Actor) -> None:
+        model = self.model
+        source = model.state
+        trigger = FLIP[source]
+        person_version, person = self.people[actor.id]
+        college_version, college = self.colleges[model.college_id]
+        day = local_day(NOW)
+        key = (actor.id, person_version, model.college_id, college_version, day)
+        held = self.judged.get(key)
+        if held is None:
+            held = self.judged[key] = _judge(person, college, day)
+        used = held & actor.roles & self.allowed[trigger]
+        if not used:
+            raise PermissionError(trigger)
+        self.machine.events[trigger].trigger(model, at=NOW, params={})
+        prev = self.head
+        _in_day_order(prev)
+        record = {
+            "case_id": "c", "seq": prev["seq"] + 1, "trigger": trigger,
+            "source": source, "dest": model.state, "actor_id": actor.id,
+            "actor_roles": sorted(r.value for r in used), "at": NOW.isoformat(),
+            "note": "", "params": {}, "findings": [], "prev_hash": prev["hash"],
+        }
+        record["hash"] = hashlib.sha256(_dump(record).encode()).hexdigest()
+        self.head = record
+
+
 def fire_memory(number: int, rounds: int) -> list[Result]:
     registry = make_registry(MemoryStorage())
     seed(registry, *stockholm_pilot().entities())
@@ -151,17 +195,29 @@ def fire_memory(number: int, rounds: int) -> list[Result]:
     def bare() -> None:
         machine.events[FLIP[case.state]].trigger(case, at=NOW, params={})
 
+    by_hand = DictPing(registry, flow, case_id)
+    checked = CheckedTrigger(flow, by_hand)
     results = [compare(
         "`fire` on memory (`ping`: no guard, no one to notify)",
         ours,
-        bare,
-        baseline_name="bare trigger of the same shared machine",
+        lambda: checked.fire(ADMIN),
+        baseline_name="bare trigger of the same shared machine with issue 14's checks and "
+        "hashing by hand (the permission read and role check, the day-order check, the "
+        "record's canonical JSON and chained SHA-256; nothing stored)",
         goal="≤ 3",
         number=number,
         rounds=rounds,
         section="fire",
+    ), compare(
+        "`fire` on memory (`ping`) against the bare trigger alone",
+        ours,
+        bare,
+        baseline_name="bare trigger of the same shared machine, nothing around it",
+        goal="—",
+        number=number,
+        rounds=rounds,
+        section="fire",
     )]
-    by_hand = DictPing(registry, flow, case_id)
     results.append(compare(
         "`fire` on memory (`ping`) against the same job by hand",
         ours,
@@ -176,6 +232,7 @@ def fire_memory(number: int, rounds: int) -> list[Result]:
     ))
     assert registry.history(case_id)[-1].seq > number
     assert by_hand.history["d"][-1]["seq"] > number
+    assert checked.head["seq"] > number
     return results
 
 

@@ -364,8 +364,10 @@ def all_scale(quick: bool, folder: Path) -> tuple[list[Result], list[Peak], dict
             built[f"{backend} {size:,}"] = time.perf_counter() - start
             print(f"  built {backend} store of {size:,} cases in "
                   f"{built[f'{backend} {size:,}']:.1f} s", flush=True)
+        # 200 calls a round: a round of 50 calls (4 ms) was short enough for one
+        # scheduler pause on a shared machine to move its ratio by half.
         results += flat(backend, stores[backend, small_n], stores[backend, big_n], rounds,
-                        20 if quick else 50)
+                        20 if quick else 200)
     peaks = streaming(stores["SQLite", mid], stores["SQLite", big_n])
     results += export_vs_cattrs(stores["SQLite", big_n], folder / f"scale-{big_n}.db",
                                 2 if quick else 3)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -102,3 +103,81 @@ def test_verify_passes_then_names_the_record_one_changed_byte_broke(
     exported = run("--db", "demo.db", "export", "dump.json", cwd=tmp_path)
     assert exported.returncode == 0
     assert run("verify", "dump.json", cwd=tmp_path).returncode == 1
+
+
+def test_a_record_made_unreadable_is_named_by_verify_and_is_exit_5_elsewhere(
+    demo: Path, tmp_path: Path
+) -> None:
+    shutil.copy(demo / "demo.db", tmp_path / "demo.db")
+    chains = json.loads(run("--db", "demo.db", "verify", "--json", cwd=tmp_path).stdout)
+    target = max(chains, key=lambda c: c["length"])["case_id"]
+    # One byte: the record's first quote becomes an apostrophe, and it is no longer JSON.
+    with sqlite3.connect(tmp_path / "demo.db") as db:
+        changed = db.execute(
+            "UPDATE history SET data = '{''' || substr(data, 3) WHERE case_id = ? AND seq = 3",
+            (target,),
+        ).rowcount
+    assert changed == 1
+    done = run("--db", "demo.db", "verify", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert f"BAD {target}: record 3 does not match" in done.stdout
+    assert "Traceback" not in done.stderr
+    for args in (["history", target], ["status", "college:stockholm", "--on", "2024-01-01"],
+                 ["export", "dump.json"]):
+        done = run("--db", "demo.db", *args, cwd=tmp_path)
+        assert done.returncode == 5, (args, done.stderr)
+        assert f"{target}#3" in done.stderr and "verify" in done.stderr, (args, done.stderr)
+        assert "Traceback" not in done.stderr
+
+
+def test_a_chain_cut_short_is_found_in_the_store_and_in_its_export(
+    demo: Path, tmp_path: Path
+) -> None:
+    shutil.copy(demo / "demo.db", tmp_path / "demo.db")
+    with sqlite3.connect(tmp_path / "demo.db") as db:
+        target, last = db.execute(
+            "SELECT case_id, max(seq) FROM history GROUP BY case_id ORDER BY 2 DESC, 1"
+        ).fetchone()
+        # The last record goes: every record left still matches its hash.
+        db.execute("DELETE FROM history WHERE case_id = ? AND seq = ?", (target, last))
+    for args in (["--db", "demo.db", "verify"], ["verify", "dump.json"]):
+        if args[0] == "verify":
+            assert run("--db", "demo.db", "export", "dump.json", cwd=tmp_path).returncode == 0
+        done = run(*args, cwd=tmp_path)
+        assert done.returncode == 1, (args, done.stdout, done.stderr)
+        assert f"BAD {target}: the chain ends at record {last - 1}, but the case" in done.stdout
+        assert f"history.{target}[{last}]: the case is not where its chain ends" in done.stderr
+        assert sum(line.startswith("BAD") for line in done.stdout.splitlines()) == 1
+    # A case with no record at all is named too.
+    with sqlite3.connect(tmp_path / "demo.db") as db:
+        db.execute("DELETE FROM history WHERE case_id = ?", (target,))
+    done = run("--db", "demo.db", "--json", "verify", cwd=tmp_path)
+    assert done.returncode == 1
+    found = {c["case_id"]: c for c in json.loads(done.stdout)}
+    assert found[target] == {"case_id": target, "length": 0, "head": "", "first_bad": 1,
+                             "missing": True, "ok": False}
+
+
+@pytest.mark.parametrize("day", ["2026-03-01", "2031-06-01"])
+def test_not_certified_after_expiry_names_the_last_period_and_what_ended_it(
+    demo: Path, day: str
+) -> None:
+    found = status(demo, "programme:cnc-operator", day)
+    assert found["certified"] is False and found["period"] is None
+    assert found["last_period"]["number"] == 1  # type: ignore[index]
+    assert found["last_period"]["valid_until"] == "2026-02-14"  # type: ignore[index]
+    ended = found["ended_by"]
+    assert ended["trigger"] == "expire" and ended["actor_id"] == "system"  # type: ignore[index]
+    assert "2026-02-15" <= ended["at"][:10] <= day  # type: ignore[index]
+    text = run("--db", "demo.db", "--lang", "sv", "status", "programme:cnc-operator",
+               "--on", day, cwd=demo).stdout
+    assert "senaste period 1: 2023-02-15 – 2026-02-14" in text
+    assert "avslutat: expire av system" in text
+
+
+def test_never_certified_has_no_last_period_and_certified_shows_none(demo: Path) -> None:
+    before = status(demo, "college:stockholm", "2021-12-01")
+    assert before["last_period"] is None and before["ended_by"] is None
+    during = status(demo, "college:stockholm", "2026-03-01")
+    assert during["certified"] is True
+    assert during["last_period"] is None and during["ended_by"] is None

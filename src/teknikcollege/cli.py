@@ -94,6 +94,7 @@ EXIT_CODES: dict[type[BaseException], int] = {
     errors.NotFound: EXIT_NOT_FOUND,
     errors.PermissionDenied: EXIT_PERMISSION,
     errors.StorageUnavailable: EXIT_UNAVAILABLE,
+    errors.CorruptData: EXIT_UNAVAILABLE,
     errors.PluginError: EXIT_UNAVAILABLE,
     errors.TeknikcollegeError: EXIT_INVALID,
     PermissionError: EXIT_PERMISSION,
@@ -1281,6 +1282,23 @@ def _build_cli(lang: Language, plugin_manager: PluginManager | None) -> Any:
                     hash=d.hash[:12],
                 )
             )
+        if found.last_period is not None:
+            p = found.last_period
+            span = f"{p.valid_from.isoformat()} – {p.valid_until.isoformat()}"
+            details.append(_("last period {number}: {span}", number=p.number, span=span))
+        if found.ended_by is not None:
+            e = found.ended_by
+            details.append(
+                _(
+                    "ended: {trigger} by {actor} on {day} (case {case}, record {seq}, {hash})",
+                    trigger=e.trigger,
+                    actor=e.actor_id,
+                    day=local_day(e.at).isoformat(),
+                    case=e.case_id,
+                    seq=e.seq,
+                    hash=e.hash[:12],
+                )
+            )
         for o in found.open_cases:
             details.append(
                 _(
@@ -1295,9 +1313,9 @@ def _build_cli(lang: Language, plugin_manager: PluginManager | None) -> Any:
             what = deadline_title(due.what)
             when = {"what": what, "day": due.on.isoformat(), "case": due.case_id}
             details.append(
-                _("due: {what} on {day} ({case}) {roles}", roles=roles, **when)
+                _("due {day}: {what} ({case}) {roles}", roles=roles, **when)
                 if roles
-                else _("due: {what} on {day} ({case})", **when)
+                else _("due {day}: {what} ({case})", **when)
             )
         for late in found.overdue:
             details.append(
@@ -1345,6 +1363,18 @@ def _build_cli(lang: Language, plugin_manager: PluginManager | None) -> Any:
         for r in reports:
             if r.ok:
                 lines.append(f"ok  {r.case_id}  {r.length}  {r.head}")
+            elif r.missing:
+                lines.append(
+                    state.say(
+                        _(
+                            "BAD {case}: the chain ends at record {length}, but the case is "
+                            "not where it leaves it (records are missing, or the case was "
+                            "changed outside the workflow)",
+                            case=r.case_id,
+                            length=r.length,
+                        )
+                    )
+                )
             else:
                 lines.append(
                     state.say(
@@ -1362,7 +1392,9 @@ def _build_cli(lang: Language, plugin_manager: PluginManager | None) -> Any:
                 [
                     (
                         f"history.{r.case_id}[{r.first_bad}]",
-                        _("the hash chain breaks here"),
+                        _("the case is not where its chain ends")
+                        if r.missing
+                        else _("the hash chain breaks here"),
                     )
                     for r in bad
                 ]

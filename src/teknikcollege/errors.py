@@ -24,8 +24,8 @@ message in the default language (``TEKNIKCOLLEGE_LANG``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ._text import N_, Language, Text, _
 
@@ -214,6 +214,16 @@ class PermissionDenied(WorkflowError):
         self.allowed = tuple(sorted(allowed))
         roles = ", ".join(self.allowed) or "-"
         values = {"actor": actor, "trigger": trigger, "roles": roles}
+        if what is not None and not self.allowed:  # no role could: the reason says why
+            super().__init__(
+                _(
+                    "{actor!r} may not {what}: {reason}",
+                    actor=actor,
+                    what=what,
+                    reason=reason or _("the role does not allow it"),
+                )
+            )
+            return
         if what is not None:  # an action that is not a trigger: "may not change 'person:x'"
             super().__init__(
                 _(
@@ -258,6 +268,7 @@ _KINDS = {
     "history": N_("record kind|history entry"),
     "notification": N_("record kind|notification"),
     "delivery": N_("record kind|delivery"),
+    "refusal": N_("record kind|refusal"),
 }
 """The storage kinds named in messages. The message ids carry the context ``record kind|``
 (gettext has no context here): the same English word has another Swedish form elsewhere
@@ -312,6 +323,31 @@ class NotFound(StorageError, LookupError):
     def __init__(self, kind: str, id: str) -> None:
         self.kind, self.id = kind, id
         super().__init__(_("{kind} {id!r} does not exist", kind=kind_text(kind), id=id))
+
+
+class CorruptData(StorageError):
+    """A stored record that cannot be read (its text is not JSON): the store is damaged,
+    by hand or by a fault below the library. `kind` and `id` name the record; for a
+    history record `id` is the case, `seq` its number and `readable` the case's records
+    before it (so that a chain check can say where the damage starts)."""
+
+    def __init__(
+        self,
+        kind: str,
+        id: str,
+        seq: int | None = None,
+        readable: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
+        self.kind, self.id, self.seq, self.readable = kind, id, seq, tuple(readable)
+        where = id if seq is None else f"{id}#{seq}"
+        super().__init__(
+            _(
+                "the stored {kind} {id!r} cannot be read: the store is damaged "
+                "(teknikcollege verify names the records that do not match)",
+                kind=kind_text(kind),
+                id=where,
+            )
+        )
 
 
 class StorageUnavailable(StorageError):

@@ -443,16 +443,18 @@ class Registry:
         if when > clock:
             # Time rules fire only once their date has come by the registry's own clock:
             # a sweep "in the future" would expire what is still valid.
+            # No role may: the refusal names the time asked for and the clock, not roles.
             error = refuse(
                 Actor("system", frozenset()),
                 "tick",
                 when.isoformat(),
-                {Role.SYSTEM},
+                (),
                 clock,
                 _(
-                    "the sweep cannot run later than the registry's clock ({clock})",
-                    clock=clock.isoformat(),
+                    "that is later than the registry's clock ({clock})",
+                    clock=clock.isoformat(timespec="seconds"),
                 ),
+                what=_("run the sweep at {at}", at=when.isoformat(timespec="seconds")),
             )
             self._store_refusal(error)
             raise error

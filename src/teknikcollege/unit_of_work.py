@@ -527,7 +527,18 @@ class History:
     def stream(self, *, page: int = PAGE) -> Iterator[TransitionRecord]:
         """Every record of every case, in the order of :meth:`stream_text`."""
         for text in self.stream_text(page=page):
-            yield from_stored(json.loads(text), TransitionRecord)
+            try:
+                data = json.loads(text)
+            except ValueError:
+                self._find_damage()
+                raise
+            yield from_stored(data, TransitionRecord)
+
+    def _find_damage(self) -> None:
+        """Raise :class:`CorruptData` naming the first record that cannot be read (the
+        stream's text does not say whose it is: each case is read until one fails)."""
+        for case_id in self.cases():
+            self.tx.history(case_id)  # a backend raises CorruptData naming the record
 
     def cases(self, *, page: int = PAGE) -> Iterator[str]:
         """Every case id that has history, a page at a time."""

@@ -22,9 +22,12 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+@lru_cache(maxsize=64)
 def local_day(at: datetime, zone: str = TIME_ZONE) -> date:
     """The day `at` falls on in `zone` (``Europe/Stockholm``): 00:30 on 1 February in
     Stockholm is 1 February, although it is still 31 January in UTC."""
+    # Kept for a few instants: one step asks for the day of its instant several times
+    # (the roles held that day, the time rules, the order of the history).
     return at.astimezone(_zone(zone)).date()
 
 

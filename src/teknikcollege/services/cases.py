@@ -292,14 +292,16 @@ def ended_by_time(flow: Workflow, case: Case, now: datetime) -> tuple[str, date]
     """The time rule that has ended `case` at `now` though the sweep has not recorded it
     yet (its supplements lapsed, its certification expired), and the day it came; None
     if there is none."""
+    if not flow.time_rules_in(case.state):  # nothing can end it: no day to work out
+        return None
     return ended_on(flow, case, flow.day(now))
 
 
 def ended_on(flow: Workflow, case: Case, day: date) -> tuple[str, date] | None:
     """:func:`ended_by_time` on the Stockholm day `day`."""
-    for rule in flow.definition.time_rules:
+    for rule in flow.time_rules_in(case.state):
         deadline = case.deadlines.get(rule.deadline)
-        if case.state not in rule.states or deadline is None:
+        if deadline is None:
             continue
         if not flow.state(flow.spec(rule.trigger).dest).final:
             continue  # opening the recertification ends nothing

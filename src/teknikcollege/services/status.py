@@ -66,6 +66,12 @@ class UnitStatus:
     """The unit holds a certificate of its own on the day, but none of these parents
     (its college, its providers, its programme) is certified then: the unit is not
     certified (see :mod:`teknikcollege.workflow.hierarchy`)."""
+    last_period: Certification | None = None
+    """Holding no certificate of its own on the day: the latest period it held before
+    (None if it never held one), so that "not certified" comes with its proof too."""
+    ended_by: TransitionRecord | None = None
+    """The record that ended the case of :attr:`last_period` by the day (``expire``,
+    ``decertify``, …); None while that case has not ended (see :attr:`overdue`)."""
 
 
 def _as_of(records: list[TransitionRecord], day: date) -> list[TransitionRecord]:
@@ -91,6 +97,8 @@ def unit_status(
     open_cases: list[OpenCase] = []
     due: list[Due] = []
     overdue: list[Due] = []
+    last_period: Certification | None = None
+    ended_by: TransitionRecord | None = None
     histories: list[tuple[Case, list[TransitionRecord]]] = []
     for case in uow.entities.stream(Case, {"subject": unit}):
         if college_id is not None and case.college_id != college_id:
@@ -122,6 +130,11 @@ def unit_status(
                     due.append(Due(case.id, reminder.deadline, upcoming, tuple(reminder.roles)))
         valid, in_grace = held_certification(then, day)
         if valid is None or ended is not None:
+            held = [c for c in then.certifications if c.valid_from <= day]
+            if held and (last_period is None or held[-1].valid_from > last_period.valid_from):
+                last_period = held[-1]
+                final = flow.state(then.state).final and records[-1].trigger != "open"
+                ended_by = records[-1] if final else None
             continue
         grace = grace or in_grace
         if period is None or valid.valid_from > period.valid_from:
@@ -158,6 +171,8 @@ def unit_status(
         grace,
         tuple(overdue),
         missing,
+        None if period is not None else last_period,
+        None if period is not None else ended_by,
     )
 
 

@@ -7,7 +7,9 @@ from typing import Any
 
 import attrs
 
+from ..errors import CorruptData
 from ..unit_of_work import UnitOfWork, record_hash
+from ..workflow.case import Case
 
 
 @attrs.frozen
@@ -19,6 +21,10 @@ class ChainReport:
     length: int
     head: str
     first_bad: int | None = None
+    missing: bool = False
+    """The records hold, but the chain does not end where the case is (its last record
+    leaves it in another state, or it has none): records after the head are missing,
+    or the case was changed outside the workflow. `first_bad` is then ``length + 1``."""
 
     @property
     def ok(self) -> bool:
@@ -44,8 +50,51 @@ def check_chain(case_id: str, records: Iterable[Mapping[str, Any]]) -> ChainRepo
 
 
 def verify_store(uow: UnitOfWork) -> list[ChainReport]:
-    """Check every chain in the store."""
-    return [check_chain(c, uow.history.raw(c)) for c in uow.history.cases()]
+    """Check every chain in the store (a record that cannot be read at all is where its
+    chain breaks, unless it broke before), and that each case is where its chain ends."""
+    states = {str(data.get("id")): data.get("state") for data in uow.entities.stream_raw(Case)}
+    reports = [_check_stored(uow, c) for c in uow.history.cases()]
+    return _ends(reports, states, {r.case_id: _last_dest(uow, r) for r in reports if r.ok})
+
+
+def _last_dest(uow: UnitOfWork, report: ChainReport) -> object:
+    head = uow.tx.history_head(report.case_id)
+    return None if head is None else head.get("dest")
+
+
+def _ends(
+    reports: list[ChainReport], states: Mapping[str, object], dests: Mapping[str, object]
+) -> list[ChainReport]:
+    """`reports` with each sound chain checked against its case's state (`dests`: where
+    each sound chain leaves its case), and a report for each case that has no chain."""
+    checked = [
+        attrs.evolve(r, first_bad=r.length + 1, missing=True)
+        if r.ok and r.case_id in states and states[r.case_id] != dests.get(r.case_id)
+        else r
+        for r in reports
+    ]
+    chained = {r.case_id for r in reports}
+    checked += [ChainReport(c, 0, "", 1, missing=True) for c in sorted(states) if c not in chained]
+    return sorted(checked, key=lambda r: r.case_id)
+
+
+def _check_stored(uow: UnitOfWork, case_id: str) -> ChainReport:
+    try:
+        return check_chain(case_id, uow.history.raw(case_id))
+    except CorruptData as damaged:
+        if damaged.seq is None:
+            raise
+        before = check_chain(case_id, damaged.readable)
+        if not before.ok:
+            return before
+        return ChainReport(case_id, damaged.seq, before.head, damaged.seq)
+
+
+def _number(record: Mapping[str, Any]) -> int:
+    """A record's ``seq`` to sort by (a document may hold anything there: a record
+    without a number sorts first, and the chain check names it)."""
+    seq = record.get("seq")
+    return seq if type(seq) is int else 0
 
 
 def verify_document(document: Mapping[str, Any]) -> list[ChainReport]:
@@ -54,7 +103,14 @@ def verify_document(document: Mapping[str, Any]) -> list[ChainReport]:
     for record in document.get("history", ()):
         if isinstance(record, Mapping):
             by_case.setdefault(str(record.get("case_id")), []).append(record)
-    return [
-        check_chain(case_id, sorted(records, key=lambda r: int(r.get("seq") or 0)))
-        for case_id, records in sorted(by_case.items())
-    ]
+    ordered = {
+        case_id: sorted(records, key=_number) for case_id, records in sorted(by_case.items())
+    }
+    reports = [check_chain(case_id, records) for case_id, records in ordered.items()]
+    states = {
+        str(case.get("id")): case.get("state")
+        for case in document.get("cases", ())
+        if isinstance(case, Mapping)
+    }
+    dests = {c: records[-1].get("dest") for c, records in ordered.items() if records}
+    return _ends(reports, states, dests)

@@ -18,7 +18,7 @@ import attrs
 
 from .._json import compact
 from .._text import _
-from ..errors import ConcurrentUpdate, NotFound, StorageUnavailable
+from ..errors import ConcurrentUpdate, CorruptData, NotFound, StorageUnavailable
 from .port import Delivery, Encoded, Put, Query, Scalar, Select, Settle, Stored, Transaction
 
 
@@ -174,7 +174,17 @@ class SQLTransaction(Transaction):
             self._conn.cursor().executemany(self._d.sql(statement), rows)
 
     def _stored(self, kind: str, row: Sequence[Any]) -> Stored:
-        return Stored(kind, row[0], row[1], self._d.json_out(row[2]), self._d.time_out(row[3]))
+        return Stored(
+            kind, row[0], row[1], self._json(row[2], kind, row[0]), self._d.time_out(row[3])
+        )
+
+    def _json(self, value: Any, kind: str, id: str) -> Mapping[str, Any]:
+        """Stored JSON decoded; text that is not JSON (a store changed by hand or damaged
+        below the library) is :class:`CorruptData` naming the record."""
+        try:
+            return self._d.json_out(value)
+        except ValueError:
+            raise CorruptData(kind, id) from None
 
     # -- entities ------------------------------------------------------------------
 
@@ -326,14 +336,20 @@ class SQLTransaction(Transaction):
 
     def history(self, case_id: str, *, after: int = 0) -> list[Mapping[str, Any]]:
         rows = self._run(
-            "SELECT data FROM history WHERE case_id = ? AND seq > ? ORDER BY seq",
+            "SELECT seq, data FROM history WHERE case_id = ? AND seq > ? ORDER BY seq",
             (case_id, after),
         ).fetchall()
-        return [self._d.json_out(r[0]) for r in rows]
+        records: list[Mapping[str, Any]] = []
+        for seq, data in rows:
+            try:
+                records.append(self._d.json_out(data))
+            except ValueError:
+                raise CorruptData("history", case_id, seq, records) from None
+        return records
 
     def history_head(self, case_id: str) -> Mapping[str, Any] | None:
         row = self._conn.execute(self._q.history_head, (case_id,)).fetchone()
-        return None if row is None else self._d.json_out(row[0])
+        return None if row is None else self._json(row[0], "history", case_id)
 
     def history_cases(self, *, after: str | None = None, limit: int | None = None) -> list[str]:
         sql = "SELECT DISTINCT case_id FROM history WHERE case_id > ?"
@@ -385,7 +401,8 @@ class SQLTransaction(Transaction):
             [(lease, r[0], notifier) for r in rows],
         )
         return [
-            Delivery(r[0], notifier, self._d.json_out(r[1]), r[2], "pending", r[3]) for r in rows
+            Delivery(r[0], notifier, self._json(r[1], "notification", r[0]), r[2], "pending", r[3])
+            for r in rows
         ]
 
     def settle_row(self, op: Settle) -> bool:
@@ -436,7 +453,7 @@ class SQLTransaction(Transaction):
             sql += " LIMIT ?"
             args.append(limit)
         return [
-            Delivery(r[0], r[1], self._d.json_out(r[2]), r[3], r[4], r[5])
+            Delivery(r[0], r[1], self._json(r[2], "notification", r[0]), r[3], r[4], r[5])
             for r in self._run(sql, args).fetchall()
         ]
 
@@ -475,11 +492,11 @@ class SQLTransaction(Transaction):
         return int(row[0])
 
     def refusals(self, *, after: int = 0, limit: int | None = None) -> list[Mapping[str, Any]]:
-        sql, args = "SELECT data FROM refusals WHERE seq > ? ORDER BY seq", [after]
+        sql, args = "SELECT seq, data FROM refusals WHERE seq > ? ORDER BY seq", [after]
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
-        return [self._d.json_out(r[0]) for r in self._run(sql, args).fetchall()]
+        return [self._json(r[1], "refusal", str(r[0])) for r in self._run(sql, args).fetchall()]
 
     def savepoint(self) -> AbstractContextManager[None]:
         return _savepoint(self._d, self._conn)

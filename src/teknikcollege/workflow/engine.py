@@ -20,7 +20,7 @@ from ..errors import InvalidData, TransitionNotAllowed, UnknownTrigger
 from ..models import Certification, Postponement
 from ..models.common import TIME_ZONE, local_day, start_of_day
 from .case import Case, TransitionRecord
-from .definition import Reminder, State, Transition, WorkflowDefinition, check
+from .definition import Reminder, State, TimeRule, Transition, WorkflowDefinition, check
 
 __all__ = ["TIME_ZONE", "Workflow", "local_day", "start_of_day"]
 
@@ -65,6 +65,10 @@ class Workflow:
             s.name: tuple(r for r in definition.reminders if s.name in r.states)
             for s in definition.states
         }
+
+    def time_rules_in(self, state: str) -> tuple[TimeRule, ...]:
+        """The time rules that watch `state` (in the definition's order)."""
+        return self._rules_in.get(state, ())
 
     def spec(self, trigger: str) -> Transition:
         """The transition for `trigger`; :class:`UnknownTrigger` if there is none."""
@@ -252,7 +256,7 @@ class Workflow:
         """Time-based triggers due for `case` at `now`, earliest deadline first."""
         due = []
         today: date | None = None
-        for rule in self._rules_in.get(case.state, ()):
+        for rule in self.time_rules_in(case.state):
             deadline = case.deadlines.get(rule.deadline)
             if deadline is not None:
                 fire_on = deadline + timedelta(days=rule.offset_days)
@@ -311,7 +315,7 @@ class Workflow:
     def next_due(self, case: Case) -> datetime | None:
         """When the sweep next needs to look at `case` (kept in the storage's due index)."""
         days = []
-        for rule in self._rules_in.get(case.state, ()):
+        for rule in self.time_rules_in(case.state):
             deadline = case.deadlines.get(rule.deadline)
             if deadline is not None:
                 days.append(deadline + timedelta(days=rule.offset_days))
