@@ -110,33 +110,45 @@ class DictPing:
             data = dict(stored)
             source = data["state"]
             trigger = FLIP[source]
-            person_version, person = self.people[actor.id]
-            college_version, college = self.colleges[data["college_id"]]
-            day = local_day(NOW)
-            key = (actor.id, person_version, data["college_id"], college_version, day)
-            held = self.judged.get(key)
-            if held is None:
-                held = self.judged[key] = _judge(person, college, day)
-            used = held & actor.roles & self.allowed[trigger]
-            if not used:
-                raise PermissionError(trigger)
+            used = _permitted(self, actor, data["college_id"], trigger)
             self.model.state = source
             self.machine.events[trigger].trigger(self.model, at=NOW, params={})
             dest = data["state"] = self.model.state
             records = self.history["d"]
-            prev = records[-1]
-            _in_day_order(prev)
-            record = {
-                "case_id": "d", "seq": prev["seq"] + 1, "trigger": trigger,
-                "source": source, "dest": dest, "actor_id": actor.id,
-                "actor_roles": sorted(r.value for r in used), "at": NOW.isoformat(),
-                "note": "", "params": {}, "findings": [], "prev_hash": prev["hash"],
-            }
-            record["hash"] = hashlib.sha256(_dump(record).encode()).hexdigest()
-            records.append(record)
+            records.append(_chained("d", records[-1], trigger, source, dest, actor, used))
             self.rows["d"] = (version + 1, data)
             self.index[("state", source)].discard("d")
             self.index.setdefault(("state", dest), set()).add("d")
+
+
+def _permitted(by_hand: Any, actor: tc.Actor, college_id: str, trigger: str) -> frozenset[tc.Role]:
+    """The roles `actor` may use for `trigger`, judged from the person's and the college's
+    records (kept by their versions and the day, as the library keeps them)."""
+    person_version, person = by_hand.people[actor.id]
+    college_version, college = by_hand.colleges[college_id]
+    day = local_day(NOW)
+    key = (actor.id, person_version, college_id, college_version, day)
+    held = by_hand.judged.get(key)
+    if held is None:
+        held = by_hand.judged[key] = _judge(person, college, day)
+    used: frozenset[tc.Role] = held & actor.roles & by_hand.allowed[trigger]
+    if not used:
+        raise PermissionError(trigger)
+    return used
+
+
+def _chained(case_id: str, prev: dict[str, Any], trigger: str, source: str, dest: str,
+             actor: tc.Actor, used: frozenset[tc.Role]) -> dict[str, Any]:
+    """The next history record after `prev`, in day order, its SHA-256 chained to it."""
+    _in_day_order(prev)
+    record = {
+        "case_id": case_id, "seq": prev["seq"] + 1, "trigger": trigger,
+        "source": source, "dest": dest, "actor_id": actor.id,
+        "actor_roles": sorted(r.value for r in used), "at": NOW.isoformat(),
+        "note": "", "params": {}, "findings": [], "prev_hash": prev["hash"],
+    }
+    record["hash"] = hashlib.sha256(_dump(record).encode()).hexdigest()
+    return record
 
 
 class CheckedTrigger:
@@ -160,27 +172,9 @@ class CheckedTrigger:
         model = self.model
         source = model.state
         trigger = FLIP[source]
-        person_version, person = self.people[actor.id]
-        college_version, college = self.colleges[model.college_id]
-        day = local_day(NOW)
-        key = (actor.id, person_version, model.college_id, college_version, day)
-        held = self.judged.get(key)
-        if held is None:
-            held = self.judged[key] = _judge(person, college, day)
-        used = held & actor.roles & self.allowed[trigger]
-        if not used:
-            raise PermissionError(trigger)
+        used = _permitted(self, actor, model.college_id, trigger)
         self.machine.events[trigger].trigger(model, at=NOW, params={})
-        prev = self.head
-        _in_day_order(prev)
-        record = {
-            "case_id": "c", "seq": prev["seq"] + 1, "trigger": trigger,
-            "source": source, "dest": model.state, "actor_id": actor.id,
-            "actor_roles": sorted(r.value for r in used), "at": NOW.isoformat(),
-            "note": "", "params": {}, "findings": [], "prev_hash": prev["hash"],
-        }
-        record["hash"] = hashlib.sha256(_dump(record).encode()).hexdigest()
-        self.head = record
+        self.head = _chained("c", self.head, trigger, source, model.state, actor, used)
 
 
 def fire_memory(number: int, rounds: int) -> list[Result]:

@@ -41,6 +41,7 @@ from .clock import FixedClock, SystemClock, parse_day
 from .errors import kind_text
 from .kinds import kind_of
 from .models import (
+    Certification,
     College,
     Organisation,
     OrganisationKind,
@@ -54,7 +55,7 @@ from .models.common import local_day
 from .plugins import PluginWarning
 from .registry import DEFAULT_STORAGE, Registry
 from .serialization import to_data
-from .workflow.case import Actor
+from .workflow.case import Actor, TransitionRecord
 from .workflow.deadlines import deadline_title
 
 if TYPE_CHECKING:
@@ -470,6 +471,27 @@ def _record_line(record: object) -> Text:
         )
     assert isinstance(record, Application)
     return _("{kind} {id!r}: {day}", kind=kind, id=id, day=record.prepared.isoformat())
+
+
+def _period(period: Certification) -> dict[str, object]:
+    """A period's number and its days, first and last."""
+    return {
+        "number": period.number,
+        "span": f"{period.valid_from.isoformat()} – {period.valid_until.isoformat()}",
+    }
+
+
+def _cited(record: TransitionRecord) -> dict[str, object]:
+    """What a status line cites of a record: the step, who, the day, and where it stands
+    in its chain (the hash shortened; ``--json`` gives it whole)."""
+    return {
+        "trigger": record.trigger,
+        "actor": record.actor_id,
+        "day": local_day(record.at).isoformat(),
+        "case": record.case_id,
+        "seq": record.seq,
+        "hash": record.hash[:12],
+    }
 
 
 def _only_for_a_provider(ref: UnitRef, college_id: str | None, state: State) -> None:
@@ -1266,37 +1288,21 @@ def _build_cli(lang: Language, plugin_manager: PluginManager | None) -> Any:
         )
         details: list[Text] = []
         if found.period is not None:
-            p = found.period
-            span = f"{p.valid_from.isoformat()} – {p.valid_until.isoformat()}"
-            details.append(_("period {number}: {span}", number=p.number, span=span))
+            details.append(_("period {number}: {span}", **_period(found.period)))
         if found.decision is not None:
-            d = found.decision
             details.append(
                 _(
                     "decision: {trigger} by {actor} on {day} (case {case}, record {seq}, {hash})",
-                    trigger=d.trigger,
-                    actor=d.actor_id,
-                    day=local_day(d.at).isoformat(),
-                    case=d.case_id,
-                    seq=d.seq,
-                    hash=d.hash[:12],
+                    **_cited(found.decision),
                 )
             )
         if found.last_period is not None:
-            p = found.last_period
-            span = f"{p.valid_from.isoformat()} – {p.valid_until.isoformat()}"
-            details.append(_("last period {number}: {span}", number=p.number, span=span))
+            details.append(_("last period {number}: {span}", **_period(found.last_period)))
         if found.ended_by is not None:
-            e = found.ended_by
             details.append(
                 _(
                     "ended: {trigger} by {actor} on {day} (case {case}, record {seq}, {hash})",
-                    trigger=e.trigger,
-                    actor=e.actor_id,
-                    day=local_day(e.at).isoformat(),
-                    case=e.case_id,
-                    seq=e.seq,
-                    hash=e.hash[:12],
+                    **_cited(found.ended_by),
                 )
             )
         for o in found.open_cases:

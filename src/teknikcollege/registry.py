@@ -198,7 +198,11 @@ class Registry:
             audit_log.error("could not store a refusal: %r", error)
 
     def refusals(self, *, after: int = 0, limit: int | None = None) -> list[Refusal]:
-        """Refused attempts (who, what, on what, when, why), oldest first."""
+        """Refused attempts (who, what, on what, when, why), oldest first.
+
+        They are numbered from 1 in the order they were stored, and never removed: the
+        first one returned is number ``after + 1``, so the next page starts after
+        ``after + len(page)`` (the command line prints the numbers)."""
         with self._uow(write=False) as uow:
             return uow.refusals.all(after=after, limit=limit)
 
