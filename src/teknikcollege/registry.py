@@ -504,7 +504,9 @@ class Registry:
 
     def write_document(self, out: IO[str]) -> int:
         """Write the export document to `out` record by record (bounded memory);
-        returns the number of records."""
+        returns the number of records. A backend that keeps each record's JSON text
+        (SQLite) has it written as it is, unread: :meth:`verify` the store first to be
+        sure of what it holds."""
         with self._uow(write=False) as uow:
             return exchange.write_document(uow, out)
 
