@@ -299,7 +299,7 @@ class RawPing:
         self.versions = q("SELECT kind, id, version FROM entities WHERE (kind = ? AND id = ?) "
                           "OR (kind = ? AND id = ?)")
         self.get = q("SELECT id, version, data, due_at FROM entities WHERE kind = ? AND id = ?")
-        self.head = q("SELECT data FROM history WHERE case_id = ? ORDER BY seq DESC LIMIT 1")
+        self.head = q("SELECT seq, data FROM history WHERE case_id = ? ORDER BY seq DESC LIMIT 1")
         # A record's place in the order of appending: SQLite's writers take turns and
         # number it themselves; PostgreSQL's column has its sequence (the dialects').
         order = "DEFAULT" if ph == "%s" else SQLITE.next_history_order
@@ -357,7 +357,7 @@ class RawPing:
         self.machine.events[trigger].trigger(self.model, at=NOW, params={})
         dest = data["state"] = self.model.state
         head = run(self.head, (case_id,)).fetchone()
-        prev = self._json_out(head[0])
+        prev = self._json_out(head[1])
         _in_day_order(prev)
         seq = prev["seq"] + 1
         text = _record_text(

@@ -99,6 +99,19 @@ def test_a_sweep_later_than_the_clock_is_refused_and_stored(tc_stockholm: tc.Reg
     assert tc_stockholm.tick().examined >= 0  # now is fine
 
 
+def test_a_sweep_refused_by_a_fraction_of_a_second_shows_two_different_times() -> None:
+    noon = datetime(2026, 3, 1, 12, tzinfo=timezone.utc)
+    registry = tc.Registry.open("memory:", clock=tc.FixedClock(noon))
+    with pytest.raises(tc.PermissionDenied) as refused:
+        registry.tick(noon.replace(microsecond=1))
+    text = refused.value.message("en")
+    assert "at 2026-03-01T12:00:00.000001+00:00: that is later than the registry's clock " \
+        "(2026-03-01T12:00:00.000000+00:00)" in text, text
+    with pytest.raises(tc.PermissionDenied) as refused:
+        registry.tick(datetime(2026, 3, 1, 12, 0, 5, 250, tzinfo=timezone.utc))
+    assert "at 2026-03-01T12:00:05+00:00: that is later" in refused.value.message("en")
+
+
 def test_history_records_the_roles_held_not_those_claimed(tc_stockholm: tc.Registry) -> None:
     claiming_everything = tc.Actor.of("p-leader", *[r for r in tc.Role if r is not tc.Role.SYSTEM])
     case = tc_stockholm.open_case("certification", STOCKHOLM, actor=LEADER).id

@@ -130,14 +130,25 @@ def test_a_record_made_unreadable_is_named_by_verify_and_is_exit_5_elsewhere(
         assert "Traceback" not in done.stderr
 
 
+def _copied(demo: Path, tmp_path: Path) -> sqlite3.Connection:
+    """A connection to a copy of the demo's database (a `with` block commits)."""
+    shutil.copy(demo / "demo.db", tmp_path / "demo.db")
+    return sqlite3.connect(tmp_path / "demo.db")
+
+
+def _longest_chain(db: sqlite3.Connection) -> tuple[str, int]:
+    """The case with the longest history, and its last record's number."""
+    found: tuple[str, int] = db.execute(
+        "SELECT case_id, max(seq) FROM history GROUP BY case_id ORDER BY 2 DESC, 1"
+    ).fetchone()
+    return found
+
+
 def test_a_chain_cut_short_is_found_in_the_store_and_in_its_export(
     demo: Path, tmp_path: Path
 ) -> None:
-    shutil.copy(demo / "demo.db", tmp_path / "demo.db")
-    with sqlite3.connect(tmp_path / "demo.db") as db:
-        target, last = db.execute(
-            "SELECT case_id, max(seq) FROM history GROUP BY case_id ORDER BY 2 DESC, 1"
-        ).fetchone()
+    with _copied(demo, tmp_path) as db:
+        target, last = _longest_chain(db)
         # The last record goes: every record left still matches its hash.
         db.execute("DELETE FROM history WHERE case_id = ? AND seq = ?", (target, last))
     for args in (["--db", "demo.db", "verify"], ["verify", "dump.json"]):
@@ -181,3 +192,61 @@ def test_never_certified_has_no_last_period_and_certified_shows_none(demo: Path)
     during = status(demo, "college:stockholm", "2026-03-01")
     assert during["certified"] is True
     assert during["last_period"] is None and during["ended_by"] is None
+
+
+@pytest.mark.parametrize("text", ["42", "null", "[1]", "{bad", ""])
+def test_a_history_record_that_is_not_a_json_object_is_named(
+    demo: Path, tmp_path: Path, text: str
+) -> None:
+    with _copied(demo, tmp_path) as db:
+        target, last = _longest_chain(db)
+        db.execute("UPDATE history SET data = ? WHERE case_id = ? AND seq = ?",
+                   (text, target, last))
+    done = run("--db", "demo.db", "verify", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert f"BAD {target}: record {last} does not match" in done.stdout
+    # The head is what a step reads first: named with its number there too.
+    shown = run("--db", "demo.db", "history", target, cwd=tmp_path)
+    assert shown.returncode == 5 and f"{target}#{last}" in shown.stderr, shown.stderr
+
+
+def test_an_unreadable_case_is_reported_and_the_other_chains_still_checked(
+    demo: Path, tmp_path: Path
+) -> None:
+    shutil.copy(demo / "demo.db", tmp_path / "demo.db")
+    with sqlite3.connect(tmp_path / "demo.db") as db:
+        (target,) = db.execute("SELECT id FROM entities WHERE kind = 'case' ORDER BY id").fetchone()
+        db.execute("UPDATE entities SET data = '[1, 2]' WHERE kind = 'case' AND id = ?",
+                   (target,))
+    done = run("--db", "demo.db", "--json", "verify", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    chains = {c["case_id"]: c for c in json.loads(done.stdout)}
+    assert chains[target]["missing"] is True and not chains[target]["ok"]
+    assert len(chains) > 1 and all(c["ok"] for k, c in chains.items() if k != target)
+    shown = run("--db", "demo.db", "show", target, cwd=tmp_path)
+    assert shown.returncode == 5 and "verify" in shown.stderr, shown.stderr
+
+
+def test_damage_outside_the_history_is_exit_5_not_a_failed_criterion(
+    demo: Path, tmp_path: Path
+) -> None:
+    shutil.copy(demo / "demo.db", tmp_path / "demo.db")
+    with sqlite3.connect(tmp_path / "demo.db") as db:
+        db.execute("UPDATE entities SET data = '{bad' WHERE kind = 'programme' "
+                   "AND id = 'cnc-operator'")
+    done = run("--db", "demo.db", "assess", "college:stockholm", cwd=tmp_path)
+    assert done.returncode == 5, (done.stdout, done.stderr)
+    assert "'cnc-operator'" in done.stderr and "backup" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("document", [
+    {"cases": None, "history": []}, {"cases": 5}, {"history": None}, {"history": "x"},
+])
+def test_verify_file_refuses_a_document_of_the_wrong_shape(
+    tmp_path: Path, document: dict[str, object]
+) -> None:
+    (tmp_path / "d.json").write_text(json.dumps(document))
+    done = run("verify", "d.json", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "expected a list, got" in done.stderr and "Traceback" not in done.stderr

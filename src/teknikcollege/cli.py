@@ -1354,7 +1354,8 @@ def _build_cli(lang: Language, plugin_manager: PluginManager | None) -> Any:
 
         if file is not None:
             try:
-                document = json.loads(Path(file).read_text(encoding="utf-8"))
+                with click.open_file(file, encoding="utf-8") as stream:  # "-": standard input
+                    document = json.loads(stream.read())
             except (OSError, ValueError) as error:
                 raise errors.InvalidData(
                     [("", _("cannot read {file}: {error}", file=file, error=str(error)))]

@@ -339,13 +339,19 @@ class CorruptData(StorageError):
         readable: Sequence[Mapping[str, Any]] = (),
     ) -> None:
         self.kind, self.id, self.seq, self.readable = kind, id, seq, tuple(readable)
-        where = id if seq is None else f"{id}#{seq}"
+        values = {"kind": kind_text(kind), "id": id if seq is None else f"{id}#{seq}"}
         super().__init__(
+            # `verify` checks the history and where each case stands, nothing else.
             _(
                 "the stored {kind} {id!r} cannot be read: the store is damaged "
                 "(teknikcollege verify names the records that do not match)",
-                kind=kind_text(kind),
-                id=where,
+                **values,
+            )
+            if kind in ("history", "case")
+            else _(
+                "the stored {kind} {id!r} cannot be read: the store is damaged "
+                "(restore the record from a backup or an export)",
+                **values,
             )
         )
 

@@ -447,7 +447,9 @@ class Registry:
         if when > clock:
             # Time rules fire only once their date has come by the registry's own clock:
             # a sweep "in the future" would expire what is still valid.
-            # No role may: the refusal names the time asked for and the clock, not roles.
+            # No role may: the refusal names the time asked for and the clock, not roles,
+            # to the second (finer where that would print them alike).
+            spec = "seconds" if when.replace(microsecond=0) > clock else "microseconds"
             error = refuse(
                 Actor("system", frozenset()),
                 "tick",
@@ -456,9 +458,9 @@ class Registry:
                 clock,
                 _(
                     "that is later than the registry's clock ({clock})",
-                    clock=clock.isoformat(timespec="seconds"),
+                    clock=clock.isoformat(timespec=spec),
                 ),
-                what=_("run the sweep at {at}", at=when.isoformat(timespec="seconds")),
+                what=_("run the sweep at {at}", at=when.isoformat(timespec=spec)),
             )
             self._store_refusal(error)
             raise error

@@ -321,7 +321,8 @@ _JSON_TYPES = {
 """The JSON types named in messages (``null`` is named as it is)."""
 
 
-def _json_type(value: object) -> Text | str:
+def json_type_name(value: object) -> Text | str:
+    """What JSON calls the type of `value` (``null``, a list, a text, …), for messages."""
     if value is None:
         return "null"
     msgid = _JSON_TYPES.get(type(value))
@@ -359,7 +360,7 @@ def _errors(exc: BaseException, path: str) -> list[tuple[str, Text]]:
                 _(
                     "expected {expected}, got {got}",
                     expected=_(exc.expected),
-                    got=_json_type(exc.value),
+                    got=json_type_name(exc.value),
                 ),
             )
         ]

@@ -9,6 +9,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 import attrs
 
 from .._text import Text, _
+from ..errors import StorageError
 from ..models.common import local_day
 from .findings import Finding, Status
 
@@ -163,9 +164,14 @@ def rule(
 
 
 def run_rule(rule: Rule, subject: Any, context: Context) -> Finding:
-    """Check `subject` with `rule`, failing closed: a rule that raises gives ``error``."""
+    """Check `subject` with `rule`, failing closed: a rule that raises gives ``error``.
+
+    A storage error is not the rule's: it goes on (a damaged or unreachable store is
+    not a criterion failed)."""
     try:
         finding = rule.check(subject, context)
+    except StorageError:
+        raise
     except Exception as error:
         return Finding(
             rule.id,

@@ -95,7 +95,7 @@ class Statements:
                     "SELECT version FROM entities WHERE kind = ? AND id = ?",
                     "SELECT kind, id, version FROM entities "
                     "WHERE (kind = ? AND id = ?) OR (kind = ? AND id = ?)",
-                    "SELECT data FROM history WHERE case_id = ? ORDER BY seq DESC LIMIT 1",
+                    "SELECT seq, data FROM history WHERE case_id = ? ORDER BY seq DESC LIMIT 1",
                     "INSERT INTO history (case_id, seq, data, ord) VALUES (?, ?, ?, "
                     + next_order
                     + ") ON CONFLICT DO NOTHING",
@@ -178,13 +178,23 @@ class SQLTransaction(Transaction):
             kind, row[0], row[1], self._json(row[2], kind, row[0]), self._d.time_out(row[3])
         )
 
-    def _json(self, value: Any, kind: str, id: str) -> Mapping[str, Any]:
-        """Stored JSON decoded; text that is not JSON (a store changed by hand or damaged
-        below the library) is :class:`CorruptData` naming the record."""
+    def _json(
+        self,
+        value: Any,
+        kind: str,
+        id: str,
+        seq: int | None = None,
+        readable: Sequence[Mapping[str, Any]] = (),
+    ) -> Mapping[str, Any]:
+        """A stored record decoded; one that is not a JSON object (a store changed by
+        hand, or damaged below the library) is :class:`CorruptData` naming it."""
         try:
-            return self._d.json_out(value)
+            data = self._d.json_out(value)
         except ValueError:
-            raise CorruptData(kind, id) from None
+            data = None
+        if type(data) is not dict:
+            raise CorruptData(kind, id, seq, readable)
+        return data
 
     # -- entities ------------------------------------------------------------------
 
@@ -341,15 +351,12 @@ class SQLTransaction(Transaction):
         ).fetchall()
         records: list[Mapping[str, Any]] = []
         for seq, data in rows:
-            try:
-                records.append(self._d.json_out(data))
-            except ValueError:
-                raise CorruptData("history", case_id, seq, records) from None
+            records.append(self._json(data, "history", case_id, seq, records))
         return records
 
     def history_head(self, case_id: str) -> Mapping[str, Any] | None:
         row = self._conn.execute(self._q.history_head, (case_id,)).fetchone()
-        return None if row is None else self._json(row[0], "history", case_id)
+        return None if row is None else self._json(row[1], "history", case_id, row[0])
 
     def history_cases(self, *, after: str | None = None, limit: int | None = None) -> list[str]:
         sql = "SELECT DISTINCT case_id FROM history WHERE case_id > ?"
