@@ -61,7 +61,7 @@ def verify_store(uow: UnitOfWork) -> list[ChainReport]:
     return _ends(reports, states, {r.case_id: _last_dest(uow, r) for r in reports if r.ok})
 
 
-CASES = BY_CLASS[Case].name
+_CASES = BY_CLASS[Case].name
 _UNREADABLE = object()
 """The state of a case whose stored record cannot be read: no chain ends there."""
 
@@ -76,7 +76,7 @@ def _case_states(uow: UnitOfWork) -> dict[str, object]:
     states: dict[str, object] = {}
     after: str | None = None
     while True:
-        rows = texts(CASES, after=after, limit=PAGE)
+        rows = texts(_CASES, after=after, limit=PAGE)
         for id, text in rows:
             try:
                 data = json.loads(text)
