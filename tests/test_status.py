@@ -7,6 +7,8 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -112,7 +114,7 @@ def test_a_record_made_unreadable_is_named_by_verify_and_is_exit_5_elsewhere(
     chains = json.loads(run("--db", "demo.db", "verify", "--json", cwd=tmp_path).stdout)
     target = max(chains, key=lambda c: c["length"])["case_id"]
     # One byte: the record's first quote becomes an apostrophe, and it is no longer JSON.
-    with sqlite3.connect(tmp_path / "demo.db") as db:
+    with _changing(tmp_path / "demo.db") as db:
         changed = db.execute(
             "UPDATE history SET data = '{''' || substr(data, 3) WHERE case_id = ? AND seq = 3",
             (target,),
@@ -130,10 +132,20 @@ def test_a_record_made_unreadable_is_named_by_verify_and_is_exit_5_elsewhere(
         assert "Traceback" not in done.stderr
 
 
-def _copied(demo: Path, tmp_path: Path) -> sqlite3.Connection:
-    """A connection to a copy of the demo's database (a `with` block commits)."""
+@contextmanager
+def _copied(demo: Path, tmp_path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection to a copy of the demo's database, committed and closed after."""
     shutil.copy(demo / "demo.db", tmp_path / "demo.db")
-    return sqlite3.connect(tmp_path / "demo.db")
+    with _changing(tmp_path / "demo.db") as db:
+        yield db
+
+
+@contextmanager
+def _changing(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection to `path`, committed and closed after (a connection's own `with`
+    only commits, and Python 3.13 warns of one left open)."""
+    with closing(sqlite3.connect(path)) as db, db:
+        yield db
 
 
 def _longest_chain(db: sqlite3.Connection) -> tuple[str, int]:
@@ -160,7 +172,7 @@ def test_a_chain_cut_short_is_found_in_the_store_and_in_its_export(
         assert f"history.{target}[{last}]: the case is not where its chain ends" in done.stderr
         assert sum(line.startswith("BAD") for line in done.stdout.splitlines()) == 1
     # A case with no record at all is named too.
-    with sqlite3.connect(tmp_path / "demo.db") as db:
+    with _changing(tmp_path / "demo.db") as db:
         db.execute("DELETE FROM history WHERE case_id = ?", (target,))
     done = run("--db", "demo.db", "--json", "verify", cwd=tmp_path)
     assert done.returncode == 1
@@ -214,7 +226,7 @@ def test_an_unreadable_case_is_reported_and_the_other_chains_still_checked(
     demo: Path, tmp_path: Path
 ) -> None:
     shutil.copy(demo / "demo.db", tmp_path / "demo.db")
-    with sqlite3.connect(tmp_path / "demo.db") as db:
+    with _changing(tmp_path / "demo.db") as db:
         (target,) = db.execute("SELECT id FROM entities WHERE kind = 'case' ORDER BY id").fetchone()
         db.execute("UPDATE entities SET data = '[1, 2]' WHERE kind = 'case' AND id = ?",
                    (target,))
@@ -231,7 +243,7 @@ def test_damage_outside_the_history_is_exit_5_not_a_failed_criterion(
     demo: Path, tmp_path: Path
 ) -> None:
     shutil.copy(demo / "demo.db", tmp_path / "demo.db")
-    with sqlite3.connect(tmp_path / "demo.db") as db:
+    with _changing(tmp_path / "demo.db") as db:
         db.execute("UPDATE entities SET data = '{bad' WHERE kind = 'programme' "
                    "AND id = 'cnc-operator'")
     done = run("--db", "demo.db", "assess", "college:stockholm", cwd=tmp_path)
