@@ -1971,6 +1971,9 @@ TestTeknikcollegeWalk = TeknikcollegeWalk.TestCase
 TestTeknikcollegeWalk.settings = WALK
 TestVoCollegeWalk = VoCollegeWalk.TestCase
 TestVoCollegeWalk.settings = WALK
+# The walks are long property-based suites: CI runs them once, not per Python version.
+TestTeknikcollegeWalk.pytestmark = [pytest.mark.slow]  # type: ignore[attr-defined]
+TestVoCollegeWalk.pytestmark = [pytest.mark.slow]  # type: ignore[attr-defined]
 
 
 def test_a_provider_is_approved_under_its_college_certified_in_grace() -> None:

@@ -218,7 +218,8 @@ def _document(data: st.DataObject, template: dict[str, Any]) -> bytes:
 
 
 # database=None: the drawn shape follows the demo store, so an example saved from an
-# older store would not replay.
+# older store would not replay. A fuzz: once per CI run, not per Python version.
+@pytest.mark.slow
 @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck),
           database=None)
 @given(arguments, environment, st.data())

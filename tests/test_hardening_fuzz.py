@@ -87,6 +87,7 @@ def _run(backends: dict[str, tuple[tc.Registry, Callable[[], object]]], count: i
     return seen
 
 
+@pytest.mark.slow  # a fuzz: once per CI run, not per Python version
 def test_import_fuzz_quick(backends: Any) -> None:
     """The quick run of every test session (the valid export and its extreme dates
     first, then drawn documents)."""

@@ -141,6 +141,7 @@ def mutated_documents(draw: st.DrawFn) -> dict[str, Any]:
     return document
 
 
+@pytest.mark.slow  # a fuzz: once per CI run, not per Python version
 def test_mutated_documents_give_only_invalid_data() -> None:
     tried, refused = [], []
 

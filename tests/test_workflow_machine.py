@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import HealthCheck, settings
 
 from teknikcollege.testing import WorkflowStateMachine
@@ -7,3 +8,5 @@ WorkflowStateMachine.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestWorkflowStateMachine = WorkflowStateMachine.TestCase
+# A long property-based walk: CI runs it once, not per Python version.
+TestWorkflowStateMachine.pytestmark = [pytest.mark.slow]  # type: ignore[attr-defined]
