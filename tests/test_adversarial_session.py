@@ -13,14 +13,19 @@ from walks import ADMIN, COLLEGE, LEADER, OFFICE, REVIEWER
 import teknikcollege as tc
 
 
+def _approved_tree(day: date) -> tuple[tc.Registry, tc.FixedClock]:
+    """Stockholm with its college, programmes and providers approved on `day`."""
+    registry, clock = walks.stockholm(day)
+    for case in walks.certify_tree(registry, clock, day).values():
+        registry.fire(case, "approve", actor=OFFICE)
+    return registry, clock
+
+
 def test_a_providers_judgement_without_a_visit_is_refused_once_its_round_is_decided() -> None:
     # Counted in round 1 of the provider's case (it names no visit), dated on the day of
     # the approval, it would decide the approval differently when the export replays.
     day = date(2024, 9, 1)
-    registry, clock = walks.stockholm(day)
-    cases = walks.certify_tree(registry, clock, day)
-    for case in cases.values():
-        registry.fire(case, "approve", actor=OFFICE)
+    registry, _clock = _approved_tree(day)
     late = tc.Judgement(
         "z-late", "provider-quality-work", "lernia", "p-reviewer", day, tc.Outcome.FAILED, "late"
     )
@@ -31,11 +36,7 @@ def test_a_providers_judgement_without_a_visit_is_refused_once_its_round_is_deci
 
 
 def test_a_provider_judgement_for_a_later_case_is_still_taken() -> None:
-    day = date(2024, 9, 1)
-    registry, clock = walks.stockholm(day)
-    cases = walks.certify_tree(registry, clock, day)
-    for case in cases.values():
-        registry.fire(case, "approve", actor=OFFICE)
+    registry, clock = _approved_tree(date(2024, 9, 1))
     clock.set(date(2024, 11, 1))  # after the round was decided: it cannot count for it
     later = tc.Judgement(
         "z-later",

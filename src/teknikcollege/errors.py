@@ -326,7 +326,7 @@ class NotFound(StorageError, LookupError):
 
 
 class CorruptData(StorageError):
-    """A stored record that cannot be read (its text is not JSON): the store is damaged,
+    """A stored record that cannot be read (it is not a JSON object): the store is damaged,
     by hand or by a fault below the library. `kind` and `id` name the record; for a
     history record `id` is the case, `seq` its number and `readable` the case's records
     before it (so that a chain check can say where the damage starts)."""

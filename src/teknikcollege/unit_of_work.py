@@ -15,11 +15,11 @@ from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from enum import Enum
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 from ._json import compact, quote
 from ._text import _
-from .errors import InvalidData
+from .errors import CorruptData, InvalidData
 from .kinds import BY_CLASS, Kind, kind_for
 from .models import Certification, Role
 from .models.common import local_day
@@ -530,15 +530,17 @@ class History:
             try:
                 data = json.loads(text)
             except ValueError:
+                data = None
+            if type(data) is not dict:  # damaged: named as the backend's reads name it
                 self._find_damage()
-                raise
             yield from_stored(data, TransitionRecord)
 
-    def _find_damage(self) -> None:
+    def _find_damage(self) -> NoReturn:
         """Raise :class:`CorruptData` naming the first record that cannot be read (the
         stream's text does not say whose it is: each case is read until one fails)."""
         for case_id in self.cases():
             self.tx.history(case_id)  # a backend raises CorruptData naming the record
+        raise CorruptData("history", "")  # not found again: changed since it was streamed
 
     def cases(self, *, page: int = PAGE) -> Iterator[str]:
         """Every case id that has history, a page at a time."""
